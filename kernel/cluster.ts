@@ -1,0 +1,98 @@
+// The cluster: the event queue, the nodes, the process table and /proc.
+import { EventQueue } from './events.ts';
+import { CpuModel, type CpuCostTable, P4_2GHZ_KERNEL } from './cpu.ts';
+import { Node } from './node.ts';
+import { Procfs } from './procfs.ts';
+import { Rng } from './rng.ts';
+import { Task, type AddressSpace } from './task.ts';
+import type { Op } from './op.ts';
+import { wake_up_process } from './sched.ts';
+import { type SyscallEntry, type SyscallResult } from './syscalls.ts';
+import { register_task_proc } from './proc_pid.ts';
+
+export interface ClusterOptions {
+  nodes?: number;
+  /** Physical memory of each node, bytes. Default 1 GiB (see README). */
+  mem_B?: number;
+  cpu?: CpuCostTable;
+  seed?: number;
+}
+
+/**
+ * Hook through which om/ sends a migrant's syscalls home. Returns undefined
+ * to let the call run locally.
+ */
+export type SyscallRedirect = (task: Task, ent: SyscallEntry, args: number[]) => SyscallResult | undefined;
+
+export class Cluster {
+  readonly queue = new EventQueue();
+  readonly nodes: Node[] = [];
+  readonly tasks = new Map<number, Task>();
+  readonly procfs = new Procfs();
+  readonly rng: Rng;
+  readonly seed: number;
+  syscall_redirect: SyscallRedirect | null = null;
+  private next_pid = 100;
+  private live = 0;
+  /** Called when a task exits (subsystems above listen, e.g. the deputy). */
+  readonly exit_listeners: ((t: Task) => void)[] = [];
+
+  constructor(opts: ClusterOptions = {}) {
+    const n = opts.nodes ?? 2;
+    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`nodes must be an integer from 1 to 1024, got ${n}`);
+    this.seed = opts.seed ?? 1;
+    this.rng = new Rng(this.seed);
+    const mem_B = opts.mem_B ?? 1 << 30;
+    for (let i = 0; i < n; i++) this.nodes.push(new Node(this, i, new CpuModel(opts.cpu ?? P4_2GHZ_KERNEL), mem_B));
+    register_task_proc(this.procfs);
+  }
+
+  node(id: number): Node {
+    const n = this.nodes[id];
+    if (!n) throw new Error(`no node ${id} (the cluster has nodes 0..${this.nodes.length - 1})`);
+    return n;
+  }
+
+  /** Create a task on a node with a ready address space and start it. */
+  spawn(node: Node, comm: string, mm: AddressSpace, prog: Iterator<Op, unknown, number>): Task {
+    const t = new Task(this.next_pid++, comm, node, mm, prog);
+    t.start_ns = this.queue.now_ns;
+    t.clock_ns = this.queue.now_ns;
+    this.tasks.set(t.pid, t);
+    this.live++;
+    wake_up_process(t);
+    return t;
+  }
+
+  /** Dispatch a syscall, through the redirect hook when one is installed. */
+  do_syscall(task: Task, ent: SyscallEntry, args: number[]): SyscallResult {
+    const r = this.syscall_redirect?.(task, ent, args);
+    return r !== undefined ? r : ent.fn(task, args);
+  }
+
+  /** Listeners for programs' marks (see MarkOp). */
+  readonly mark_listeners: ((t: Task, label: string) => void)[] = [];
+  /** Marks each task passed, with the virtual time it passed them. */
+  mark(task: Task, label: string): void {
+    task.marks.push({ label, t_ns: task.clock_ns });
+    for (const l of this.mark_listeners) l(task, label);
+  }
+
+  console_write(task: Task, text: string): void {
+    task.home.console += text;
+  }
+
+  task_exited(task: Task): void {
+    this.live--;
+    for (const l of this.exit_listeners) l(task);
+  }
+
+  get live_tasks(): number {
+    return this.live;
+  }
+
+  /** Run until no event is left (every task has exited or waits forever). */
+  run(until_ns = Infinity): void {
+    this.queue.run(until_ns);
+  }
+}

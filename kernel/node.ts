@@ -1,0 +1,37 @@
+// One machine of the cluster: a CPU with its cost model, physical memory, a
+// run queue and a console.
+import { CpuModel } from './cpu.ts';
+import { PhysMem } from './physmem.ts';
+import type { Task } from './task.ts';
+import type { Cluster } from './cluster.ts';
+
+export class Node {
+  readonly mem: PhysMem;
+  /** The task on the CPU now, and those waiting for it. */
+  current: Task | null = null;
+  readonly runqueue: Task[] = [];
+  /** True while a run of the CPU is scheduled or in progress. */
+  cpu_scheduled = false;
+  /** CPU time charged on this node (for utilisation and load figures). */
+  busy_ns = 0;
+  /** What tasks wrote to fds 1 and 2. */
+  console = '';
+  /**
+   * Per-node state that subsystems above the kernel attach (the MMU's TLB,
+   * the NIC, infoD); keyed by the subsystem's name, typed by its owner.
+   */
+  readonly ext = new Map<string, unknown>();
+
+  constructor(
+    readonly cluster: Cluster,
+    readonly id: number,
+    readonly cpu: CpuModel,
+    mem_B: number,
+  ) {
+    this.mem = new PhysMem(mem_B);
+  }
+
+  get name(): string {
+    return `node${this.id}`;
+  }
+}

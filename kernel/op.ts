@@ -1,0 +1,58 @@
+// What a userland program hands the kernel: a stream of operations.
+//
+// A program is a generator. Each value it yields is either a batch of page
+// references with the CPU work they stand for, or a system call; the value the
+// generator receives back from a system call is its return value (-errno on
+// failure). The kernel consumes an operation completely before it asks for the
+// next one, so a program may reuse one op object and one refs buffer.
+
+/** Kind of a page reference, kept in the low two bits of an encoded ref. */
+export const REF_R = 0; // data load
+export const REF_W = 1; // data store (or read-modify-write)
+export const REF_X = 2; // instruction fetch
+
+export const REF_KIND_MASK = 3;
+export const REF_SHIFT = 2;
+
+/** Encode a reference to virtual page vpn. */
+export const ref = (vpn: number, kind: number): number => (vpn << REF_SHIFT) | kind;
+export const ref_vpn = (r: number): number => r >>> REF_SHIFT;
+export const ref_kind = (r: number): number => r & REF_KIND_MASK;
+
+export interface RefsOp {
+  kind: 'refs';
+  /** Encoded references (see ref()), in program order. */
+  refs: Uint32Array;
+  /** How many of refs are used. */
+  n: number;
+  /** CPU work of this step: `units` of cost class `cls` (CpuModel ids). */
+  cls: number;
+  units: number;
+  /** Stack pointer after this step, when the step moved it. */
+  esp?: number;
+  /**
+   * Exact-mode work, run once every reference of the step is resident: real
+   * arithmetic on the emulated memory. Fast mode leaves it out.
+   */
+  work?: () => void;
+}
+
+export interface SyscallOp {
+  kind: 'sys';
+  nr: number;
+  args: number[];
+}
+
+/**
+ * A point in the program others may act on (costs nothing): the boundary
+ * between a kernel's setup and timed phases is where experiments migrate.
+ */
+export interface MarkOp {
+  kind: 'mark';
+  label: string;
+}
+
+export type Op = RefsOp | SyscallOp | MarkOp;
+
+/** A program: given its task, a generator of operations. */
+export type Program<T = unknown> = (task: T) => Iterator<Op, unknown, number>;

@@ -1,0 +1,181 @@
+// Physical memory of one node: page frames holding real bytes.
+//
+// Frames live in 1 MiB chunks that are allocated when a frame in them is first
+// handed out and released when the last one is freed, so a node's host memory
+// follows what the emulated node uses, not its configured size. Each chunk has
+// byte, 32-bit and float64 views so page tables (32-bit PTEs) and program data
+// are read in place.
+import { crc32 } from 'node:zlib';
+
+export const FRAME_SHIFT = 12;
+export const FRAME_SIZE_B = 1 << FRAME_SHIFT;
+const CHUNK_SHIFT = 8; // 256 frames a chunk
+const CHUNK_FRAMES = 1 << CHUNK_SHIFT;
+/** The most frames a node may have: a PTE holds a 20-bit frame number. */
+export const MAX_FRAMES = 1 << 20;
+
+interface Chunk {
+  u8: Uint8Array;
+  u32: Uint32Array;
+  f64: Float64Array;
+  used: number;
+}
+
+/**
+ * Fully free chunks kept for reuse before their host memory is released, so
+ * a task that maps and unmaps in a loop does not make the host allocate and
+ * zero a megabyte each time (32 MiB).
+ */
+const RETAINED_FREE_CHUNKS = 32;
+
+export class PhysMem {
+  readonly nframes: number;
+  private readonly chunks: (Chunk | undefined)[];
+  private readonly free_stack: Int32Array;
+  private free_top: number;
+  /** Users of each frame; 0 means free. The zero page is shared, hence counts. */
+  readonly refcount: Uint16Array;
+  /** 1 while a free frame is known to hold only zeros (never written). */
+  private readonly pristine: Uint8Array;
+  /** Indexes of chunks that are allocated but have no frame in use. */
+  private readonly idle_chunks: number[] = [];
+
+  constructor(size_B: number) {
+    const nframes = Math.floor(size_B / FRAME_SIZE_B);
+    if (!Number.isInteger(size_B) || nframes < 16 || nframes > MAX_FRAMES) {
+      throw new Error(`node memory must be between 64 KiB and 4 GiB, got ${size_B} bytes`);
+    }
+    this.nframes = nframes;
+    this.chunks = new Array(Math.ceil(nframes / CHUNK_FRAMES));
+    this.free_stack = new Int32Array(nframes);
+    // Hand out low frames first so chunks fill one at a time.
+    for (let i = 0; i < nframes; i++) this.free_stack[i] = nframes - 1 - i;
+    this.free_top = nframes;
+    this.refcount = new Uint16Array(nframes);
+    this.pristine = new Uint8Array(nframes);
+  }
+
+  get free_frames(): number {
+    return this.free_top;
+  }
+  get used_frames(): number {
+    return this.nframes - this.free_top;
+  }
+  /** Host bytes held by chunks right now (for memory reports). */
+  get host_bytes(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c) n += c.u8.byteLength;
+    return n;
+  }
+
+  /**
+   * Take a free frame (__get_free_page); -1 when memory is exhausted. The
+   * frame's bytes are unspecified, as in Linux: callers clear or fill it.
+   */
+  alloc(): number {
+    const pfn = this.take();
+    if (pfn >= 0) this.pristine[pfn] = 0;
+    return pfn;
+  }
+
+  private take(): number {
+    if (this.free_top === 0) return -1;
+    const pfn = this.free_stack[--this.free_top]!;
+    const ci = pfn >> CHUNK_SHIFT;
+    let c = this.chunks[ci];
+    if (!c) {
+      const buf = new ArrayBuffer(CHUNK_FRAMES * FRAME_SIZE_B);
+      c = { u8: new Uint8Array(buf), u32: new Uint32Array(buf), f64: new Float64Array(buf), used: 0 };
+      this.chunks[ci] = c;
+      this.pristine.fill(1, ci << CHUNK_SHIFT, (ci + 1) << CHUNK_SHIFT);
+    } else if (c.used === 0) {
+      const k = this.idle_chunks.indexOf(ci);
+      if (k >= 0) this.idle_chunks.splice(k, 1);
+    }
+    c.used++;
+    this.refcount[pfn] = 1;
+    return pfn;
+  }
+
+  /** alloc() and clear(): a zero-filled frame (the clear is skipped when the
+   *  frame was never written since its chunk was made). */
+  alloc_zeroed(): number {
+    const pfn = this.take();
+    if (pfn >= 0 && !this.pristine[pfn]) {
+      const off = PhysMem.offset_B(pfn);
+      this.chunks[pfn >> CHUNK_SHIFT]!.u8.fill(0, off, off + FRAME_SIZE_B);
+    }
+    if (pfn >= 0) this.pristine[pfn] = 0;
+    return pfn;
+  }
+
+  /** Drop one reference; the frame returns to the free list at zero. */
+  put(pfn: number): void {
+    const rc = this.refcount[pfn]!;
+    if (rc === 0) throw new Error(`double free of frame ${pfn}`);
+    this.refcount[pfn] = rc - 1;
+    if (rc > 1) return;
+    this.free_stack[this.free_top++] = pfn;
+    const ci = pfn >> CHUNK_SHIFT;
+    const c = this.chunks[ci]!;
+    if (--c.used === 0) {
+      this.idle_chunks.push(ci);
+      if (this.idle_chunks.length > RETAINED_FREE_CHUNKS) this.release_chunk(this.idle_chunks.shift()!);
+    }
+  }
+
+  private release_chunk(ci: number): void {
+    this.chunks[ci] = undefined;
+    this.pristine.fill(0, ci << CHUNK_SHIFT, (ci + 1) << CHUNK_SHIFT);
+  }
+
+  get(pfn: number): void {
+    if (this.refcount[pfn] === 0) throw new Error(`get of free frame ${pfn}`);
+    this.refcount[pfn]!++;
+  }
+
+  private chunk(pfn: number): Chunk {
+    const c = this.chunks[pfn >> CHUNK_SHIFT];
+    if (!c || this.refcount[pfn] === 0) throw new Error(`access to free frame ${pfn}`);
+    return c;
+  }
+
+  /** Byte offset of a frame inside its chunk's buffer. */
+  static offset_B(pfn: number): number {
+    return (pfn & (CHUNK_FRAMES - 1)) << FRAME_SHIFT;
+  }
+
+  /** The chunk views a frame lives in (for hot loops that index directly). */
+  views(pfn: number): Chunk {
+    return this.chunk(pfn);
+  }
+
+  /** A view of one frame's bytes (allocates a view: not for hot paths). */
+  bytes(pfn: number): Uint8Array {
+    const off = PhysMem.offset_B(pfn);
+    return this.chunk(pfn).u8.subarray(off, off + FRAME_SIZE_B);
+  }
+
+  read_u32(pfn: number, index: number): number {
+    return this.chunk(pfn).u32[(PhysMem.offset_B(pfn) >> 2) + index]!;
+  }
+
+  write_u32(pfn: number, index: number, value: number): void {
+    this.chunk(pfn).u32[(PhysMem.offset_B(pfn) >> 2) + index] = value;
+  }
+
+  clear(pfn: number): void {
+    const off = PhysMem.offset_B(pfn);
+    this.chunk(pfn).u8.fill(0, off, off + FRAME_SIZE_B);
+  }
+
+  copy(dst_pfn: number, src: Uint8Array): void {
+    if (src.byteLength !== FRAME_SIZE_B) throw new Error(`page copy of ${src.byteLength} bytes`);
+    this.bytes(dst_pfn).set(src);
+  }
+
+  /** Content checksum of a frame (CRC-32), used to prove pages survive moves. */
+  checksum(pfn: number): number {
+    return crc32(this.bytes(pfn));
+  }
+}

@@ -1,0 +1,105 @@
+// task_struct: one emulated process.
+import type { Op } from './op.ts';
+import type { SigInfo } from './signal.ts';
+import type { Node } from './node.ts';
+
+export const TASK_RUNNING = 'R';
+export const TASK_INTERRUPTIBLE = 'S'; // blocked: waiting for a page or a reply
+export const TASK_STOPPED = 'T'; // frozen, e.g. while it migrates
+export const TASK_ZOMBIE = 'Z';
+export type TaskState = 'R' | 'S' | 'T' | 'Z';
+
+/**
+ * What the scheduler needs from an address space. mm/ implements it; the
+ * kernel only calls through it, so kernel/ never imports mm/.
+ */
+export interface AddressSpace {
+  /**
+   * Resolve refs[from..n) for task through the MMU. Returns the index of the
+   * first reference not yet done: n when all are, less when the task blocked
+   * (state S), died (state Z), or must let an earlier event run first
+   * (task.clock_ns >= the next event's time). With user_copy, a bad access
+   * sets task.efault instead of raising SIGSEGV (a syscall's user buffer).
+   */
+  run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean): number;
+  /** Copy bytes to/from user memory whose pages are already resident. */
+  copy_to_user(addr: number, src: Uint8Array): void;
+  copy_from_user(addr: number, len: number): Uint8Array;
+  /** Load this address space on a node's CPU (CR3 switch). */
+  activate(node: Node): void;
+  /** Release every page and page table (exit_mm). */
+  exit_mm(): void;
+  /** Lines for /proc/PID/maps and the Vm* fields of /proc/PID/status. */
+  proc_maps(): string;
+  vm_size_B(): number;
+  rss_pages(): number;
+}
+
+export interface Regs {
+  eip: number;
+  esp: number;
+  /** The address of the last data reference (the "current data page"). */
+  last_data: number;
+}
+
+export class Task {
+  state: TaskState = TASK_RUNNING;
+  readonly regs: Regs = { eip: 0, esp: 0, last_data: 0 };
+  /** Fault counts, as in task_struct (min_flt, maj_flt). */
+  min_flt = 0;
+  maj_flt = 0;
+  /** Exit status once a zombie: code from exit(), or the signal that killed it. */
+  exit_code = 0;
+  exit_signal: SigInfo | null = null;
+  /** Why the task ended when it was not by exit() (OOM, signal), for users. */
+  exit_reason = '';
+
+  /** Marks the program passed (MarkOp), with their times. */
+  readonly marks: { label: string; t_ns: number }[] = [];
+  /** The node it runs on now; the home node never changes. */
+  node: Node;
+
+  // --- scheduler state ---
+  /** The task's own clock while it runs: ahead of the queue within a step. */
+  clock_ns = 0;
+  private clock_frac_ns = 0;
+  /** CPU time consumed (ns), the basis of utilisation figures. */
+  utime_ns = 0;
+  start_ns = 0;
+  exit_ns = -1;
+  /** The operation in progress and how far its references got. */
+  op: Op | null = null;
+  ref_idx = 0;
+  /** Pages of a syscall's user buffers, faulted in before the call runs. */
+  sys_refs: Uint32Array | null = null;
+  /** Set by run_refs(user_copy) on a bad user pointer. */
+  efault = false;
+  /** The value the program receives from its last syscall. */
+  sys_ret = 0;
+  /** A syscall that is waiting for a reply (remote) is finished by wake(). */
+  sys_pending = false;
+
+  constructor(
+    readonly pid: number,
+    readonly comm: string,
+    readonly home: Node,
+    public mm: AddressSpace | null,
+    readonly prog: Iterator<Op, unknown, number>,
+  ) {
+    this.node = home;
+  }
+
+  /** Charge CPU work to this task (virtual ns, fractions carried over). */
+  charge(ns: number): void {
+    this.utime_ns += ns;
+    this.node.busy_ns += ns;
+    const t = this.clock_frac_ns + ns;
+    const whole = Math.floor(t);
+    this.clock_ns += whole;
+    this.clock_frac_ns = t - whole;
+  }
+
+  get alive(): boolean {
+    return this.state !== TASK_ZOMBIE;
+  }
+}
