@@ -1,0 +1,321 @@
+// mm_struct: one address space — its page directory, VMAs and counters — and
+// the MMU that resolves a task's references through it.
+import { PhysMem } from '../kernel/physmem.ts';
+import type { Node } from '../kernel/node.ts';
+import type { AddressSpace, Task } from '../kernel/task.ts';
+import { REF_W, REF_X } from '../kernel/op.ts';
+import {
+  PAGE_SHIFT, PAGE_SIZE, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_TABLE, _PAGE_USER,
+  PF_USER, PF_WRITE, PF_PROT, pgd_index, pte_index, pte_pfn, pte_present, PTRS_PER_PTE, NR_VPAGES,
+} from './pgtable.ts';
+import { VmaList } from './vma.ts';
+import { Tlb } from './tlb.ts';
+import { do_page_fault } from './fault.ts';
+
+/** The TLB of a node's CPU (created on first use). */
+export function node_tlb(node: Node): Tlb {
+  let tlb = node.ext.get('tlb') as Tlb | undefined;
+  if (!tlb) {
+    tlb = new Tlb();
+    node.ext.set('tlb', tlb);
+  }
+  return tlb;
+}
+
+export class MmStruct implements AddressSpace {
+  readonly vmas = new VmaList();
+  /** The frame holding the page directory (what CR3 points at). */
+  readonly pgd_pfn: number;
+  /** Resident pages mapped privately (the zero page is not counted, as in 2.4). */
+  rss = 0;
+  /** Page-table pages (not counting the PGD). */
+  pt_pages = 0;
+  start_code = 0;
+  end_code = 0;
+  start_data = 0;
+  end_data = 0;
+  start_brk = 0;
+  brk = 0;
+  start_stack = 0;
+  private dead = false;
+
+  constructor(readonly node: Node) {
+    const pfn = node.mem.alloc();
+    if (pfn < 0) throw new OutOfFrames(node);
+    node.mem.clear(pfn);
+    this.pgd_pfn = pfn;
+  }
+
+  get mem(): PhysMem {
+    return this.node.mem;
+  }
+
+  // ---- page-table access ----
+
+  /** The PTE of vpn, or 0 when its page-table page does not exist. */
+  pte_get(vpn: number): number {
+    const pgde = this.mem.read_u32(this.pgd_pfn, pgd_index(vpn));
+    if (!(pgde & _PAGE_PRESENT)) return 0;
+    return this.mem.read_u32(pte_pfn(pgde), pte_index(vpn));
+  }
+
+  /**
+   * Set vpn's PTE, allocating its page-table page (pte_alloc) if needed.
+   * False when no frame is left for the table. Flushes the TLB entry.
+   */
+  pte_set(vpn: number, pte: number): boolean {
+    const gi = pgd_index(vpn);
+    let pgde = this.mem.read_u32(this.pgd_pfn, gi);
+    if (!(pgde & _PAGE_PRESENT)) {
+      if (pte === 0) return true;
+      const pt = this.mem.alloc();
+      if (pt < 0) return false;
+      this.mem.clear(pt);
+      pgde = ((pt << PAGE_SHIFT) | _PAGE_TABLE) >>> 0;
+      this.mem.write_u32(this.pgd_pfn, gi, pgde);
+      this.pt_pages++;
+    }
+    this.mem.write_u32(pte_pfn(pgde), pte_index(vpn), pte >>> 0);
+    this.flush_tlb_page(vpn);
+    return true;
+  }
+
+  /**
+   * Call fn(pt_pfn, lo, hi) for each existing page-table page covering part of
+   * [start_vpn, end_vpn), with the part [lo, hi) it covers.
+   */
+  for_each_pte_table(start_vpn: number, end_vpn: number, fn: (pt: number, lo: number, hi: number) => void): void {
+    if (end_vpn <= start_vpn) return;
+    for (let gi = pgd_index(start_vpn); gi <= pgd_index(end_vpn - 1); gi++) {
+      const pgde = this.mem.read_u32(this.pgd_pfn, gi);
+      if (!(pgde & _PAGE_PRESENT)) continue;
+      fn(pte_pfn(pgde), Math.max(start_vpn, gi * PTRS_PER_PTE), Math.min(end_vpn, (gi + 1) * PTRS_PER_PTE));
+    }
+  }
+
+  /** Call fn(vpn, pte) for every non-empty PTE in [start_vpn, end_vpn). */
+  for_each_pte(start_vpn: number, end_vpn: number, fn: (vpn: number, pte: number) => void): void {
+    this.for_each_pte_table(start_vpn, end_vpn, (pt, lo, hi) => {
+      for (let vpn = lo; vpn < hi; vpn++) {
+        const pte = this.mem.read_u32(pt, pte_index(vpn));
+        if (pte !== 0) fn(vpn, pte);
+      }
+    });
+  }
+
+  // ---- TLB ----
+
+  private tlb(): Tlb | null {
+    const tlb = this.node.ext.get('tlb') as Tlb | undefined;
+    return tlb && tlb.owner === this ? tlb : null;
+  }
+
+  flush_tlb_page(vpn: number): void {
+    this.tlb()?.flush_page(vpn);
+  }
+
+  /** flush_tlb_range: page by page when short, the whole TLB when long. */
+  flush_tlb_range(start_vpn: number, end_vpn: number): void {
+    const tlb = this.tlb();
+    if (!tlb) return;
+    if (end_vpn - start_vpn > 256) tlb.flush_all();
+    else for (let v = start_vpn; v < end_vpn; v++) tlb.flush_page(v);
+  }
+
+  flush_tlb_mm(): void {
+    this.tlb()?.flush_all();
+  }
+
+  activate(node: Node): void {
+    if (node !== this.node) throw new Error(`mm of ${this.node.name} activated on ${node.name}`);
+    const tlb = node_tlb(node);
+    if (tlb.owner !== this) {
+      tlb.flush_all();
+      tlb.owner = this;
+    }
+  }
+
+  /**
+   * The hardware page walk on a TLB miss: fills the TLB when the PTE allows
+   * the access, setting ACCESSED (and DIRTY for a write) as the CPU does.
+   */
+  private walk(tlb: Tlb, vpn: number, write: boolean): boolean {
+    if (vpn >= NR_VPAGES) return false;
+    const mem = this.mem;
+    const pgde = mem.read_u32(this.pgd_pfn, pgd_index(vpn));
+    if (!(pgde & _PAGE_PRESENT)) return false;
+    const pt = pte_pfn(pgde);
+    const pte = mem.read_u32(pt, pte_index(vpn));
+    if ((pte & (_PAGE_PRESENT | _PAGE_USER)) !== (_PAGE_PRESENT | _PAGE_USER)) return false;
+    if (write && !(pte & _PAGE_RW)) return false;
+    const npte = pte | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+    if (npte !== pte) mem.write_u32(pt, pte_index(vpn), npte >>> 0);
+    // A write entry needs the dirty bit set already, else the CPU walks again.
+    tlb.fill(vpn, pte_pfn(pte), (npte & (_PAGE_RW | _PAGE_DIRTY)) === (_PAGE_RW | _PAGE_DIRTY));
+    return true;
+  }
+
+  run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean): number {
+    const tlb = node_tlb(this.node);
+    if (tlb.owner !== this) this.activate(this.node);
+    const rd = tlb.rd;
+    const wr = tlb.wr;
+    const q = this.node.cluster.queue;
+    let x_vpn = -1;
+    let d_vpn = -1;
+    let i = from;
+    for (; i < n; i++) {
+      const r = refs[i]!;
+      const vpn = r >>> 2;
+      const kind = r & 3;
+      if (kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0) {
+        if (kind === REF_X) x_vpn = vpn;
+        else d_vpn = vpn;
+        continue;
+      }
+      if (this.walk(tlb, vpn, kind === REF_W)) {
+        i--;
+        continue;
+      }
+      // A page fault. Let whatever is due before it happen first.
+      if (task.clock_ns >= q.limit_ns()) break;
+      const present = vpn < NR_VPAGES && (this.pte_get(vpn) & _PAGE_PRESENT) !== 0;
+      const error_code = (present ? PF_PROT : 0) | (kind === REF_W ? PF_WRITE : 0) | (user_copy ? 0 : PF_USER);
+      if (!do_page_fault(task, this, error_code, vpn * PAGE_SIZE, user_copy)) break;
+      i--; // retry the reference now that the fault is handled
+    }
+    if (x_vpn >= 0) task.regs.eip = x_vpn * PAGE_SIZE;
+    if (d_vpn >= 0) task.regs.last_data = d_vpn * PAGE_SIZE;
+    return i;
+  }
+
+  // ---- user memory (pages must be resident: the caller faulted them in) ----
+
+  /** The frame behind a resident user address, or -1. */
+  resolve(addr: number): number {
+    const pte = this.pte_get(Math.floor(addr / PAGE_SIZE));
+    return pte & _PAGE_PRESENT ? pte_pfn(pte) : -1;
+  }
+
+  private resident_pfn(addr: number): number {
+    const pfn = this.resolve(addr);
+    if (pfn < 0) throw new Error(`kernel bug: user page at 0x${addr.toString(16)} not resident`);
+    return pfn;
+  }
+
+  copy_to_user(addr: number, src: Uint8Array): void {
+    for (let off = 0; off < src.length; ) {
+      const a = addr + off;
+      const in_page = Math.min(src.length - off, PAGE_SIZE - (a % PAGE_SIZE));
+      const pfn = this.resident_pfn(a);
+      const vpn = Math.floor(a / PAGE_SIZE);
+      const pte = this.pte_get(vpn);
+      if (!(pte & _PAGE_DIRTY)) this.pte_set(vpn, pte | _PAGE_DIRTY | _PAGE_ACCESSED);
+      this.mem.bytes(pfn).set(src.subarray(off, off + in_page), a % PAGE_SIZE);
+      off += in_page;
+    }
+  }
+
+  copy_from_user(addr: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let off = 0; off < len; ) {
+      const a = addr + off;
+      const in_page = Math.min(len - off, PAGE_SIZE - (a % PAGE_SIZE));
+      const page = this.mem.bytes(this.resident_pfn(a));
+      out.set(page.subarray(a % PAGE_SIZE, (a % PAGE_SIZE) + in_page), off);
+      off += in_page;
+    }
+    return out;
+  }
+
+  // ---- accounting and teardown ----
+
+  vm_size_B(): number {
+    return this.vmas.total_B();
+  }
+
+  rss_pages(): number {
+    return this.rss;
+  }
+
+  proc_maps(): string {
+    return this.vmas.list.map((v) => v.maps_line() + '\n').join('');
+  }
+
+  /** Frames this address space holds: pages, page tables and the PGD. */
+  frames_held(): number {
+    return this.dead ? 0 : this.rss + this.pt_pages + 1;
+  }
+
+  /**
+   * exit_mm: drop every mapping and page table. Remote entries are left to
+   * whoever holds those pages (om's deputy hears of the exit).
+   */
+  exit_mm(): void {
+    if (this.dead) return;
+    for (const v of [...this.vmas.list]) zap_page_range(this, v.start, v.end);
+    this.vmas.list.length = 0;
+    for (let gi = 0; gi < 1024; gi++) {
+      const pgde = this.mem.read_u32(this.pgd_pfn, gi);
+      if (pgde & _PAGE_PRESENT) {
+        this.mem.put(pte_pfn(pgde));
+        this.pt_pages--;
+      }
+    }
+    this.mem.put(this.pgd_pfn);
+    const tlb = this.node.ext.get('tlb') as Tlb | undefined;
+    if (tlb && tlb.owner === this) {
+      tlb.flush_all();
+      tlb.owner = null;
+    }
+    this.dead = true;
+  }
+}
+
+/** Thrown only while building an mm; a running task gets ENOMEM or OOM instead. */
+export class OutOfFrames extends Error {
+  constructor(node: Node) {
+    super(`${node.name}: out of page frames`);
+  }
+}
+
+/** A hook for PTEs zap_page_range finds that hold a remote entry (om/). */
+export type RemoteZapHook = (mm: MmStruct, vpn: number, pte: number) => void;
+let remote_zap_hook: RemoteZapHook | null = null;
+export function set_remote_zap_hook(h: RemoteZapHook | null): void {
+  remote_zap_hook = h;
+}
+
+/** zap_page_range: unmap [start, end), freeing the frames it maps. */
+export function zap_page_range(mm: MmStruct, start: number, end: number): void {
+  const zero = (mm.node.ext.get('zero_page') as number | undefined) ?? -1;
+  const mem = mm.mem;
+  mm.for_each_pte_table(start / PAGE_SIZE, end / PAGE_SIZE, (pt, vpn_lo, vpn_hi) => {
+    for (let vpn = vpn_lo; vpn < vpn_hi; vpn++) {
+      const pte = mem.read_u32(pt, pte_index(vpn));
+      if (pte === 0) continue;
+      if (pte_present(pte)) {
+        // A mapped frame, accessible or PROT_NONE.
+        const pfn = pte_pfn(pte);
+        if (pfn !== zero) mm.rss--;
+        mem.put(pfn);
+      } else {
+        remote_zap_hook?.(mm, vpn, pte);
+      }
+      mem.write_u32(pt, pte_index(vpn), 0);
+    }
+  });
+  mm.flush_tlb_range(start / PAGE_SIZE, end / PAGE_SIZE);
+}
+
+/** The node's shared zero page (ZERO_PAGE), allocated once and never freed. */
+export function zero_page_of(node: Node): number {
+  let pfn = node.ext.get('zero_page') as number | undefined;
+  if (pfn === undefined) {
+    pfn = node.mem.alloc();
+    if (pfn < 0) return -1;
+    node.mem.clear(pfn);
+    node.ext.set('zero_page', pfn);
+  }
+  return pfn;
+}
