@@ -1,0 +1,79 @@
+// make bench-micro: how fast the emulator itself runs (wall clock, host
+// figures). Nothing here feeds a simulated result.
+import { Cluster } from '../../kernel/cluster.ts';
+import { CPU_NS } from '../../kernel/cpu.ts';
+import type { Op } from '../../kernel/op.ts';
+import type { Task } from '../../kernel/task.ts';
+import { spawn_program } from '../../mm/exec.ts';
+import { PAGE_SIZE } from '../../mm/pgtable.ts';
+import { mmap_anon, RefBatch, REF_R, REF_W, sys_munmap } from '../libc.ts';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  ok: boolean;
+}
+
+/** Wall time of the part of a run between two marks of its program. */
+function timed_run(c: Cluster, from: string, to: string): number {
+  let t0 = 0;
+  let t1 = 0;
+  c.mark_listeners.push((_t, label) => {
+    if (label === from) t0 = performance.now();
+    if (label === to) t1 = performance.now();
+  });
+  c.run();
+  return (t1 - t0) / 1000;
+}
+
+function resident_refs(): Figure {
+  const pages = 4096;
+  const batch = 1 << 20;
+  const rounds = 60;
+  const c = new Cluster({ nodes: 1, mem_B: 256 << 20 });
+  spawn_program(c, c.node(0), { comm: 'refs', text_B: PAGE_SIZE, data_B: 0, bss_B: 0 }, function* (_t: Task): Generator<Op, void, number> {
+    const base: number = yield mmap_anon(pages * PAGE_SIZE);
+    const b = new RefBatch(batch);
+    b.reset(CPU_NS, 0);
+    for (let i = 0; i < pages; i++) b.add(base + i * PAGE_SIZE, REF_W);
+    yield b.op;
+    // One batch of a million references mixing loads and stores, resident.
+    b.reset(CPU_NS, 0);
+    for (let i = 0; i < batch; i++) b.add(base + ((i * 7) % pages) * PAGE_SIZE, i & 1 ? REF_W : REF_R);
+    yield { kind: 'mark', label: 'start' };
+    for (let r = 0; r < rounds; r++) yield b.op;
+    yield { kind: 'mark', label: 'end' };
+  });
+  const s = timed_run(c, 'start', 'end');
+  const rate = (batch * rounds) / s;
+  return { name: 'resident page references (TLB hits)', value: rate / 1e6, unit: 'M refs/s', target: '>= 50', ok: rate >= 50e6 };
+}
+
+function first_touch_faults(): Figure {
+  const pages = 16384; // 64 MiB a round
+  const rounds = 64; // ~1M faults
+  const c = new Cluster({ nodes: 1, mem_B: 256 << 20 });
+  spawn_program(c, c.node(0), { comm: 'touch', text_B: PAGE_SIZE, data_B: 0, bss_B: 0 }, function* (): Generator<Op, void, number> {
+    const b = new RefBatch(pages);
+    yield { kind: 'mark', label: 'start' };
+    for (let r = 0; r < rounds; r++) {
+      const base: number = yield mmap_anon(pages * PAGE_SIZE);
+      b.reset(CPU_NS, 0);
+      for (let i = 0; i < pages; i++) b.add(base + i * PAGE_SIZE, REF_W);
+      yield b.op;
+      yield sys_munmap(base, pages * PAGE_SIZE);
+    }
+    yield { kind: 'mark', label: 'end' };
+  });
+  const s = timed_run(c, 'start', 'end');
+  const rate = (pages * rounds) / s;
+  return { name: 'anonymous first-touch faults (zero-fill, incl. munmap)', value: rate / 1e6, unit: 'M faults/s', target: '>= 1', ok: rate >= 1e6 };
+}
+
+const figures = [resident_refs(), first_touch_faults()];
+console.log(`omemu micro-benchmarks on Node ${process.version} (${process.arch})`);
+for (const f of figures) {
+  console.log(`  ${f.name.padEnd(58)} ${f.value.toFixed(2).padStart(8)} ${f.unit.padEnd(11)} target ${f.target.padEnd(7)} ${f.ok ? 'ok' : 'MISSED'}`);
+}

@@ -1,0 +1,24 @@
+// The omemu command line: subcommands are registered by their own files.
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './usage.ts';
+
+const program = new Command();
+program
+  .name('omemu')
+  .description('An emulated openMosix 2.4 cluster with lightweight process migration and the AMPoM prefetcher.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const subcommands = [await import('./cmd_proc.ts')];
+for (const c of subcommands) c.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof UsageError) {
+    process.stderr.write(`omemu: ${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}
