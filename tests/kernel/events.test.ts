@@ -1,0 +1,81 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { EventQueue } from '../../kernel/events.ts';
+import { Rng } from '../../kernel/rng.ts';
+
+test('events run in time order, ties in insertion order', () => {
+  const q = new EventQueue();
+  const seen: string[] = [];
+  q.at(30, () => seen.push('c'));
+  q.at(10, () => seen.push('a1'));
+  q.at(10, () => seen.push('a2'));
+  q.at(20, () => seen.push('b'));
+  q.at(10, () => seen.push('a3'));
+  q.run();
+  assert.equal(seen, ['a1', 'a2', 'a3', 'b', 'c']);
+  assert.is(q.now_ns, 30);
+});
+
+test('an event may schedule more, at now or later; cancelled ones never run', () => {
+  const q = new EventQueue();
+  const seen: number[] = [];
+  const h = q.at(5, () => seen.push(-1));
+  q.at(1, () => {
+    seen.push(q.now_ns);
+    q.at(q.now_ns, () => seen.push(100));
+    q.after(3, () => seen.push(q.now_ns));
+  });
+  h.cancel();
+  q.run();
+  assert.equal(seen, [1, 100, 4]);
+});
+
+test('run(until) stops at the horizon and keeps later events', () => {
+  const q = new EventQueue();
+  const seen: number[] = [];
+  for (const t of [5, 10, 15]) q.at(t, () => seen.push(t));
+  q.run(10);
+  assert.equal(seen, [5, 10]);
+  assert.is(q.now_ns, 10);
+  assert.is(q.pending, 1);
+  q.run();
+  assert.equal(seen, [5, 10, 15]);
+});
+
+test('scheduling in the past, a fractional time, or skipping an event is refused', () => {
+  const q = new EventQueue();
+  q.at(10, () => {});
+  q.run();
+  assert.throws(() => q.at(5, () => {}), /past/);
+  assert.throws(() => q.at(12.5, () => {}), /integer/);
+  q.at(20, () => {});
+  assert.throws(() => q.advance_to(25), /skip/);
+  q.advance_to(20);
+  assert.is(q.now_ns, 20);
+});
+
+test('property: the same seed gives the same trace; the trace is time-sorted', () => {
+  fc.assert(
+    fc.property(fc.integer(), fc.integer({ min: 1, max: 200 }), (seed, n) => {
+      const trace = (): string => {
+        const q = new EventQueue();
+        const rng = new Rng(seed);
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const id = i;
+          q.at(rng.int(0, 50), () => {
+            out.push(q.now_ns, id);
+            if (rng.int(0, 3) === 0) q.after(rng.int(0, 10), () => out.push(q.now_ns, -id));
+          });
+        }
+        q.run();
+        for (let i = 2; i < out.length; i += 2) if (out[i]! < out[i - 2]!) throw new Error('time went back');
+        return out.join(',');
+      };
+      assert.is(trace(), trace());
+    }),
+  );
+});
+
+test.run();
