@@ -1,0 +1,130 @@
+// infoD, after openMosix's oM_infoD: every node sends periodic load updates
+// (load, CPU utilisation, free memory) to its peers, which acknowledge them.
+// The sender takes the round-trip time from the acknowledgement (t0 = RTT/2)
+// and the available bandwidth from how its NIC byte counters moved since the
+// last look, read from /proc/net/dev as ifconfig reads them.
+import type { Cluster } from '../kernel/cluster.ts';
+import type { Node } from '../kernel/node.ts';
+import { NS_PER_S } from '../kernel/time.ts';
+import { FRAME_SIZE_B } from '../kernel/physmem.ts';
+import { network_of, wire_bytes } from './link.ts';
+import { parse_net_dev } from './nic.ts';
+
+/** Size of a load update and of its acknowledgement on the wire (payload). */
+export const LOAD_UPDATE_B = 64;
+export const LOAD_ACK_B = 16;
+/** The available bandwidth is never taken as less than this share of the line. */
+const MIN_AVAILABLE_SHARE = 0.05;
+
+export interface LoadInfo {
+  load: number;
+  util: number;
+  free_mem_B: number;
+  at_ns: number;
+}
+
+export class InfoD {
+  /** What this node heard from each peer. */
+  readonly peers = new Map<number, LoadInfo>();
+  /** Latest one-way latency estimate to each peer, ns (RTT/2). */
+  readonly t0_ns = new Map<number, number>();
+  private last_busy_ns = 0;
+  private last_tick_ns = 0;
+  private bw_prev: { t_ns: number; bytes: number; rx: number; tx: number } | null = null;
+  /** Latest available bandwidth estimate, bits/s. */
+  available_bps: number;
+  updates_sent = 0;
+
+  constructor(readonly node: Node, readonly line_bps: number) {
+    this.available_bps = line_bps;
+  }
+
+  /** Own load figures as sent in an update. */
+  private own_load(now_ns: number): LoadInfo {
+    const dt = Math.max(1, now_ns - this.last_tick_ns);
+    const util = Math.min(1, (this.node.busy_ns - this.last_busy_ns) / dt);
+    this.last_busy_ns = this.node.busy_ns;
+    this.last_tick_ns = now_ns;
+    const load = this.node.runqueue.length + (this.node.current ? 1 : 0);
+    return { load, util, free_mem_B: this.node.mem.free_frames * FRAME_SIZE_B, at_ns: now_ns };
+  }
+
+  /**
+   * Re-read the NIC counters and update the available-bandwidth estimate:
+   * line rate minus the busier direction's measured rate. Called each update
+   * and whenever AMPoM's lookback window loops.
+   */
+  measure_bandwidth(now_ns: number): number {
+    const r = this.node.cluster.procfs.read(this.node, '/proc/net/dev');
+    if (!r.ok) return this.available_bps;
+    const { rx_bytes, tx_bytes } = parse_net_dev(r.text);
+    const prev = this.bw_prev;
+    this.bw_prev = { t_ns: now_ns, bytes: rx_bytes + tx_bytes, rx: rx_bytes, tx: tx_bytes };
+    if (!prev || now_ns <= prev.t_ns) return this.available_bps;
+    const dt_s = (now_ns - prev.t_ns) / NS_PER_S;
+    const used_bps = (Math.max(rx_bytes - prev.rx, tx_bytes - prev.tx) * 8) / dt_s;
+    this.available_bps = Math.max(this.line_bps * MIN_AVAILABLE_SHARE, this.line_bps - used_bps);
+    return this.available_bps;
+  }
+
+  /** td: time to move one page at the available bandwidth, ns. */
+  td_ns(): number {
+    return Math.round((wire_bytes(FRAME_SIZE_B) * 8 * NS_PER_S) / this.available_bps);
+  }
+
+  /** t0 to a peer, ns: the measured value, else the configured latency. */
+  t0_to(peer: number): number {
+    return this.t0_ns.get(peer) ?? network_of(this.node.cluster).profile.latency_ns;
+  }
+
+  /** One round of updates to every peer. */
+  tick(): void {
+    const c = this.node.cluster;
+    const net = network_of(c);
+    const now = c.queue.now_ns;
+    const info = this.own_load(now);
+    this.measure_bandwidth(now);
+    for (const peer of c.nodes) {
+      if (peer === this.node) continue;
+      const sent_ns = now;
+      this.updates_sent++;
+      net.send(this.node, peer, LOAD_UPDATE_B, now, () => {
+        infod_of(peer).peers.set(this.node.id, { ...info });
+        // The receiver acknowledges straight away.
+        net.send(peer, this.node, LOAD_ACK_B, c.queue.now_ns, () => {
+          this.t0_ns.set(peer.id, Math.round((c.queue.now_ns - sent_ns) / 2));
+        });
+      });
+    }
+  }
+}
+
+export function infod_of(node: Node): InfoD {
+  const d = node.ext.get('infod') as InfoD | undefined;
+  if (!d) throw new Error(`${node.name} runs no infoD`);
+  return d;
+}
+
+/** Start infoD on every node; it runs while active() holds. */
+export function start_infod(cluster: Cluster, active: () => boolean): void {
+  const net = network_of(cluster);
+  for (const node of cluster.nodes) {
+    const d = new InfoD(node, net.profile.bandwidth_bps);
+    node.ext.set('infod', d);
+    const period = net.profile.infod_interval_ns;
+    const tick = (): void => {
+      if (!active()) return;
+      d.tick();
+      cluster.queue.after(period, tick);
+    };
+    cluster.queue.at(cluster.queue.now_ns, tick);
+  }
+  const peer_info = (at: Node, n: number): LoadInfo | undefined =>
+    n === at.id ? undefined : infod_of(at).peers.get(n);
+  cluster.procfs.register('/proc/hpc/nodes/N/load', { read: ({ node, params }) => `${peer_info(node, params[0]!)?.load ?? 'unknown'}\n` });
+  cluster.procfs.register('/proc/hpc/nodes/N/util', { read: ({ node, params }) => {
+    const i = peer_info(node, params[0]!);
+    return `${i ? Math.round(i.util * 100) : 'unknown'}\n`;
+  } });
+  cluster.procfs.register('/proc/hpc/nodes/N/mem', { read: ({ node, params }) => `${peer_info(node, params[0]!)?.free_mem_B ?? 'unknown'}\n` });
+}
