@@ -32,6 +32,8 @@ export class Cluster {
   readonly rng: Rng;
   readonly seed: number;
   syscall_redirect: SyscallRedirect | null = null;
+  /** Cluster-wide state of subsystems above the kernel (the network, om). */
+  readonly ext = new Map<string, unknown>();
   private next_pid = 100;
   private live = 0;
   /** Called when a task exits (subsystems above listen, e.g. the deputy). */

@@ -12,6 +12,8 @@ export class Node {
   readonly runqueue: Task[] = [];
   /** True while a run of the CPU is scheduled or in progress. */
   cpu_scheduled = false;
+  /** True while run_cpu is executing on this node. */
+  cpu_running = false;
   /** CPU time charged on this node (for utilisation and load figures). */
   busy_ns = 0;
   /** What tasks wrote to fds 1 and 2. */

@@ -42,7 +42,8 @@ export function complete_syscall(task: Task, ret: number): void {
 }
 
 function kick_cpu(node: Node): void {
-  if (node.cpu_scheduled) return;
+  // A CPU inside run_cpu looks at its run queue again when it stops.
+  if (node.cpu_scheduled || node.cpu_running) return;
   if (!node.current && node.runqueue.length === 0) return;
   node.cpu_scheduled = true;
   const q = node.cluster.queue;
@@ -64,6 +65,16 @@ function pick_next(node: Node): Task | null {
 
 function run_cpu(node: Node): void {
   node.cpu_scheduled = false;
+  node.cpu_running = true;
+  try {
+    run_slice(node);
+  } finally {
+    node.cpu_running = false;
+  }
+  kick_cpu(node);
+}
+
+function run_slice(node: Node): void {
   const q = node.cluster.queue;
   const task = pick_next(node);
   if (!task) return;
@@ -86,7 +97,6 @@ function run_cpu(node: Node): void {
     run_op(task);
   }
   if (node.current === task) node.current = null;
-  kick_cpu(node);
 }
 
 /** Advance one task by (part of) one operation. */
@@ -97,6 +107,12 @@ function run_op(task: Task): void {
     return;
   }
   let op = task.op;
+  if (op === null && task.stop_hook) {
+    const h = task.stop_hook;
+    task.stop_hook = null;
+    h();
+    return;
+  }
   if (op === null) {
     let r: IteratorResult<unknown, unknown>;
     try {

@@ -74,6 +74,8 @@ export class Task {
   sys_refs: Uint32Array | null = null;
   /** Set by run_refs(user_copy) on a bad user pointer. */
   efault = false;
+  /** Run at the next operation boundary instead of the next op (om's migration stop). */
+  stop_hook: (() => void) | null = null;
   /** The value the program receives from its last syscall. */
   sys_ret = 0;
   /** A syscall that is waiting for a reply (remote) is finished by wake(). */

@@ -11,7 +11,7 @@ import type { Task } from '../kernel/task.ts';
 
 import {
   PAGE_SIZE, PF_PROT, PF_USER, PF_WRITE, TASK_SIZE, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW,
-  _PAGE_USER, is_remote_pte, mk_pte, pte_none, pte_pfn, pte_present,
+  _PAGE_USER, is_remote_pte, mk_pte, mk_remote_pte, pte_none, pte_pfn, pte_present,
 } from './pgtable.ts';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type VmArea } from './vma.ts';
 import { zero_page_of, type MmStruct } from './mm_struct.ts';
@@ -109,7 +109,12 @@ export function handle_mm_fault(task: Task, mm: MmStruct, vma: VmArea, address: 
 export function handle_pte_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, write: boolean, entry: number): number {
   const vpn = address / PAGE_SIZE;
   if (!pte_present(entry)) {
-    if (pte_none(entry)) return do_anonymous_page(task, mm, vma, vpn, write);
+    if (pte_none(entry)) {
+      if (mm.lazy_remote_node >= 0 && remote_page_hook && mm.is_lazy_remote(vpn)) {
+        return remote_page_hook(task, mm, vma, address, write, mk_remote_pte(mm.lazy_remote_node));
+      }
+      return do_anonymous_page(task, mm, vma, vpn, write);
+    }
     if (is_remote_pte(entry)) {
       if (!remote_page_hook) return VM_FAULT_SIGBUS;
       return remote_page_hook(task, mm, vma, address, write, entry);

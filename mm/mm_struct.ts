@@ -37,7 +37,34 @@ export class MmStruct implements AddressSpace {
   start_brk = 0;
   brk = 0;
   start_stack = 0;
+  /**
+   * Ranges [start, end) whose pages, when missing here, may still be held by
+   * node `lazy_remote_node` (a migrant that came without its page table,
+   * NoPrefetch): a fault there asks that node before zero-filling.
+   */
+  lazy_remote: [number, number][] = [];
+  lazy_remote_node = -1;
   private dead = false;
+
+  /** Whether vpn falls in a lazy-remote range. */
+  is_lazy_remote(vpn: number): boolean {
+    const a = vpn * PAGE_SIZE;
+    for (const [s, e] of this.lazy_remote) if (a >= s && a < e) return true;
+    return false;
+  }
+
+  /** Forget lazy-remote ranges over [start, end) (munmap). */
+  drop_lazy_remote(start: number, end: number): void {
+    const out: [number, number][] = [];
+    for (const [s, e] of this.lazy_remote) {
+      if (e <= start || s >= end) out.push([s, e]);
+      else {
+        if (s < start) out.push([s, start]);
+        if (e > end) out.push([end, e]);
+      }
+    }
+    this.lazy_remote = out;
+  }
 
   constructor(readonly node: Node) {
     const pfn = node.mem.alloc();
@@ -279,12 +306,6 @@ export class OutOfFrames extends Error {
   }
 }
 
-/** A hook for PTEs zap_page_range finds that hold a remote entry (om/). */
-export type RemoteZapHook = (mm: MmStruct, vpn: number, pte: number) => void;
-let remote_zap_hook: RemoteZapHook | null = null;
-export function set_remote_zap_hook(h: RemoteZapHook | null): void {
-  remote_zap_hook = h;
-}
 
 /** zap_page_range: unmap [start, end), freeing the frames it maps. */
 export function zap_page_range(mm: MmStruct, start: number, end: number): void {
@@ -299,9 +320,8 @@ export function zap_page_range(mm: MmStruct, start: number, end: number): void {
         const pfn = pte_pfn(pte);
         if (pfn !== zero) mm.rss--;
         mem.put(pfn);
-      } else {
-        remote_zap_hook?.(mm, vpn, pte);
       }
+      // A remote entry just goes: its holder hears of the unmap (munmap_hook).
       mem.write_u32(pt, pte_index(vpn), 0);
     }
   });

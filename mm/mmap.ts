@@ -85,6 +85,16 @@ function overlap_B(mm: MmStruct, start: number, end: number): number {
   return n;
 }
 
+/**
+ * Told of every munmap'd range before its PTEs go, so that pages held on
+ * another node for this mm are dropped there too (om/, paper §2.2).
+ */
+export type MunmapHook = (mm: MmStruct, start: number, end: number) => void;
+let munmap_hook: MunmapHook | null = null;
+export function set_munmap_hook(h: MunmapHook | null): void {
+  munmap_hook = h;
+}
+
 /** do_munmap: 0 or -errno. Unmapping nothing is not an error. */
 export function do_munmap(mm: MmStruct, addr: number, len: number): number {
   if (!is_page_aligned(addr) || addr < 0 || addr >= TASK_SIZE) return -EINVAL;
@@ -92,7 +102,11 @@ export function do_munmap(mm: MmStruct, addr: number, len: number): number {
   len = page_align(len);
   if (len > TASK_SIZE - addr) return -EINVAL;
   const gone = mm.vmas.remove_range(addr, addr + len);
-  for (const v of gone) zap_page_range(mm, v.start, v.end);
+  for (const v of gone) {
+    munmap_hook?.(mm, v.start, v.end);
+    zap_page_range(mm, v.start, v.end);
+  }
+  mm.drop_lazy_remote(addr, addr + len);
   return 0;
 }
 
