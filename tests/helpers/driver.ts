@@ -16,6 +16,7 @@ export class Driver {
   private pending: Op | null = null;
   private last = 0;
   private done = false;
+  private finished = false;
 
   constructor(
     readonly cluster: Cluster,
@@ -31,6 +32,7 @@ export class Driver {
         if (self.done) {
           self.last = v;
           self.done = false;
+          self.finished = true;
         }
         if (self.pending) {
           const op = self.pending;
@@ -41,7 +43,14 @@ export class Driver {
         return { value: { kind: 'mark', label: IDLE }, done: false };
       },
     }));
-    cluster.run();
+    const q = cluster.queue;
+    while (this.task.state === 'R' && q.step());
+  }
+
+  /** Run the cluster until pred holds (or nothing is left to run). */
+  until(pred: () => boolean): void {
+    const q = this.cluster.queue;
+    while (!pred() && q.step());
   }
 
   get mm(): MmStruct {
@@ -57,8 +66,11 @@ export class Driver {
     if (!this.task.alive) throw new Error('driver task is dead');
     this.pending = op;
     this.last = 0;
+    this.finished = false;
     wake_up_process(this.task);
-    this.cluster.run();
+    // Step until the op is done (daemons such as infoD keep the queue busy).
+    const q = this.cluster.queue;
+    while (!this.finished && this.task.alive && q.step());
     return this.last;
   }
 

@@ -1,0 +1,113 @@
+// One emulated experiment: start a program on node 0, migrate it to node 1
+// at its 'setup_done' mark (or not at all), run to its exit, and report.
+import { Cluster } from '../kernel/cluster.ts';
+import type { Op } from '../kernel/op.ts';
+import type { Task } from '../kernel/task.ts';
+import { ns_to_s } from '../kernel/time.ts';
+import { spawn_program, type ImageSpec } from '../mm/exec.ts';
+import { network_of } from '../net/link.ts';
+import type { NetProfile } from '../net/profiles.ts';
+import { om_init, request_migration } from '../om/index.ts';
+import { om_task, om_task_init, type Policy } from '../om/state.ts';
+
+export interface ProgramDef {
+  name: string;
+  image: ImageSpec;
+  gen: (task: Task) => Iterator<Op, unknown, number>;
+  /** Checks the program made itself (exact mode), run at exit. */
+  checks?: () => { name: string; ok: boolean }[];
+}
+
+export interface RunSpec {
+  program: ProgramDef;
+  scheme: Policy;
+  profile: NetProfile;
+  seed?: number;
+  /** Memory of each node, bytes. */
+  node_mem_B?: number;
+  /** The mark to migrate at; null to run without migrating. */
+  migrate_at?: string | null;
+  /** Stop the run at this virtual time even if the program has not exited. */
+  limit_ns?: number;
+}
+
+export interface RunResult {
+  program: string;
+  scheme: Policy;
+  profile: string;
+  bandwidth_mbps: number;
+  latency_ms: number;
+  migrated: boolean;
+  freeze_s: number;
+  runtime_s: number;
+  total_s: number;
+  remote_fault_requests: number;
+  prefetched_pages: number;
+  pages_transferred: number;
+  bytes_transferred: number;
+  mpt_bytes: number;
+  analysis_s: number;
+  exit_code: number;
+  exit_reason: string;
+  verified: boolean;
+  checks: string[];
+}
+
+const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+export function run_experiment(spec: RunSpec): RunResult {
+  const c = new Cluster({ nodes: 2, mem_B: spec.node_mem_B ?? 1 << 30, seed: spec.seed ?? 1 });
+  om_init(c, spec.profile);
+  const task = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
+  const st = om_task_init(task, spec.scheme);
+  const at = spec.migrate_at === undefined ? 'setup_done' : spec.migrate_at;
+  let mig_error = 0;
+  if (at) {
+    c.mark_listeners.push((t, label) => {
+      if (t === task && label === at && st.stats.migrations === 0) {
+        const rc = request_migration(task, c.node(1), spec.scheme);
+        if (rc < 0) mig_error = rc;
+      }
+    });
+  }
+  c.run(spec.limit_ns ?? Infinity);
+  const checks: string[] = [];
+  let ok = task.exit_code === 0 && mig_error === 0;
+  const s = om_task(task)!.stats;
+  checks.push('exit-status');
+  if (at) {
+    checks.push('page-checksums');
+    ok &&= s.corrupt_pages === 0 && s.migrations === 1;
+  }
+  // Nothing lost, nothing left behind: every frame is back on every node.
+  checks.push('frames-returned');
+  for (const n of c.nodes) ok &&= n.mem.used_frames === (n.ext.has('zero_page') ? 1 : 0);
+  for (const ch of spec.program.checks?.() ?? []) {
+    checks.push(ch.name);
+    ok &&= ch.ok;
+  }
+  const net = network_of(c);
+  const start = at && s.migrations > 0 ? s.mig_start_ns : task.start_ns;
+  return {
+    program: spec.program.name,
+    scheme: spec.scheme,
+    profile: spec.profile.name,
+    bandwidth_mbps: spec.profile.bandwidth_bps / 1e6,
+    latency_ms: spec.profile.latency_ns / 1e6,
+    migrated: s.migrations > 0,
+    freeze_s: r6(ns_to_s(s.freeze_ns)),
+    runtime_s: r6(ns_to_s(task.exit_ns - start)),
+    total_s: r6(ns_to_s(task.exit_ns - task.start_ns)),
+    remote_fault_requests: s.remote_fault_requests,
+    prefetched_pages: s.prefetched_pages,
+    pages_transferred: s.pages_transferred,
+    bytes_transferred: s.bytes_transferred,
+    mpt_bytes: s.mpt_bytes,
+    analysis_s: r6(ns_to_s(s.analysis_ns)),
+    exit_code: task.exit_code,
+    exit_reason: task.exit_reason || (mig_error ? `migration refused: ${mig_error}` : ''),
+    verified: ok,
+    checks,
+  };
+  void net;
+}
