@@ -168,12 +168,9 @@ export class AmpomCore {
     const total = Math.min(MAX_ZONE, Math.round(N));
     if (total <= 0) return 0;
     let n = 0;
-    const take = (vpn: number): void => {
-      if (n < out.length && wanted(vpn)) out[n++] = vpn;
-    };
     if (this.m === 0) {
       const last = this.W[this.count - 1]!;
-      for (let i = 1; i <= total; i++) take(last + i);
+      for (let i = 1; i <= total; i++) if (n < out.length && wanted(last + i)) out[n++] = last + i;
       this.ops += total;
       return n;
     }
@@ -193,7 +190,7 @@ export class AmpomCore {
         this.ops += runs + 1;
         if (seen) continue;
         quota--;
-        take(vpn);
+        if (n < out.length && wanted(vpn)) out[n++] = vpn;
       }
       this.run_lo[runs] = lo;
       this.run_hi[runs] = vpn;
@@ -217,14 +214,19 @@ export class Ampom implements Prefetcher {
   /** Set when the window looped at the last fault (infoD re-measures then). */
   looped = false;
 
+  private ctx: PrefetchCtx | null = null;
+  /** Bound once, so an analysis allocates nothing. */
+  private readonly wanted = (v: number): boolean => v !== this.ctx!.vpn && this.ctx!.wanted(v);
+
   on_fault(ctx: PrefetchCtx, out: Int32Array): number {
+    this.ctx = ctx;
     const core = this.core;
     core.record(ctx.vpn, ctx.now_ns / 1e9, ctx.cpu_util);
     this.looped = core.loops !== this.last_loops;
     this.last_loops = core.loops;
     core.analyze_locality();
     const N = core.zone_size(ctx.t0_ns / 1e9, ctx.td_ns / 1e9);
-    return core.pick_zone(N, (v) => v !== ctx.vpn && ctx.wanted(v), out);
+    return core.pick_zone(N, this.wanted, out);
   }
 }
 

@@ -59,7 +59,9 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   if (!st) return VM_FAULT_SIGBUS;
   const vpn = address / PAGE_SIZE;
   install_arrived(task, st, mm);
-  if (mm.pte_get(vpn) & _PAGE_PRESENT) return VM_FAULT_MINOR; // it was among them
+  // Whether or not the faulting page was among them, the fault is recorded
+  // and the zone requested (Algorithm 1 runs for every page fault).
+  const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
   const now = task.clock_ns;
   // The prefetcher's view of the system at this fault.
   let nzone = 0;
@@ -67,7 +69,7 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     const util = st.last_fault_ns < 0 ? 1 : Math.min(1, (task.utime_ns - st.last_fault_utime_ns) / Math.max(1, now - st.last_fault_ns));
     st.last_fault_ns = now;
     st.last_fault_utime_ns = task.utime_ns;
-    const holder = holder_of(mm, vpn);
+    const holder = satisfied ? task.home.id : holder_of(mm, vpn);
     const infod = infod_of(task.node);
     const ops0 = st.prefetcher.analysis_ops;
     const ctx: PrefetchCtx = {
@@ -97,7 +99,7 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     if (!l) by_holder.set(h, (l = []));
     l.push(v);
   };
-  want(vpn);
+  if (!satisfied) want(vpn);
   for (let i = 0; i < nzone; i++) want(zone[i]!);
   const costs = register_om_costs(task.node.cpu);
   for (const [h, vpns] of by_holder) {
@@ -113,6 +115,7 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   void vma;
   void pte;
   dbg('pid %d: remote fault on %s, %d zone pages', task.pid, vpn.toString(16), nzone);
+  if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
   block_task(task);

@@ -9,7 +9,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const subcommands = [await import('./cmd_proc.ts')];
+const subcommands = [await import('./cmd_run.ts'), await import('./cmd_ampom.ts'), await import('./cmd_proc.ts')];
 for (const c of subcommands) c.register(program);
 
 try {
