@@ -42,7 +42,10 @@ function deputy_process_communication(node: Node, task: Task, st: OmTask, from: 
         for (const vpn of m.vpns.slice(i, i + DEP_PAGES_PER_MSG)) {
           const data = hpt ? take_page(hpt, vpn) : null;
           pages.push(data ? { vpn, flags: 0, data } : { vpn, flags: PAGE_ABSENT, data: new Uint8Array(4096) });
-          if (data) st.stats.pages_transferred++;
+          if (data) {
+            st.stats.pages_transferred++;
+            st.onwire.add(vpn);
+          }
         }
         t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, pages.length) + node.cpu.cost_ns(costs.om_msg, 1));
         comm_send(node, from, { type: DEP_PAGES, pages }, t, reply, st);

@@ -20,7 +20,7 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { install_page, frame_with, own_page, record_checksums, take_page, verify_page } from './pages.ts';
 import {
-  MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA, MPT_ENTRY_B, OMP_REQ_B,
+  MIG_ABORT, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA, MPT_ENTRY_B, OMP_REQ_B,
   type MptEntry, type Msg, type PageRec,
 } from './proto.ts';
 import { om_task, om_task_init, POLICY_CODE, type OmTask, type Policy } from './state.ts';
@@ -125,69 +125,97 @@ function mig_send_hshake(task: Task, st: OmTask, src: Node, dest: Node, t0: numb
     const need = m.hshake.npages + Math.ceil(mm.vm_size_B() / PAGE_SIZE / 1024) + 2;
     const ok = dest.mem.free_frames >= need;
     const at = kernel_work(dest, dest.cluster.queue.now_ns, dest.cpu.cost_ns(register_om_costs(dest.cpu).om_msg, 2));
-    comm_send(dest, src, { type: MIG_HSHAKE_ACK, ack: { ok: ok ? 1 : 0, errno: ok ? 0 : -ENOMEM } }, at, (a) => {
-      if (a.type !== MIG_HSHAKE_ACK) return;
-      if (!a.ack.ok) {
-        // MIG_ABORT: the process goes on at the source.
-        dbg('pid %d: %s refused the migration (%d)', task.pid, dest.name, a.ack.errno);
+    const reply: Msg = ok ? { type: MIG_HSHAKE_ACK, ack: { ok: 1, errno: 0 } } : { type: MIG_ABORT, errno: -ENOMEM };
+    comm_send(dest, src, reply, at, (a) => {
+      if (a.type === MIG_ABORT) {
+        // Refused: the process goes on at the source.
+        dbg('pid %d: %s refused the migration (%d)', task.pid, dest.name, a.errno);
         task.state = TASK_RUNNING;
         task.clock_ns = Math.max(task.clock_ns, src.cluster.queue.now_ns);
         wake_up_process(task);
-        done({ ok: false, errno: a.ack.errno });
+        done({ ok: false, errno: a.errno });
         return;
       }
-      mig_do_send(task, st, src, dest, send, done);
+      if (a.type === MIG_HSHAKE_ACK) mig_do_send(task, st, src, dest, send, done);
     }, st);
   }, st);
 }
 
-function mig_do_send(task: Task, st: OmTask, src: Node, dest: Node, send: number[], done: (r: MigrationResult) => void): void {
-  const mm = task.mm as MmStruct;
-  const costs = register_om_costs(src.cpu);
-  const cpu = src.cpu;
-  const rx = mig_do_receive(task, st, src, dest, done);
-  let t = kernel_work(src, src.cluster.queue.now_ns, cpu.cost_ns(costs.om_msg, 1));
-  // mig_send_mm and mig_send_vmas
-  comm_send(src, dest, { type: MIG_MM, mm: { start_code: mm.start_code, end_code: mm.end_code, start_data: mm.start_data, end_data: mm.end_data, start_brk: mm.start_brk, brk: mm.brk, start_stack: mm.start_stack } }, t, rx, st);
-  t = kernel_work(src, t, cpu.cost_ns(costs.om_msg, 1));
-  comm_send(src, dest, { type: MIG_VMA, vmas: mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name })) }, t, rx, st);
-  // mig_send_pages
+interface SendCtx {
+  task: Task;
+  st: OmTask;
+  src: Node;
+  dest: Node;
+  rx: (m: Msg) => void;
+  /** The source kernel's clock: when the next message can leave. */
+  t: number;
+}
+
+/** Charge the source kernel for work and send a message when it is done. */
+function send_after(c: SendCtx, work_ns: number, m: Msg): void {
+  c.t = kernel_work(c.src, c.t, work_ns + c.src.cpu.cost_ns(register_om_costs(c.src.cpu).om_msg, 1));
+  comm_send(c.src, c.dest, m, c.t, c.rx, c.st);
+}
+
+function mig_send_mm(c: SendCtx, mm: MmStruct): void {
+  send_after(c, 0, { type: MIG_MM, mm: { start_code: mm.start_code, end_code: mm.end_code, start_data: mm.start_data, end_data: mm.end_data, start_brk: mm.start_brk, brk: mm.brk, start_stack: mm.start_stack } });
+}
+
+function mig_send_vmas(c: SendCtx, mm: MmStruct): void {
+  send_after(c, 0, { type: MIG_VMA, vmas: mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name })) });
+}
+
+/** The pages the policy moves now; each leaves the source as it is sent. */
+function mig_send_pages(c: SendCtx, mm: MmStruct, send: number[]): void {
   for (let i = 0; i < send.length; i += MIG_PAGES_PER_MSG) {
-    const pages: PageRec[] = [];
-    for (const vpn of send.slice(i, i + MIG_PAGES_PER_MSG)) {
-      const data = take_page(mm, vpn)!;
-      pages.push({ vpn, flags: 0, data });
-    }
-    t = kernel_work(src, t, cpu.cost_ns(CPU_COPY_PAGE, pages.length) + cpu.cost_ns(costs.om_msg, 1));
-    st.stats.pages_transferred += pages.length;
-    comm_send(src, dest, { type: MIG_PAGE, pages }, t, rx, st);
+    const pages: PageRec[] = send.slice(i, i + MIG_PAGES_PER_MSG).map((vpn) => ({ vpn, flags: 0, data: take_page(mm, vpn)! }));
+    c.st.stats.pages_transferred += pages.length;
+    send_after(c, c.src.cpu.cost_ns(CPU_COPY_PAGE, pages.length), { type: MIG_PAGE, pages });
   }
-  // What stays behind: pages held here (this node becomes their holder) and
-  // pages held elsewhere already.
+}
+
+/**
+ * The master page table: where every page left behind lives, 6 bytes each.
+ * Returns how many pages stay on the source itself.
+ */
+function mig_send_mpt(c: SendCtx, mm: MmStruct): number {
   const entries: MptEntry[] = [];
   let held_here = 0;
   mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
     if (own_page(mm, vpn) >= 0) {
-      entries.push({ vpn, node: src.id, flags: 0 });
+      entries.push({ vpn, node: c.src.id, flags: 0 });
       held_here++;
     } else if (is_remote_pte(pte)) {
       entries.push({ vpn, node: swp_offset(pte), flags: 0 });
     }
   });
-  const lazy = st.policy === 'noprefetch';
-  if (st.policy === 'ampom' || (lazy && entries.some((e) => e.node !== src.id))) {
-    const sent = lazy ? entries.filter((e) => e.node !== src.id) : entries;
-    // mig_send_mpt: walking the page table to build the MPT.
-    t = kernel_work(src, t, cpu.cost_ns(costs.mpt_entry, sent.length) + cpu.cost_ns(costs.om_msg, 1));
-    st.stats.mpt_bytes += sent.length * MPT_ENTRY_B;
-    comm_send(src, dest, { type: MIG_MPT, entries: sent }, t, rx, st);
+  // NoPrefetch sends no MPT (its migrant asks the source for any missing
+  // page), except for pages that already live on a third node.
+  const lazy = c.st.policy === 'noprefetch';
+  const sent = lazy ? entries.filter((e) => e.node !== c.src.id) : entries;
+  if (c.st.policy === 'ampom' || sent.length > 0) {
+    c.st.stats.mpt_bytes += sent.length * MPT_ENTRY_B;
+    send_after(c, c.src.cpu.cost_ns(register_om_costs(c.src.cpu).mpt_entry, sent.length), { type: MIG_MPT, entries: sent });
   }
-  // mig_send_proc_context
-  t = kernel_work(src, t, cpu.cost_ns(costs.om_msg, 1));
-  comm_send(src, dest, {
+  return held_here;
+}
+
+function mig_send_proc_context(c: SendCtx): void {
+  const t = c.task;
+  send_after(c, 0, {
     type: MIG_TASK,
-    task: { pid: task.pid, eip: task.regs.eip, esp: task.regs.esp, last_data: task.regs.last_data, min_flt: task.min_flt, maj_flt: task.maj_flt, comm: task.comm },
-  }, t, rx, st);
+    task: { pid: t.pid, eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm },
+  });
+}
+
+function mig_do_send(task: Task, st: OmTask, src: Node, dest: Node, send: number[], done: (r: MigrationResult) => void): void {
+  const mm = task.mm as MmStruct;
+  const c: SendCtx = { task, st, src, dest, rx: mig_do_receive(task, st, src, dest, done), t: src.cluster.queue.now_ns };
+  mig_send_mm(c, mm);
+  mig_send_vmas(c, mm);
+  mig_send_pages(c, mm, send);
+  const held_here = mig_send_mpt(c, mm);
+  mig_send_proc_context(c);
   // The source's page table becomes this node's HPT for the pages it keeps.
   const old = st.holders.get(src.id);
   if (old && old !== mm) throw new Error(`pid ${task.pid}: ${src.name} already holds pages for it`);

@@ -125,12 +125,14 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
 /** DEP_PAGES arrived on the migrant's node. */
 function pages_arrived(task: Task, st: OmTask, m: Msg): void {
   if (m.type !== DEP_PAGES) return;
+  for (const p of m.pages) st.onwire.delete(p.vpn);
   const mm = task.mm as MmStruct | null;
   if (!task.alive || !mm) return;
   const costs = register_om_costs(task.node.cpu);
   task.node.busy_ns += task.node.cpu.cost_ns(costs.om_msg, 1);
   for (const p of m.pages) {
     st.inflight.delete(p.vpn);
+    st.onwire.delete(p.vpn);
     const absent = (p.flags & PAGE_ABSENT) !== 0;
     if (!absent) verify_page(st, p.vpn, p.data);
     const pfn = frame_with(mm, absent ? null : p.data);
@@ -211,6 +213,7 @@ function remote_exit(task: Task): void {
   for (const hpt of st.holders.values()) hpt.exit_mm();
   st.holders.clear();
   st.inflight.clear();
+  st.onwire.clear();
   st.deferred = null;
   for (const { pfn } of st.arrived.values()) task.node.mem.put(pfn);
   st.arrived.clear();

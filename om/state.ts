@@ -33,8 +33,10 @@ export class OmTask {
   prefetcher: Prefetcher | null = null;
   /** node id -> the page table of the pages that node holds for the task (HPT). */
   readonly holders = new Map<number, MmStruct>();
-  /** Pages requested and not yet installed. */
+  /** Pages requested and not yet installed (the request may not have reached the holder yet). */
   readonly inflight = new Set<number>();
+  /** Pages a holder has sent that are on the wire now (they are nowhere else). */
+  readonly onwire = new Set<number>();
   /** Pages that have arrived and wait for the next fault: vpn -> frame. */
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */

@@ -30,15 +30,16 @@ function migrate(d: Driver, to: number, policy?: Policy): void {
   assert.is(d.task.node.id, to);
 }
 
-/** Where each page with contents is: 'local', 'flight' or 'held@N'. */
+/** Where each page with contents is: 'local' (mapped, or arrived and waiting
+ *  for the next fault), 'wire' (sent by a holder, not arrived) or 'held@N'. */
 function places(c: Cluster, d: Driver, vpns: number[]): Map<number, string[]> {
   const st = om_task(d.task)!;
   const mm = d.mm as MmStruct;
   const out = new Map<number, string[]>();
   for (const v of vpns) {
     const where: string[] = [];
-    if (own_page(mm, v) >= 0) where.push('local');
-    if (st.inflight.has(v) || st.arrived.has(v)) where.push('flight');
+    if (own_page(mm, v) >= 0 || st.arrived.has(v)) where.push('local');
+    if (st.onwire.has(v)) where.push('wire');
     for (const [node, hpt] of st.holders) if (own_page(hpt, v) >= 0) where.push(`held@${node}`);
     out.set(v, where);
   }
