@@ -33,6 +33,16 @@ export class Node {
     this.mem = new PhysMem(mem_B);
   }
 
+  /** A subsystem's per-node state, made on first use. */
+  attach<T>(key: string, make: () => T): T {
+    let v = this.ext.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.ext.set(key, v);
+    }
+    return v;
+  }
+
   get name(): string {
     return `node${this.id}`;
   }

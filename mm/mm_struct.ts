@@ -14,12 +14,7 @@ import { do_page_fault } from './fault.ts';
 
 /** The TLB of a node's CPU (created on first use). */
 export function node_tlb(node: Node): Tlb {
-  let tlb = node.ext.get('tlb') as Tlb | undefined;
-  if (!tlb) {
-    tlb = new Tlb();
-    node.ext.set('tlb', tlb);
-  }
-  return tlb;
+  return node.attach('tlb', () => new Tlb());
 }
 
 export class MmStruct implements AddressSpace {

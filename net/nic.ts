@@ -14,12 +14,7 @@ export class NicCounters {
 }
 
 export function nic_of(node: Node): NicCounters {
-  let n = node.ext.get('nic') as NicCounters | undefined;
-  if (!n) {
-    n = new NicCounters();
-    node.ext.set('nic', n);
-  }
-  return n;
+  return node.attach('nic', () => new NicCounters());
 }
 
 /** /proc/net/dev: the 2.4 header, a loopback line and eth0. */

@@ -33,12 +33,7 @@ const MIG_PAGES_PER_MSG = 16;
 
 /** A node's kernel-side clock for work done outside any task (send/receive paths). */
 function kclock(node: Node): { t: number } {
-  let k = node.ext.get('om_kclock') as { t: number } | undefined;
-  if (!k) {
-    k = { t: 0 };
-    node.ext.set('om_kclock', k);
-  }
-  return k;
+  return node.attach('om_kclock', () => ({ t: 0 }));
 }
 
 /** Run CPU work of `ns` on a node's kernel no earlier than at_ns; returns when it ends. */
