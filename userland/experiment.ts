@@ -5,7 +5,6 @@ import type { Op } from '../kernel/op.ts';
 import type { Task } from '../kernel/task.ts';
 import { ns_to_s } from '../kernel/time.ts';
 import { spawn_program, type ImageSpec } from '../mm/exec.ts';
-import { network_of } from '../net/link.ts';
 import type { NetProfile } from '../net/profiles.ts';
 import { om_init, request_migration } from '../om/index.ts';
 import { om_task, om_task_init, type Policy } from '../om/state.ts';
@@ -86,7 +85,6 @@ export function run_experiment(spec: RunSpec): RunResult {
     checks.push(ch.name);
     ok &&= ch.ok;
   }
-  const net = network_of(c);
   const start = at && s.migrations > 0 ? s.mig_start_ns : task.start_ns;
   return {
     program: spec.program.name,
@@ -109,5 +107,4 @@ export function run_experiment(spec: RunSpec): RunResult {
     verified: ok,
     checks,
   };
-  void net;
 }
