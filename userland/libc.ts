@@ -51,6 +51,18 @@ export class RefBatch {
     op.refs[op.n++] = ref(Math.floor(addr / PAGE_SIZE), kind);
     return this;
   }
+  /** Append count encoded references (a precomputed run of refs). */
+  extend(refs: Uint32Array, count: number): this {
+    const op = this.op;
+    if (op.n + count > op.refs.length) {
+      const grown = new Uint32Array(Math.max(op.refs.length * 2, op.n + count));
+      grown.set(op.refs.subarray(0, op.n));
+      op.refs = grown;
+    }
+    op.refs.set(refs.subarray(0, count), op.n);
+    op.n += count;
+    return this;
+  }
   get full(): boolean {
     return this.op.n >= this.op.refs.length;
   }

@@ -8,7 +8,7 @@ import { make_profile } from '../../net/profiles.ts';
 
 test('AMPoM vs NoPrefetch on seqtouch (4 MiB, one pass)', () => {
   const run = (scheme: 'noprefetch' | 'ampom') =>
-    run_experiment({ program: KERNELS.seqtouch!(4, 1), scheme, profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
+    run_experiment({ program: KERNELS.seqtouch!({ mib: 4, passes: 1, mode: 'fast' }), scheme, profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
   const np = run('noprefetch');
   const am = run('ampom');
   assert.ok(np.verified && am.verified, 'both runs verified');
@@ -21,7 +21,7 @@ test('AMPoM vs NoPrefetch on seqtouch (4 MiB, one pass)', () => {
 });
 
 test('the same seed gives byte-identical results', () => {
-  const run = () => JSON.stringify(run_experiment({ program: KERNELS.seqtouch!(1, 1), scheme: 'ampom', profile: make_profile('fast-ethernet', { cross_traffic: 0.3 }), seed: 5, node_mem_B: 64 << 20 }));
+  const run = () => JSON.stringify(run_experiment({ program: KERNELS.seqtouch!({ mib: 1, passes: 1, mode: 'fast' }), scheme: 'ampom', profile: make_profile('fast-ethernet', { cross_traffic: 0.3 }), seed: 5, node_mem_B: 64 << 20 }));
   assert.is(run(), run());
 });
 

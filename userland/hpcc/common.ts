@@ -1,0 +1,212 @@
+// What the four HPCC kernels share: their process image, how a step names
+// its pages, exact-mode access to emulated memory, the input generator and
+// the setup/timed/verify phases every kernel goes through.
+//
+// A step lists each page at its first reference within the step. Later
+// references in the same step to a page already listed cannot fault (the
+// emulation never evicts a page) and their cost is in the step's CPU work,
+// so the page-level fault stream is the program's own.
+import type { Cluster } from '../../kernel/cluster.ts';
+import type { Op, RefsOp } from '../../kernel/op.ts';
+import { PhysMem } from '../../kernel/physmem.ts';
+import type { Task } from '../../kernel/task.ts';
+import type { ImageSpec } from '../../mm/exec.ts';
+import type { MmStruct } from '../../mm/mm_struct.ts';
+import { PAGE_SIZE } from '../../mm/pgtable.ts';
+import { mmap_anon, RefBatch, REF_R, REF_W, REF_X, sys_exit } from '../libc.ts';
+import { hpcc_cost_ids, type HpccCostClass } from './costs.ts';
+
+export type Mode = 'exact' | 'fast';
+export const MODES: Mode[] = ['exact', 'fast'];
+
+/** Code pages: each phase runs its own function, so eip moves between them. */
+export const TEXT_MAIN = 0;
+export const TEXT_SETUP = 1;
+export const TEXT_KERNEL = 2;
+export const TEXT_CHECK = 3;
+
+/** Every HPCC program's image: 4 pages of code, a page of data, a page of bss. */
+export const hpcc_image = (comm: string): ImageSpec => ({ comm, text_B: 4 * PAGE_SIZE, data_B: PAGE_SIZE, bss_B: PAGE_SIZE });
+
+/** Bytes of the stack frame a kernel function uses below main's (locals, spills). */
+const FRAME_B = 2048;
+
+/** A check a program makes on itself in exact mode (HPCC's own verification). */
+export interface SelfCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** A deterministic input element in [-0.5, 0.5): a hash of (seed, i), so a check can regenerate it. */
+export function gen_f64(seed: number, i: number): number {
+  let h = Math.imul((i ^ Math.imul(seed, 0x27d4eb2d)) | 0, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296 - 0.5;
+}
+
+/**
+ * Exact-mode access to the task's memory through its page table. Pages must
+ * be resident (the step listed them); the cache is one page and is dropped
+ * at every step, since a page may have moved in between.
+ */
+export class UMem {
+  private vpn = -1;
+  private f64a: Float64Array = new Float64Array(0);
+  private u32a: Uint32Array = new Uint32Array(0);
+  private off = 0;
+  constructor(private readonly task: Task) {}
+
+  reset(): void {
+    this.vpn = -1;
+  }
+
+  private page(addr: number): void {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    if (vpn === this.vpn) return;
+    const mm = this.task.mm as MmStruct;
+    const pfn = mm.resolve(addr);
+    if (pfn < 0) throw new Error(`exact mode touched 0x${addr.toString(16)}, which its step did not reference`);
+    const c = mm.mem.views(pfn);
+    this.f64a = c.f64;
+    this.u32a = c.u32;
+    this.off = PhysMem.offset_B(pfn);
+    this.vpn = vpn;
+  }
+
+  f64(addr: number): number {
+    this.page(addr);
+    return this.f64a[(this.off + (addr & (PAGE_SIZE - 1))) >> 3]!;
+  }
+
+  set_f64(addr: number, v: number): void {
+    this.page(addr);
+    this.f64a[(this.off + (addr & (PAGE_SIZE - 1))) >> 3] = v;
+  }
+
+  u32(addr: number): number {
+    this.page(addr);
+    return this.u32a[(this.off + (addr & (PAGE_SIZE - 1))) >> 2]!;
+  }
+
+  set_u32(addr: number, v: number): void {
+    this.page(addr);
+    this.u32a[(this.off + (addr & (PAGE_SIZE - 1))) >> 2] = v;
+  }
+}
+
+/** First and last page numbers of the bytes [start, start + len). */
+export const first_page = (start: number): number => Math.floor(start / PAGE_SIZE);
+export const last_page = (start: number, len: number): number => Math.floor((start + len - 1) / PAGE_SIZE);
+
+/** One running kernel: its task, mode, cost ids, one reusable batch. */
+export class KernelCtx {
+  readonly ids: Record<HpccCostClass, number>;
+  readonly b = new RefBatch(8192);
+  readonly mem: UMem | null;
+  readonly text: number;
+  readonly frame: number;
+  constructor(
+    readonly task: Task,
+    readonly mode: Mode,
+  ) {
+    this.ids = hpcc_cost_ids(task.node.cluster as Cluster);
+    this.mem = mode === 'exact' ? new UMem(task) : null;
+    this.text = task.regs.eip;
+    // main's frame is at the start of the stack; a kernel's is just below it.
+    this.frame = task.regs.esp - FRAME_B;
+  }
+
+  /** Start a step: the code page runs, the frame is used, `units` of `cls` are charged. */
+  step(code_page: number, cls: HpccCostClass, units: number): RefBatch {
+    const b = this.b.reset(this.ids[cls], units);
+    b.op.esp = this.frame;
+    return b.add(this.text + code_page * PAGE_SIZE, REF_X).add(this.frame, REF_W);
+  }
+
+  /** Add every page of [start, start + len) in ascending order. */
+  pages(start: number, len: number, kind: number): void {
+    if (len <= 0) return;
+    const b = this.b;
+    for (let p = first_page(start), e = last_page(start, len); p <= e; p++) b.add(p * PAGE_SIZE, kind);
+  }
+
+  /** Pages listed in the current step (by stamp), for steps that revisit pages. */
+  private seen: Int32Array | null = null;
+  private stamp = 0;
+
+  /** Start a fresh "listed in this step" set (call after step()). */
+  begin_once(): void {
+    this.seen ??= new Int32Array(1 << 20);
+    if (++this.stamp === 0x7fffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  /** Add the page of addr unless this step already lists it. */
+  once(addr: number, kind: number): void {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    if (this.seen![vpn] === this.stamp) return;
+    this.seen![vpn] = this.stamp;
+    this.b.add(addr, kind);
+  }
+
+  /** Attach exact-mode work to the current step (nothing in fast mode). */
+  work(fn: () => void): RefsOp {
+    const op = this.b.op;
+    if (this.mem) {
+      const mem = this.mem;
+      op.work = () => {
+        mem.reset();
+        fn();
+      };
+    }
+    return op;
+  }
+}
+
+/** Pages per verify step. */
+const VERIFY_PAGES = 2048;
+
+/**
+ * The verification phase: read every page of the regions in order (HPCC's
+ * checks read all their data), then in exact mode run `check` on them.
+ */
+export function* verify_phase(k: KernelCtx, regions: [number, number][], check: () => void): Generator<Op, void, number> {
+  const pages: number[] = [];
+  for (const [start, len] of regions) for (let p = first_page(start), e = last_page(start, len); p <= e; p++) pages.push(p);
+  for (let i = 0; i < pages.length; i += VERIFY_PAGES) {
+    const n = Math.min(VERIFY_PAGES, pages.length - i);
+    const b = k.step(TEXT_CHECK, 'mem_B', n * PAGE_SIZE);
+    for (let j = 0; j < n; j++) b.add(pages[i + j]! * PAGE_SIZE, REF_R);
+    yield i + n >= pages.length ? k.work(check) : b.op;
+  }
+  if (pages.length === 0 && k.mem) check();
+}
+
+/** mmap an anonymous array; exits the program (ENOMEM) when it cannot. */
+export function* alloc(len_B: number): Generator<Op, number, number> {
+  const base: number = yield mmap_anon(len_B);
+  if (base < 0) {
+    yield sys_exit(12);
+    throw new Error('unreachable: exit returned');
+  }
+  return base;
+}
+
+export { REF_R, REF_W };
+
+/** How a kernel reports itself: problem size and the memory it really uses. */
+export interface KernelSize {
+  /** Human-readable problem, e.g. "n=4895 (3 matrices)". */
+  problem: string;
+  /** Bytes of the arrays it allocates. */
+  used_B: number;
+  /** Bytes it works on after migration (equal to used_B except DGEMM's working-set variant). */
+  working_set_B: number;
+}

@@ -1,0 +1,139 @@
+// RandomAccess (GUPS) as HPCC 1.5 runs it: a table of 2^k 64-bit words,
+// Table[i] = i (setup); 4 x TableSize updates from 128 interleaved streams,
+// each started by HPCC_starts, Table[ran & (TableSize - 1)] ^= ran (timed);
+// then HPCC's verification: replay every update, which restores the table,
+// and count the entries that are not i (at most 1% may be wrong).
+//
+// The hot loop runs the 64-bit recurrence on 32-bit halves.
+import type { Op } from '../../kernel/op.ts';
+import type { Task } from '../../kernel/task.ts';
+import { PAGE_SIZE } from '../../mm/pgtable.ts';
+import { alloc, KernelCtx, REF_W, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { hpcc_starts, split64 } from './ra_rng.ts';
+
+export const RA_STREAMS = 128;
+/** Rounds of 128 updates a step. */
+const ROUNDS_PER_STEP = 16;
+const SETUP_PAGES = 64;
+const UPDATES_PER_STEP = RA_STREAMS * ROUNDS_PER_STEP;
+
+/** log2 of the table size: the largest power of two of 8-byte words in mem_B. */
+export function ra_log2_size(mem_B: number): number {
+  let k = 0;
+  while (8 * 2 ** (k + 1) <= mem_B) k++;
+  return k;
+}
+
+export function ra_describe(log2: number): KernelSize {
+  const b = Math.max(PAGE_SIZE, 8 * 2 ** log2);
+  return { problem: `TableSize=2^${log2} words, ${4 * 2 ** log2} updates`, used_B: b, working_set_B: b };
+}
+
+/** Run the 128 streams for `updates` updates, calling fn(index, hi, lo) for each (for checks and tests). */
+export function ra_replay(log2: number, fn: (idx: number, hi: number, lo: number) => void): void {
+  const size = 2 ** log2;
+  const nupdate = 4 * size;
+  const mask = size - 1;
+  const hi = new Int32Array(RA_STREAMS);
+  const lo = new Int32Array(RA_STREAMS);
+  start_streams(nupdate, hi, lo);
+  for (let i = 0; i < nupdate / RA_STREAMS; i++) {
+    for (let j = 0; j < RA_STREAMS; j++) {
+      const h = hi[j]!;
+      const l = lo[j]!;
+      const nl = (l << 1) ^ (h < 0 ? 7 : 0);
+      const nh = (h << 1) | (l >>> 31);
+      hi[j] = nh;
+      lo[j] = nl;
+      fn(nl & mask, nh, nl);
+    }
+  }
+}
+
+function start_streams(nupdate: number, hi: Int32Array, lo: Int32Array): void {
+  for (let j = 0; j < RA_STREAMS; j++) {
+    const [h, l] = split64(hpcc_starts(Math.floor(nupdate / RA_STREAMS) * j));
+    hi[j] = h;
+    lo[j] = l;
+  }
+}
+
+export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
+  return function* (task: Task): Generator<Op, void, number> {
+    if (!(log2 >= 7 && log2 <= 27)) throw new Error(`RandomAccess table of 2^${log2} words: the exponent must be 7..27`);
+    const k = new KernelCtx(task, mode);
+    const size = 2 ** log2;
+    const mask = size - 1;
+    const len = size * 8;
+    const T = yield* alloc(len);
+
+    // Setup: Table[i] = i.
+    const npages = Math.ceil(len / PAGE_SIZE);
+    for (let p0 = 0; p0 < npages; p0 += SETUP_PAGES) {
+      const p1 = Math.min(npages, p0 + SETUP_PAGES);
+      const e0 = (p0 * PAGE_SIZE) / 8;
+      const e1 = Math.min(size, (p1 * PAGE_SIZE) / 8);
+      k.step(TEXT_SETUP, 'mem_B', (e1 - e0) * 8);
+      k.pages(T + p0 * PAGE_SIZE, (p1 - p0) * PAGE_SIZE, REF_W);
+      yield k.work(() => {
+        const m = k.mem!;
+        for (let i = e0; i < e1; i++) {
+          m.set_u32(T + i * 8, i);
+          m.set_u32(T + i * 8 + 4, 0);
+        }
+      });
+    }
+    yield { kind: 'mark', label: 'setup_done' };
+
+    // Timed: the updates. ran[] lives in the kernel's stack frame.
+    const nupdate = 4 * size;
+    const hi = new Int32Array(RA_STREAMS);
+    const lo = new Int32Array(RA_STREAMS);
+    start_streams(nupdate, hi, lo);
+    const upd = new Int32Array(3 * UPDATES_PER_STEP);
+    const rounds = nupdate / RA_STREAMS;
+    for (let i0 = 0; i0 < rounds; i0 += ROUNDS_PER_STEP) {
+      const r = Math.min(ROUNDS_PER_STEP, rounds - i0);
+      const b = k.step(TEXT_KERNEL, 'ra_update', r * RA_STREAMS);
+      let u = 0;
+      for (let i = 0; i < r; i++) {
+        for (let j = 0; j < RA_STREAMS; j++) {
+          const h = hi[j]!;
+          const l = lo[j]!;
+          const nl = (l << 1) ^ (h < 0 ? 7 : 0);
+          const nh = (h << 1) | (l >>> 31);
+          hi[j] = nh;
+          lo[j] = nl;
+          const idx = nl & mask;
+          b.add(T + idx * 8, REF_W);
+          upd[u++] = idx;
+          upd[u++] = nh;
+          upd[u++] = nl;
+        }
+      }
+      const count = u;
+      yield k.work(() => {
+        const m = k.mem!;
+        for (let x = 0; x < count; x += 3) {
+          const a = T + upd[x]! * 8;
+          m.set_u32(a, m.u32(a) ^ upd[x + 2]!);
+          m.set_u32(a + 4, m.u32(a + 4) ^ upd[x + 1]!);
+        }
+      });
+    }
+    yield { kind: 'mark', label: 'timed_done' };
+
+    yield* verify_phase(k, [[T, len]], () => {
+      const m = k.mem!;
+      ra_replay(log2, (idx, h, l) => {
+        const a = T + idx * 8;
+        m.set_u32(a, m.u32(a) ^ l);
+        m.set_u32(a + 4, m.u32(a + 4) ^ h);
+      });
+      let errors = 0;
+      for (let i = 0; i < size; i++) if (m.u32(T + i * 8) !== i || m.u32(T + i * 8 + 4) !== 0) errors++;
+      const ok = errors <= 0.01 * size;
+      out.push({ name: 'hpcc-randomaccess-verification', ok, detail: `${errors} of ${size} entries wrong (limit 1%)` });
+    });
+  };
+}
