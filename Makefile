@@ -23,11 +23,13 @@ typecheck: $(STAMP) ## tsc --noEmit over the whole tree
 unit: $(STAMP) ## the uvu suites only
 	$(TSX) node_modules/uvu/bin.js tests '\.test\.ts$$'
 
-bench: $(STAMP) ## for now: micro-benchmarks and the 575 MiB freeze of each policy (the paper reproduction comes with its issue)
-	$(TSX) userland/bench/micro.ts
-	$(TSX) userland/cli/omemu.js run --kernel seqtouch --mib 575 --passes 0 --scheme all
+bench: $(STAMP) ## reproduce Table 1 and Figures 5-11 at the paper's sizes into bench-out/ (REPORT.md, results.json, CSV, SVG)
+	$(TSX) userland/bench/main.ts --out bench-out
 
-bench-micro: $(STAMP) ## micro-benchmarks: MMU hot path and fault rates
+bench-quick: $(STAMP) ## the same experiments at 1/8 of the sizes (development; targets only indicative)
+	$(TSX) userland/bench/main.ts --quick --out bench-out
+
+bench-micro: $(STAMP) ## micro-benchmarks: MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS
 	$(TSX) userland/bench/micro.ts
 
 clean: ## remove generated output

@@ -1,0 +1,76 @@
+// The paper's experiments as a list of emulated runs (Table 1 sizes, the
+// figures' schemes and networks), at full size or scaled down for bench-quick.
+import type { Policy } from '../../om/state.ts';
+import type { HpccKernel } from '../hpcc/index.ts';
+
+export const SCHEMES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
+
+/** Table 1: memory sizes (MB, run as MiB) of each kernel. */
+export const TABLE1_MIB: Record<HpccKernel, number[]> = {
+  dgemm: [115, 230, 345, 460, 575],
+  stream: [115, 230, 345, 460, 575],
+  randomaccess: [65, 129, 260, 513],
+  fft: [65, 129, 260, 513],
+};
+
+/** Table 1's problem sizes as the paper lists them (HPCC's input N). */
+export const TABLE1_PROBLEM: Record<HpccKernel, number[]> = {
+  dgemm: [7600, 10850, 13350, 15450, 17350],
+  stream: [7750, 11000, 13450, 15520, 17400],
+  randomaccess: [8000, 11000, 16000, 23000],
+  fft: [8000, 11000, 16000, 23000],
+};
+
+/** Figure 9's networks: the two profiles the paper used and two line rates between. */
+export const FIG9_NETS: { profile: string; bandwidth_mbps?: number }[] = [
+  { profile: 'fast-ethernet' },
+  { profile: 'fast-ethernet', bandwidth_mbps: 48 },
+  { profile: 'fast-ethernet', bandwidth_mbps: 24 },
+  { profile: 'broadband' },
+];
+
+export const FIG10_WS_MIB = [115, 230, 345, 460, 575];
+export const FIG10_ALLOC_MIB = 575;
+
+export interface Job {
+  figure: 'fig5-8' | 'fig9' | 'fig10';
+  kernel: HpccKernel;
+  size_mib: number;
+  working_set_mib: number;
+  scheme: Policy;
+  profile: string;
+  bandwidth_mbps?: number;
+}
+
+/** Every run of the bench, in report order. scale < 1 shrinks every size (bench-quick). */
+export function bench_plan(scale = 1): Job[] {
+  const s = (mib: number): number => Math.round(mib * scale * 1000) / 1000;
+  const jobs: Job[] = [];
+  for (const kernel of ['dgemm', 'stream', 'randomaccess', 'fft'] as HpccKernel[]) {
+    for (const mib of TABLE1_MIB[kernel]) {
+      for (const scheme of SCHEMES) jobs.push({ figure: 'fig5-8', kernel, size_mib: s(mib), working_set_mib: s(mib), scheme, profile: 'fast-ethernet' });
+    }
+  }
+  for (const [kernel, mib] of [['dgemm', 115], ['randomaccess', 129]] as [HpccKernel, number][]) {
+    for (const net of FIG9_NETS) {
+      for (const scheme of SCHEMES) jobs.push({ figure: 'fig9', kernel, size_mib: s(mib), working_set_mib: s(mib), scheme, ...net });
+    }
+  }
+  for (const ws of FIG10_WS_MIB) {
+    for (const scheme of SCHEMES) {
+      jobs.push({ figure: 'fig10', kernel: 'dgemm', size_mib: s(FIG10_ALLOC_MIB), working_set_mib: s(ws), scheme, profile: 'fast-ethernet' });
+    }
+  }
+  return jobs;
+}
+
+/** Runs that are the same emulation share one result. */
+export const job_key = (j: Job): string =>
+  `${j.kernel}/${j.size_mib}/${j.working_set_mib}/${j.scheme}/${j.profile}/${j.bandwidth_mbps ?? ''}`;
+
+/** A rough relative cost, to start the longest runs first. */
+export function job_weight(j: Job): number {
+  const per_mib: Record<HpccKernel, number> = { dgemm: 0.02, stream: 0.01, randomaccess: 0.04, fft: 0.005 };
+  const ws = j.kernel === 'dgemm' ? j.working_set_mib ** 1.5 / 24 : j.working_set_mib;
+  return ws * per_mib[j.kernel] + j.size_mib * 0.004;
+}
