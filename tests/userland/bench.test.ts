@@ -1,0 +1,86 @@
+// The bench's own code on a tiny configuration: records, CSV, plots, the
+// report and the target checks (the full bench is `make bench`, not a test).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bench_plan, job_key } from '../../userland/bench/plan.ts';
+import { figure_specs, render_svg } from '../../userland/bench/plots.ts';
+import { make_record, results_json, type BenchRecord } from '../../userland/bench/record.ts';
+import { figure_rows, report_md, to_csv } from '../../userland/bench/report.ts';
+import { check_targets } from '../../userland/bench/targets.ts';
+import { run_job } from '../../userland/bench/worker.ts';
+
+const SCALE = 1 / 512;
+const plan = bench_plan(SCALE);
+const cache = new Map<string, BenchRecord>();
+const runs: BenchRecord[] = plan.map((j) => {
+  const k = job_key(j);
+  if (!cache.has(k)) cache.set(k, make_record(j, run_job(j, 1)));
+  return { ...cache.get(k)!, figure: j.figure };
+});
+
+test('the plan covers every figure: 54 runs for 5-8, 24 for 9, 15 for 10', () => {
+  assert.is(plan.filter((j) => j.figure === 'fig5-8').length, 54);
+  assert.is(plan.filter((j) => j.figure === 'fig9').length, 24);
+  assert.is(plan.filter((j) => j.figure === 'fig10').length, 15);
+  assert.ok(cache.size < plan.length, 'identical runs are run once');
+});
+
+test('records carry the fields results.json promises, and every tiny run verified', () => {
+  for (const r of runs) {
+    for (const f of ['figure', 'kernel', 'size_mib', 'working_set_mib', 'scheme', 'bandwidth_mbps', 'latency_ms', 'freeze_s', 'runtime_s', 'remote_fault_requests', 'prefetched_pages', 'pages_transferred', 'analysis_s', 'verified'] as const) {
+      assert.ok(r[f] !== undefined, `${f} present`);
+    }
+    assert.ok(r.verified, `${r.kernel} ${r.size_mib} ${r.scheme}: ${r.failures.join('; ')}`);
+  }
+  const bw = new Set(runs.filter((r) => r.figure === 'fig9').map((r) => r.bandwidth_mbps));
+  assert.equal([...bw].sort((a, b) => a - b), [6, 24, 48, 100]);
+});
+
+test('the same seed gives byte-identical results.json', () => {
+  const j = plan.find((x) => x.kernel === 'stream' && x.scheme === 'ampom')!;
+  const a = results_json({ profile: 'fast-ethernet', seed: 1, scale: SCALE, runs: [make_record(j, run_job(j, 1))] });
+  const b = results_json({ profile: 'fast-ethernet', seed: 1, scale: SCALE, runs: [make_record(j, run_job(j, 1))] });
+  assert.is(a, b);
+});
+
+test('one CSV a figure, a row a record, with a header', () => {
+  const rows = figure_rows(runs);
+  assert.equal(Object.keys(rows), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11']);
+  const csv = to_csv(rows.fig7!).trimEnd().split('\n');
+  assert.ok(csv[0]!.startsWith('figure,kernel,size_mib'));
+  assert.is(csv.length, rows.fig7!.length + 1);
+  assert.ok(rows.fig7!.every((r) => r.scheme !== 'openmosix'), 'Figure 7 compares AMPoM with NoPrefetch');
+});
+
+test('target checks: every figure is checked, and a check can fail', () => {
+  const checks = check_targets(runs);
+  for (const f of ['5', '6', '7', '8', '9', '10', '11']) assert.ok(checks.some((c) => c.figure === f), `figure ${f} checked`);
+  // Put the paper's numbers in, then move one away: the check must follow.
+  const big = runs.filter((r) => r.figure === 'fig5-8' && r.kernel === 'dgemm');
+  const max = Math.max(...big.map((r) => r.working_set_mib));
+  const edit = (freeze: number) =>
+    runs.map((r) => (r.figure === 'fig5-8' && r.kernel === 'dgemm' && r.scheme === 'openmosix' && r.working_set_mib === max ? { ...r, freeze_s: freeze } : r));
+  const at = (rs: BenchRecord[]) => check_targets(rs).find((c) => c.what === 'DGEMM 575 MB freeze, openMosix')!;
+  assert.ok(at(edit(53.9)).holds);
+  assert.ok(at(edit(57)).holds, 'within 10%');
+  assert.not.ok(at(edit(60)).holds, '11% off misses');
+});
+
+test('REPORT.md: calibration once, a row per check, a reason for each miss', () => {
+  const checks = check_targets(runs);
+  const md = report_md(runs, checks, { seed: 1, scale: SCALE, wall_s: 1, workers: 1 });
+  assert.is(md.split('## Calibration').length, 2);
+  for (const c of checks) assert.ok(md.includes(`| ${c.what} |`), `row for ${c.what}`);
+  for (const line of md.split('\n').filter((l) => l.includes('| **no** |'))) assert.not.ok(line.endsWith('|  |'), `a miss says why: ${line}`);
+});
+
+test('plots: an SVG a figure with axis titles and a legend', async () => {
+  const specs = figure_specs(runs);
+  assert.equal(Object.keys(specs), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11']);
+  const svg = await render_svg(specs.fig6!);
+  assert.ok(svg.startsWith('<svg'));
+  assert.ok(svg.includes('memory size (MB)') && svg.includes('execution time (s)'), 'axis titles');
+  assert.ok(svg.includes('scheme') && svg.includes('noprefetch'), 'legend');
+});
+
+test.run();
