@@ -31,6 +31,11 @@ export class InfoD {
   private last_busy_ns = 0;
   private last_tick_ns = 0;
   private bw_prev: { t_ns: number; bytes: number; rx: number; tx: number } | null = null;
+  /**
+   * This node's CPU utilisation over the last update interval, in [0, 1]:
+   * what oM_infoD reports and AMPoM takes as C_i at each fault.
+   */
+  cpu_util = 0;
   /** Latest available bandwidth estimate, bits/s. */
   available_bps: number;
   updates_sent = 0;
@@ -43,6 +48,7 @@ export class InfoD {
   private own_load(now_ns: number): LoadInfo {
     const dt = Math.max(1, now_ns - this.last_tick_ns);
     const util = Math.min(1, (this.node.busy_ns - this.last_busy_ns) / dt);
+    this.cpu_util = util;
     this.last_busy_ns = this.node.busy_ns;
     this.last_tick_ns = now_ns;
     const load = this.node.runqueue.length + (this.node.current ? 1 : 0);

@@ -298,7 +298,6 @@ function mig_do_receive(task: Task, st: OmTask, src: Node, dest: Node, done: (r:
           st.stats.freeze_ns = t_run - st.stats.mig_start_ns;
           st.stats.migrations++;
           st.prefetcher = st.policy === 'openmosix' ? null : make_prefetcher(st.policy);
-          st.last_fault_ns = -1;
           task.state = TASK_RUNNING;
           dbg('pid %d resumes on %s, freeze %d ns', task.pid, dest.name, st.stats.freeze_ns);
           wake_up_process(task);

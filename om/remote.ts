@@ -66,11 +66,12 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   // The prefetcher's view of the system at this fault.
   let nzone = 0;
   if (st.prefetcher) {
-    const util = st.last_fault_ns < 0 ? 1 : Math.min(1, (task.utime_ns - st.last_fault_utime_ns) / Math.max(1, now - st.last_fault_ns));
-    st.last_fault_ns = now;
-    st.last_fault_utime_ns = task.utime_ns;
     const holder = satisfied ? task.home.id : holder_of(mm, vpn);
     const infod = infod_of(task.node);
+    // C_i is the node's CPU utilisation as oM_infoD monitors it (§4), not
+    // the task's share since its last fault: a task that just waited for a
+    // page would otherwise shrink its own zone exactly when it is paging.
+    const util = infod.cpu_util;
     const ops0 = st.prefetcher.analysis_ops;
     const ctx: PrefetchCtx = {
       now_ns: now, vpn, cpu_util: util,
@@ -99,12 +100,14 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     if (!l) by_holder.set(h, (l = []));
     l.push(v);
   };
+  st.stats.remote_faults++;
+  if (!satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0) st.stats.remote_fault_requests++;
   if (!satisfied) want(vpn);
   for (let i = 0; i < nzone; i++) want(zone[i]!);
   const costs = register_om_costs(task.node.cpu);
   for (const [h, vpns] of by_holder) {
     task.charge(task.node.cpu.cost_ns(costs.om_msg, 1));
-    st.stats.remote_fault_requests++;
+    st.stats.request_messages++;
     st.stats.prefetched_pages += vpns.filter((v) => v !== vpn).length;
     const holder = task.node.cluster.node(h);
     const here = task.node;

@@ -14,7 +14,15 @@ export interface OmStats {
   /** Start of the last migration and its freeze, virtual ns. */
   mig_start_ns: number;
   freeze_ns: number;
+  /**
+   * Page-fault requests (Figure 7): faults whose own page had to be asked
+   * for, because it was neither local, arrived nor already on its way.
+   */
   remote_fault_requests: number;
+  /** Faults in a remote area, satisfied by a prefetched page or not (Algorithm 1 runs). */
+  remote_faults: number;
+  /** Request messages sent to page holders, for faulting pages or zones. */
+  request_messages: number;
   /** Pages requested ahead of a fault (the dependent zone). */
   prefetched_pages: number;
   /** Pages that crossed the network for this task (migration and paging). */
@@ -45,11 +53,8 @@ export class OmTask {
   readonly checksums = new Map<number, number>();
   /** A migration asked for while pages were in flight waits for them. */
   deferred: (() => void) | null = null;
-  /** CPU time and clock at the previous remote fault (utilisation C). */
-  last_fault_ns = -1;
-  last_fault_utime_ns = 0;
   readonly stats: OmStats = {
-    migrations: 0, mig_start_ns: -1, freeze_ns: 0, remote_fault_requests: 0, prefetched_pages: 0,
+    migrations: 0, mig_start_ns: -1, freeze_ns: 0, remote_fault_requests: 0, remote_faults: 0, request_messages: 0, prefetched_pages: 0,
     pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, corrupt_pages: 0,
   };
   constructor(policy: Policy) {

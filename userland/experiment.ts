@@ -50,7 +50,12 @@ export interface RunResult {
   freeze_s: number;
   runtime_s: number;
   total_s: number;
+  /** Faults whose own page had to be requested (Figure 7's page-fault requests). */
   remote_fault_requests: number;
+  /** Faults in a remote area, whether a prefetched page satisfied them or not. */
+  remote_faults: number;
+  /** Request messages sent, for faulting pages or dependent zones. */
+  request_messages: number;
   prefetched_pages: number;
   pages_transferred: number;
   bytes_transferred: number;
@@ -139,6 +144,8 @@ export function run_experiment(spec: RunSpec): RunResult {
     runtime_s: r6(ns_to_s(end - start)),
     total_s: r6(ns_to_s(task.exit_ns - task.start_ns)),
     remote_fault_requests: s.remote_fault_requests,
+    remote_faults: s.remote_faults,
+    request_messages: s.request_messages,
     prefetched_pages: s.prefetched_pages,
     pages_transferred: s.pages_transferred,
     bytes_transferred: s.bytes_transferred,
