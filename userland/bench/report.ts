@@ -6,7 +6,7 @@ import { HPCC_COSTS_NS } from '../hpcc/costs.ts';
 
 const CSV_COLS: (keyof BenchRecord)[] = [
   'figure', 'kernel', 'size_mib', 'working_set_mib', 'problem', 'used_mib', 'scheme', 'profile', 'bandwidth_mbps', 'latency_ms',
-  'freeze_s', 'runtime_s', 'remote_fault_requests', 'prefetched_pages', 'prefetched_per_fault', 'pages_transferred', 'analysis_s', 'analysis_pct', 'verified',
+  'freeze_s', 'runtime_s', 'remote_fault_requests', 'remote_faults', 'request_messages', 'prefetched_pages', 'prefetched_per_fault', 'pages_transferred', 'analysis_s', 'analysis_pct', 'verified',
 ];
 
 const cell = (v: unknown): string => {
@@ -37,20 +37,20 @@ export function figure_rows(runs: BenchRecord[]): Record<string, BenchRecord[]> 
  * model's mechanics (see the README), shown only for checks that miss.
  */
 export const MISS_REASONS: [string, string][] = [
-  ['randomaccess largest, requests AMPoM prevents', 'Uniformly random faults over a 131k-page table almost never put r_p + 1 within d_max = 4 window positions, so S ≈ 0 and Eq. 3 gives N ≈ 0; Algorithm 1 as published has no baseline read-ahead, and the chance sequences the paper credits do not occur with a uniform generator at this size.'],
-  ['randomaccess, AMPoM over openMosix', 'Follows from the prevented-requests miss: with N ≈ 0 AMPoM pays one remote fault per table page, as NoPrefetch does.'],
-  ['fft largest, requests AMPoM prevents', 'The six-step first reads the input by 16 x 16 tiles (FFTE\'s NBLK for the P4): 16 rows, each 16 pages apart, are 16 interleaved streams, more than d_max = 4 can see, so S stays small.'],
-  ['fft, AMPoM over openMosix', 'Follows from the FFT prevented-requests miss (16 interleaved streams).'],
-  ['fft largest, NoPrefetch over openMosix', 'NoPrefetch has no MPT, so it asks the home node for every first touch, including the output array that was never written before migration; openMosix moves only the dirty input. Both effects make NoPrefetch slower relative to openMosix than in the paper.'],
-  ['dgemm largest, requests AMPoM prevents', 'With the 100 Mb/s wire the bottleneck, faults come at the page arrival rate (~3,000 a second), so Eq. 3 gives N ≈ S (1 + r (2 t0 + td)), a handful of pages a fault with t0 and td as infoD measures them; the paper\'s 98-99% implies zones of 50-100 pages a request.'],
-  ['stream largest, requests AMPoM prevents', 'As for DGEMM: Eq. 3 with the measured t0, td and a wire-bound fault rate sizes zones of a few pages, not the 100 the paper\'s 99% implies.'],
-  ['dgemm largest, NoPrefetch over openMosix', 'A remote fault costs about 0.5 ms here (request, 4 KiB at 100 Mb/s, deputy and fault paths); against DGEMM\'s 80+ s of computation at 3 GFlop/s that adds less than the paper measured, which points to a costlier fault path or a slower DGEMM in the original testbed.'],
-  ['stream largest, NoPrefetch over openMosix', 'As for DGEMM: the ratio depends on the remote-fault cost against STREAM\'s compute time (1.6 GB/s), neither fitted to this figure.'],
-  ['randomaccess largest, NoPrefetch over openMosix', 'The ratio depends on the remote-fault cost against 268M updates at 120 ns each; neither is fitted to this figure.'],
-  ['DGEMM 115 MB, AMPoM / openMosix at 6 Mb/s', 'At 6 Mb/s a page takes 5.6 ms on the wire; AMPoM\'s zones track the wire-bound fault rate, so the pipelining it gets differs from the paper\'s testbed.'],
-  ['DGEMM 115 MB, AMPoM / openMosix at 100 Mb/s', 'See the DGEMM prevented-requests row: fewer pages a request leave some round trips exposed.'],
-  ['RandomAccess 129 MB at 6 Mb/s', 'With N ≈ 0 on random faults (Figure 7 row) AMPoM behaves as NoPrefetch; the paper\'s 4% comes from chance read-ahead the emulation does not see.'],
-  ['prefetched pages per fault', 'Follows from the prevented-requests rows.'],
+  ['randomaccess largest, requests AMPoM prevents', 'Uniformly random faults over a 131k-page table almost never put r_p + 1 within d_max = 4 window positions, so S is 0 and Eq. 3 gives N = 0: Algorithm 1 as published has no baseline read-ahead, and the chance sequences the paper credits do not occur with HPCC\'s generator at this table size.'],
+  ['randomaccess, AMPoM over openMosix', 'Follows from the RandomAccess Figure 7 row: with N = 0 AMPoM pays one remote fault a table page, as NoPrefetch does.'],
+  ['RandomAccess 129 MB at 6 Mb/s', 'With N = 0 on random faults (Figure 7 row) AMPoM behaves as NoPrefetch; the paper\'s 4% comes from chance read-ahead the emulation does not see.'],
+  ['fft largest, requests AMPoM prevents', 'The six-step first reads the input by 16 x 16 tiles (FFTE\'s NBLK for the P4): 16 rows 16 pages apart are 16 interleaved streams, more than d_max = 4 can see, so S stays near 0. What AMPoM does prevent is asking for the output array, which the MPT shows was never written at home.'],
+  ['fft, AMPoM over openMosix', 'Follows from the FFT Figure 7 row (16 interleaved streams, beyond d_max = 4).'],
+  ['fft largest, NoPrefetch over openMosix', 'NoPrefetch has no MPT, so it asks home for every first touch, including the 256 MiB output array never written before migration, while openMosix moves only the dirty input: twice the requests for the pages that exist.'],
+  ['dgemm largest, requests AMPoM prevents', 'Eq. 3 sizes the zone from a wire-bound fault rate (r about 1,500 a second on a saturated 100 Mb/s link): median N about 5 and 90th percentile about 27 pages on DGEMM (64 MiB, instrumented), so faults at the switches between the A panel, B and C columns still find their page neither arrived nor on its way. The paper\'s 98% implies larger zones than Eq. 3 gives with these t0, td and r.'],
+  ['stream largest, requests AMPoM prevents', 'As for DGEMM: zones of 20-40 pages (median N 22 on STREAM 64 MiB, instrumented) leave about 8% of pages to demand requests, mostly where one operation\'s streams end and the next one\'s begin.'],
+  ['dgemm largest, NoPrefetch over openMosix', 'A remote fault costs about 0.5 ms here (request, 4 KiB at 100 Mb/s, deputy and fault paths) against 80 s of DGEMM at 3 GFlop/s; the paper\'s +35% implies a costlier fault path or a slower DGEMM on the original testbed. Neither constant is fitted to this figure.'],
+  ['stream largest, NoPrefetch over openMosix', 'As for DGEMM: the ratio is the remote-fault cost (about 0.5 ms) against STREAM\'s compute time at 1.6 GB/s, neither fitted to this figure.'],
+  ['randomaccess largest, NoPrefetch over openMosix', 'The ratio is the remote-fault cost against 268M updates at 120 ns each; neither is fitted to this figure.'],
+  ['DGEMM 115 MB, AMPoM / openMosix at 6 Mb/s', 'At 6 Mb/s a page takes 5.6 ms on the wire and AMPoM\'s zones (Eq. 3) leave some demand faults exposed; the emulated ratio is at the edge of the tolerance.'],
+  ['DGEMM 115 MB, AMPoM / openMosix at 100 Mb/s', 'See the DGEMM Figure 7 row: demand faults at stream switches leave some round trips exposed.'],
+  ['prefetched pages per fault', 'Follows from the Figure 7 rows.'],
 ];
 
 function reason(c: Check): string {
