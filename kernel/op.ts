@@ -28,6 +28,13 @@ export interface RefsOp {
   /** CPU work of this step: `units` of cost class `cls` (CpuModel ids). */
   cls: number;
   units: number;
+  /**
+   * CPU time (ns) to charge just before each reference, for streams whose
+   * work lies between their references (a replayed trace); the task lets
+   * due events run after each such charge. The step's own cost (cls,
+   * units) is still charged after the last reference.
+   */
+  pre_ns?: Float64Array;
   /** Stack pointer after this step, when the step moved it. */
   esp?: number;
   /**

@@ -129,12 +129,13 @@ function run_op(task: Task): void {
     }
     op = task.op = r.value as Task['op'];
     task.ref_idx = 0;
+    task.pre_charged = 0;
     task.sys_refs = null;
   }
   if (op === null) return;
   if (op.kind === 'refs') {
     const mm = task.mm!;
-    task.ref_idx = mm.run_refs(task, op.refs, task.ref_idx, op.n, false);
+    task.ref_idx = mm.run_refs(task, op.refs, task.ref_idx, op.n, false, op.pre_ns);
     if (task.ref_idx < op.n) return;
     task.charge(task.node.cpu.cost_ns(op.cls, op.units));
     if (op.esp !== undefined) task.regs.esp = op.esp;

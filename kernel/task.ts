@@ -21,7 +21,7 @@ export interface AddressSpace {
    * (task.clock_ns >= the next event's time). With user_copy, a bad access
    * sets task.efault instead of raising SIGSEGV (a syscall's user buffer).
    */
-  run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean): number;
+  run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean, pre_ns?: Float64Array): number;
   /** Copy bytes to/from user memory whose pages are already resident. */
   copy_to_user(addr: number, src: Uint8Array): void;
   copy_from_user(addr: number, len: number): Uint8Array;
@@ -70,6 +70,8 @@ export class Task {
   /** The operation in progress and how far its references got. */
   op: Op | null = null;
   ref_idx = 0;
+  /** References of the current op whose pre_ns has been charged. */
+  pre_charged = 0;
   /** Pages of a syscall's user buffers, faulted in before the call runs. */
   sys_refs: Uint32Array | null = null;
   /** Set by run_refs(user_copy) on a bad user pointer. */

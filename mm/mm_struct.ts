@@ -177,7 +177,8 @@ export class MmStruct implements AddressSpace {
     return true;
   }
 
-  run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean): number {
+  run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean, pre_ns?: Float64Array): number {
+    if (pre_ns) return this.run_refs_timed(task, refs, from, n, pre_ns);
     const tlb = node_tlb(this.node);
     if (tlb.owner !== this) this.activate(this.node);
     const rd = tlb.rd;
@@ -208,6 +209,28 @@ export class MmStruct implements AddressSpace {
     }
     if (x_vpn >= 0) task.regs.eip = x_vpn * PAGE_SIZE;
     if (d_vpn >= 0) task.regs.last_data = d_vpn * PAGE_SIZE;
+    return i;
+  }
+
+  /**
+   * run_refs for a stream with CPU time between its references: charge each
+   * reference's pre_ns once, and stop to let due events run whenever the
+   * charge takes the clock past the next event, as separate steps would.
+   */
+  private run_refs_timed(task: Task, refs: Uint32Array, from: number, n: number, pre_ns: Float64Array): number {
+    const q = this.node.cluster.queue;
+    let i = from;
+    while (i < n) {
+      if (task.pre_charged <= i) {
+        task.charge(pre_ns[i]!);
+        task.pre_charged = i + 1;
+        if (task.clock_ns >= q.limit_ns()) return i;
+      }
+      // One reference through the normal path (hit, walk or fault).
+      const done = this.run_refs(task, refs, i, i + 1, false);
+      if (done === i) return i;
+      i = done;
+    }
     return i;
   }
 

@@ -9,7 +9,13 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const subcommands = [await import('./cmd_run.ts'), await import('./cmd_ampom.ts'), await import('./cmd_proc.ts')];
+const subcommands = [
+  await import('./cmd_run.ts'),
+  await import('./cmd_ampom.ts'),
+  await import('./cmd_proc.ts'),
+  await import('./cmd_trace.ts'),
+  await import('./cmd_replay.ts'),
+];
 for (const c of subcommands) c.register(program);
 
 try {

@@ -1,0 +1,164 @@
+// Trace conversion and replay: the lackey fixtures of walk.c (recorded with
+// tests/fixtures/lackey/make.sh), the ompt reader's errors, the address
+// layout, and replaying a synthetic trace of a kernel against the kernel.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { make_profile } from '../../net/profiles.ts';
+import { run_experiment } from '../../userland/experiment.ts';
+import { make_hpcc } from '../../userland/hpcc/index.ts';
+import { from_lackey, open_input } from '../../userland/trace/lackey.ts';
+import { format_ompt, load_trace, OmptError, parse_ompt, type Trace } from '../../userland/trace/ompt.ts';
+import { layout_trace, replay_program } from '../../userland/trace/replay.ts';
+import { SYNTH_CPI, trace_from_program } from '../../userland/trace/synth.ts';
+
+const FIX = new URL('../fixtures/lackey/', import.meta.url);
+const meta = JSON.parse(readFileSync(new URL('meta.json', FIX), 'utf8')) as Record<string, { migrate_at: number }>;
+const profile = make_profile('fast-ethernet');
+
+async function convert(input: Readable, migrate_at: number, first_touch = false): Promise<{ text: string; stats: Awaited<ReturnType<typeof from_lackey>> }> {
+  const sink = new PassThrough();
+  const parts: Buffer[] = [];
+  sink.on('data', (b: Buffer) => parts.push(b));
+  const stats = await from_lackey(input, sink, { migrate_at, first_touch });
+  sink.end();
+  return { text: Buffer.concat(parts).toString('latin1'), stats };
+}
+
+const fixture = (mode: string) => convert(open_input(new URL(`walk-${mode}.lackey.gz`, FIX).pathname), meta[mode]!.migrate_at);
+
+function replay_all(t: Trace) {
+  const run = (scheme: 'openmosix' | 'noprefetch' | 'ampom') => run_experiment({ program: replay_program(t), scheme, profile, node_mem_B: 256 << 20 });
+  return { om: run('openmosix'), np: run('noprefetch'), am: run('ampom') };
+}
+
+test('walk seq (lackey): AMPoM prevents most remote page-fault requests', async () => {
+  const { text, stats } = await fixture('seq');
+  assert.ok(stats.skipped_lines > 0, "valgrind's banner lines are skipped and counted");
+  const t = parse_ompt(text, 'walk-seq');
+  assert.ok(t.pre_vpn.length >= 128, 'the 128 array pages and more are resident before migration');
+  const { om, np, am } = replay_all(t);
+  for (const r of [om, np, am]) assert.ok(r.verified, r.failures.join('; '));
+  assert.ok(np.remote_fault_requests >= 128, `NoPrefetch faults on every array page (${np.remote_fault_requests})`);
+  const prevented = 1 - am.remote_fault_requests / np.remote_fault_requests;
+  assert.ok(prevented > 0.8, `AMPoM prevents ${(100 * prevented).toFixed(0)}% of requests`);
+  assert.ok(am.runtime_s < np.runtime_s, 'and finishes sooner');
+});
+
+test('walk rand (lackey): AMPoM does not invent streams', async () => {
+  const t = parse_ompt((await fixture('rand')).text, 'walk-rand');
+  const { np, am } = replay_all(t);
+  assert.ok(am.verified && np.verified);
+  assert.ok(am.prefetched_pages <= 0.05 * np.remote_fault_requests, `prefetched ${am.prefetched_pages} of ${np.remote_fault_requests}`);
+  assert.ok(am.remote_fault_requests >= 0.9 * np.remote_fault_requests, 'nearly every fault is still a request');
+});
+
+/** The pages of a lackey log read the slow, obvious way (a check on the streaming converter). */
+function naive(log: string, migrate_at: number): { pre: Set<number>; post: number[] } {
+  const pre = new Set<number>();
+  const post: number[] = [];
+  let ic = -1;
+  for (const line of log.split('\n')) {
+    const m = /^(I | [LSM]) ([0-9a-f]+),(\d+)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'I ') ic++;
+    const a = parseInt(m[2]!, 16);
+    for (let p = Math.floor(a / 4096); p <= Math.floor((a + Number(m[3]) - 1) / 4096); p++) {
+      if (ic < migrate_at) pre.add(p);
+      else if (post[post.length - 1] !== p) post.push(p);
+    }
+  }
+  return { pre, post };
+}
+
+test('round trip: the converter loses nothing (same pages, same order)', async () => {
+  const gz = readFileSync(new URL('walk-seq.lackey.gz', FIX));
+  const log = gunzipSync(gz).toString('latin1');
+  const want = naive(log, meta.seq!.migrate_at);
+  const t = parse_ompt((await fixture('seq')).text, 'seq');
+  assert.equal(new Set(t.pre_vpn), want.pre);
+  assert.equal(Array.from(t.vpn.subarray(0, t.n)), want.post);
+  // And written back out, then read again, it is the same trace.
+  const again = parse_ompt(format_ompt(t), 'again');
+  assert.equal(Array.from(again.vpn.subarray(0, again.n)), want.post);
+  assert.equal(again.pre_vpn, t.pre_vpn);
+});
+
+test('converter: straddling accesses, kinds, first-touch and stdin-like input', async () => {
+  const log = [
+    '==1== Lackey, an example Valgrind tool', 'program output line',
+    'I  00001ffe,4', // straddles pages 1 and 2
+    ' L 00005000,8', 'I  00001000,2', ' S 00005ff8,16', // the store straddles 5 and 6
+    'I  00001002,2', ' M 00007000,4', ' L 00005010,8', ' L 00007000,8',
+  ].join('\n');
+  const { text, stats } = await convert(Readable.from([Buffer.from(log)]), 2);
+  assert.is(stats.skipped_lines, 2);
+  assert.is(stats.instructions, 3);
+  const t = parse_ompt(text, 'snippet');
+  assert.equal(new Map(t.pre_vpn.map((v, i) => [v, t.pre_kind[i]])), new Map([[1, 2], [2, 2], [5, 1], [6, 1]]), 'X for fetches, W wins over R');
+  assert.equal(Array.from(t.vpn.subarray(0, t.n)), [1, 7, 5, 7], 'consecutive repeats collapse');
+  assert.equal(Array.from(t.icount.subarray(0, t.n)), [2, 2, 2, 2]);
+  const ft = parse_ompt((await convert(Readable.from([Buffer.from(log)]), 2, true)).text, 'ft');
+  assert.ok(ft.firsttouch);
+  assert.equal(Array.from(ft.vpn.subarray(0, ft.n)), [1, 7, 5]);
+});
+
+test('bad traces: each error names the file, the line and what was expected', () => {
+  const bad = (body: string, re: RegExp) => {
+    const e = (() => { try { parse_ompt(body, 'x.ompt'); } catch (err) { return err; } })();
+    assert.instance(e, OmptError);
+    assert.match((e as Error).message, re);
+  };
+  bad('hello\n', /^x\.ompt:1: expected the header/);
+  bad('# ompt v1 page=8192\nmigrate 0\n', /x\.ompt:1: only page=4096/);
+  bad('# ompt v1 page=4096\npre Q 10\nmigrate 0\n', /x\.ompt:2: expected a reference kind R, W or X, got 'Q'/);
+  bad('# ompt v1 page=4096\npre R zz\nmigrate 0\n', /x\.ompt:2: expected a page number in hex, got 'zz'/);
+  bad('# ompt v1 page=4096\nfoo R 10\n', /x\.ompt:2: unknown record type 'foo'/);
+  bad('# ompt v1 page=4096\n5 R 10\nmigrate 0\n', /x\.ompt:2: a reference before the 'migrate' line/);
+  bad('# ompt v1 page=4096\nmigrate 0\n7 R 10\n6 R 11\n', /x\.ompt:4: instruction count 6 goes back \(the previous was 7\)/);
+  bad('# ompt v1 page=4096\nmigrate 0\n7 R\n', /x\.ompt:3: expected '<icount> R\|W\|X <vpn-hex>'/);
+  bad('# ompt v1 page=4096\npre R 10\n', /expected a 'migrate <icount>' line/);
+  // A truncated gzip is an error, not a hang.
+  const dir = mkdtempSync(join(tmpdir(), 'omemu-'));
+  const gz = gzipSync(Buffer.from('# ompt v1 page=4096\nmigrate 0\n' + '1 R 10\n'.repeat(5000)));
+  writeFileSync(join(dir, 'cut.ompt.gz'), gz.subarray(0, gz.length >> 1));
+  assert.throws(() => load_trace(join(dir, 'cut.ompt.gz')), /cut\.ompt\.gz: truncated or corrupt gzip/);
+  assert.throws(() => load_trace(join(dir, 'missing.ompt')), /missing\.ompt: cannot read: ENOENT/);
+});
+
+test('layout: x86_64 regions are packed into the 32-bit space keeping adjacency; too big fails', () => {
+  const mk = (pages: number[]): Trace => parse_ompt(`# ompt v1 page=4096\n${pages.map((p) => `pre W ${p.toString(16)}`).join('\n')}\nmigrate 0\n`, 't');
+  const lay = layout_trace(mk([0x400, 0x401, 0x403, 0x7ffd0000, 0x7ffd0001, 0x7f0000000]));
+  assert.not.ok(lay.identity);
+  assert.is(lay.regions.length, 3);
+  assert.is(lay.map(0x401) - lay.map(0x400), 1);
+  assert.is(lay.map(0x403) - lay.map(0x400), 3, 'small gaps keep their size');
+  assert.is(lay.map(0x7ffd0001) - lay.map(0x7ffd0000), 1);
+  assert.ok(lay.map(0x7ffd0000) < 0xbffe0, 'below the replayer\'s stack');
+  assert.ok(layout_trace(mk([0x8048, 0x40000, 0xbffff])).identity, 'a 32-bit trace keeps its page numbers');
+  const huge = Array.from({ length: 800_000 }, (_, i) => 0x100000000 + i);
+  assert.throws(() => layout_trace(mk(huge)), /t: the trace.s 1 regions span 3125.0 MiB .* more than the 2816 MiB of emulated user space/);
+});
+
+test('property: a synthetic STREAM trace replays with the same requests and prefetched pages as STREAM itself', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 64, max: 2048 }), fc.constantFrom('noprefetch' as const, 'ampom' as const), (kib, scheme) => {
+      const mib = kib / 1024;
+      const t = parse_ompt(trace_from_program(make_hpcc({ kernel: 'stream', mib, mode: 'fast' }), 'stream'), 'synth');
+      const direct = run_experiment({ program: make_hpcc({ kernel: 'stream', mib, mode: 'fast' }), scheme, profile, node_mem_B: 256 << 20 });
+      const replay = run_experiment({ program: replay_program(t, { cpi: SYNTH_CPI }), scheme, profile, node_mem_B: 256 << 20 });
+      assert.ok(direct.verified && replay.verified);
+      assert.is(replay.freeze_s, direct.freeze_s);
+      assert.is(replay.remote_fault_requests, direct.remote_fault_requests);
+      assert.is(replay.prefetched_pages, direct.prefetched_pages);
+    }),
+    { numRuns: 6, seed: 4242 },
+  );
+});
+
+test.run();

@@ -1,0 +1,95 @@
+// `omemu trace from-lackey` and `omemu trace from-kernel`: write ompt traces.
+import { createWriteStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { Command } from 'commander';
+import { make_hpcc, HPCC_KERNELS, type HpccKernel } from '../hpcc/index.ts';
+import { count_instructions, from_lackey, open_input } from '../trace/lackey.ts';
+import { trace_from_program } from '../trace/synth.ts';
+import { numberIn, UsageError } from './usage.ts';
+
+/** Where output goes: a file (gzip when it ends in .gz) or stdout. */
+function open_output(path: string | undefined): { out: Writable; done: () => Promise<void> } {
+  if (!path || path === '-') return { out: process.stdout, done: async () => {} };
+  const file = createWriteStream(path);
+  file.on('error', (e) => {
+    process.stderr.write(`omemu: cannot write ${path}: ${e.message}\n`);
+    process.exit(1);
+  });
+  if (!path.endsWith('.gz')) return { out: file, done: async () => { file.end(); await once(file, 'finish'); } };
+  const gz = createGzip();
+  gz.pipe(file);
+  return { out: gz, done: async () => { gz.end(); await once(file, 'finish'); } };
+}
+
+interface LackeyCliOpts {
+  migrateAt?: number;
+  migrateAtFraction?: number;
+  firstTouch?: boolean;
+  output?: string;
+}
+
+async function do_from_lackey(input: string | undefined, o: LackeyCliOpts): Promise<void> {
+  const path = input ?? '-';
+  if (o.migrateAt !== undefined && o.migrateAtFraction !== undefined) throw new UsageError('give --migrate-at or --migrate-at-fraction, not both');
+  if (path !== '-') {
+    try {
+      if (!statSync(path).isFile()) throw new UsageError(`${path} is not a file`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  let migrate_at = o.migrateAt;
+  if (migrate_at === undefined) {
+    const f = o.migrateAtFraction ?? 0.5;
+    if (path === '-') throw new UsageError('--migrate-at-fraction (the default, 0.5) needs a file to count instructions first; with stdin give --migrate-at ICOUNT');
+    const total = await count_instructions(open_input(path));
+    migrate_at = Math.floor(f * total);
+  }
+  const { out, done } = open_output(o.output);
+  const t0 = performance.now();
+  const st = await from_lackey(open_input(path), out, { migrate_at, first_touch: o.firstTouch, source: 'lackey' });
+  await done();
+  const s = (performance.now() - t0) / 1000;
+  process.stderr.write(
+    `trace from-lackey: ${st.lines} lines (${st.trace_lines} trace, ${st.skipped_lines} skipped), ${st.instructions} instructions, ` +
+      `migrate at ${migrate_at}${st.migrated && st.instructions > migrate_at ? '' : ' (at the end: the trace is shorter)'}, ` +
+      `${st.pre_pages} pre pages, ${st.refs_written} references written, ${(st.bytes / 1e6 / Math.max(s, 1e-9)).toFixed(1)} MB/s\n`,
+  );
+}
+
+async function do_from_kernel(o: { kernel: string; mib: number; output?: string }): Promise<void> {
+  if (!HPCC_KERNELS.includes(o.kernel as HpccKernel)) throw new UsageError(`--kernel must be one of ${HPCC_KERNELS.join(', ')}, got '${o.kernel}'`);
+  let text: string;
+  try {
+    text = trace_from_program(make_hpcc({ kernel: o.kernel as HpccKernel, mib: o.mib, mode: 'fast' }), o.kernel);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { out, done } = open_output(o.output);
+  out.write(text);
+  await done();
+}
+
+export function register(program: Command): void {
+  const trace = program.command('trace').description('write page traces (ompt v1) from valgrind lackey logs or omemu\'s own kernels');
+  trace
+    .command('from-lackey')
+    .description('convert `valgrind --tool=lackey --trace-mem=yes` output to ompt, streaming')
+    .argument('[lackey.log]', "lackey's output ('-' or nothing: stdin)")
+    .option('--migrate-at <icount>', 'migrate before this instruction (0-based count of fetches)', numberIn('--migrate-at', 0, Number.MAX_SAFE_INTEGER, true))
+    .option('--migrate-at-fraction <f>', 'migrate this far into the run, by instructions (default 0.5; needs a file)', numberIn('--migrate-at-fraction', 0, 1))
+    .option('--first-touch', 'keep only the first reference to each page after migration (firsttouch=1; same replay)')
+    .option('-o, --output <file>', 'write here (.gz: gzip) instead of stdout')
+    .action((input: string | undefined, o: LackeyCliOpts) => do_from_lackey(input, o));
+  trace
+    .command('from-kernel')
+    .description('trace one of omemu\'s HPCC kernels (fast mode) from its setup_done mark')
+    .requiredOption('--kernel <name>', HPCC_KERNELS.join(', '))
+    .option('--mib <n>', 'memory size of the problem, MiB', numberIn('--mib', 0.001, 3000), 4)
+    .option('-o, --output <file>', 'write here (.gz: gzip) instead of stdout')
+    .action((o: { kernel: string; mib: number; output?: string }) => do_from_kernel(o));
+}
