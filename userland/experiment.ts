@@ -20,6 +20,27 @@ export interface ProgramDef {
   mode?: string;
 }
 
+/**
+ * The same program with `see(op, task)` called on each operation it yields,
+ * before the kernel runs it (tests, traces and benches watch programs so).
+ */
+export function tap_program(prog: ProgramDef, see: (op: Op, task: Task) => void): ProgramDef {
+  const gen = prog.gen;
+  return {
+    ...prog,
+    gen: (task) => {
+      const it = gen(task);
+      return {
+        next(v: number) {
+          const r = it.next(v);
+          if (!r.done) see(r.value as Op, task);
+          return r;
+        },
+      };
+    },
+  };
+}
+
 /** Where to migrate: at a mark the program passes, or at a virtual time (ns since start). */
 export type MigrateAt = string | { t_ns: number } | null;
 

@@ -4,11 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import type { Op } from '../../kernel/op.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { TASK_UNMAPPED_BASE } from '../../mm/pgtable.ts';
 import { make_profile } from '../../net/profiles.ts';
-import { run_experiment, type ProgramDef } from '../../userland/experiment.ts';
+import { run_experiment, tap_program } from '../../userland/experiment.ts';
 import type { Mode } from '../../userland/hpcc/common.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../../userland/hpcc/index.ts';
 
@@ -26,27 +25,14 @@ for (const kernel of HPCC_KERNELS) {
   });
 
   test(`${kernel}: a corrupted input page makes HPCC's verification fail`, () => {
-    const prog = make_hpcc({ kernel, mib: SMALL[kernel], mode: 'exact' });
-    const gen = prog.gen;
     // Flip the first page of the first array right after setup, behind the program's back.
-    const corrupting: ProgramDef = {
-      ...prog,
-      gen: (task) => {
-        const it = gen(task);
-        return {
-          next(v: number) {
-            const r = it.next(v);
-            if (!r.done && (r.value as Op).kind === 'mark' && (r.value as { label: string }).label === 'setup_done') {
-              const mm = task.mm as MmStruct;
-              const pfn = mm.resolve(TASK_UNMAPPED_BASE);
-              assert.ok(pfn >= 0, 'the first array is resident after setup');
-              mm.mem.bytes(pfn).fill(0x5a);
-            }
-            return r;
-          },
-        };
-      },
-    };
+    const corrupting = tap_program(make_hpcc({ kernel, mib: SMALL[kernel], mode: 'exact' }), (op, task) => {
+      if (op.kind !== 'mark' || op.label !== 'setup_done') return;
+      const mm = task.mm as MmStruct;
+      const pfn = mm.resolve(TASK_UNMAPPED_BASE);
+      assert.ok(pfn >= 0, 'the first array is resident after setup');
+      mm.mem.bytes(pfn).fill(0x5a);
+    });
     const r = run_experiment({ program: corrupting, scheme: 'ampom', profile, node_mem_B: 64 << 20, migrate_at: null });
     assert.not.ok(r.verified, 'the run is not verified');
     assert.ok(r.failures.some((f) => f.startsWith(`hpcc-${kernel}`)), `HPCC's check is what failed: ${r.failures.join('; ')}`);
@@ -55,27 +41,12 @@ for (const kernel of HPCC_KERNELS) {
 
 /** A program's whole operation stream, as text (refs with their costs, syscalls, marks). */
 function stream_of(kernel: HpccKernel, mib: number, mode: Mode): { ops: string[]; runtime_s: number } {
-  const prog = make_hpcc({ kernel, mib, mode });
   const ops: string[] = [];
-  const gen = prog.gen;
-  const tapped: ProgramDef = {
-    ...prog,
-    gen: (task) => {
-      const it = gen(task);
-      return {
-        next(v: number) {
-          const r = it.next(v);
-          if (!r.done) {
-            const op = r.value as Op;
-            if (op.kind === 'refs') ops.push(`refs ${op.cls}:${op.units} ${Array.from(op.refs.subarray(0, op.n)).join(',')}`);
-            else if (op.kind === 'sys') ops.push(`sys ${op.nr} ${op.args.join(',')}`);
-            else ops.push(`mark ${op.label}`);
-          }
-          return r;
-        },
-      };
-    },
-  };
+  const tapped = tap_program(make_hpcc({ kernel, mib, mode }), (op) => {
+    if (op.kind === 'refs') ops.push(`refs ${op.cls}:${op.units} ${Array.from(op.refs.subarray(0, op.n)).join(',')}`);
+    else if (op.kind === 'sys') ops.push(`sys ${op.nr} ${op.args.join(',')}`);
+    else ops.push(`mark ${op.label}`);
+  });
   const r = run_experiment({ program: tapped, scheme: 'ampom', profile, node_mem_B: 64 << 20, migrate_at: null });
   assert.ok(r.verified, `${kernel} ${mode} ${mib} MiB: ${r.failures.join('; ')}`);
   return { ops, runtime_s: r.runtime_s };

@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import { from_lackey, open_input } from '../trace/lackey.ts';
 import { parse_ompt } from '../trace/ompt.ts';
 import { replay_program } from '../trace/replay.ts';
-import { run_experiment } from '../experiment.ts';
+import { run_experiment, tap_program } from '../experiment.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -167,21 +167,11 @@ function replay_speed(): Figure[] {
   const parse_rate = n / parse_s;
   let from = 0;
   let to = 0;
-  const program = replay_program(t);
-  const gen = program.gen;
-  program.gen = (task) => {
-    const it = gen(task);
-    return {
-      next(v: number) {
-        const r = it.next(v);
-        if (!r.done && (r.value as Op).kind === 'mark') {
-          if ((r.value as { label: string }).label === 'setup_done') from = performance.now();
-          else to = performance.now();
-        }
-        return r;
-      },
-    };
-  };
+  const program = tap_program(replay_program(t), (op) => {
+    if (op.kind !== 'mark') return;
+    if (op.label === 'setup_done') from = performance.now();
+    else to = performance.now();
+  });
   t0 = performance.now();
   const res = run_experiment({ program, scheme: 'openmosix', profile: make_profile('fast-ethernet'), node_mem_B: 256 << 20 });
   const emu_s = (to - from) / 1000;

@@ -189,6 +189,30 @@ export function* verify_phase(k: KernelCtx, regions: [number, number][], check: 
   if (pages.length === 0 && k.mem) check();
 }
 
+/** Pages a setup step writes. */
+const FILL_PAGES = 64;
+
+/**
+ * A setup loop: write an array of `count` elements of `elem_B` bytes front
+ * to back, FILL_PAGES pages a step, charging `units_per_elem` of `cls` an
+ * element; in exact mode `set(mem, i)` stores element i.
+ */
+export function* fill_phase(
+  k: KernelCtx, base: number, count: number, elem_B: number, cls: HpccCostClass, units_per_elem: number, set: (m: UMem, i: number) => void,
+): Generator<Op, void, number> {
+  const npages = Math.ceil((count * elem_B) / PAGE_SIZE);
+  for (let p0 = 0; p0 < npages; p0 += FILL_PAGES) {
+    const p1 = Math.min(npages, p0 + FILL_PAGES);
+    const e0 = Math.ceil((p0 * PAGE_SIZE) / elem_B);
+    const e1 = Math.min(count, Math.ceil((p1 * PAGE_SIZE) / elem_B));
+    k.step(TEXT_SETUP, cls, (e1 - e0) * units_per_elem);
+    k.pages(base + p0 * PAGE_SIZE, (p1 - p0) * PAGE_SIZE, REF_W);
+    yield k.work(() => {
+      for (let i = e0; i < e1; i++) set(k.mem!, i);
+    });
+  }
+}
+
 /** mmap an anonymous array; exits the program (ENOMEM) when it cannot. */
 export function* alloc(len_B: number): Generator<Op, number, number> {
   const base: number = yield mmap_anon(len_B);

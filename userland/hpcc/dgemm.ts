@@ -14,7 +14,7 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, first_page, gen_f64, KernelCtx, last_page, REF_R, REF_W, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, fill_phase, first_page, gen_f64, KernelCtx, last_page, REF_R, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { ref } from '../../kernel/op.ts';
 
 export const DGEMM_ALPHA = 0.5;
@@ -28,7 +28,6 @@ const SEED_A = 11;
 const SEED_B = 12;
 const SEED_C = 13;
 const SEED_X = 14;
-const SETUP_PAGES = 64;
 
 /** n for a memory size: three n x n matrices of doubles, n(n+1) <= mem/24. */
 export function dgemm_size(mem_B: number): number {
@@ -55,18 +54,7 @@ export function dgemm_program(n_alloc: number, n: number, mode: Mode, out: SelfC
 
     // Setup: fill each whole matrix, front to back, as HPCC's generator does.
     for (const [base, seed] of [[A, SEED_A], [B, SEED_B], [C, SEED_C]] as const) {
-      const npages = Math.ceil(len / PAGE_SIZE);
-      for (let p0 = 0; p0 < npages; p0 += SETUP_PAGES) {
-        const p1 = Math.min(npages, p0 + SETUP_PAGES);
-        const e0 = (p0 * PAGE_SIZE) / 8;
-        const e1 = Math.min(n_alloc * n_alloc, (p1 * PAGE_SIZE) / 8);
-        k.step(TEXT_SETUP, 'gen_elem', e1 - e0);
-        k.pages(base + p0 * PAGE_SIZE, (p1 - p0) * PAGE_SIZE, REF_W);
-        yield k.work(() => {
-          const m = k.mem!;
-          for (let i = e0; i < e1; i++) m.set_f64(base + i * 8, gen_f64(seed, i));
-        });
-      }
+      yield* fill_phase(k, base, n_alloc * n_alloc, 8, 'gen_elem', 1, (m, i) => m.set_f64(base + i * 8, gen_f64(seed, i)));
     }
     yield { kind: 'mark', label: 'setup_done' };
 

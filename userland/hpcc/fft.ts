@@ -11,7 +11,7 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, gen_f64, KernelCtx, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, fill_phase, gen_f64, KernelCtx, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 
 const NBLK = 16;
 const CPLX_B = 16;
@@ -19,7 +19,6 @@ const SEED_RE = 21;
 const SEED_IM = 22;
 /** HPCC-style threshold on the scaled error. */
 const RESID_LIMIT = 16;
-const SETUP_PAGES = 64;
 
 /** log2 n: the largest power of two with two arrays of n complex doubles in mem_B. */
 export function fft_log2_size(mem_B: number): number {
@@ -83,21 +82,10 @@ export function fft_program(m: number, mode: Mode, out: SelfCheck[]) {
     const root_at = (L: number): number => Wt + (L === n2 ? 0 : (n2 / 2) * CPLX_B);
 
     // Setup: random input, then the root table (HPCC's initialising call).
-    const npages = Math.ceil(len / PAGE_SIZE);
-    for (let p0 = 0; p0 < npages; p0 += SETUP_PAGES) {
-      const p1 = Math.min(npages, p0 + SETUP_PAGES);
-      const e0 = (p0 * PAGE_SIZE) / CPLX_B;
-      const e1 = Math.min(n, (p1 * PAGE_SIZE) / CPLX_B);
-      k.step(TEXT_SETUP, 'gen_elem', 2 * (e1 - e0));
-      k.pages(X + p0 * PAGE_SIZE, (p1 - p0) * PAGE_SIZE, REF_W);
-      yield k.work(() => {
-        const mm = k.mem!;
-        for (let i = e0; i < e1; i++) {
-          mm.set_f64(X + i * CPLX_B, gen_f64(SEED_RE, i));
-          mm.set_f64(X + i * CPLX_B + 8, gen_f64(SEED_IM, i));
-        }
-      });
-    }
+    yield* fill_phase(k, X, n, CPLX_B, 'gen_elem', 2, (mm, i) => {
+      mm.set_f64(X + i * CPLX_B, gen_f64(SEED_RE, i));
+      mm.set_f64(X + i * CPLX_B + 8, gen_f64(SEED_IM, i));
+    });
     k.step(TEXT_SETUP, 'gen_elem', tab_n);
     k.pages(Wt, tab_n * CPLX_B, REF_W);
     yield k.work(() => {

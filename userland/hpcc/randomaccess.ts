@@ -8,13 +8,12 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, KernelCtx, REF_W, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, fill_phase, KernelCtx, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { hpcc_starts, split64 } from './ra_rng.ts';
 
 export const RA_STREAMS = 128;
 /** Rounds of 128 updates a step. */
 const ROUNDS_PER_STEP = 16;
-const SETUP_PAGES = 64;
 const UPDATES_PER_STEP = RA_STREAMS * ROUNDS_PER_STEP;
 
 /** log2 of the table size: the largest power of two of 8-byte words in mem_B. */
@@ -39,15 +38,20 @@ export function ra_replay(log2: number, fn: (idx: number, hi: number, lo: number
   start_streams(nupdate, hi, lo);
   for (let i = 0; i < nupdate / RA_STREAMS; i++) {
     for (let j = 0; j < RA_STREAMS; j++) {
-      const h = hi[j]!;
-      const l = lo[j]!;
-      const nl = (l << 1) ^ (h < 0 ? 7 : 0);
-      const nh = (h << 1) | (l >>> 31);
-      hi[j] = nh;
-      lo[j] = nl;
-      fn(nl & mask, nh, nl);
+      const nl = ra_step(hi, lo, j);
+      fn(nl & mask, hi[j]!, nl);
     }
   }
+}
+
+/** One step of stream j, its 64-bit value kept as halves: ran = (ran << 1) ^ (ran < 0 ? POLY : 0). Returns the new low half. */
+function ra_step(hi: Int32Array, lo: Int32Array, j: number): number {
+  const h = hi[j]!;
+  const l = lo[j]!;
+  const nl = (l << 1) ^ (h < 0 ? 7 : 0);
+  hi[j] = (h << 1) | (l >>> 31);
+  lo[j] = nl;
+  return nl;
 }
 
 function start_streams(nupdate: number, hi: Int32Array, lo: Int32Array): void {
@@ -68,21 +72,10 @@ export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
     const T = yield* alloc(len);
 
     // Setup: Table[i] = i.
-    const npages = Math.ceil(len / PAGE_SIZE);
-    for (let p0 = 0; p0 < npages; p0 += SETUP_PAGES) {
-      const p1 = Math.min(npages, p0 + SETUP_PAGES);
-      const e0 = (p0 * PAGE_SIZE) / 8;
-      const e1 = Math.min(size, (p1 * PAGE_SIZE) / 8);
-      k.step(TEXT_SETUP, 'mem_B', (e1 - e0) * 8);
-      k.pages(T + p0 * PAGE_SIZE, (p1 - p0) * PAGE_SIZE, REF_W);
-      yield k.work(() => {
-        const m = k.mem!;
-        for (let i = e0; i < e1; i++) {
-          m.set_u32(T + i * 8, i);
-          m.set_u32(T + i * 8 + 4, 0);
-        }
-      });
-    }
+    yield* fill_phase(k, T, size, 8, 'mem_B', 8, (m, i) => {
+      m.set_u32(T + i * 8, i);
+      m.set_u32(T + i * 8 + 4, 0);
+    });
     yield { kind: 'mark', label: 'setup_done' };
 
     // Timed: the updates. ran[] lives in the kernel's stack frame.
@@ -98,16 +91,11 @@ export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
       let u = 0;
       for (let i = 0; i < r; i++) {
         for (let j = 0; j < RA_STREAMS; j++) {
-          const h = hi[j]!;
-          const l = lo[j]!;
-          const nl = (l << 1) ^ (h < 0 ? 7 : 0);
-          const nh = (h << 1) | (l >>> 31);
-          hi[j] = nh;
-          lo[j] = nl;
+          const nl = ra_step(hi, lo, j);
           const idx = nl & mask;
           b.add(T + idx * 8, REF_W);
           upd[u++] = idx;
-          upd[u++] = nh;
+          upd[u++] = hi[j]!;
           upd[u++] = nl;
         }
       }

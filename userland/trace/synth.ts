@@ -9,7 +9,7 @@ import type { MmStruct } from '../../mm/mm_struct.ts';
 import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, pte_pfn } from '../../mm/pgtable.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { REF_R, REF_W, REF_X } from '../../kernel/op.ts';
-import { run_experiment, type ProgramDef } from '../experiment.ts';
+import { run_experiment, tap_program, type ProgramDef } from '../experiment.ts';
 import { format_ompt } from './ompt.ts';
 
 /** A synthetic trace's CPI at 2 GHz: one instruction a nanosecond. */
@@ -25,47 +25,34 @@ export function trace_from_program(prog: ProgramDef, name: string): string {
   const header: Record<string, string> = { page: '4096', source: `omemu:${name}`, firsttouch: '0', cpi: String(SYNTH_CPI) };
   let t_ns = -1;
   let migrate_ns = 0;
-  const gen = prog.gen;
-  const tapped: ProgramDef = {
-    ...prog,
-    gen: (task: Task) => {
-      const it = gen(task);
-      return {
-        next(v: number) {
-          const r = it.next(v);
-          if (r.done) return r;
-          const op = r.value as Op;
-          if (op.kind === 'mark' && op.label === 'setup_done' && t_ns < 0) {
-            const mm = task.mm as MmStruct;
-            const zero = (task.node.ext.get('zero_page') as number | undefined) ?? -1;
-            mm.for_each_pte(0, 1 << 20, (p, pte) => {
-              if (!(pte & _PAGE_PRESENT) || pte_pfn(pte) === zero) return;
-              pre_vpn.push(p);
-              pre_kind.push(!(pte & _PAGE_RW) ? REF_X : pte & _PAGE_DIRTY ? REF_W : REF_R);
-            });
-            header.eip = (task.regs.eip >>> 12).toString(16);
-            header.data = (task.regs.last_data >>> 12).toString(16);
-            header.stack = (task.regs.esp >>> 12).toString(16);
-            migrate_ns = task.clock_ns;
-            t_ns = 0;
-          } else if (op.kind === 'refs' && t_ns >= 0) {
-            const ic = Math.round(t_ns);
-            let last = vpn.length > 0 ? vpn[vpn.length - 1]! : -1;
-            for (let i = 0; i < op.n; i++) {
-              const rf = op.refs[i]!;
-              if (rf >>> 2 === last) continue;
-              last = rf >>> 2;
-              icount.push(ic);
-              vpn.push(rf >>> 2);
-              kind.push(rf & 3);
-            }
-            t_ns += task.node.cpu.cost_ns(op.cls, op.units) / NS_PER_INSTR;
-          }
-          return r;
-        },
-      };
-    },
-  };
+  const tapped = tap_program(prog, (op: Op, task: Task) => {
+    if (op.kind === 'mark' && op.label === 'setup_done' && t_ns < 0) {
+      const mm = task.mm as MmStruct;
+      const zero = (task.node.ext.get('zero_page') as number | undefined) ?? -1;
+      mm.for_each_pte(0, 1 << 20, (p, pte) => {
+        if (!(pte & _PAGE_PRESENT) || pte_pfn(pte) === zero) return;
+        pre_vpn.push(p);
+        pre_kind.push(!(pte & _PAGE_RW) ? REF_X : pte & _PAGE_DIRTY ? REF_W : REF_R);
+      });
+      header.eip = (task.regs.eip >>> 12).toString(16);
+      header.data = (task.regs.last_data >>> 12).toString(16);
+      header.stack = (task.regs.esp >>> 12).toString(16);
+      migrate_ns = task.clock_ns;
+      t_ns = 0;
+    } else if (op.kind === 'refs' && t_ns >= 0) {
+      const ic = Math.round(t_ns);
+      let last = vpn.length > 0 ? vpn[vpn.length - 1]! : -1;
+      for (let i = 0; i < op.n; i++) {
+        const rf = op.refs[i]!;
+        if (rf >>> 2 === last) continue;
+        last = rf >>> 2;
+        icount.push(ic);
+        vpn.push(rf >>> 2);
+        kind.push(rf & 3);
+      }
+      t_ns += task.node.cpu.cost_ns(op.cls, op.units) / NS_PER_INSTR;
+    }
+  });
   const r = run_experiment({ program: tapped, scheme: 'openmosix', profile: make_profile('fast-ethernet'), migrate_at: null, node_mem_B: 1 << 30 });
   if (t_ns < 0) throw new Error(`${name} never passed its setup_done mark`);
   if (!r.verified) throw new Error(`${name} did not run cleanly: ${r.failures.join('; ')}`);
