@@ -153,7 +153,9 @@ test('property: a synthetic STREAM trace replays with the same requests and pref
       const direct = run_experiment({ program: make_hpcc({ kernel: 'stream', mib, mode: 'fast' }), scheme, profile, node_mem_B: 256 << 20 });
       const replay = run_experiment({ program: replay_program(t, { cpi: SYNTH_CPI }), scheme, profile, node_mem_B: 256 << 20 });
       assert.ok(direct.verified && replay.verified);
-      assert.is(replay.freeze_s, direct.freeze_s);
+      // The freeze may differ by a VMA record (the replayer maps regions, not
+      // the kernel's text, data and heap VMAs): microseconds, not requests.
+      assert.ok(Math.abs(replay.freeze_s - direct.freeze_s) < 1e-4, `freeze ${replay.freeze_s} vs ${direct.freeze_s}`);
       assert.is(replay.remote_fault_requests, direct.remote_fault_requests);
       assert.is(replay.prefetched_pages, direct.prefetched_pages);
     }),

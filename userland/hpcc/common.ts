@@ -13,7 +13,7 @@ import type { Task } from '../../kernel/task.ts';
 import type { ImageSpec } from '../../mm/exec.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { mmap_anon, RefBatch, REF_R, REF_W, REF_X, sys_exit } from '../libc.ts';
+import { mmap_anon, RefBatch, REF_R, REF_W, REF_X, sys_brk, sys_exit } from '../libc.ts';
 import { hpcc_cost_ids, type HpccCostClass } from './costs.ts';
 
 export type Mode = 'exact' | 'fast';
@@ -110,6 +110,10 @@ export class KernelCtx {
   readonly mem: UMem | null;
   readonly text: number;
   readonly frame: number;
+  /** The page of the program's globals (its .data: problem parameters). */
+  readonly data: number;
+  /** The record of results on the brk heap (set by kernel_start). */
+  heap = -1;
   constructor(
     readonly task: Task,
     readonly mode: Mode,
@@ -119,13 +123,14 @@ export class KernelCtx {
     this.text = task.regs.eip;
     // main's frame is at the start of the stack; a kernel's is just below it.
     this.frame = task.regs.esp - FRAME_B;
+    this.data = (task.mm as MmStruct).start_data;
   }
 
   /** Start a step: the code page runs, the frame is used, `units` of `cls` are charged. */
   step(code_page: number, cls: HpccCostClass, units: number): RefBatch {
     const b = this.b.reset(this.ids[cls], units);
     b.op.esp = this.frame;
-    return b.add(this.text + code_page * PAGE_SIZE, REF_X).add(this.frame, REF_W);
+    return b.add(this.text + code_page * PAGE_SIZE, REF_X).add(this.frame, REF_W).add(this.data, REF_R);
   }
 
   /** Add every page of [start, start + len) in ascending order. */
@@ -170,6 +175,22 @@ export class KernelCtx {
   }
 }
 
+/** Bytes of the results record a kernel keeps on its brk heap (HPCC's params and outputs). */
+const RESULTS_B = 1024;
+
+/** Start a kernel: its context, and its results record on the brk heap (malloc of a small block). */
+export function* kernel_start(task: Task, mode: Mode): Generator<Op, KernelCtx, number> {
+  const k = new KernelCtx(task, mode);
+  const cur: number = yield sys_brk(0);
+  const end: number = yield sys_brk(cur + RESULTS_B);
+  if (end < cur + RESULTS_B) {
+    yield sys_exit(12);
+    throw new Error('unreachable: exit returned');
+  }
+  k.heap = cur;
+  return k;
+}
+
 /** Pages per verify step. */
 const VERIFY_PAGES = 2048;
 
@@ -184,7 +205,14 @@ export function* verify_phase(k: KernelCtx, regions: [number, number][], check: 
     const n = Math.min(VERIFY_PAGES, pages.length - i);
     const b = k.step(TEXT_CHECK, 'mem_B', n * PAGE_SIZE);
     for (let j = 0; j < n; j++) b.add(pages[i + j]! * PAGE_SIZE, REF_R);
-    yield i + n >= pages.length ? k.work(check) : b.op;
+    if (i + n >= pages.length) {
+      // The check writes its verdict into the results record.
+      if (k.heap >= 0) b.add(k.heap, REF_W);
+      yield k.work(() => {
+        check();
+        if (k.heap >= 0) k.mem!.set_u32(k.heap, 1); // "checked"
+      });
+    } else yield b.op;
   }
   if (pages.length === 0 && k.mem) check();
 }

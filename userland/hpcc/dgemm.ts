@@ -14,7 +14,7 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, fill_phase, first_page, gen_f64, KernelCtx, last_page, REF_R, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, kernel_start, fill_phase, first_page, gen_f64, last_page, REF_R, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { ref } from '../../kernel/op.ts';
 
 export const DGEMM_ALPHA = 0.5;
@@ -45,7 +45,7 @@ export function dgemm_describe(n_alloc: number, n: number): KernelSize {
 export function dgemm_program(n_alloc: number, n: number, mode: Mode, out: SelfCheck[]) {
   return function* (task: Task): Generator<Op, void, number> {
     if (!(n >= 1 && n <= n_alloc)) throw new Error(`DGEMM needs 1 <= n <= n_alloc, got n=${n}, n_alloc=${n_alloc}`);
-    const k = new KernelCtx(task, mode);
+    const k = yield* kernel_start(task, mode);
     const len = n_alloc * n_alloc * 8;
     const A = yield* alloc(len);
     const B = yield* alloc(len);

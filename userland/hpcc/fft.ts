@@ -11,7 +11,7 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, fill_phase, gen_f64, KernelCtx, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, kernel_start, fill_phase, gen_f64, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 
 const NBLK = 16;
 const CPLX_B = 16;
@@ -70,7 +70,7 @@ function fft_row(x: Float64Array, L: number, wr: Float64Array, wi: Float64Array)
 export function fft_program(m: number, mode: Mode, out: SelfCheck[]) {
   return function* (task: Task): Generator<Op, void, number> {
     if (!(m >= 4 && m <= 25)) throw new Error(`FFT of 2^${m} points: the exponent must be 4..25`);
-    const k = new KernelCtx(task, mode);
+    const k = yield* kernel_start(task, mode);
     const n = 2 ** m;
     const [n1, n2] = split(m);
     const len = n * CPLX_B;

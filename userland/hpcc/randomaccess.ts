@@ -8,7 +8,7 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, fill_phase, KernelCtx, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, kernel_start, fill_phase, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { hpcc_starts, split64 } from './ra_rng.ts';
 
 export const RA_STREAMS = 128;
@@ -65,7 +65,7 @@ function start_streams(nupdate: number, hi: Int32Array, lo: Int32Array): void {
 export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
   return function* (task: Task): Generator<Op, void, number> {
     if (!(log2 >= 7 && log2 <= 27)) throw new Error(`RandomAccess table of 2^${log2} words: the exponent must be 7..27`);
-    const k = new KernelCtx(task, mode);
+    const k = yield* kernel_start(task, mode);
     const size = 2 ** log2;
     const mask = size - 1;
     const len = size * 8;

@@ -8,7 +8,7 @@
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, KernelCtx, REF_R, REF_W, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, kernel_start, REF_R, REF_W, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 
 export const STREAM_NTIMES = 10;
 export const STREAM_SCALAR = 0.42;
@@ -49,7 +49,7 @@ type Body = (v: Float64Array) => void;
 export function stream_program(n: number, mode: Mode, out: SelfCheck[]) {
   return function* (task: Task): Generator<Op, void, number> {
     if (n < 1) throw new Error(`STREAM needs n >= 1, got ${n}`);
-    const k = new KernelCtx(task, mode);
+    const k = yield* kernel_start(task, mode);
     const len = n * 8;
     const a = yield* alloc(len);
     const b = yield* alloc(len);
