@@ -22,7 +22,7 @@ import { infod_of } from '../net/infod.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
-import { PAGE_ABSENT, frame_with, install_page, verify_page } from './pages.ts';
+import { PAGE_ABSENT, frame_with, install_page, own_page, verify_page } from './pages.ts';
 import { DEP_PAGES, DEP_SYSCALL, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
 import { om_task, type OmTask } from './state.ts';
 
@@ -213,7 +213,16 @@ function remote_munmap(mm: MmStruct, start: number, end: number): void {
 function remote_exit(task: Task): void {
   const st = om_task(task);
   if (!st) return;
-  for (const hpt of st.holders.values()) hpt.exit_mm();
+  for (const hpt of st.holders.values()) {
+    // Pages that never had to move are checked where they stayed, so every
+    // page the task owned is proven intact, moved or not.
+    hpt.for_each_pte(0, 1 << 20, (vpn) => {
+      const pfn = own_page(hpt, vpn);
+      const want = st.checksums.get(vpn);
+      if (pfn >= 0 && want !== undefined && hpt.mem.checksum(pfn) !== want) st.stats.corrupt_pages++;
+    });
+    hpt.exit_mm();
+  }
   st.holders.clear();
   st.inflight.clear();
   st.onwire.clear();

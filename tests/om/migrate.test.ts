@@ -12,6 +12,8 @@ import { mmap_anon, sys_getpid, sys_write, sys_munmap } from '../../userland/lib
 import { PAGE_SIZE, is_remote_pte, pte_none } from '../../mm/pgtable.ts';
 import { own_page } from '../../om/pages.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
+import { run_experiment, tap_program } from '../../userland/experiment.ts';
+import { KERNELS } from '../../userland/cli/cmd_run.ts';
 
 function setup(nodes = 2, policy: Policy = 'ampom'): { c: Cluster; d: Driver } {
   const c = new Cluster({ nodes, mem_B: 32 << 20, seed: 3 });
@@ -154,6 +156,31 @@ test('a migrant can move on to a third node and come home; pages come from where
   assert.is(om_task(d.task)!.stats.corrupt_pages, 0);
   d.exec({ kind: 'sys', nr: 1, args: [0] });
   for (const n of c.nodes) assert.is(n.mem.used_frames, n.ext.has('zero_page') ? 1 : 0);
+});
+
+test('a page that stayed home is checked too: corrupting it at the deputy fails page-checksums', () => {
+  for (const scheme of ['noprefetch', 'ampom'] as const) {
+    let hit = false;
+    const prog = tap_program(KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), (op, task) => {
+      // The exit call runs after the migration: the array is still all at home.
+      const st = om_task(task);
+      if (op.kind !== 'sys' || !st || st.holders.size === 0) return;
+      const hpt = st.holders.values().next().value as MmStruct;
+      hpt.for_each_pte(0, 1 << 20, (vpn) => {
+        const pfn = own_page(hpt, vpn);
+        if (pfn >= 0 && !hit && vpn >= 0x40000) {
+          hpt.mem.bytes(pfn)[100] ^= 0xff;
+          hit = true;
+        }
+      });
+    });
+    const r = run_experiment({ program: prog, scheme, profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
+    assert.ok(hit, 'a home page was corrupted');
+    assert.not.ok(r.verified, scheme);
+    assert.match(r.failures.join(';'), /page-checksums: 1 corrupt pages/);
+    const clean = run_experiment({ program: KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), scheme, profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
+    assert.ok(clean.verified, `${scheme} clean run: ${clean.failures.join('; ')}`);
+  }
 });
 
 test.run();
