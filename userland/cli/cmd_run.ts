@@ -91,6 +91,9 @@ function do_run(o: RunOpts): void {
     }
   };
   const used_mib = (make().size?.used_B ?? o.mib * 2 ** 20) / 2 ** 20;
+  if (o.mode === 'exact' && used_mib > 16) {
+    process.stderr.write(`omemu: note: exact mode does every operation of the kernel on emulated memory; at ${used_mib.toFixed(0)} MiB that takes minutes to hours (fast mode makes the same page references)\n`);
+  }
   const node_mem_B = Math.max(256 << 20, Math.ceil(used_mib * 1.25 + 64) << 20);
   const results = schemes.map((scheme) => run_experiment({ program: make(), scheme, profile, seed: o.seed, node_mem_B, migrate_at: at }));
   print(results, o.json);
