@@ -170,5 +170,5 @@ export function replay_program(t: Trace, o: ReplayOpts = {}): ProgramDef & { lay
     yield { kind: 'mark', label: 'timed_done' };
   }
 
-  return { name: `replay:${t.file.split('/').pop()}`, image: IMAGE, gen, layout: lay, size: { problem: `${t.n} references after migration, ${lay.footprint_pages} pages`, used_B: lay.footprint_pages * PAGE_SIZE, working_set_B: lay.footprint_pages * PAGE_SIZE } };
+  return { name: `replay:${t.file.split('/').pop()}`, mode: 'replay', image: IMAGE, gen, layout: lay, size: { problem: `${t.n} references after migration, ${lay.footprint_pages} pages`, used_B: lay.footprint_pages * PAGE_SIZE, working_set_B: lay.footprint_pages * PAGE_SIZE } };
 }
