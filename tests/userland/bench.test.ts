@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bench_plan, job_key } from '../../userland/bench/plan.ts';
 import { figure_specs, render_svg } from '../../userland/bench/plots.ts';
+import { svg_to_png } from '../../userland/bench/png.ts';
 import { make_record, results_json, type BenchRecord } from '../../userland/bench/record.ts';
 import { figure_rows, report_md, to_csv } from '../../userland/bench/report.ts';
 import { check_targets } from '../../userland/bench/targets.ts';
@@ -74,13 +75,16 @@ test('REPORT.md: calibration once, a row per check, a reason for each miss', () 
   for (const line of md.split('\n').filter((l) => l.includes('| **no** |'))) assert.not.ok(line.endsWith('|  |'), `a miss says why: ${line}`);
 });
 
-test('plots: an SVG a figure with axis titles and a legend', async () => {
+test('plots: an SVG and a PNG a figure, with axis titles and a legend', async () => {
   const specs = figure_specs(runs);
   assert.equal(Object.keys(specs), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11']);
   const svg = await render_svg(specs.fig6!);
   assert.ok(svg.startsWith('<svg'));
   assert.ok(svg.includes('memory size (MB)') && svg.includes('execution time (s)'), 'axis titles');
   assert.ok(svg.includes('scheme') && svg.includes('noprefetch'), 'legend');
+  const png = await svg_to_png(svg);
+  assert.equal(Array.from(png.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
+  assert.ok(png.length > 10_000, 'with something drawn in it');
 });
 
 test.run();

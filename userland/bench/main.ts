@@ -11,6 +11,7 @@ import { numberIn } from '../cli/usage.ts';
 import type { RunResult } from '../experiment.ts';
 import { bench_plan, job_key, job_weight, type Job } from './plan.ts';
 import { figure_specs, render_svg } from './plots.ts';
+import { svg_to_png } from './png.ts';
 import { make_record, results_json, type BenchRecord } from './record.ts';
 import { figure_rows, report_md, to_csv } from './report.ts';
 import { check_targets } from './targets.ts';
@@ -85,7 +86,9 @@ writeFileSync(join(o.out, 'results.json'), results_json({ profile: 'fast-etherne
 for (const [fig, rows] of Object.entries(figure_rows(runs))) writeFileSync(join(o.out, `${fig}.csv`), to_csv(rows));
 for (const [fig, s] of Object.entries(figure_specs(runs))) {
   writeFileSync(join(o.out, `${fig}.vl.json`), JSON.stringify(s, null, 2) + '\n');
-  writeFileSync(join(o.out, `${fig}.svg`), await render_svg(s));
+  const svg = await render_svg(s);
+  writeFileSync(join(o.out, `${fig}.svg`), svg);
+  writeFileSync(join(o.out, `${fig}.png`), await svg_to_png(svg));
 }
 writeFileSync(join(o.out, 'REPORT.md'), report_md(runs, checks, { seed: o.seed, scale, wall_s, workers: nworkers }));
 
@@ -105,7 +108,7 @@ for (const r of runs) {
 console.log(`\ntargets (${o.quick ? 'indicative only at 1/8 size' : "paper's sizes"}): ${checks.filter((c) => c.holds).length} of ${checks.length} hold`);
 for (const c of checks) console.log(`  ${c.holds ? 'holds' : 'MISSES'}  fig ${c.figure}: ${c.what}: paper ${c.paper}, emulated ${c.emulated}${c.diff ? ` (${c.diff})` : ''}, tolerance ${c.tolerance}`);
 const rss_MB = process.resourceUsage().maxRSS / 1024;
-console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11 .csv/.svg/.vl.json, REPORT.md)`);
+console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11 .csv/.svg/.png/.vl.json, REPORT.md)`);
 console.log(`wall time ${wall_s.toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB for the process with ${nworkers} workers (${(rss_MB / nworkers).toFixed(0)} MB a worker)`);
 const unverified = runs.filter((r) => !r.verified).length;
 if (unverified > 0) {

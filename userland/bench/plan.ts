@@ -21,7 +21,7 @@ export const TABLE1_PROBLEM: Record<HpccKernel, number[]> = {
   fft: [8000, 11000, 16000, 23000],
 };
 
-/** Figure 9's networks: the two profiles the paper used and two line rates between. */
+/** Figure 9's networks: the two profiles the paper used and two line rates between (Fast Ethernet's latency). */
 export const FIG9_NETS: { profile: string; bandwidth_mbps?: number }[] = [
   { profile: 'fast-ethernet' },
   { profile: 'fast-ethernet', bandwidth_mbps: 48 },

@@ -1,5 +1,5 @@
 // One SVG plot a figure, from vega-lite 5 specs rendered headless by vega
-// (no canvas, so no PNG: that would need a native binary).
+// (png.ts makes the PNG copies without a native canvas).
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchRecord } from './record.ts';
