@@ -7,7 +7,7 @@ import { ns_to_s } from '../kernel/time.ts';
 import { spawn_program, type ImageSpec } from '../mm/exec.ts';
 import type { NetProfile } from '../net/profiles.ts';
 import { om_init, request_migration } from '../om/index.ts';
-import { om_task, om_task_init, type Policy } from '../om/state.ts';
+import { om_task, om_task_init, type OmStats, type Policy } from '../om/state.ts';
 
 export interface ProgramDef {
   name: string;
@@ -57,7 +57,13 @@ export interface RunSpec {
   limit_ns?: number;
 }
 
-export interface RunResult {
+/** The paging counters a run reports as om counted them (see OmStats). */
+export type PagingCounts = Pick<
+  OmStats,
+  'remote_fault_requests' | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
+>;
+
+export interface RunResult extends PagingCounts {
   program: string;
   mode: string;
   problem: string;
@@ -71,16 +77,6 @@ export interface RunResult {
   freeze_s: number;
   runtime_s: number;
   total_s: number;
-  /** Faults whose own page had to be requested (Figure 7's page-fault requests). */
-  remote_fault_requests: number;
-  /** Faults in a remote area, whether a prefetched page satisfied them or not. */
-  remote_faults: number;
-  /** Request messages sent, for faulting pages or dependent zones. */
-  request_messages: number;
-  prefetched_pages: number;
-  pages_transferred: number;
-  bytes_transferred: number;
-  mpt_bytes: number;
   analysis_s: number;
   exit_code: number;
   exit_reason: string;

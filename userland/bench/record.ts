@@ -2,33 +2,23 @@
 import type { RunResult } from '../experiment.ts';
 import type { Job } from './plan.ts';
 
-export interface BenchRecord {
+/** What a record takes from the run as it is (RunResult says what each means). */
+type FromRun = Pick<
+  RunResult,
+  | 'problem' | 'used_mib' | 'profile' | 'bandwidth_mbps' | 'latency_ms' | 'freeze_s' | 'runtime_s' | 'remote_fault_requests'
+  | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'analysis_s' | 'verified' | 'failures'
+>;
+
+export interface BenchRecord extends FromRun {
   figure: string;
   kernel: string;
   size_mib: number;
   working_set_mib: number;
-  problem: string;
-  used_mib: number;
   scheme: string;
-  profile: string;
-  bandwidth_mbps: number;
-  latency_ms: number;
-  freeze_s: number;
-  runtime_s: number;
-  /** Figure 7: faults whose own page had to be requested. */
-  remote_fault_requests: number;
-  /** Faults in a remote area (Algorithm 1 ran), and request messages of any kind. */
-  remote_faults: number;
-  request_messages: number;
-  prefetched_pages: number;
   /** Figure 8: prefetched pages per page fault in a remote area (0 with none). */
   prefetched_per_fault: number;
-  pages_transferred: number;
-  analysis_s: number;
   /** Figure 11: analysis time as a percentage of the runtime. */
   analysis_pct: number;
-  verified: boolean;
-  failures: string[];
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
