@@ -140,7 +140,12 @@ test('layout: x86_64 regions are packed into the 32-bit space keeping adjacency;
   assert.is(lay.map(0x403) - lay.map(0x400), 3, 'small gaps keep their size');
   assert.is(lay.map(0x7ffd0001) - lay.map(0x7ffd0000), 1);
   assert.ok(lay.map(0x7ffd0000) < 0xbffe0, 'below the replayer\'s stack');
-  assert.ok(layout_trace(mk([0x8048, 0x40000, 0xbffff])).identity, 'a 32-bit trace keeps its page numbers');
+  assert.ok(layout_trace(mk([0x8049, 0x40000, 0xbffff])).identity, 'a 32-bit trace keeps its page numbers');
+  // Writing where the replayer's own read-only text page sits would fault: relocate instead, and replay cleanly.
+  const onto_text = mk([0x8048, 0x8049]);
+  assert.not.ok(layout_trace(onto_text).identity);
+  const r = run_experiment({ program: replay_program(onto_text), scheme: 'ampom', profile, node_mem_B: 64 << 20 });
+  assert.ok(r.verified, r.failures.join('; '));
   const huge = Array.from({ length: 800_000 }, (_, i) => 0x100000000 + i);
   assert.throws(() => layout_trace(mk(huge)), /t: the trace.s 1 regions span 3125.0 MiB .* more than the 2816 MiB of emulated user space/);
 });

@@ -4,8 +4,8 @@
 //
 // Address mapping: trace pages are grouped into regions (a new region after
 // a gap of more than REGION_GAP_PAGES pages). When every page already lies
-// in the emulated user space (a 32-bit trace, or one omemu wrote), pages
-// keep their numbers. Otherwise (x86_64: the binary near 0x400000, libraries
+// in the emulated user space (a 32-bit trace, or one omemu wrote) and none
+// is written at the replayer's own text page, pages keep their numbers. Otherwise (x86_64: the binary near 0x400000, libraries
 // and the stack far above 4 GiB) the regions are laid out in address order
 // from 0x10000000 with REGION_SPACING_PAGES between them, each keeping its
 // internal layout, so pages adjacent in the trace stay adjacent and strides
@@ -67,7 +67,10 @@ export function layout_trace(t: Trace): Layout {
     else regions.push({ lo: p, hi: p, base: p });
     prev = p;
   }
-  const identity = regions.length === 0 || (regions[0]!.lo >= OWN_TEXT && regions[regions.length - 1]!.hi < TOP_PAGE);
+  // Page numbers are kept only when they all fit and none is written where
+  // the replayer's own text page (read-only) sits.
+  const writes_own_text = t.pre_vpn.some((v, i) => v === OWN_TEXT && t.pre_kind[i] === REF_W) || t.vpn.subarray(0, t.n).some((v, i) => v === OWN_TEXT && t.kind[i] === REF_W);
+  const identity = regions.length === 0 || (!writes_own_text && regions[0]!.lo >= OWN_TEXT && regions[regions.length - 1]!.hi < TOP_PAGE);
   if (!identity) {
     let next = RELOC_BASE_PAGE;
     for (const r of regions) {
