@@ -108,6 +108,19 @@ test('converter: straddling accesses, kinds, first-touch and stdin-like input', 
   assert.equal(Array.from(ft.vpn.subarray(0, ft.n)), [1, 7, 5]);
 });
 
+test('converter: a truncated gzip lackey log is an error, not a hang', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'omemu-'));
+  const gz = readFileSync(new URL('walk-seq.lackey.gz', FIX));
+  writeFileSync(join(dir, 'cut.lackey.gz'), gz.subarray(0, gz.length >> 2));
+  let err: unknown = null;
+  try {
+    await convert(open_input(join(dir, 'cut.lackey.gz')), 10);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof Error && /unexpected end of file/.test(err.message), `rejected: ${String(err)}`);
+});
+
 test('bad traces: each error names the file, the line and what was expected', () => {
   const bad = (body: string, re: RegExp) => {
     const e = (() => { try { parse_ompt(body, 'x.ompt'); } catch (err) { return err; } })();

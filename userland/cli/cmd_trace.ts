@@ -1,5 +1,5 @@
 // `omemu trace from-lackey` and `omemu trace from-kernel`: write ompt traces.
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -9,18 +9,29 @@ import { count_instructions, from_lackey, open_input } from '../trace/lackey.ts'
 import { trace_from_program } from '../trace/synth.ts';
 import { numberIn, UsageError } from './usage.ts';
 
-/** Where output goes: a file (gzip when it ends in .gz) or stdout. */
-function open_output(path: string | undefined): { out: Writable; done: () => Promise<void> } {
-  if (!path || path === '-') return { out: process.stdout, done: async () => {} };
+/** Where output goes: a file (gzip when it ends in .gz) or stdout; abandon() removes a half-written file. */
+function open_output(path: string | undefined): { out: Writable; done: () => Promise<void>; abandon: () => void } {
+  if (!path || path === '-') return { out: process.stdout, done: async () => {}, abandon: () => {} };
   const file = createWriteStream(path);
   file.on('error', (e) => {
     process.stderr.write(`omemu: cannot write ${path}: ${e.message}\n`);
     process.exit(1);
   });
-  if (!path.endsWith('.gz')) return { out: file, done: async () => { file.end(); await once(file, 'finish'); } };
+  const abandon = (): void => {
+    file.destroy();
+    rmSync(path, { force: true });
+  };
+  if (!path.endsWith('.gz')) return { out: file, done: async () => { file.end(); await once(file, 'finish'); }, abandon };
   const gz = createGzip();
   gz.pipe(file);
-  return { out: gz, done: async () => { gz.end(); await once(file, 'finish'); } };
+  return { out: gz, done: async () => { gz.end(); await once(file, 'finish'); }, abandon };
+}
+
+/** A read error of the input as the user's problem: which file, and what was wrong with it. */
+function input_error(path: string, e: unknown): UsageError {
+  const err = e as NodeJS.ErrnoException;
+  const gzip = err.code?.startsWith('Z_') || /unexpected end of file|incorrect header check|invalid/.test(err.message);
+  return new UsageError(`${path === '-' ? 'stdin' : path}: ${gzip ? 'truncated or corrupt gzip data' : 'cannot read'} (${err.code ?? err.message})`);
 }
 
 interface LackeyCliOpts {
@@ -45,12 +56,23 @@ async function do_from_lackey(input: string | undefined, o: LackeyCliOpts): Prom
   if (migrate_at === undefined) {
     const f = o.migrateAtFraction ?? 0.5;
     if (path === '-') throw new UsageError('--migrate-at-fraction (the default, 0.5) needs a file to count instructions first; with stdin give --migrate-at ICOUNT');
-    const total = await count_instructions(open_input(path));
+    let total: number;
+    try {
+      total = await count_instructions(open_input(path));
+    } catch (e) {
+      throw input_error(path, e);
+    }
     migrate_at = Math.floor(f * total);
   }
-  const { out, done } = open_output(o.output);
+  const { out, done, abandon } = open_output(o.output);
   const t0 = performance.now();
-  const st = await from_lackey(open_input(path), out, { migrate_at, first_touch: o.firstTouch, source: 'lackey' });
+  let st;
+  try {
+    st = await from_lackey(open_input(path), out, { migrate_at, first_touch: o.firstTouch, source: 'lackey' });
+  } catch (e) {
+    abandon();
+    throw input_error(path, e);
+  }
   await done();
   const s = (performance.now() - t0) / 1000;
   process.stderr.write(
