@@ -49,7 +49,7 @@ export const MISS_REASONS: [string, string][] = [
   ['stream largest, NoPrefetch over openMosix', 'As for DGEMM: the ratio is the remote-fault cost (about 0.5 ms) against STREAM\'s compute time at 1.6 GB/s, neither fitted to this figure.'],
   ['randomaccess largest, NoPrefetch over openMosix', 'The ratio is the remote-fault cost against 268M updates at 120 ns each; neither is fitted to this figure.'],
   ['DGEMM 115 MB, AMPoM / openMosix at 6 Mb/s', 'At 6 Mb/s a page takes 5.6 ms on the wire and AMPoM\'s zones (Eq. 3) leave some demand faults exposed; the emulated ratio is at the edge of the tolerance.'],
-  ['DGEMM 115 MB, AMPoM / openMosix at 100 Mb/s', 'See the DGEMM Figure 7 row: demand faults at stream switches leave some round trips exposed.'],
+  ['DGEMM 115 MB, AMPoM / openMosix at 100 Mb/s', 'See the DGEMM Figure 7 row: demand faults after short zones leave some round trips exposed.'],
   ['prefetched pages per fault', 'Follows from the Figure 7 rows.'],
 ];
 
