@@ -4,7 +4,8 @@ import { CpuModel, type CpuCostTable, P4_2GHZ_KERNEL } from './cpu.ts';
 import { Node } from './node.ts';
 import { Procfs } from './procfs.ts';
 import { Rng } from './rng.ts';
-import { Task, type AddressSpace } from './task.ts';
+import { Task, TASK_ZOMBIE, type AddressSpace } from './task.ts';
+import { SIGKILL } from './signal.ts';
 import type { Op } from './op.ts';
 import { wake_up_process } from './sched.ts';
 import { type SyscallEntry, type SyscallResult } from './syscalls.ts';
@@ -38,6 +39,11 @@ export class Cluster {
   private live = 0;
   /** Called when a task exits (subsystems above listen, e.g. the deputy). */
   readonly exit_listeners: ((t: Task) => void)[] = [];
+  /**
+   * Called when a node crashes, after its tasks are gone: each subsystem
+   * drops exactly that node's state (its queues, its records).
+   */
+  readonly crash_listeners: ((n: Node) => void)[] = [];
 
   constructor(opts: ClusterOptions = {}) {
     const n = opts.nodes ?? 2;
@@ -87,6 +93,31 @@ export class Cluster {
   task_exited(task: Task): void {
     this.live--;
     for (const l of this.exit_listeners) l(task);
+  }
+
+  /**
+   * A node crashes: its tasks end where they are (no exit path runs: the
+   * machine is gone), its memory and every subsystem's state for it vanish.
+   * The other nodes learn of it only through what stops arriving.
+   */
+  crash_node(node: Node): void {
+    if (!node.alive) return;
+    node.alive = false;
+    const now = this.queue.now_ns;
+    for (const t of this.tasks.values()) {
+      if (t.node !== node || t.state === TASK_ZOMBIE) continue;
+      t.exit_reason = `${node.name} crashed while the process ran there`;
+      t.exit_signal = { signo: SIGKILL, code: 0, addr: 0 };
+      t.exit_code = 128 + SIGKILL;
+      t.state = TASK_ZOMBIE;
+      t.exit_ns = Math.max(now, t.clock_ns);
+      t.op = null;
+      t.mm = null;
+      this.live--;
+    }
+    node.current = null;
+    node.runqueue.length = 0;
+    for (const l of this.crash_listeners) l(node);
   }
 
   get live_tasks(): number {

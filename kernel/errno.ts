@@ -12,11 +12,13 @@ export const EFAULT = 14;
 export const EBUSY = 16;
 export const EINVAL = 22;
 export const ENOSYS = 38;
+export const ECONNABORTED = 103;
+export const EHOSTUNREACH = 113;
 
 const NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EINTR]: 'EINTR', [EBADF]: 'EBADF', [EAGAIN]: 'EAGAIN',
   [ENOMEM]: 'ENOMEM', [EACCES]: 'EACCES', [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY',
-  [EINVAL]: 'EINVAL', [ENOSYS]: 'ENOSYS',
+  [EINVAL]: 'EINVAL', [ENOSYS]: 'ENOSYS', [ECONNABORTED]: 'ECONNABORTED', [EHOSTUNREACH]: 'EHOSTUNREACH',
 };
 
 /** 'ENOMEM' for 12 (or -12). */

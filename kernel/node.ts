@@ -18,6 +18,8 @@ export class Node {
   busy_ns = 0;
   /** What tasks wrote to fds 1 and 2. */
   console = '';
+  /** False once the node crashed: its memory, tasks and queues are gone for good. */
+  alive = true;
   /**
    * Per-node state that subsystems above the kernel attach (the MMU's TLB,
    * the NIC, infoD); keyed by the subsystem's name, typed by its owner.

@@ -21,7 +21,7 @@ export const QUANTUM_NS = 50 * NS_PER_MS;
 
 /** Put a task on its node's run queue and make sure the CPU will run. */
 export function wake_up_process(task: Task): void {
-  if (task.state === TASK_ZOMBIE) return;
+  if (task.state === TASK_ZOMBIE || !task.node.alive) return;
   task.state = TASK_RUNNING;
   const node = task.node;
   if (node.current !== task && !node.runqueue.includes(task)) node.runqueue.push(task);
@@ -65,6 +65,7 @@ function pick_next(node: Node): Task | null {
 
 function run_cpu(node: Node): void {
   node.cpu_scheduled = false;
+  if (!node.alive) return; // a crashed node runs nothing
   node.cpu_running = true;
   try {
     run_slice(node);

@@ -26,6 +26,8 @@ export interface LoadInfo {
 export class InfoD {
   /** What this node heard from each peer. */
   readonly peers = new Map<number, LoadInfo>();
+  /** When this node last heard an update from each peer, virtual ns (silence means trouble). */
+  readonly last_heard_ns = new Map<number, number>();
   /** Latest one-way latency estimate to each peer, ns (RTT/2). */
   readonly t0_ns = new Map<number, number>();
   private last_busy_ns = 0;
@@ -96,6 +98,7 @@ export class InfoD {
       this.updates_sent++;
       net.send(this.node, peer, LOAD_UPDATE_B, now, () => {
         infod_of(peer).peers.set(this.node.id, { ...info });
+        infod_of(peer).last_heard_ns.set(this.node.id, c.queue.now_ns);
         // The receiver acknowledges straight away.
         net.send(peer, this.node, LOAD_ACK_B, c.queue.now_ns, () => {
           this.t0_ns.set(peer.id, Math.round((c.queue.now_ns - sent_ns) / 2));
@@ -119,7 +122,7 @@ export function start_infod(cluster: Cluster, active: () => boolean): void {
     node.ext.set('infod', d);
     const period = net.profile.infod_interval_ns;
     const tick = (): void => {
-      if (!active()) return;
+      if (!active() || !node.alive) return;
       d.tick();
       cluster.queue.after(period, tick);
     };

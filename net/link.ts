@@ -33,6 +33,12 @@ class Wire {
   busy_ns = 0;
 }
 
+/** Per-send options: the connection the message goes on, and what to do if it fails. */
+export interface SendOpts {
+  conn?: string;
+  on_fail?: (reason: string) => void;
+}
+
 export interface SendResult {
   start_ns: number;
   arrive_ns: number;
@@ -44,6 +50,8 @@ export class Network {
   /** Payload bytes carried, by every message (for the bench's figures). */
   payload_B = 0;
   messages = 0;
+  /** Intervals [start, end) during which two nodes cannot reach each other. */
+  private partitions: { a: number; b: number; start_ns: number; end_ns: number }[] = [];
 
   constructor(
     readonly cluster: Cluster,
@@ -72,11 +80,17 @@ export class Network {
    * Send payload_B bytes from `from` to `to`, queued no earlier than at_ns;
    * deliver runs at the arrival time. Returns when it starts and arrives.
    */
-  send(from: Node, to: Node, payload_B: number, at_ns: number, deliver?: () => void): SendResult {
+  send(from: Node, to: Node, payload_B: number, at_ns: number, deliver?: () => void, _opts?: SendOpts): SendResult {
     if (from === to) throw new Error(`${from.name} cannot send to itself over the network`);
     const w = this.wire(from, to);
     const q = this.cluster.queue;
-    const start_ns = Math.max(Math.ceil(at_ns), w.free_at_ns, q.now_ns);
+    let start_ns = Math.max(Math.ceil(at_ns), w.free_at_ns, q.now_ns);
+    // A partitioned pair: the message waits until the path is back (this
+    // FIFO model loses nothing; a transport with retransmission would resend).
+    for (const p of this.partitions) {
+      const pair = (p.a === from.id && p.b === to.id) || (p.a === to.id && p.b === from.id);
+      if (pair && start_ns >= p.start_ns && start_ns < p.end_ns) start_ns = p.end_ns;
+    }
     const ser = this.ser_ns(payload_B);
     w.free_at_ns = start_ns + ser;
     w.busy_ns += ser;
@@ -89,6 +103,7 @@ export class Network {
     this.payload_B += payload_B;
     this.messages++;
     q.at(arrive_ns, () => {
+      if (!to.alive || !from.alive) return; // a crashed node neither receives nor finishes sending
       const rx = nic_of(to);
       rx.rx_bytes += counted;
       rx.rx_packets += frames;
@@ -96,6 +111,16 @@ export class Network {
     });
     dbg('%s -> %s %d B: start %d arrive %d', from.name, to.name, payload_B, start_ns, arrive_ns);
     return { start_ns, arrive_ns };
+  }
+
+  /** From start_ns to end_ns nothing gets through between a and b. */
+  partition(a: Node, b: Node, start_ns: number, end_ns: number): void {
+    this.partitions.push({ a: a.id, b: b.id, start_ns, end_ns });
+  }
+
+  /** A node is gone: what it had queued or had in flight is lost with it. */
+  crash(node: Node): void {
+    dbg('%s crashed', node.name);
   }
 
   /**
@@ -110,7 +135,7 @@ export class Network {
       for (const b of nodes) {
         if (a === b) continue;
         const tick = (): void => {
-          if (!active()) return;
+          if (!active() || !a.alive || !b.alive) return;
           this.send(a, b, MSS_B, this.cluster.queue.now_ns);
           const gap = Math.max(1, Math.round(-Math.log(1 - this.rng.float()) * mean_gap_ns));
           this.cluster.queue.after(gap, tick);

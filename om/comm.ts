@@ -1,26 +1,60 @@
 // comm_send / comm_recv: protocol messages over the emulated network. A
-// message is encoded to bytes when sent and decoded when it arrives.
+// message is encoded to bytes when sent and decoded when it arrives, and the
+// receiving node's om looks the process up in its own records by the pid in
+// the header: nothing but the bytes crosses.
 import createDebug from 'debug';
 import type { Node } from '../kernel/node.ts';
 import { network_of } from '../net/link.ts';
 import { decode, encode, MSG_NAMES, type Msg } from './proto.ts';
-import type { OmTask } from './state.ts';
+import { figures_of } from './state.ts';
 
 const dbg = createDebug('om:comm');
 
 /**
- * Send msg from one node to another no earlier than at_ns; on arrival the
- * bytes are decoded and handed to recv. Returns the arrival time.
+ * The connections om uses between two nodes: one for migrations (the bulk
+ * of a freeze) and one for everything else (page requests and replies,
+ * remote system calls, exit and location notes), as openMosix keeps the
+ * migration socket apart from the deputy's.
  */
-export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, recv: (m: Msg) => void, acct?: OmTask): number {
-  const bytes = encode(msg);
-  if (acct) acct.stats.bytes_transferred += bytes.length;
-  const { arrive_ns } = network_of(from.cluster).send(from, to, bytes.length, at_ns, () => recv(comm_recv(bytes)));
-  dbg('%s -> %s %s (%d B) arrives %d', from.name, to.name, MSG_NAMES[msg.type], bytes.length, arrive_ns);
-  return arrive_ns;
+export type Conn = 'mig' | 'om';
+
+export interface CommOpts {
+  conn?: Conn;
+  /**
+   * The one thing that crosses without being bytes: the process's program
+   * (a JS generator, its user-mode state), which rides with MIG_TASK.
+   */
+  attach?: unknown;
 }
 
-/** Decode what arrived. A malformed message is a protocol bug here, so it throws. */
+/** What a node does with a message that arrived for it. */
+export type OmReceiver = (node: Node, from: Node, m: Msg, attach: unknown) => void;
+let receiver: OmReceiver | null = null;
+
+export function set_om_receiver(r: OmReceiver): void {
+  receiver = r;
+}
+
+/** Tests watch the messages that are sent (never used by the emulation itself). */
+let tap: ((from: Node, to: Node, m: Msg) => void) | null = null;
+export function set_comm_tap(t: typeof tap): void {
+  tap = t;
+}
+
+/** Send msg from one node to another, handed to the connection at at_ns. */
+export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: CommOpts = {}): void {
+  const bytes = encode(msg);
+  figures_of(from, msg.pid).bytes_transferred += bytes.length;
+  tap?.(from, to, msg);
+  const attach = opts.attach;
+  network_of(from.cluster).send(from, to, bytes.length, at_ns, () => {
+    if (!to.alive) return;
+    receiver?.(to, from, comm_recv(bytes), attach);
+  }, { conn: opts.conn ?? 'om' });
+  dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, bytes.length, at_ns);
+}
+
+/** Decode what arrived. Our own encoder made it, so a malformed message is a bug: it throws. */
 export function comm_recv(bytes: Uint8Array): Msg {
   return decode(bytes);
 }

@@ -1,80 +1,131 @@
-// The deputy: what stays of a migrated process on its home node. It answers
-// REM_PAGE from its home page table (HPT), deleting its copy of each page it
-// sends, runs the migrant's system calls (REM_SYSCALL), and drops pages the
-// migrant unmapped (REM_UNMAP). A node that a task migrated away from, and
-// that still holds some of its pages, serves REM_PAGE for them the same way.
+// The deputy and the page holders: what a node does for a process that runs
+// elsewhere. A holder answers REM_PAGE from its home page table (HPT),
+// deleting its copy of each page it sends (a page it never had goes back as
+// a header with PG_ABSENT), and drops pages the migrant unmapped
+// (REM_UNMAP). The deputy, at home, also runs the migrant's system calls
+// (REM_SYSCALL) and keeps track of where the process is (REM_WHERE). When the
+// process exits (REM_EXIT) every node lets go of what it held for it.
 import createDebug from 'debug';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
-import { sys_call_table } from '../kernel/syscalls.ts';
-import type { Task } from '../kernel/task.ts';
+import { sys_call_table, __NR_gettimeofday, __NR_write, __NR_getpid } from '../kernel/syscalls.ts';
 import { NS_PER_S, NS_PER_US } from '../kernel/time.ts';
-import { __NR_gettimeofday, __NR_write, __NR_getpid } from '../kernel/syscalls.ts';
-import { EINVAL, ENOSYS } from '../kernel/errno.ts';
+import { EBADF, EINVAL, ENOSYS, ESRCH } from '../kernel/errno.ts';
+import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { kernel_work } from './migrate.ts';
-import { PAGE_ABSENT, take_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg, type PageRec, type RemSyscall } from './proto.ts';
-import { om_task, type OmTask } from './state.ts';
+import { kernel_work } from './kclock.ts';
+import { own_page, take_page } from './pages.ts';
+import { DEP_PAGES, DEP_SYSCALL, PG_ABSENT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, REM_WHERE, type Msg, type PageRec, type RemSyscall } from './proto.ts';
+import { figures_of, om_node, type Deputy, type PageHolder } from './state.ts';
 
 const dbg = createDebug('om:deputy');
 
 /** Pages per DEP_PAGES reply: the faulting page travels in the first one. */
 export const DEP_PAGES_PER_MSG = 8;
 
-/** deputy_main_loop: one message for the task arrived at a holder node. */
-export function deputy_main_loop(node: Node, task: Task, from: Node, m: Msg, reply: (m: Msg) => void): void {
-  const st = om_task(task);
-  if (!st) return;
-  deputy_process_communication(node, task, st, from, m, reply);
+/** deputy_main_loop: a message from a migrant arrived at its deputy or a page holder. */
+export function deputy_main_loop(node: Node, from: Node, m: Msg): void {
+  const here = om_node(node);
+  deputy_process_communication(node, from, m, here.holders.get(m.pid), here.deputies.get(m.pid));
 }
 
-function deputy_process_communication(node: Node, task: Task, st: OmTask, from: Node, m: Msg, reply: (m: Msg) => void): void {
+function deputy_process_communication(node: Node, from: Node, m: Msg, holder: PageHolder | undefined, dep: Deputy | undefined): void {
   const costs = register_om_costs(node.cpu);
   const now = node.cluster.queue.now_ns;
   switch (m.type) {
     case REM_PAGE: {
-      const hpt = st.holders.get(node.id);
       let t = kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
+      const audit = audit_of(node.cluster);
+      const f = figures_of(node, m.pid);
       for (let i = 0; i < m.vpns.length; i += DEP_PAGES_PER_MSG) {
         const pages: PageRec[] = [];
         for (const vpn of m.vpns.slice(i, i + DEP_PAGES_PER_MSG)) {
-          const data = hpt ? take_page(hpt, vpn) : null;
-          pages.push(data ? { vpn, flags: 0, data } : { vpn, flags: PAGE_ABSENT, data: new Uint8Array(4096) });
-          if (data) {
-            st.stats.pages_transferred++;
-            st.onwire.add(vpn);
-          }
+          const p = holder ? take_page(holder.hpt, vpn) : null;
+          if (p) {
+            pages.push({ vpn, flags: p.flags, data: p.data });
+            f.pages_transferred++;
+            audit.sent(m.pid, vpn);
+          } else pages.push({ vpn, flags: PG_ABSENT, data: null });
         }
-        t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, pages.length) + node.cpu.cost_ns(costs.om_msg, 1));
-        comm_send(node, from, { type: DEP_PAGES, pages }, t, reply, st);
+        const copied = pages.filter((p) => p.data).length;
+        t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, copied) + node.cpu.cost_ns(costs.om_msg, 1));
+        comm_send(node, from, { type: DEP_PAGES, pid: m.pid, pages }, t);
       }
+      if (holder && holder.hpt.rss === 0 && !dep) drop_holder(node, m.pid);
       break;
     }
     case REM_SYSCALL: {
       const t = kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 2));
-      const { ret, data } = deputy_do_syscall(node, task, m.call, t);
-      comm_send(node, from, { type: DEP_SYSCALL, ret, data }, t, reply, st);
+      const { ret, data } = dep ? deputy_do_syscall(node, dep, m.call, t) : { ret: -ESRCH, data: new Uint8Array(0) };
+      comm_send(node, from, { type: DEP_SYSCALL, pid: m.pid, ret, data }, t);
       break;
     }
     case REM_UNMAP: {
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
-      const hpt = st.holders.get(node.id);
-      if (hpt) for (const vpn of m.vpns) take_page(hpt, vpn);
+      if (holder) for (const vpn of m.vpns) take_page(holder.hpt, vpn);
+      break;
+    }
+    case REM_WHERE: {
+      kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
+      if (!dep) break;
+      dep.where = m.node;
+      for (const h of m.holders) dep.holders.add(h);
+      break;
+    }
+    case REM_EXIT: {
+      kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
+      if (holder) drop_holder(node, m.pid, true);
+      if (dep) deputy_exit(node, dep, { exit_code: m.code, lost: null });
       break;
     }
     default:
-      dbg('%s: unexpected message %d for pid %d', node.name, m.type, task.pid);
+      dbg('%s: unexpected message %d for pid %d', node.name, m.type, m.pid);
   }
 }
 
+/**
+ * A holder lets go of a process's pages. At its exit (checked) each page
+ * still here is shown to the audit first: pages that never had to move are
+ * proven intact too.
+ */
+export function drop_holder(node: Node, pid: number, at_exit = false): void {
+  const here = om_node(node);
+  const h = here.holders.get(pid);
+  if (!h) return;
+  if (at_exit) {
+    const audit = audit_of(node.cluster);
+    h.hpt.for_each_pte(0, 1 << 20, (vpn) => {
+      const pfn = own_page(h.hpt, vpn);
+      if (pfn >= 0) audit.seen_where_held(pid, vpn, h.hpt.mem.bytes(pfn));
+    });
+  }
+  h.hpt.exit_mm();
+  here.holders.delete(pid);
+}
+
+/**
+ * The process has ended (exited away from home, or was lost with the node
+ * it ran on): the deputy tells every holder it knows and goes.
+ */
+export function deputy_exit(node: Node, dep: Deputy, outcome: Deputy['outcome']): void {
+  const here = om_node(node);
+  dep.outcome = outcome;
+  if (outcome?.lost) here.reports.push(`pid ${dep.pid}: lost (${outcome.lost})`);
+  drop_holder(node, dep.pid, outcome?.lost === null);
+  for (const h of dep.holders) {
+    if (h === node.id || h === dep.where) continue;
+    comm_send(node, node.cluster.node(h), { type: REM_EXIT, pid: dep.pid, code: outcome?.exit_code ?? 137 }, node.cluster.queue.now_ns);
+  }
+  here.deputies.delete(dep.pid);
+}
+
 /** Run a migrant's system call at home; out-data (timeval) goes back with the reply. */
-export function deputy_do_syscall(node: Node, task: Task, call: RemSyscall, t_ns: number): { ret: number; data: Uint8Array } {
+export function deputy_do_syscall(node: Node, dep: Deputy, call: RemSyscall, t_ns: number): { ret: number; data: Uint8Array } {
   const none = new Uint8Array(0);
   switch (call.nr) {
     case __NR_getpid:
-      return { ret: task.pid, data: none };
+      return { ret: dep.pid, data: none };
     case __NR_gettimeofday: {
       const data = new Uint8Array(8);
       const v = new DataView(data.buffer);
@@ -84,7 +135,7 @@ export function deputy_do_syscall(node: Node, task: Task, call: RemSyscall, t_ns
     }
     case __NR_write: {
       const fd = call.args[0];
-      if (fd !== 1 && fd !== 2) return { ret: -9, data: none };
+      if (fd !== 1 && fd !== 2) return { ret: -EBADF, data: none };
       node.console += new TextDecoder().decode(call.data);
       return { ret: call.data.length, data: none };
     }

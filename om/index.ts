@@ -1,15 +1,46 @@
 // Loading openMosix into a cluster: the network and infoD, the hooks into the
-// kernel and mm, the migration costs and the writable /proc/PID/where.
+// kernel and mm, the migration costs, the writable /proc/PID/where, and the
+// one entry point through which every om message reaches its node.
 import type { Cluster } from '../kernel/cluster.ts';
 import { EINVAL } from '../kernel/errno.ts';
-import { attach_network } from '../net/link.ts';
+import type { Node } from '../kernel/node.ts';
+import { attach_network, network_of } from '../net/link.ts';
 import { start_infod } from '../net/infod.ts';
 import type { NetProfile } from '../net/profiles.ts';
+import { set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { request_migration } from './migrate.ts';
-import { install_remote_hooks } from './remote.ts';
-import { om_task_init, type Policy } from './state.ts';
+import { deputy_main_loop } from './deputy.ts';
+import { start_liveness } from './liveness.ts';
+import { mig_do_receive } from './mig_receive.ts';
+import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
+import {
+  DEP_PAGES, DEP_SYSCALL, MIG_ABORT, MIG_DONE, MIG_HSHAKE_ACK, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, REM_WHERE, type Msg,
+} from './proto.ts';
+import { install_remote_hooks, pages_arrived, syscall_reply } from './remote.ts';
+import { om_node, om_task_init, type Policy } from './state.ts';
 import '../mm/ampom.ts'; // registers the AMPoM prefetcher
+
+/** Every om message arrives here, at the node it was sent to. */
+function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
+  switch (m.type) {
+    case REM_PAGE: case REM_SYSCALL: case REM_UNMAP: case REM_WHERE: case REM_EXIT:
+      return deputy_main_loop(node, from, m);
+    case DEP_PAGES:
+      return pages_arrived(node, m);
+    case DEP_SYSCALL:
+      return syscall_reply(node, m);
+    case MIG_HSHAKE_ACK:
+      return mig_hshake_acked(node, from, m.pid);
+    case MIG_DONE:
+      return mig_commit(node, from, m.pid);
+    case MIG_ABORT:
+      // Either end may abort: the source resumes, the destination drops.
+      if (om_node(node).outgoing.has(m.pid)) return mig_refused(node, from, m.pid, m.errno);
+      return mig_do_receive(node, from, m, attach);
+    default:
+      return mig_do_receive(node, from, m, attach);
+  }
+}
 
 export function om_init(cluster: Cluster, profile: NetProfile): void {
   if (cluster.ext.has('om')) return;
@@ -20,6 +51,12 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   net.start_cross_traffic(profile.cross_traffic, active);
   for (const n of cluster.nodes) register_om_costs(n.cpu);
   install_remote_hooks(cluster);
+  set_om_receiver(om_receive);
+  // A crash takes the node's om records and its queues with it, nothing else.
+  cluster.crash_listeners.push((n) => {
+    n.ext.delete('om');
+    network_of(cluster).crash(n);
+  });
   // openMosix's migrate tool writes a node number (or "home") here.
   cluster.procfs.register('/proc/PID/where', {
     read: ({ task }) => (task!.node === task!.home ? 'home' : String(task!.node.id)) + '\n',
@@ -30,6 +67,18 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
       return request_migration(task!, cluster.node(dest));
     },
   });
+}
+
+/**
+ * Watch for unreachable nodes (om/liveness.ts). Armed by runs whose fault
+ * plan crashes or cuts off nodes: with today's FIFO links, infoD's updates
+ * wait behind a migration's whole burst on the same wire, and a large
+ * openMosix freeze would read as silence.
+ */
+export function arm_liveness(cluster: Cluster): void {
+  if (cluster.ext.has('om_liveness_armed')) return;
+  cluster.ext.set('om_liveness_armed', true);
+  start_liveness(cluster, () => cluster.live_tasks > 0);
 }
 
 export { request_migration, om_task_init, type Policy };

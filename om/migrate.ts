@@ -1,53 +1,66 @@
-// Process migration (after openMosix's mig_send_* / mig_do_receive).
+// Process migration, the source's side (after openMosix's mig_send_* and
+// mig_do_send).
 //
 // The source stops the task at an operation boundary, shakes hands with the
-// destination, then sends the mm, the VMAs, the pages its policy moves, for
-// AMPoM the master page table (6 bytes a page), and last the process context.
-// The destination applies each message as it arrives and resumes the task
-// after the context. The freeze is measured in virtual time from the stop to
-// the resume: it holds every byte on the wire and the CPU work at both ends.
+// destination, then sends the mm, the VMAs, the pages its policy moves, the
+// page table the policy sends (AMPoM's MPT at 6 bytes a page; NoPrefetch's
+// lazy ranges) and last the process context. Nothing at the source changes
+// while it sends: pages are copied, not taken. The destination answers
+// MIG_DONE once all of it is applied; only then does the source commit: it
+// frees the pages that moved, keeps the rest as a page holder (HPT) and
+// tells the destination to go (MIG_GO). Until that point either side can
+// abort (MIG_ABORT) and the process goes on at its source with every page.
+// The freeze is measured from the stop to the resume at the destination.
 import createDebug from 'debug';
-import { CPU_COPY_PAGE, CPU_PTE } from '../kernel/cpu.ts';
-import { EBUSY, EINVAL, ENOMEM, ESRCH } from '../kernel/errno.ts';
+import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
+import { EBUSY, ECONNABORTED, EHOSTUNREACH, EINVAL, ESRCH } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
 import { wake_up_process } from '../kernel/sched.ts';
 import { TASK_RUNNING, TASK_STOPPED, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
-import { MmStruct } from '../mm/mm_struct.ts';
-import { PAGE_SIZE, is_remote_pte, mk_remote_pte, swp_offset } from '../mm/pgtable.ts';
-import { make_prefetcher } from '../mm/prefetch.ts';
-import { VM_SHARED, VmArea } from '../mm/vma.ts';
+import type { MmStruct } from '../mm/mm_struct.ts';
+import { PAGE_SIZE, is_remote_pte, pte_pfn, pte_present, swp_offset } from '../mm/pgtable.ts';
+import { VM_SHARED } from '../mm/vma.ts';
+import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { install_page, frame_with, own_page, record_checksums, take_page, verify_page } from './pages.ts';
-import {
-  MIG_ABORT, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA, MPT_ENTRY_B, OMP_REQ_B,
-  type MptEntry, type Msg, type PageRec,
-} from './proto.ts';
-import { om_task, om_task_init, POLICY_CODE, type OmTask, type Policy } from './state.ts';
-import { register_mm_owner } from './remote.ts';
+import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts';
+import { kernel_work } from './kclock.ts';
+import { copy_page, drop_page, install_page, own_page, page_state } from './pages.ts';
+import { MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_LAZY, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA, MPT_ENTRY_B, REM_WHERE, type LazyRange, type MptEntry, type Msg, type PageRec } from './proto.ts';
+import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, type OmTask, type Policy } from './state.ts';
 
 const dbg = createDebug('om:mig');
 
 /** Pages a MIG_PAGE message carries (openMosix sends them in a stream). */
 const MIG_PAGES_PER_MSG = 16;
 
-/** A node's kernel-side clock for work done outside any task (send/receive paths). */
-function kclock(node: Node): { t: number } {
-  return node.attach('om_kclock', () => ({ t: 0 }));
-}
-
-/** Run CPU work of `ns` on a node's kernel no earlier than at_ns; returns when it ends. */
-export function kernel_work(node: Node, at_ns: number, ns: number): number {
-  const k = kclock(node);
-  k.t = Math.max(k.t, at_ns, node.cluster.queue.now_ns) + Math.round(ns);
-  node.busy_ns += ns;
-  return k.t;
-}
-
 export interface MigrationResult {
   ok: boolean;
   errno: number;
 }
+
+/** What rides with MIG_TASK besides its bytes: the process itself, and who asked. */
+export interface MigAttach {
+  task: Task;
+  done: (r: MigrationResult) => void;
+}
+
+/** The source's record of a migration it is sending. */
+interface MigOut {
+  task: Task;
+  st: OmTask;
+  src: Node;
+  dest: Node;
+  policy: Policy;
+  /** Pages moved while frozen. */
+  send: number[];
+  frozen_at_ns: number;
+  /** 'sending' until MIG_DONE; then the source has let go. */
+  phase: 'hshake' | 'sending';
+  done: (r: MigrationResult) => void;
+}
+
+const outgoing = (n: Node): Map<number, MigOut> => om_node(n).outgoing as Map<number, MigOut>;
 
 /**
  * Ask for a task to migrate to dest (what a write to /proc/PID/where does).
@@ -55,12 +68,15 @@ export interface MigrationResult {
  */
 export function request_migration(task: Task, dest: Node, policy?: Policy, done?: (r: MigrationResult) => void): number {
   if (task.state === TASK_ZOMBIE) return -ESRCH;
+  if (!dest.alive) return -EHOSTUNREACH;
   if (dest === task.node) return -EINVAL;
-  const mm = task.mm as MmStruct;
+  const mm = task.mm as MmStruct | null;
+  if (!mm) return -EBUSY; // on its way somewhere already
   // openMosix does not migrate a process that shares memory.
   if (mm.vmas.list.some((v) => v.flags & VM_SHARED)) return -EBUSY;
-  const st = om_task_init(task, policy ?? om_task(task)?.policy ?? 'ampom');
-  if (task.stop_hook) return -EBUSY;
+  const st = om_task(task) ?? om_task_init(task, policy ?? 'ampom');
+  if (policy) st.policy = policy;
+  if (task.stop_hook || outgoing(task.node).has(task.pid)) return -EBUSY;
   task.stop_hook = () => mig_start(task, st, dest, done ?? (() => {}));
   // A sleeping task (e.g. waiting on input) still has to reach a boundary.
   if (task.state === TASK_RUNNING) wake_up_process(task);
@@ -76,26 +92,29 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
     return;
   }
   const src = task.node;
-  const t0 = task.clock_ns;
-  st.stats.mig_start_ns = t0;
   const mm = task.mm as MmStruct;
-  install_all_arrived(task, st, mm);
-  record_checksums(st, mm);
-  dbg('pid %d: %s -> %s (%s) at %d', task.pid, src.name, dest.name, st.policy, t0);
-  mig_send_hshake(task, st, src, dest, t0, done);
+  install_all_arrived(st, mm);
+  const c = src.cluster;
+  audit_of(c).freeze(task.pid, mm);
+  mig_attempt_begins(c, task.pid);
+  const out: MigOut = { task, st, src, dest, policy: st.policy, send: pages_to_send(task, st, mm), frozen_at_ns: task.clock_ns, phase: 'hshake', done };
+  outgoing(src).set(task.pid, out);
+  dbg('pid %d: %s -> %s (%s) at %d', task.pid, src.name, dest.name, st.policy, out.frozen_at_ns);
+  if (!dest.alive) return mig_abort_local(out, -EHOSTUNREACH);
+  if (mig_abort_planned(c, task.pid, 'mig_send_hshake', 'src')) return mig_abort_local(out, -ECONNABORTED);
+  mig_send_hshake(out);
 }
 
 /** Pages that landed but were not installed yet are installed before moving. */
-function install_all_arrived(task: Task, st: OmTask, mm: MmStruct): void {
-  for (const [vpn, { pfn }] of st.arrived) install_page(mm, vpn, pfn);
+function install_all_arrived(st: OmTask, mm: MmStruct): void {
+  for (const [vpn, { pfn, flags }] of st.arrived) install_page(mm, vpn, pfn, flags);
   st.arrived.clear();
-  void task;
 }
 
 function pages_to_send(task: Task, st: OmTask, mm: MmStruct): number[] {
   const out: number[] = [];
   if (st.policy === 'openmosix') {
-    // Every dirty page: in this model every private page with contents.
+    // Every page with contents (in this model every private page is dirty).
     mm.for_each_pte(0, 1 << 20, (vpn) => {
       if (own_page(mm, vpn) >= 0) out.push(vpn);
     });
@@ -109,117 +128,176 @@ function pages_to_send(task: Task, st: OmTask, mm: MmStruct): number[] {
   return out;
 }
 
-function mig_send_hshake(task: Task, st: OmTask, src: Node, dest: Node, t0: number, done: (r: MigrationResult) => void): void {
+/**
+ * The page table the destination gets: every page left behind and where it
+ * is (MPT entries), and the ranges whose missing pages one node holds
+ * (NoPrefetch, which sends no per-page table for the pages at its source).
+ */
+function page_table_to_send(out: MigOut, mm: MmStruct): { entries: MptEntry[]; lazy: { node: number; ranges: LazyRange[] } | null } {
+  const src = out.src.id;
+  let lazy: { node: number; ranges: LazyRange[] } | null = null;
+  if (mm.lazy_remote_node >= 0) lazy = { node: mm.lazy_remote_node, ranges: mm.lazy_remote.map(([start, end]) => ({ start, end })) };
+  else if (out.policy === 'noprefetch') lazy = { node: src, ranges: mm.vmas.list.map((v) => ({ start: v.start, end: v.end })) };
+  // Pages staying here need entries unless the lazy ranges already say "here".
+  const list_local = !(lazy && lazy.node === src);
+  const moved = new Set(out.send);
+  const entries: MptEntry[] = [];
+  mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
+    if (is_remote_pte(pte)) entries.push({ vpn, node: swp_offset(pte), flags: 0 });
+    else if (list_local && !moved.has(vpn) && own_page(mm, vpn) >= 0) entries.push({ vpn, node: src, flags: page_state(pte) });
+  });
+  return { entries, lazy };
+}
+
+function mig_send_hshake(out: MigOut): void {
+  const { src, dest, task } = out;
   const mm = task.mm as MmStruct;
   const costs = register_om_costs(src.cpu);
-  const send = pages_to_send(task, st, mm);
-  const t = kernel_work(src, t0, src.cpu.cost_ns(costs.mig_setup, 1) + src.cpu.cost_ns(costs.om_msg, 1));
-  comm_send(src, dest, { type: MIG_HSHAKE, hshake: { pid: task.pid, home: task.home.id, policy: POLICY_CODE[st.policy], npages: send.length } }, t, (m) => {
-    // Destination: is there room for what will come (pages, tables, slack)?
-    if (m.type !== MIG_HSHAKE) return;
-    const need = m.hshake.npages + Math.ceil(mm.vm_size_B() / PAGE_SIZE / 1024) + 2;
-    const ok = dest.mem.free_frames >= need;
-    const at = kernel_work(dest, dest.cluster.queue.now_ns, dest.cpu.cost_ns(register_om_costs(dest.cpu).om_msg, 2));
-    const reply: Msg = ok ? { type: MIG_HSHAKE_ACK, ack: { ok: 1, errno: 0 } } : { type: MIG_ABORT, errno: -ENOMEM };
-    comm_send(dest, src, reply, at, (a) => {
-      if (a.type === MIG_ABORT) {
-        // Refused: the process goes on at the source.
-        dbg('pid %d: %s refused the migration (%d)', task.pid, dest.name, a.errno);
-        task.state = TASK_RUNNING;
-        task.clock_ns = Math.max(task.clock_ns, src.cluster.queue.now_ns);
-        wake_up_process(task);
-        done({ ok: false, errno: a.errno });
-        return;
-      }
-      if (a.type === MIG_HSHAKE_ACK) mig_do_send(task, st, src, dest, send, done);
-    }, st);
-  }, st);
+  const t = kernel_work(src, out.frozen_at_ns, src.cpu.cost_ns(costs.mig_setup, 1) + src.cpu.cost_ns(costs.om_msg, 1));
+  const hshake = { home: task.home.id, policy: POLICY_CODE[out.policy], npages: out.send.length, vm_pages: Math.ceil(mm.vm_size_B() / PAGE_SIZE) };
+  comm_send(src, dest, { type: MIG_HSHAKE, pid: task.pid, hshake }, t, { conn: 'mig' });
+}
+
+/** The destination accepted: send everything, in mig_do_send's order. */
+export function mig_hshake_acked(node: Node, from: Node, pid: number): void {
+  const out = outgoing(node).get(pid);
+  if (!out || out.dest !== from || out.phase !== 'hshake') return refuse_stale(node, from, pid);
+  out.phase = 'sending';
+  mig_do_send(out);
 }
 
 interface SendCtx {
-  task: Task;
-  st: OmTask;
-  src: Node;
-  dest: Node;
-  rx: (m: Msg) => void;
+  out: MigOut;
   /** The source kernel's clock: when the next message can leave. */
   t: number;
 }
 
 /** Charge the source kernel for work and send a message when it is done. */
-function send_after(c: SendCtx, work_ns: number, m: Msg): void {
-  c.t = kernel_work(c.src, c.t, work_ns + c.src.cpu.cost_ns(register_om_costs(c.src.cpu).om_msg, 1));
-  comm_send(c.src, c.dest, m, c.t, c.rx, c.st);
+function send_after(c: SendCtx, work_ns: number, m: Msg, attach?: MigAttach): void {
+  const src = c.out.src;
+  c.t = kernel_work(src, c.t, work_ns + src.cpu.cost_ns(register_om_costs(src.cpu).om_msg, 1));
+  comm_send(src, c.out.dest, m, c.t, { conn: 'mig', attach });
+}
+
+function mig_do_send(out: MigOut): void {
+  const mm = out.task.mm as MmStruct;
+  const c: SendCtx = { out, t: out.src.cluster.queue.now_ns };
+  const steps: [MigStep, () => void][] = [
+    ['mig_send_mm', () => mig_send_mm(c, mm)],
+    ['mig_send_vmas', () => mig_send_vmas(c, mm)],
+    ['mig_send_pages', () => mig_send_pages(c, mm)],
+    ['mig_send_mpt', () => mig_send_mpt(c, mm)],
+    ['mig_send_proc_context', () => mig_send_proc_context(c)],
+  ];
+  for (const [step, run] of steps) {
+    if (mig_abort_planned(out.src.cluster, out.task.pid, step, 'src')) {
+      // Tell the destination to drop what it has, then go on here.
+      send_after(c, 0, { type: MIG_ABORT, pid: out.task.pid, errno: -ECONNABORTED });
+      return mig_abort_local(out, -ECONNABORTED);
+    }
+    run();
+  }
 }
 
 function mig_send_mm(c: SendCtx, mm: MmStruct): void {
-  send_after(c, 0, { type: MIG_MM, mm: { start_code: mm.start_code, end_code: mm.end_code, start_data: mm.start_data, end_data: mm.end_data, start_brk: mm.start_brk, brk: mm.brk, start_stack: mm.start_stack } });
+  send_after(c, 0, { type: MIG_MM, pid: c.out.task.pid, mm: { start_code: mm.start_code, end_code: mm.end_code, start_data: mm.start_data, end_data: mm.end_data, start_brk: mm.start_brk, brk: mm.brk, start_stack: mm.start_stack } });
 }
 
 function mig_send_vmas(c: SendCtx, mm: MmStruct): void {
-  send_after(c, 0, { type: MIG_VMA, vmas: mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name })) });
+  send_after(c, 0, { type: MIG_VMA, pid: c.out.task.pid, vmas: mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name })) });
 }
 
-/** The pages the policy moves now; each leaves the source as it is sent. */
-function mig_send_pages(c: SendCtx, mm: MmStruct, send: number[]): void {
+/** The pages the policy moves now, copied: the source keeps them until the commit. */
+function mig_send_pages(c: SendCtx, mm: MmStruct): void {
+  const { send, src, task } = c.out;
   for (let i = 0; i < send.length; i += MIG_PAGES_PER_MSG) {
-    const pages: PageRec[] = send.slice(i, i + MIG_PAGES_PER_MSG).map((vpn) => ({ vpn, flags: 0, data: take_page(mm, vpn)! }));
-    c.st.stats.pages_transferred += pages.length;
-    send_after(c, c.src.cpu.cost_ns(CPU_COPY_PAGE, pages.length), { type: MIG_PAGE, pages });
+    const pages: PageRec[] = [];
+    for (const vpn of send.slice(i, i + MIG_PAGES_PER_MSG)) pages.push({ vpn, ...copy_page(mm, vpn)! });
+    figures_of(src, task.pid).pages_transferred += pages.length;
+    send_after(c, src.cpu.cost_ns(CPU_COPY_PAGE, pages.length), { type: MIG_PAGE, pid: task.pid, pages });
   }
 }
 
-/**
- * The master page table: where every page left behind lives, 6 bytes each.
- * Returns how many pages stay on the source itself.
- */
-function mig_send_mpt(c: SendCtx, mm: MmStruct): number {
-  const entries: MptEntry[] = [];
-  let held_here = 0;
-  mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
-    if (own_page(mm, vpn) >= 0) {
-      entries.push({ vpn, node: c.src.id, flags: 0 });
-      held_here++;
-    } else if (is_remote_pte(pte)) {
-      entries.push({ vpn, node: swp_offset(pte), flags: 0 });
-    }
-  });
-  // NoPrefetch sends no MPT (its migrant asks the source for any missing
-  // page), except for pages that already live on a third node.
-  const lazy = c.st.policy === 'noprefetch';
-  const sent = lazy ? entries.filter((e) => e.node !== c.src.id) : entries;
-  if (c.st.policy === 'ampom' || sent.length > 0) {
-    c.st.stats.mpt_bytes += sent.length * MPT_ENTRY_B;
-    send_after(c, c.src.cpu.cost_ns(register_om_costs(c.src.cpu).mpt_entry, sent.length), { type: MIG_MPT, entries: sent });
+/** The master page table (6 bytes a page) and, for NoPrefetch, the lazy ranges. */
+function mig_send_mpt(c: SendCtx, mm: MmStruct): void {
+  const { src, task, policy } = c.out;
+  const pid = task.pid;
+  const { entries, lazy } = page_table_to_send(c.out, mm);
+  if (lazy) send_after(c, 0, { type: MIG_LAZY, pid, node: lazy.node, ranges: lazy.ranges });
+  if (policy === 'ampom' || entries.length > 0) {
+    figures_of(src, pid).mpt_bytes += entries.length * MPT_ENTRY_B;
+    send_after(c, src.cpu.cost_ns(register_om_costs(src.cpu).mpt_entry, entries.length), { type: MIG_MPT, pid, entries });
   }
-  return held_here;
 }
 
 function mig_send_proc_context(c: SendCtx): void {
-  const t = c.task;
-  send_after(c, 0, {
-    type: MIG_TASK,
-    task: { pid: t.pid, eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm },
-  });
+  const t = c.out.task;
+  send_after(
+    c, 0,
+    { type: MIG_TASK, pid: t.pid, task: { eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm, frozen_at_ns: c.out.frozen_at_ns } },
+    { task: t, done: c.out.done },
+  );
 }
 
-function mig_do_send(task: Task, st: OmTask, src: Node, dest: Node, send: number[], done: (r: MigrationResult) => void): void {
+/** The migration did not happen: the process goes on here with all its pages. */
+function mig_abort_local(out: MigOut, errno: number): void {
+  const { task, src } = out;
+  outgoing(src).delete(task.pid);
+  figures_of(src, task.pid).aborts++;
+  dbg('pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
+  if (task.state === TASK_ZOMBIE) return;
+  // The pages are checked again from here, as at a freeze.
+  audit_of(src.cluster).freeze(task.pid, task.mm as MmStruct);
+  task.state = TASK_RUNNING;
+  task.clock_ns = Math.max(task.clock_ns, src.cluster.queue.now_ns);
+  wake_up_process(task);
+  out.done({ ok: false, errno });
+}
+
+/** MIG_ABORT from the destination: it refused; go on here. */
+export function mig_refused(node: Node, from: Node, pid: number, errno: number): void {
+  const out = outgoing(node).get(pid);
+  if (!out || out.dest !== from) return;
+  mig_abort_local(out, errno);
+}
+
+/** A reply about a migration this node no longer sends: make the other side drop it. */
+function refuse_stale(node: Node, from: Node, pid: number): void {
+  comm_send(node, from, { type: MIG_ABORT, pid, errno: -ECONNABORTED }, node.cluster.queue.now_ns, { conn: 'mig' });
+}
+
+/**
+ * MIG_DONE: the destination has everything. The source commits: the pages
+ * that moved are freed, the rest stay here as an HPT, the deputy learns
+ * where the process is, and the destination may resume it (MIG_GO).
+ */
+export function mig_commit(node: Node, from: Node, pid: number): void {
+  const out = outgoing(node).get(pid);
+  if (!out || out.dest !== from || out.phase !== 'sending') return refuse_stale(node, from, pid);
+  const { task, src, dest } = out;
+  outgoing(src).delete(pid);
+  const here = om_node(src);
+  here.migrants.delete(pid);
   const mm = task.mm as MmStruct;
-  const c: SendCtx = { task, st, src, dest, rx: mig_do_receive(task, st, src, dest, done), t: src.cluster.queue.now_ns };
-  mig_send_mm(c, mm);
-  mig_send_vmas(c, mm);
-  mig_send_pages(c, mm, send);
-  const held_here = mig_send_mpt(c, mm);
-  mig_send_proc_context(c);
-  // The source's page table becomes this node's HPT for the pages it keeps.
-  const old = st.holders.get(src.id);
-  if (old && old !== mm) throw new Error(`pid ${task.pid}: ${src.name} already holds pages for it`);
-  if (held_here > 0 || src === task.home) {
-    strip_to_hpt(mm);
-    st.holders.set(src.id, mm);
+  for (const vpn of out.send) drop_page(mm, vpn);
+  strip_to_hpt(mm);
+  const keeps = mm.rss > 0;
+  if (keeps) here.holders.set(pid, new PageHolder(pid, task.home.id, mm));
+  else mm.exit_mm();
+  // From here on the process is the destination's: a crash there ends it.
+  task.mm = null;
+  task.node = dest;
+  const at = kernel_work(src, src.cluster.queue.now_ns, src.cpu.cost_ns(register_om_costs(src.cpu).om_msg, 1));
+  comm_send(src, dest, { type: MIG_GO, pid }, at, { conn: 'mig' });
+  const holders = keeps ? [src.id] : [];
+  if (src === task.home) {
+    const dep = here.deputies.get(pid);
+    if (dep) {
+      dep.where = dest.id;
+      for (const h of holders) dep.holders.add(h);
+    }
   } else {
-    mm.exit_mm();
-    st.holders.delete(src.id);
+    comm_send(src, task.home, { type: REM_WHERE, pid, node: dest.id, holders }, at);
   }
 }
 
@@ -227,86 +305,15 @@ function mig_do_send(task: Task, st: OmTask, src: Node, dest: Node, send: number
 function strip_to_hpt(mm: MmStruct): void {
   mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
     if (own_page(mm, vpn) < 0) {
-      if (pte & 1) mm.mem.put(pte >>> 12); // a zero-page mapping
+      if (pte_present(pte)) mm.mem.put(pte_pfn(pte)); // a zero-page mapping
       mm.pte_set(vpn, 0);
     }
   });
+  mm.lazy_remote = [];
+  mm.lazy_remote_node = -1;
 }
 
-/** The destination side: a receiver for the migration's messages, in order. */
-function mig_do_receive(task: Task, st: OmTask, src: Node, dest: Node, done: (r: MigrationResult) => void): (m: Msg) => void {
-  const costs = register_om_costs(dest.cpu);
-  const cpu = dest.cpu;
-  let mm: MmStruct | null = null;
-  return (m: Msg) => {
-    const now = dest.cluster.queue.now_ns;
-    switch (m.type) {
-      case MIG_MM:
-        kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
-        mm = new MmStruct(dest);
-        Object.assign(mm, m.mm);
-        break;
-      case MIG_VMA:
-        kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
-        for (const v of m.vmas) mm!.vmas.insert(new VmArea(v.start, v.end, v.flags, v.name));
-        break;
-      case MIG_PAGE:
-        kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1) + cpu.cost_ns(CPU_COPY_PAGE, m.pages.length) + cpu.cost_ns(CPU_PTE, m.pages.length));
-        for (const p of m.pages) {
-          verify_page(st, p.vpn, p.data);
-          const pfn = frame_with(mm!, p.data);
-          if (pfn < 0 || !install_page(mm!, p.vpn, pfn)) throw new Error(`${dest.name}: no frame for a migrating page (the handshake checked room)`);
-        }
-        break;
-      case MIG_MPT:
-        kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1) + cpu.cost_ns(costs.mpt_entry, m.entries.length));
-        for (const e of m.entries) {
-          if (e.node === dest.id) {
-            // Coming back to a node that holds the page: map it in place.
-            const hpt = st.holders.get(dest.id);
-            const pfn = hpt ? own_page(hpt, e.vpn) : -1;
-            if (pfn >= 0) {
-              hpt!.pte_set(e.vpn, 0);
-              hpt!.rss--;
-              install_page(mm!, e.vpn, pfn);
-              continue;
-            }
-          }
-          mm!.pte_set(e.vpn, mk_remote_pte(e.node));
-        }
-        break;
-      case MIG_TASK: {
-        const t_run = kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
-        const newmm = mm!;
-        if (st.policy === 'noprefetch') {
-          newmm.lazy_remote = newmm.vmas.list.map((v) => [v.start, v.end] as [number, number]);
-          newmm.lazy_remote_node = src.id;
-        }
-        const hpt_here = st.holders.get(dest.id);
-        if (hpt_here && hpt_here.rss === 0 && dest !== task.home) {
-          hpt_here.exit_mm();
-          st.holders.delete(dest.id);
-        }
-        dest.cluster.queue.at(t_run, () => {
-          task.mm = newmm;
-          register_mm_owner(newmm, task);
-          task.node = dest;
-          task.regs.eip = m.task.eip;
-          task.regs.esp = m.task.esp;
-          task.regs.last_data = m.task.last_data;
-          task.clock_ns = t_run;
-          st.stats.freeze_ns = t_run - st.stats.mig_start_ns;
-          st.stats.migrations++;
-          st.prefetcher = st.policy === 'openmosix' ? null : make_prefetcher(st.policy);
-          task.state = TASK_RUNNING;
-          dbg('pid %d resumes on %s, freeze %d ns', task.pid, dest.name, st.stats.freeze_ns);
-          wake_up_process(task);
-          done({ ok: true, errno: 0 });
-        });
-        break;
-      }
-      default:
-        throw new Error(`unexpected ${m.type} during migration`);
-    }
-  };
+/** This node lost touch with `peer`: a migration to it that has not committed is called off. */
+export function mig_peer_lost(node: Node, peer: number): void {
+  for (const out of [...outgoing(node).values()]) if (out.dest.id === peer) mig_abort_local(out, -EHOSTUNREACH);
 }

@@ -1,46 +1,47 @@
 // Moving page contents in and out of an address space for migration and
-// remote paging, with the checksum check that proves pages arrive intact.
-import { crc32 } from 'node:zlib';
-import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PAGE_SIZE, mk_pte, pte_pfn } from '../mm/pgtable.ts';
-import { VM_WRITE } from '../mm/vma.ts';
+// remote paging, with the page's state (written, protection) carried along.
+import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, _PAGE_USER, PAGE_SIZE, mk_pte, pte_pfn, pte_present } from '../mm/pgtable.ts';
+import { VM_EXEC, VM_READ, VM_WRITE } from '../mm/vma.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
-import type { OmTask } from './state.ts';
+import { PG_STATE_MASK } from './proto.ts';
 
-/** Flag on a page record: the holder had no such page; the receiver zero-fills. */
-export const PAGE_ABSENT = 0x8000;
-
-/** The frame of a private page with contents (not the zero page), or -1. */
+/**
+ * The frame of a private page with contents (not the zero page), or -1.
+ * A PROT_NONE page counts: it is mapped to Linux and keeps its bytes.
+ */
 export function own_page(mm: MmStruct, vpn: number): number {
   const pte = mm.pte_get(vpn);
-  if (!(pte & _PAGE_PRESENT)) return -1;
+  if (!pte_present(pte)) return -1;
   const pfn = pte_pfn(pte);
   const zero = mm.node.ext.get('zero_page') as number | undefined;
   return pfn === zero ? -1 : pfn;
 }
 
-/** Take a page out of an address space: a copy of its bytes; its frame is freed. */
-export function take_page(mm: MmStruct, vpn: number): Uint8Array | null {
+/** The state a page record carries: its PTE's written and protection bits. */
+export const page_state = (pte: number): number => pte & PG_STATE_MASK;
+
+/** A copy of a page's bytes and its state, leaving it in place (-1 state: no such page). */
+export function copy_page(mm: MmStruct, vpn: number): { data: Uint8Array; flags: number } | null {
   const pfn = own_page(mm, vpn);
   if (pfn < 0) return null;
-  const data = mm.mem.bytes(pfn).slice();
+  return { data: mm.mem.bytes(pfn).slice(), flags: page_state(mm.pte_get(vpn)) };
+}
+
+/** Unmap a private page and free its frame (its contents went elsewhere). */
+export function drop_page(mm: MmStruct, vpn: number): boolean {
+  const pfn = own_page(mm, vpn);
+  if (pfn < 0) return false;
   mm.pte_set(vpn, 0);
   mm.mem.put(pfn);
   mm.rss--;
-  return data;
+  return true;
 }
 
-/** Record the checksum of every page an mm holds, at the freeze. */
-export function record_checksums(st: OmTask, mm: MmStruct): void {
-  mm.for_each_pte(0, 1 << 20, (vpn) => {
-    const pfn = own_page(mm, vpn);
-    if (pfn >= 0) st.checksums.set(vpn, mm.mem.checksum(pfn));
-  });
-}
-
-/** Check an arriving page against the checksum recorded at the freeze. */
-export function verify_page(st: OmTask, vpn: number, data: Uint8Array): void {
-  const want = st.checksums.get(vpn);
-  if (want !== undefined && crc32(data) !== want) st.stats.corrupt_pages++;
+/** Take a page out of an address space: its bytes and state; its frame is freed. */
+export function take_page(mm: MmStruct, vpn: number): { data: Uint8Array; flags: number } | null {
+  const p = copy_page(mm, vpn);
+  if (p) drop_page(mm, vpn);
+  return p;
 }
 
 /** Put a page into a frame of mm's node (no PTE yet). -1 when out of frames. */
@@ -50,18 +51,32 @@ export function frame_with(mm: MmStruct, data: Uint8Array | null): number {
   return pfn;
 }
 
-/** Map a frame at vpn as a private dirty page, writable if its VMA is. */
-export function install_page(mm: MmStruct, vpn: number, pfn: number): boolean {
+export const INSTALLED = 1;
+/** No VMA covers the page any more: it was unmapped while it travelled. */
+export const INSTALL_UNMAPPED = 0;
+/** No frame left for the page table. */
+export const INSTALL_OOM = -1;
+
+/**
+ * Map a frame at vpn as a private page. Its protection is the VMA's now
+ * (as do_swap_page takes vm_page_prot: an mprotect since the page left
+ * applies), its dirty bit what the record says. When it cannot be mapped
+ * (INSTALL_UNMAPPED, INSTALL_OOM) the frame is freed.
+ */
+export function install_page(mm: MmStruct, vpn: number, pfn: number, flags: number): number {
   const vma = mm.vmas.find_vma(vpn * PAGE_SIZE);
   if (!vma || vma.start > vpn * PAGE_SIZE) {
-    mm.mem.put(pfn); // unmapped while it travelled
-    return false;
+    mm.mem.put(pfn);
+    return INSTALL_UNMAPPED;
   }
-  const bits = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | (vma.flags & VM_WRITE ? _PAGE_RW : 0);
+  const accessible = (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
+  let bits = _PAGE_USER | _PAGE_ACCESSED | (flags & _PAGE_DIRTY);
+  if (!accessible) bits |= _PAGE_PROTNONE;
+  else bits |= _PAGE_PRESENT | (vma.flags & VM_WRITE ? _PAGE_RW : 0);
   if (!mm.pte_set(vpn, mk_pte(pfn, bits))) {
     mm.mem.put(pfn);
-    return false;
+    return INSTALL_OOM;
   }
   mm.rss++;
-  return true;
+  return INSTALLED;
 }

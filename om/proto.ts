@@ -1,10 +1,13 @@
-// The wire protocol between the migrant, the destination and the deputy.
+// The wire protocol between a migrant's node, the node it migrates to, its
+// deputy at home and the nodes that hold its pages.
 //
-// Every message is an omp_req-style header (type, length) and a payload laid
-// out with @solana/buffer-layout. Messages really are encoded to bytes before
-// they cross a link and decoded on arrival; a short or malformed message is
-// rejected with an error naming its type and the offset where it broke.
-import { struct, u8, u16, u32, s32, blob, type Layout } from '@solana/buffer-layout';
+// Every message is an omp_req-style header (type, flags, length, pid) and a
+// payload laid out with @solana/buffer-layout. The pid is in every header so
+// a node can find its own record of the process: nodes share nothing but
+// these bytes. Messages really are encoded before they cross a link and
+// decoded on arrival; a short or malformed message is rejected with a
+// ProtoError naming its type and the offset where it broke.
+import { struct, u8, u16, u32, s32, f64, blob, type Layout } from '@solana/buffer-layout';
 import { PAGE_SIZE } from '../mm/pgtable.ts';
 
 export const MIG_HSHAKE = 1;
@@ -20,12 +23,22 @@ export const DEP_PAGES = 10;
 export const REM_SYSCALL = 11;
 export const DEP_SYSCALL = 12;
 export const REM_UNMAP = 13;
+/** Destination to source: the process runs here now; the source may let its copies go. */
+export const MIG_DONE = 14;
+/** NoPrefetch's ranges whose missing pages live at one node (no per-page table). */
+export const MIG_LAZY = 15;
+/** Migrant to its deputy: where it runs now and which nodes may hold its pages. */
+export const REM_WHERE = 16;
+/** Migrant to its deputy and page holders: it exited; let everything of it go. */
+export const REM_EXIT = 17;
+/** Source to destination after MIG_DONE: the source has let go; resume the process. */
+export const MIG_GO = 18;
 
 export const MSG_NAMES: Record<number, string> = {
   [MIG_HSHAKE]: 'MIG_HSHAKE', [MIG_HSHAKE_ACK]: 'MIG_HSHAKE_ACK', [MIG_MM]: 'MIG_MM', [MIG_VMA]: 'MIG_VMA',
   [MIG_PAGE]: 'MIG_PAGE', [MIG_MPT]: 'MIG_MPT', [MIG_TASK]: 'MIG_TASK', [MIG_ABORT]: 'MIG_ABORT',
   [REM_PAGE]: 'REM_PAGE', [DEP_PAGES]: 'DEP_PAGES', [REM_SYSCALL]: 'REM_SYSCALL', [DEP_SYSCALL]: 'DEP_SYSCALL',
-  [REM_UNMAP]: 'REM_UNMAP',
+  [REM_UNMAP]: 'REM_UNMAP', [MIG_DONE]: 'MIG_DONE', [MIG_LAZY]: 'MIG_LAZY', [REM_WHERE]: 'REM_WHERE', [REM_EXIT]: 'REM_EXIT', [MIG_GO]: 'MIG_GO',
 };
 
 export class ProtoError extends Error {
@@ -34,67 +47,100 @@ export class ProtoError extends Error {
   }
 }
 
-// ---- layouts ----
-export interface OmpReq { type: number; len: number }
-export const omp_req = struct<OmpReq>([u16('type'), u16('pad'), u32('len')] as Layout<never>[]);
-export const OMP_REQ_B = 8;
+// ---- page state carried in MIG_PAGE, DEP_PAGES and MPT flags ----
+// The low bits are the page's PTE bits where it was (i386 values), so the
+// receiver learns whether it was written and how it was protected; the top
+// bit says the sender had no such page.
+export const PG_RW = 0x002;
+export const PG_DIRTY = 0x040;
+export const PG_PROTNONE = 0x080;
+/** The sender never had this page: it carries no bytes and reads as zeros. */
+export const PG_ABSENT = 0x8000;
+export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 
-export interface Hshake { pid: number; home: number; policy: number; npages: number }
-const hshake = struct<Hshake>([u32('pid'), u16('home'), u8('policy'), u32('npages')] as Layout<never>[]);
+// ---- layouts ----
+export interface OmpReq { type: number; flags: number; len: number; pid: number }
+export const omp_req = struct<OmpReq>([u16('type'), u16('flags'), u32('len'), u32('pid')] as Layout<never>[]);
+export const OMP_REQ_B = 12;
+
+export interface Hshake { home: number; policy: number; npages: number; vm_pages: number }
+const hshake = struct<Hshake>([u16('home'), u8('policy'), u32('npages'), u32('vm_pages')] as Layout<never>[]);
 export interface HshakeAck { ok: number; errno: number }
 const hshake_ack = struct<HshakeAck>([u8('ok'), s32('errno')] as Layout<never>[]);
 export interface MigMm { start_code: number; end_code: number; start_data: number; end_data: number; start_brk: number; brk: number; start_stack: number }
 const mig_mm = struct<MigMm>(['start_code', 'end_code', 'start_data', 'end_data', 'start_brk', 'brk', 'start_stack'].map((k) => u32(k)) as Layout<never>[]);
 export interface MigVma { start: number; end: number; flags: number; name: string }
 const vma_rec = struct<{ start: number; end: number; flags: number; name: Uint8Array }>([u32('start'), u32('end'), u32('flags'), blob(16, 'name')] as Layout<never>[]);
-export interface MigTask { pid: number; eip: number; esp: number; last_data: number; min_flt: number; maj_flt: number; comm: string }
+export interface MigTask {
+  eip: number; esp: number; last_data: number; min_flt: number; maj_flt: number; comm: string;
+  /** When the source stopped the process, virtual ns: the freeze is measured from it. */
+  frozen_at_ns: number;
+}
 const mig_task = struct<Omit<MigTask, 'comm'> & { comm: Uint8Array }>(
-  [u32('pid'), u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm')] as Layout<never>[],
+  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), f64('frozen_at_ns')] as Layout<never>[],
 );
 const count16 = struct<{ count: number }>([u16('count')] as Layout<never>[]);
 const count32 = struct<{ count: number }>([u32('count')] as Layout<never>[]);
-/** A page with its PTE flags, as MIG_PAGE and DEP_PAGES carry it. */
-const page_rec = struct<{ vpn: number; flags: number; data: Uint8Array }>([u32('vpn'), u16('flags'), blob(PAGE_SIZE, 'data')] as Layout<never>[]);
+/** The header of a page record; PAGE_SIZE bytes follow unless PG_ABSENT. */
+const page_hdr = struct<{ vpn: number; flags: number }>([u32('vpn'), u16('flags')] as Layout<never>[]);
+export const PAGE_HDR_B = 6;
 /** A master-page-table entry: exactly 6 bytes (vpn and holder node packed in 32 bits, 16 bits of flags). */
 const mpt_rec = struct<{ key: number; flags: number }>([u32('key'), u16('flags')] as Layout<never>[]);
 export const MPT_ENTRY_B = 6;
 const vpn_rec = u32('vpn');
+const range_rec = struct<{ start: number; end: number }>([u32('start'), u32('end')] as Layout<never>[]);
+const node_rec = u16('node');
 export interface RemSyscall { nr: number; args: number[]; data: Uint8Array }
 const rem_syscall = struct<{ nr: number; nargs: number; a0: number; a1: number; a2: number; a3: number; a4: number; a5: number; datalen: number }>(
   [u16('nr'), u8('nargs'), s32('a0'), s32('a1'), s32('a2'), s32('a3'), s32('a4'), s32('a5'), u32('datalen')] as Layout<never>[],
 );
 const dep_syscall = struct<{ ret: number; datalen: number }>([s32('ret'), u32('datalen')] as Layout<never>[]);
-const abort_rec = struct<{ errno: number }>([s32('errno')] as Layout<never>[]);
+const errno_rec = struct<{ errno: number }>([s32('errno')] as Layout<never>[]);
+const exit_rec = struct<{ code: number }>([s32('code')] as Layout<never>[]);
 
 // ---- messages ----
-export interface PageRec { vpn: number; flags: number; data: Uint8Array }
+export interface PageRec { vpn: number; flags: number; data: Uint8Array | null }
 export interface MptEntry { vpn: number; node: number; flags: number }
+export interface LazyRange { start: number; end: number }
 
-export type Msg =
+type Body =
   | { type: typeof MIG_HSHAKE; hshake: Hshake }
   | { type: typeof MIG_HSHAKE_ACK; ack: HshakeAck }
   | { type: typeof MIG_MM; mm: MigMm }
   | { type: typeof MIG_VMA; vmas: MigVma[] }
   | { type: typeof MIG_PAGE; pages: PageRec[] }
   | { type: typeof MIG_MPT; entries: MptEntry[] }
+  | { type: typeof MIG_LAZY; node: number; ranges: LazyRange[] }
   | { type: typeof MIG_TASK; task: MigTask }
   | { type: typeof MIG_ABORT; errno: number }
+  | { type: typeof MIG_DONE }
+  | { type: typeof MIG_GO }
   | { type: typeof REM_PAGE; vpns: number[] }
   | { type: typeof DEP_PAGES; pages: PageRec[] }
   | { type: typeof REM_SYSCALL; call: RemSyscall }
   | { type: typeof DEP_SYSCALL; ret: number; data: Uint8Array }
-  | { type: typeof REM_UNMAP; vpns: number[] };
+  | { type: typeof REM_UNMAP; vpns: number[] }
+  | { type: typeof REM_WHERE; node: number; holders: number[] }
+  | { type: typeof REM_EXIT; code: number };
+
+/** A message: its body and the pid it concerns (in the header). */
+export type Msg = Body & { pid: number };
 
 const enc_name = (s: string): Uint8Array => {
   const out = new Uint8Array(16);
   out.set(new TextEncoder().encode(s).subarray(0, 15));
   return out;
 };
-/** The library decodes blobs as Buffers; hand out plain views instead. */
-const as_u8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const dec_name = (b: Uint8Array): string => {
   const end = b.indexOf(0);
   return new TextDecoder().decode(b.subarray(0, end < 0 ? b.length : end));
+};
+
+const page_rec_B = (p: PageRec): number => PAGE_HDR_B + (p.flags & PG_ABSENT ? 0 : PAGE_SIZE);
+const pages_B = (ps: PageRec[]): number => {
+  let n = count16.span;
+  for (const p of ps) n += page_rec_B(p);
+  return n;
 };
 
 /** Payload size of a message, bytes. */
@@ -104,20 +150,41 @@ function payload_B(m: Msg): number {
     case MIG_HSHAKE_ACK: return hshake_ack.span;
     case MIG_MM: return mig_mm.span;
     case MIG_VMA: return count16.span + m.vmas.length * vma_rec.span;
-    case MIG_PAGE: case DEP_PAGES: return count16.span + m.pages.length * page_rec.span;
+    case MIG_PAGE: case DEP_PAGES: return pages_B(m.pages);
     case MIG_MPT: return count32.span + m.entries.length * MPT_ENTRY_B;
+    case MIG_LAZY: return node_rec.span + count16.span + m.ranges.length * range_rec.span;
     case MIG_TASK: return mig_task.span;
-    case MIG_ABORT: return abort_rec.span;
+    case MIG_ABORT: return errno_rec.span;
+    case MIG_DONE: case MIG_GO: return 0;
     case REM_PAGE: case REM_UNMAP: return count32.span + m.vpns.length * 4;
     case REM_SYSCALL: return rem_syscall.span + m.call.data.length;
     case DEP_SYSCALL: return dep_syscall.span + m.data.length;
+    case REM_WHERE: return node_rec.span + count16.span + m.holders.length * node_rec.span;
+    case REM_EXIT: return exit_rec.span;
   }
+}
+
+/** Bytes a message takes on the wire before framing (header included). */
+export const message_B = (m: Msg): number => OMP_REQ_B + payload_B(m);
+
+function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
+  o += count16.encode({ count: ps.length }, buf, o);
+  for (const p of ps) {
+    const absent = (p.flags & PG_ABSENT) !== 0;
+    if (!absent && (!p.data || p.data.length !== PAGE_SIZE)) throw new RangeError(`page ${p.vpn}: a present page needs ${PAGE_SIZE} bytes`);
+    o += page_hdr.encode({ vpn: p.vpn, flags: p.flags & 0xffff }, buf, o);
+    if (!absent) {
+      buf.set(p.data!, o);
+      o += PAGE_SIZE;
+    }
+  }
+  return o;
 }
 
 export function encode(m: Msg): Uint8Array {
   const len = payload_B(m);
   const buf = new Uint8Array(OMP_REQ_B + len);
-  omp_req.encode({ type: m.type, len, pad: 0 } as OmpReq, buf, 0);
+  omp_req.encode({ type: m.type, flags: 0, len, pid: m.pid }, buf, 0);
   let o = OMP_REQ_B;
   switch (m.type) {
     case MIG_HSHAKE: hshake.encode(m.hshake, buf, o); break;
@@ -127,16 +194,19 @@ export function encode(m: Msg): Uint8Array {
       o += count16.encode({ count: m.vmas.length }, buf, o);
       for (const v of m.vmas) o += vma_rec.encode({ ...v, name: enc_name(v.name) }, buf, o);
       break;
-    case MIG_PAGE: case DEP_PAGES:
-      o += count16.encode({ count: m.pages.length }, buf, o);
-      for (const p of m.pages) o += page_rec.encode(p, buf, o);
-      break;
+    case MIG_PAGE: case DEP_PAGES: encode_pages(m.pages, buf, o); break;
     case MIG_MPT:
       o += count32.encode({ count: m.entries.length }, buf, o);
       for (const e of m.entries) o += mpt_rec.encode(mpt_pack(e), buf, o);
       break;
+    case MIG_LAZY:
+      o += node_rec.encode(m.node, buf, o);
+      o += count16.encode({ count: m.ranges.length }, buf, o);
+      for (const r of m.ranges) o += range_rec.encode(r, buf, o);
+      break;
     case MIG_TASK: mig_task.encode({ ...m.task, comm: enc_name(m.task.comm) }, buf, o); break;
-    case MIG_ABORT: abort_rec.encode({ errno: m.errno }, buf, o); break;
+    case MIG_ABORT: errno_rec.encode({ errno: m.errno }, buf, o); break;
+    case MIG_DONE: case MIG_GO: break;
     case REM_PAGE: case REM_UNMAP:
       o += count32.encode({ count: m.vpns.length }, buf, o);
       for (const v of m.vpns) o += vpn_rec.encode(v, buf, o);
@@ -151,6 +221,12 @@ export function encode(m: Msg): Uint8Array {
       o += dep_syscall.encode({ ret: m.ret, datalen: m.data.length }, buf, o);
       buf.set(m.data, o);
       break;
+    case REM_WHERE:
+      o += node_rec.encode(m.node, buf, o);
+      o += count16.encode({ count: m.holders.length }, buf, o);
+      for (const h of m.holders) o += node_rec.encode(h, buf, o);
+      break;
+    case REM_EXIT: exit_rec.encode({ code: m.code }, buf, o); break;
   }
   return buf;
 }
@@ -166,12 +242,19 @@ export function mpt_unpack(r: { key: number; flags: number }): MptEntry {
   return { vpn: r.key & 0xfffff, node: r.key >>> 20, flags: r.flags };
 }
 
-export function decode(buf: Uint8Array): Msg {
+/** The header alone (what a receiver looks at before it decodes the rest). */
+export function decode_header(buf: Uint8Array): OmpReq {
   if (buf.length < OMP_REQ_B) throw new ProtoError(0, 0, `header needs ${OMP_REQ_B} bytes, got ${buf.length}`);
   const h = omp_req.decode(buf, 0);
+  if (!MSG_NAMES[h.type]) throw new ProtoError(h.type, 0, 'unknown message type');
+  if (h.len !== buf.length - OMP_REQ_B) throw new ProtoError(h.type, 4, `length field says ${h.len} bytes, ${buf.length - OMP_REQ_B} arrived`);
+  return h;
+}
+
+export function decode(buf: Uint8Array): Msg {
+  const h = decode_header(buf);
   const t = h.type;
-  if (!MSG_NAMES[t]) throw new ProtoError(t, 0, 'unknown message type');
-  if (h.len !== buf.length - OMP_REQ_B) throw new ProtoError(t, 4, `length field says ${h.len} bytes, ${buf.length - OMP_REQ_B} arrived`);
+  const pid = h.pid;
   let o = OMP_REQ_B;
   const need = (n: number, what: string): void => {
     if (o + n > buf.length) throw new ProtoError(t, o, `${what} needs ${n} bytes, ${buf.length - o} left`);
@@ -182,11 +265,31 @@ export function decode(buf: Uint8Array): Msg {
     o += l.span;
     return v;
   };
+  const vpn_ok = (v: number, at: number, what: string): number => {
+    if (v >= 1 << 20) throw new ProtoError(t, at, `${what} vpn ${v} out of range`);
+    return v;
+  };
+  const take_pages = (): PageRec[] => {
+    const n = take(count16, 'count').count;
+    const pages: PageRec[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = take(page_hdr, `page ${i}`);
+      vpn_ok(r.vpn, o - PAGE_HDR_B, `page ${i}`);
+      let data: Uint8Array | null = null;
+      if (!(r.flags & PG_ABSENT)) {
+        need(PAGE_SIZE, `page ${i} data`);
+        data = buf.subarray(o, o + PAGE_SIZE);
+        o += PAGE_SIZE;
+      }
+      pages.push({ vpn: r.vpn, flags: r.flags, data });
+    }
+    return pages;
+  };
   let m: Msg;
   switch (t) {
-    case MIG_HSHAKE: m = { type: t, hshake: take(hshake, 'handshake') }; break;
-    case MIG_HSHAKE_ACK: m = { type: t, ack: take(hshake_ack, 'ack') }; break;
-    case MIG_MM: m = { type: t, mm: take(mig_mm, 'mm') }; break;
+    case MIG_HSHAKE: m = { type: t, pid, hshake: take(hshake, 'handshake') }; break;
+    case MIG_HSHAKE_ACK: m = { type: t, pid, ack: take(hshake_ack, 'ack') }; break;
+    case MIG_MM: m = { type: t, pid, mm: take(mig_mm, 'mm') }; break;
     case MIG_VMA: {
       const n = take(count16, 'count').count;
       const vmas: MigVma[] = [];
@@ -195,43 +298,45 @@ export function decode(buf: Uint8Array): Msg {
         if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - vma_rec.span, `vma ${i} is not a page-aligned range`);
         vmas.push({ start: r.start, end: r.end, flags: r.flags, name: dec_name(r.name) });
       }
-      m = { type: t, vmas };
+      m = { type: t, pid, vmas };
       break;
     }
-    case MIG_PAGE: case DEP_PAGES: {
-      const n = take(count16, 'count').count;
-      const pages: PageRec[] = [];
-      for (let i = 0; i < n; i++) {
-        const r = take(page_rec, `page ${i}`);
-        if (r.vpn >= 1 << 20) throw new ProtoError(t, o - page_rec.span, `page ${i} vpn ${r.vpn} out of range`);
-        pages.push({ vpn: r.vpn, flags: r.flags, data: as_u8(r.data) });
-      }
-      m = { type: t, pages };
-      break;
-    }
+    case MIG_PAGE: case DEP_PAGES: m = { type: t, pid, pages: take_pages() }; break;
     case MIG_MPT: {
       const n = take(count32, 'count').count;
       need(n * MPT_ENTRY_B, `${n} MPT entries`);
       const entries: MptEntry[] = new Array(n);
       for (let i = 0; i < n; i++) entries[i] = mpt_unpack(take(mpt_rec, `MPT entry ${i}`));
-      m = { type: t, entries };
+      m = { type: t, pid, entries };
+      break;
+    }
+    case MIG_LAZY: {
+      const node = take(node_rec, 'node');
+      const n = take(count16, 'count').count;
+      const ranges: LazyRange[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = take(range_rec, `range ${i}`);
+        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - range_rec.span, `range ${i} is not a page-aligned range`);
+        ranges.push({ start: r.start, end: r.end });
+      }
+      m = { type: t, pid, node, ranges };
       break;
     }
     case MIG_TASK: {
       const r = take(mig_task, 'task');
-      m = { type: t, task: { ...r, comm: dec_name(r.comm) } };
+      if (!Number.isFinite(r.frozen_at_ns) || r.frozen_at_ns < 0) throw new ProtoError(t, o - 8, `frozen_at_ns ${r.frozen_at_ns} is not a time`);
+      m = { type: t, pid, task: { ...r, comm: dec_name(r.comm) } };
       break;
     }
-    case MIG_ABORT: m = { type: t, errno: take(abort_rec, 'abort').errno }; break;
+    case MIG_ABORT: m = { type: t, pid, errno: take(errno_rec, 'abort').errno }; break;
+    case MIG_DONE: m = { type: t, pid }; break;
+    case MIG_GO: m = { type: t, pid }; break;
     case REM_PAGE: case REM_UNMAP: {
       const n = take(count32, 'count').count;
       need(n * 4, `${n} page numbers`);
       const vpns: number[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        vpns[i] = take(vpn_rec, `vpn ${i}`);
-        if (vpns[i]! >= 1 << 20) throw new ProtoError(t, o - 4, `vpn ${vpns[i]} out of range`);
-      }
-      m = { type: t, vpns };
+      for (let i = 0; i < n; i++) vpns[i] = vpn_ok(take(vpn_rec, `vpn ${i}`), o - 4, `item ${i}`);
+      m = { type: t, pid, vpns };
       break;
     }
     case REM_SYSCALL: {
@@ -240,7 +345,7 @@ export function decode(buf: Uint8Array): Msg {
       need(r.datalen, 'syscall data');
       const data = buf.slice(o, o + r.datalen);
       o += r.datalen;
-      m = { type: t, call: { nr: r.nr, args: [r.a0, r.a1, r.a2, r.a3, r.a4, r.a5].slice(0, r.nargs), data } };
+      m = { type: t, pid, call: { nr: r.nr, args: [r.a0, r.a1, r.a2, r.a3, r.a4, r.a5].slice(0, r.nargs), data } };
       break;
     }
     case DEP_SYSCALL: {
@@ -248,9 +353,18 @@ export function decode(buf: Uint8Array): Msg {
       need(r.datalen, 'reply data');
       const data = buf.slice(o, o + r.datalen);
       o += r.datalen;
-      m = { type: t, ret: r.ret, data };
+      m = { type: t, pid, ret: r.ret, data };
       break;
     }
+    case REM_WHERE: {
+      const node = take(node_rec, 'node');
+      const n = take(count16, 'count').count;
+      const holders: number[] = [];
+      for (let i = 0; i < n; i++) holders.push(take(node_rec, `holder ${i}`));
+      m = { type: t, pid, node, holders };
+      break;
+    }
+    case REM_EXIT: m = { type: t, pid, code: take(exit_rec, 'exit').code }; break;
     default:
       throw new ProtoError(t, 0, 'unknown message type');
   }

@@ -10,21 +10,24 @@ import createDebug from 'debug';
 import { CPU_PTE, CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import { complete_syscall, block_task, wake_up_process } from '../kernel/sched.ts';
 import { SYSCALL_BLOCKED, __NR_getpid, __NR_gettimeofday, __NR_write, type SyscallEntry } from '../kernel/syscalls.ts';
+import type { Node } from '../kernel/node.ts';
 import type { Task } from '../kernel/task.ts';
 import type { Cluster } from '../kernel/cluster.ts';
-import { set_remote_page_hook, VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_SIGBUS } from '../mm/fault.ts';
+import { set_remote_page_hook, VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../mm/fault.ts';
 import { set_munmap_hook } from '../mm/mmap.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { PAGE_SIZE, _PAGE_PRESENT, is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import type { PrefetchCtx } from '../mm/prefetch.ts';
 import type { VmArea } from '../mm/vma.ts';
 import { infod_of } from '../net/infod.ts';
+import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { deputy_main_loop } from './deputy.ts';
-import { PAGE_ABSENT, frame_with, install_page, own_page, verify_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
-import { om_task, type OmTask } from './state.ts';
+import { deputy_exit } from './deputy.ts';
+import { kill_migrant } from './kill.ts';
+import { INSTALL_OOM, frame_with, install_page } from './pages.ts';
+import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
+import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
 const dbg = createDebug('om:remote');
 
@@ -45,37 +48,40 @@ function holder_of(mm: MmStruct, vpn: number): number {
 }
 
 /** Algorithm 1, line 1: copy the pages prefetched last time into the address space. */
-function install_arrived(task: Task, st: OmTask, mm: MmStruct): void {
-  if (st.arrived.size === 0) return;
+function install_arrived(task: Task, st: OmTask, mm: MmStruct): boolean {
+  if (st.arrived.size === 0) return true;
   task.charge(task.node.cpu.cost_ns(CPU_PTE, st.arrived.size));
-  for (const [vpn, { pfn }] of st.arrived) install_page(mm, vpn, pfn);
+  let ok = true;
+  for (const [vpn, { pfn, flags }] of st.arrived) if (install_page(mm, vpn, pfn, flags) === INSTALL_OOM) ok = false;
   st.arrived.clear();
+  return ok;
 }
 
 const zone = new Int32Array(4096);
 
-function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, _write: boolean, pte: number): number {
+function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, _write: boolean, _pte: number): number {
   const st = om_task(task);
   if (!st) return VM_FAULT_SIGBUS;
   const vpn = address / PAGE_SIZE;
-  install_arrived(task, st, mm);
+  if (!install_arrived(task, st, mm)) return VM_FAULT_OOM;
   // Whether or not the faulting page was among them, the fault is recorded
   // and the zone requested (Algorithm 1 runs for every page fault).
   const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
   const now = task.clock_ns;
+  const node = task.node;
+  const f = figures_of(node, task.pid);
   // The prefetcher's view of the system at this fault.
   let nzone = 0;
   if (st.prefetcher) {
-    const holder = satisfied ? task.home.id : holder_of(mm, vpn);
-    const infod = infod_of(task.node);
+    const holder = satisfied ? st.home : holder_of(mm, vpn);
+    const infod = infod_of(node);
     // C_i is the node's CPU utilisation as oM_infoD monitors it (§4), not
     // the task's share since its last fault: a task that just waited for a
     // page would otherwise shrink its own zone exactly when it is paging.
-    const util = infod.cpu_util;
     const ops0 = st.prefetcher.analysis_ops;
     const ctx: PrefetchCtx = {
-      now_ns: now, vpn, cpu_util: util,
-      t0_ns: infod.t0_to(holder >= 0 ? holder : task.home.id),
+      now_ns: now, vpn, cpu_util: infod.cpu_util,
+      t0_ns: infod.t0_to(holder >= 0 ? holder : st.home),
       td_ns: infod.td_ns(),
       wanted: (v) => {
         if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
@@ -87,7 +93,7 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     nzone = st.prefetcher.on_fault(ctx, zone);
     if (st.prefetcher.looped) infod.measure_bandwidth(now);
     const ns = (st.prefetcher.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
-    st.stats.analysis_ns += ns;
+    f.analysis_ns += ns;
     task.charge(ns);
   }
   // One request per holder: the faulting page first, then the zone.
@@ -100,23 +106,18 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     if (!l) by_holder.set(h, (l = []));
     l.push(v);
   };
-  st.stats.remote_faults++;
-  if (!satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0) st.stats.remote_fault_requests++;
+  f.remote_faults++;
+  if (!satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0) f.remote_fault_requests++;
   if (!satisfied) want(vpn);
   for (let i = 0; i < nzone; i++) want(zone[i]!);
-  const costs = register_om_costs(task.node.cpu);
+  const costs = register_om_costs(node.cpu);
   for (const [h, vpns] of by_holder) {
-    task.charge(task.node.cpu.cost_ns(costs.om_msg, 1));
-    st.stats.request_messages++;
-    st.stats.prefetched_pages += vpns.filter((v) => v !== vpn).length;
-    const holder = task.node.cluster.node(h);
-    const here = task.node;
-    comm_send(here, holder, { type: REM_PAGE, vpns }, task.clock_ns, (m) => {
-      deputy_main_loop(holder, task, here, m, (r) => pages_arrived(task, st, r));
-    }, st);
+    task.charge(node.cpu.cost_ns(costs.om_msg, 1));
+    f.request_messages++;
+    f.prefetched_pages += vpns.length - (vpns[0] === vpn && !satisfied ? 1 : 0);
+    comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
   }
   void vma;
-  void pte;
   dbg('pid %d: remote fault on %s, %d zone pages', task.pid, vpn.toString(16), nzone);
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
@@ -126,31 +127,30 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
 }
 
 /** DEP_PAGES arrived on the migrant's node. */
-function pages_arrived(task: Task, st: OmTask, m: Msg): void {
+function pages_arrived(node: Node, m: Msg): void {
   if (m.type !== DEP_PAGES) return;
-  for (const p of m.pages) st.onwire.delete(p.vpn);
-  const mm = task.mm as MmStruct | null;
-  if (!task.alive || !mm) return;
-  const costs = register_om_costs(task.node.cpu);
-  task.node.busy_ns += task.node.cpu.cost_ns(costs.om_msg, 1);
+  const audit = audit_of(node.cluster);
+  for (const p of m.pages) audit.arrived(m.pid, p.vpn, p.data);
+  const st = om_node(node).migrants.get(m.pid);
+  const task = st?.task;
+  const mm = task?.mm as MmStruct | null | undefined;
+  if (!st || !task || !task.alive || !mm) return; // it exited (or left) meanwhile: the pages go with it
+  node.busy_ns += node.cpu.cost_ns(register_om_costs(node.cpu).om_msg, 1);
   for (const p of m.pages) {
     st.inflight.delete(p.vpn);
-    st.onwire.delete(p.vpn);
-    const absent = (p.flags & PAGE_ABSENT) !== 0;
-    if (!absent) verify_page(st, p.vpn, p.data);
-    const pfn = frame_with(mm, absent ? null : p.data);
-    if (pfn < 0) throw new Error(`${task.node.name}: out of frames for an arriving page`);
+    const pfn = frame_with(mm, p.data);
+    if (pfn < 0) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for an arriving page`);
     st.arrived.set(p.vpn, { pfn, flags: p.flags });
   }
   const w = st.waiting_vpn;
-  if (w >= 0 && st.arrived.has(w)) {
+  const got = w >= 0 ? st.arrived.get(w) : undefined;
+  if (got) {
     // The faulting page is here: the fault handler installs it and returns.
-    const { pfn } = st.arrived.get(w)!;
     st.arrived.delete(w);
-    task.clock_ns = Math.max(task.clock_ns, task.node.cluster.queue.now_ns);
-    task.charge(task.node.cpu.cost_ns(CPU_PTE, 1) + task.node.cpu.cost_ns(CPU_COPY_PAGE, 0));
-    install_page(mm, w, pfn);
+    task.clock_ns = Math.max(task.clock_ns, node.cluster.queue.now_ns);
+    task.charge(node.cpu.cost_ns(CPU_PTE, 1) + node.cpu.cost_ns(CPU_COPY_PAGE, 0));
     st.waiting_vpn = -1;
+    if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);
     wake_up_process(task);
   }
   if (st.inflight.size === 0 && st.deferred) {
@@ -172,19 +172,23 @@ function remote_do_syscall(task: Task, ent: SyscallEntry, args: number[]): numbe
   const mm = task.mm as MmStruct;
   let data: Uint8Array = new Uint8Array(0);
   if (ent.nr === __NR_write && (args[2] ?? 0) > 0 && (args[0] === 1 || args[0] === 2)) data = mm.copy_from_user(args[1]!, Math.min(args[2]!, 1 << 20));
-  const costs = register_om_costs(task.node.cpu);
-  task.charge(task.node.cpu.cost_ns(costs.om_msg, 1));
-  const here = task.node;
-  const home = task.home;
-  comm_send(here, home, { type: REM_SYSCALL, call: { nr: ent.nr, args: args.slice(0, 6), data } }, task.clock_ns, (m) => {
-    deputy_main_loop(home, task, here, m, (r) => {
-      if (r.type !== DEP_SYSCALL || !task.alive) return;
-      if (ent.nr === __NR_gettimeofday && r.ret === 0 && args[0]) (task.mm as MmStruct).copy_to_user(args[0], r.data);
-      task.clock_ns = Math.max(task.clock_ns, home.cluster.queue.now_ns);
-      complete_syscall(task, r.ret);
-    });
-  }, st);
+  task.charge(task.node.cpu.cost_ns(register_om_costs(task.node.cpu).om_msg, 1));
+  st.pending_call = { nr: ent.nr, args: args.slice(0, 6) };
+  comm_send(task.node, task.home, { type: REM_SYSCALL, pid: task.pid, call: { nr: ent.nr, args: args.slice(0, 6), data } }, task.clock_ns);
   return SYSCALL_BLOCKED;
+}
+
+/** DEP_SYSCALL: the deputy's answer to the call the migrant waits on. */
+function syscall_reply(node: Node, m: Msg): void {
+  if (m.type !== DEP_SYSCALL) return;
+  const st = om_node(node).migrants.get(m.pid);
+  const call = st?.pending_call;
+  if (!st || !call || !st.task.alive) return;
+  st.pending_call = null;
+  const task = st.task;
+  if (call.nr === __NR_gettimeofday && m.ret === 0 && call.args[0]) (task.mm as MmStruct).copy_to_user(call.args[0], m.data);
+  task.clock_ns = Math.max(task.clock_ns, node.cluster.queue.now_ns);
+  complete_syscall(task, m.ret);
 }
 
 /** munmap on a migrant: pages held elsewhere in the range are dropped there (§2.2). */
@@ -193,6 +197,7 @@ function remote_munmap(mm: MmStruct, start: number, end: number): void {
   if (!task) return;
   const st = om_task(task);
   if (!st) return;
+  audit_of(task.node.cluster).forget(task.pid, start, end);
   const by_holder = new Map<number, number[]>();
   for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) {
     const h = holder_of(mm, v);
@@ -201,34 +206,47 @@ function remote_munmap(mm: MmStruct, start: number, end: number): void {
     if (!l) by_holder.set(h, (l = []));
     l.push(v);
   }
-  for (const [h, vpns] of by_holder) {
-    const holder = task.node.cluster.node(h);
-    const here = task.node;
-    comm_send(here, holder, { type: REM_UNMAP, vpns }, task.clock_ns, (m) => deputy_main_loop(holder, task, here, m, () => {}), st);
-  }
+  for (const [h, vpns] of by_holder) comm_send(task.node, task.node.cluster.node(h), { type: REM_UNMAP, pid: task.pid, vpns }, task.clock_ns);
   mm.drop_lazy_remote(start, end);
 }
 
-/** When a migrant exits, every node holding pages for it lets them go. */
+/**
+ * The migrant exited (or was killed) where it runs: the deputy and every
+ * node that may hold its pages hear of it and let them go.
+ */
 function remote_exit(task: Task): void {
-  const st = om_task(task);
+  const node = task.node;
+  const here = om_node(node);
+  const st = here.migrants.get(task.pid);
   if (!st) return;
-  for (const hpt of st.holders.values()) {
-    // Pages that never had to move are checked where they stayed, so every
-    // page the task owned is proven intact, moved or not.
-    hpt.for_each_pte(0, 1 << 20, (vpn) => {
-      const pfn = own_page(hpt, vpn);
-      const want = st.checksums.get(vpn);
-      if (pfn >= 0 && want !== undefined && hpt.mem.checksum(pfn) !== want) st.stats.corrupt_pages++;
-    });
-    hpt.exit_mm();
-  }
-  st.holders.clear();
-  st.inflight.clear();
-  st.onwire.clear();
-  st.deferred = null;
-  for (const { pfn } of st.arrived.values()) task.node.mem.put(pfn);
+  here.migrants.delete(task.pid);
+  for (const { pfn } of st.arrived.values()) node.mem.put(pfn);
   st.arrived.clear();
+  st.inflight.clear();
+  st.deferred = null;
+  // A migration it was stopped for is called off.
+  const out = here.outgoing.get(task.pid) as { dest: Node } | undefined;
+  if (out) {
+    here.outgoing.delete(task.pid);
+    comm_send(node, out.dest, { type: MIG_ABORT, pid: task.pid, errno: -4 }, node.cluster.queue.now_ns, { conn: 'mig' });
+  }
+  const code = task.exit_code;
+  const told = new Set<number>([node.id]);
+  if (node === task.home) {
+    const dep = here.deputies.get(task.pid);
+    if (dep) {
+      dep.holders.forEach((h) => told.add(h));
+      deputy_exit(node, dep, { exit_code: code, lost: null });
+    }
+  } else {
+    told.add(task.home.id);
+    comm_send(node, task.home, { type: REM_EXIT, pid: task.pid, code }, node.cluster.queue.now_ns);
+  }
+  for (const h of st.holders) {
+    if (told.has(h)) continue;
+    told.add(h);
+    comm_send(node, node.cluster.node(h), { type: REM_EXIT, pid: task.pid, code }, node.cluster.queue.now_ns);
+  }
 }
 
 /** Install om's hooks into the kernel and mm (done once per cluster). */
@@ -239,4 +257,4 @@ export function install_remote_hooks(cluster: Cluster): void {
   cluster.exit_listeners.push(remote_exit);
 }
 
-export { REM_SYSCALL };
+export { pages_arrived, syscall_reply, REM_SYSCALL };

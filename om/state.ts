@@ -1,6 +1,12 @@
-// What openMosix keeps for a process beyond task_struct: its migration
-// policy, the nodes holding its pages (HPTs), the pages on their way, and the
-// figures the bench reports.
+// What openMosix keeps on each node about the processes it deals with.
+//
+// Nodes share nothing but the wire: every node has its own table (OmNode)
+// of the processes it runs (the migrant's record), those whose home it is
+// (the deputy), those whose pages it holds (an HPT), the migrations it is
+// sending or receiving, and the figures it counted. Messages carry the pid,
+// and the receiver looks its own record up. A crash drops one node's table
+// and nothing else.
+import type { Node } from '../kernel/node.ts';
 import type { Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import type { Prefetcher } from '../mm/prefetch.ts';
@@ -8,12 +14,16 @@ import type { Prefetcher } from '../mm/prefetch.ts';
 export type Policy = 'openmosix' | 'noprefetch' | 'ampom';
 export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
 export const POLICY_CODE: Record<Policy, number> = { openmosix: 0, noprefetch: 1, ampom: 2 };
+export const policy_of_code = (code: number): Policy | undefined => POLICIES.find((p) => POLICY_CODE[p] === code);
 
-export interface OmStats {
+/** What one node counted about one process; the run's figures are their sum over the nodes. */
+export interface OmFigures {
+  /** Migrations that completed here (counted by the destination). */
   migrations: number;
-  /** Start of the last migration and its freeze, virtual ns. */
-  mig_start_ns: number;
-  freeze_ns: number;
+  /** [start, freeze] of each migration that completed here, virtual ns. */
+  freezes: [number, number][];
+  /** Migrations aborted while this node was sending them. */
+  aborts: number;
   /**
    * Page-fault requests (Figure 7): faults whose own page had to be asked
    * for, because it was neither local, arrived nor already on its way.
@@ -25,55 +35,117 @@ export interface OmStats {
   request_messages: number;
   /** Pages requested ahead of a fault (the dependent zone). */
   prefetched_pages: number;
-  /** Pages that crossed the network for this task (migration and paging). */
+  /** Pages this node sent for the process (migration and paging). */
   pages_transferred: number;
-  /** Bytes of every om message for this task (headers included). */
+  /** Bytes of every om message this node sent for the process (headers included). */
   bytes_transferred: number;
   mpt_bytes: number;
-  /** AMPoM's analysis time charged to the migrant, ns. */
+  /** The prefetcher's analysis time charged to the migrant here, ns. */
   analysis_ns: number;
-  /** Pages whose checksum on arrival differed from the one at the freeze. */
-  corrupt_pages: number;
 }
 
+export const new_figures = (): OmFigures => ({
+  migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, request_messages: 0, prefetched_pages: 0,
+  pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0,
+});
+
+/** The migrant's record, on the node the process runs on (home included). */
 export class OmTask {
-  policy: Policy;
   prefetcher: Prefetcher | null = null;
-  /** node id -> the page table of the pages that node holds for the task (HPT). */
-  readonly holders = new Map<number, MmStruct>();
   /** Pages requested and not yet installed (the request may not have reached the holder yet). */
   readonly inflight = new Set<number>();
-  /** Pages a holder has sent that are on the wire now (they are nowhere else). */
-  readonly onwire = new Set<number>();
-  /** Pages that have arrived and wait for the next fault: vpn -> frame. */
+  /** Pages that have arrived and wait for the next fault: vpn -> frame and PTE state. */
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */
   waiting_vpn = -1;
-  /** Content checksums of the pages at the last freeze, for verification. */
-  readonly checksums = new Map<number, number>();
   /** A migration asked for while pages were in flight waits for them. */
   deferred: (() => void) | null = null;
-  readonly stats: OmStats = {
-    migrations: 0, mig_start_ns: -1, freeze_ns: 0, remote_fault_requests: 0, remote_faults: 0, request_messages: 0, prefetched_pages: 0,
-    pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, corrupt_pages: 0,
-  };
-  constructor(policy: Policy) {
-    this.policy = policy;
+  /**
+   * Other nodes that may hold pages of the process (named by its page table
+   * when it arrived): they hear of its exit, and losing one may end it.
+   */
+  readonly holders = new Set<number>();
+  /** A system call sent to the deputy, waiting for its reply. */
+  pending_call: { nr: number; args: number[] } | null = null;
+  constructor(
+    readonly task: Task,
+    public policy: Policy,
+    readonly home: number,
+  ) {}
+  get pid(): number {
+    return this.task.pid;
   }
 }
 
-const states = new WeakMap<Task, OmTask>();
+/** The deputy: what the home node keeps of a process of its own, wherever it runs. */
+export class Deputy {
+  /** The node the process runs on (home itself when it is back). */
+  where: number;
+  /** Nodes that may hold pages of the process, as the migrant last said. */
+  readonly holders = new Set<number>();
+  /** Set when the process ended away from home, or was lost with its node. */
+  outcome: { exit_code: number; lost: string | null } | null = null;
+  constructor(
+    readonly pid: number,
+    readonly comm: string,
+    home: number,
+  ) {
+    this.where = home;
+  }
+}
 
+/** Pages a node holds for a process that runs elsewhere (its HPT). */
+export class PageHolder {
+  constructor(
+    readonly pid: number,
+    readonly home: number,
+    readonly hpt: MmStruct,
+  ) {}
+}
+
+export class OmNode {
+  readonly migrants = new Map<number, OmTask>();
+  readonly deputies = new Map<number, Deputy>();
+  readonly holders = new Map<number, PageHolder>();
+  /** Migrations this node is sending (source side), by pid. */
+  readonly outgoing = new Map<number, unknown>();
+  /** Migrations this node is receiving (destination side), by pid. */
+  readonly incoming = new Map<number, unknown>();
+  readonly figures = new Map<number, OmFigures>();
+  /** What this node's deputies had to report (a process lost with the node it ran on). */
+  readonly reports: string[] = [];
+}
+
+export function om_node(node: Node): OmNode {
+  return node.attach('om', () => new OmNode());
+}
+
+/** The migrant's record of a task, on the node it runs on. */
 export function om_task(task: Task): OmTask | undefined {
-  return states.get(task);
+  return om_node(task.node).migrants.get(task.pid);
 }
 
+/** What this node counts about pid. */
+export function figures_of(node: Node, pid: number): OmFigures {
+  const t = om_node(node).figures;
+  let f = t.get(pid);
+  if (!f) t.set(pid, (f = new_figures()));
+  return f;
+}
+
+/**
+ * Make a task an openMosix process with a migration policy: its record on
+ * the node it runs on, and its deputy at home.
+ */
 export function om_task_init(task: Task, policy: Policy): OmTask {
-  let s = states.get(task);
-  if (!s) {
-    s = new OmTask(policy);
-    states.set(task, s);
+  const here = om_node(task.node);
+  let st = here.migrants.get(task.pid);
+  if (!st) {
+    st = new OmTask(task, policy, task.home.id);
+    here.migrants.set(task.pid, st);
   }
-  s.policy = policy;
-  return s;
+  st.policy = policy;
+  const home = om_node(task.home);
+  if (!home.deputies.has(task.pid)) home.deputies.set(task.pid, new Deputy(task.pid, task.comm, task.home.id));
+  return st;
 }

@@ -1,13 +1,18 @@
-// One emulated experiment: start a program on node 0, migrate it to node 1
-// at its 'setup_done' mark (or not at all), run to its exit, and report.
+// One emulated experiment: start a program on node 0, migrate it along a
+// path of nodes at the points asked for (by default once, to node 1, at its
+// 'setup_done' mark), inject the faults of a plan, run to its exit, gather
+// the figures each node kept, and check that nothing was lost.
 import { Cluster } from '../kernel/cluster.ts';
+import { arm_crashes, empty_plan, fault_injected, type FaultPlan } from '../kernel/faultplan.ts';
 import type { Op } from '../kernel/op.ts';
 import type { Task } from '../kernel/task.ts';
 import { ns_to_s } from '../kernel/time.ts';
 import { spawn_program, type ImageSpec } from '../mm/exec.ts';
+import { network_of } from '../net/link.ts';
 import type { NetProfile } from '../net/profiles.ts';
-import { om_init, request_migration } from '../om/index.ts';
-import { om_task, om_task_init, type OmStats, type Policy } from '../om/state.ts';
+import { audit_of } from '../om/audit.ts';
+import { arm_liveness, om_init, request_migration } from '../om/index.ts';
+import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
 
 export interface ProgramDef {
   name: string;
@@ -18,6 +23,8 @@ export interface ProgramDef {
   /** Problem size and memory, when the program reports them. */
   size?: { problem: string; used_B: number; working_set_B: number };
   mode?: string;
+  /** The marks the program passes, in order (where a migration can be asked for). */
+  marks?: readonly string[];
 }
 
 /**
@@ -44,6 +51,13 @@ export function tap_program(prog: ProgramDef, see: (op: Op, task: Task) => void)
 /** Where to migrate: at a mark the program passes, or at a virtual time (ns since start). */
 export type MigrateAt = string | { t_ns: number } | null;
 
+/** One migration of a run: when (a mark, a time since start, or a delay after the previous point) and where to. */
+export interface MigrationPoint {
+  at: string | { t_ns: number } | { after_ns: number };
+  /** A node id; 0 is home. */
+  to: number;
+}
+
 export interface RunSpec {
   program: ProgramDef;
   scheme: Policy;
@@ -51,15 +65,21 @@ export interface RunSpec {
   seed?: number;
   /** Memory of each node, bytes. */
   node_mem_B?: number;
-  /** Where to migrate (default: the 'setup_done' mark); null to run without migrating. */
+  /** Nodes in the cluster (default: as many as the path and the faults name, at least 2). */
+  nodes?: number;
+  /** Where to migrate once, to node 1 (default: the 'setup_done' mark); null: no migration. */
   migrate_at?: MigrateAt;
+  /** Several migrations, in order (takes the place of migrate_at). */
+  migrations?: MigrationPoint[];
+  /** Failures to inject. */
+  faults?: FaultPlan;
   /** Stop the run at this virtual time even if the program has not exited. */
   limit_ns?: number;
 }
 
-/** The paging counters a run reports as om counted them (see OmStats). */
+/** The paging counters a run reports as the nodes counted them (see OmFigures). */
 export type PagingCounts = Pick<
-  OmStats,
+  OmFigures,
   'remote_fault_requests' | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
 >;
 
@@ -73,13 +93,32 @@ export interface RunResult extends PagingCounts {
   profile: string;
   bandwidth_mbps: number;
   latency_ms: number;
+  nodes: number;
   migrated: boolean;
+  /** Migrations that completed, of those planned. */
+  migrations: number;
+  migrations_planned: number;
+  aborted_migrations: number;
+  /** The time the process stood still for migrations, s (one migration: its freeze). */
   freeze_s: number;
+  /** Each completed migration's freeze, s. */
+  freezes_s: number[];
   runtime_s: number;
   total_s: number;
   analysis_s: number;
   exit_code: number;
   exit_reason: string;
+  /** 'completed': the program ran to its end; 'killed': it was ended, for `reason`. */
+  outcome: 'completed' | 'killed';
+  reason: string;
+  /** The faults the plan asked for, and when each took effect (null: it never did). */
+  faults: { fault: string; injected_s: number | null }[];
+  lost_pages: number;
+  corrupt_pages: number;
+  /** Frames still in use on a node that did not crash, after everything ended. */
+  leaked_frames: number;
+  /** What deputies reported (a process lost with the node it ran on). */
+  reports: string[];
   verified: boolean;
   checks: string[];
   /** Failed checks, each with what it saw. */
@@ -88,25 +127,99 @@ export interface RunResult extends PagingCounts {
 
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
+/** The migration points of a spec, resolved. */
+function points_of(spec: RunSpec): MigrationPoint[] {
+  if (spec.migrations) return spec.migrations;
+  const at = spec.migrate_at === undefined ? 'setup_done' : spec.migrate_at;
+  return at === null ? [] : [{ at, to: 1 }];
+}
+
+/** The sum over the nodes of what each counted about pid. */
+export function gather_figures(c: Cluster, pid: number): OmFigures {
+  const sum = new_figures();
+  for (const n of c.nodes) {
+    const f = om_node(n).figures.get(pid);
+    if (!f) continue;
+    for (const k of Object.keys(sum) as (keyof OmFigures)[]) {
+      if (k === 'freezes') sum.freezes.push(...f.freezes);
+      else (sum[k] as number) += f[k] as number;
+    }
+  }
+  sum.freezes.sort((a, b) => a[0] - b[0]);
+  return sum;
+}
+
+/**
+ * Ask for the points' migrations one after another: a point fires at its
+ * mark, its time since the start, or its delay after the previous point
+ * fired; a point that fires while the previous migration is still going
+ * waits for it to end.
+ */
+function drive_migrations(c: Cluster, task: Task, scheme: Policy, points: MigrationPoint[], started: { first_ns: number }, errors: string[]): void {
+  let next = 0;
+  let busy = false;
+  let due = false;
+  let prev_fired_ns = 0;
+  const fire = (): void => {
+    if (next >= points.length || !task.alive) return;
+    if (busy) {
+      due = true;
+      return;
+    }
+    const i = next++;
+    const p = points[i]!;
+    prev_fired_ns = c.queue.now_ns;
+    if (started.first_ns < 0) started.first_ns = Math.max(c.queue.now_ns, task.clock_ns);
+    busy = true;
+    const rc = request_migration(task, c.node(p.to), scheme, () => {
+      busy = false;
+      if (due) {
+        due = false;
+        fire();
+      }
+      arm(next);
+    });
+    if (rc < 0) {
+      busy = false;
+      errors.push(`migration ${i + 1} to node ${p.to}: error ${rc}`);
+      arm(next);
+    }
+  };
+  const arm = (i: number): void => {
+    const p = points[i];
+    if (!p || typeof p.at === 'string') return; // marks are caught by the listener
+    if ('t_ns' in p.at) c.queue.at(Math.max(c.queue.now_ns, task.start_ns + Math.round(p.at.t_ns)), () => next === i && fire());
+    else c.queue.at(Math.max(c.queue.now_ns, prev_fired_ns + Math.round(p.at.after_ns)), () => next === i && fire());
+  };
+  c.mark_listeners.push((t, label) => {
+    const p = points[next];
+    if (t === task && p && p.at === label) fire();
+  });
+  arm(0);
+}
+
 export function run_experiment(spec: RunSpec): RunResult {
-  const c = new Cluster({ nodes: 2, mem_B: spec.node_mem_B ?? 1 << 30, seed: spec.seed ?? 1 });
+  const points = points_of(spec);
+  const plan = spec.faults ?? empty_plan();
+  const named = [...points.map((p) => p.to), ...plan.faults.flatMap((r) => (r.fault.kind === 'crash' ? [r.fault.node] : r.fault.kind === 'partition' ? [r.fault.a, r.fault.b] : []))];
+  const nodes = spec.nodes ?? Math.max(2, ...named.map((n) => n + 1));
+  const c = new Cluster({ nodes, mem_B: spec.node_mem_B ?? 1 << 30, seed: spec.seed ?? 1 });
   om_init(c, spec.profile);
   const task = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
-  const st = om_task_init(task, spec.scheme);
-  const at = spec.migrate_at === undefined ? 'setup_done' : spec.migrate_at;
-  let mig_error = 0;
-  const migrate = (): void => {
-    if (st.stats.migrations > 0 || !task.alive) return;
-    const rc = request_migration(task, c.node(1), spec.scheme);
-    if (rc < 0) mig_error = rc;
-  };
-  if (typeof at === 'string') {
-    c.mark_listeners.push((t, label) => {
-      if (t === task && label === at) migrate();
-    });
-  } else if (at) {
-    c.queue.at(task.start_ns + Math.max(0, Math.round(at.t_ns)), migrate);
+  om_task_init(task, spec.scheme);
+  arm_crashes(c, plan, task.start_ns);
+  const net = network_of(c);
+  for (const rec of plan.faults) {
+    const f = rec.fault;
+    if (f.kind !== 'partition') continue;
+    const start = task.start_ns + f.at_ns;
+    net.partition(c.node(f.a), c.node(f.b), start, start + f.dur_ns);
+    c.queue.at(start, () => fault_injected(c, rec, task.start_ns));
   }
+  if (plan.faults.some((r) => r.fault.kind !== 'abort')) arm_liveness(c);
+  const started = { first_ns: -1 };
+  const mig_errors: string[] = [];
+  drive_migrations(c, task, spec.scheme, points, started, mig_errors);
   // The timed phase ends at 'timed_done' when the program has one (its
   // verification comes after and is not part of the measured run).
   let end_ns = -1;
@@ -114,36 +227,36 @@ export function run_experiment(spec: RunSpec): RunResult {
     if (t === task && label === 'timed_done') end_ns = t.clock_ns;
   });
   c.run(spec.limit_ns ?? Infinity);
+
+  const s = gather_figures(c, task.pid);
+  const completed = !task.alive ? task.exit_signal === null : false;
+  const outcome: RunResult['outcome'] = completed ? 'completed' : 'killed';
+  const reason = completed ? '' : task.alive ? 'still running when the run stopped' : task.exit_reason || `exit code ${task.exit_code}`;
   const checks: string[] = [];
   const failures: string[] = [];
-  let ok = task.exit_code === 0 && mig_error === 0;
-  if (!ok) failures.push(`exit-status: code ${task.exit_code}${task.exit_reason ? `, ${task.exit_reason}` : ''}${mig_error ? `, migration error ${mig_error}` : ''}`);
-  const s = om_task(task)!.stats;
-  checks.push('exit-status');
-  if (at) {
-    checks.push('page-checksums');
-    if (s.corrupt_pages !== 0 || s.migrations !== 1) {
-      ok = false;
-      failures.push(`page-checksums: ${s.corrupt_pages} corrupt pages, ${s.migrations} migrations`);
-    }
+  const check = (name: string, ok: boolean, detail: string): void => {
+    checks.push(name);
+    if (!ok) failures.push(`${name}: ${detail}`);
+  };
+  check('exit-status', completed && task.exit_code === 0, `code ${task.exit_code}${task.exit_reason ? `, ${task.exit_reason}` : ''}`);
+  if (plan.faults.length === 0) {
+    check('migrations', s.migrations === points.length && mig_errors.length === 0, `${s.migrations} of ${points.length} migrations happened${mig_errors.length ? ` (${mig_errors.join('; ')})` : ''}`);
   }
-  // Nothing lost, nothing left behind: every frame is back on every node.
-  checks.push('frames-returned');
+  const audit = audit_of(c).verdict(task.pid);
+  if (completed) check('page-checksums', audit.corrupt === 0 && audit.lost === 0, `${audit.corrupt} corrupt pages, ${audit.lost} lost pages${audit.problem ? ` (${audit.problem})` : ''}`);
+  // Nothing left behind: every frame is back on every node still up.
+  let leaked = 0;
+  const left_on: string[] = [];
   for (const n of c.nodes) {
+    if (!n.alive) continue;
     const left = n.mem.used_frames - (n.ext.has('zero_page') ? 1 : 0);
-    if (left !== 0) {
-      ok = false;
-      failures.push(`frames-returned: ${left} frames still used on ${n.name}`);
-    }
+    if (left !== 0) left_on.push(`${left} on ${n.name}`);
+    leaked += left;
   }
-  for (const ch of spec.program.checks?.() ?? []) {
-    checks.push(ch.name);
-    if (!ch.ok) {
-      ok = false;
-      failures.push(`${ch.name}: ${ch.detail ?? 'failed'}`);
-    }
-  }
-  const start = at && s.migrations > 0 ? s.mig_start_ns : task.start_ns;
+  check('frames-returned', leaked === 0, `frames still used: ${left_on.join(', ')}`);
+  if (completed) for (const ch of spec.program.checks?.() ?? []) check(ch.name, ch.ok, ch.detail ?? 'failed');
+  const freezes = s.freezes.map(([, f]) => f);
+  const start = s.freezes.length > 0 ? s.freezes[0]![0] : started.first_ns >= 0 ? started.first_ns : task.start_ns;
   const end = end_ns >= 0 ? end_ns : task.exit_ns;
   const sz = spec.program.size;
   return {
@@ -156,8 +269,13 @@ export function run_experiment(spec: RunSpec): RunResult {
     profile: spec.profile.name,
     bandwidth_mbps: spec.profile.bandwidth_bps / 1e6,
     latency_ms: spec.profile.latency_ns / 1e6,
+    nodes,
     migrated: s.migrations > 0,
-    freeze_s: r6(ns_to_s(s.freeze_ns)),
+    migrations: s.migrations,
+    migrations_planned: points.length,
+    aborted_migrations: s.aborts,
+    freeze_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
+    freezes_s: freezes.map((f) => r6(ns_to_s(f))),
     runtime_s: r6(ns_to_s(end - start)),
     total_s: r6(ns_to_s(task.exit_ns - task.start_ns)),
     remote_fault_requests: s.remote_fault_requests,
@@ -169,8 +287,15 @@ export function run_experiment(spec: RunSpec): RunResult {
     mpt_bytes: s.mpt_bytes,
     analysis_s: r6(ns_to_s(s.analysis_ns)),
     exit_code: task.exit_code,
-    exit_reason: task.exit_reason || (mig_error ? `migration refused: ${mig_error}` : ''),
-    verified: ok,
+    exit_reason: task.exit_reason || (mig_errors.length ? mig_errors.join('; ') : ''),
+    outcome,
+    reason,
+    faults: plan.faults.map((r) => ({ fault: r.spec, injected_s: r.injected_ns === null ? null : r6(ns_to_s(r.injected_ns)) })),
+    lost_pages: completed ? audit.lost : 0,
+    corrupt_pages: completed ? audit.corrupt : 0,
+    leaked_frames: leaked,
+    reports: c.nodes.flatMap((n) => (n.alive ? om_node(n).reports : [])),
+    verified: failures.length === 0,
     checks,
     failures,
   };

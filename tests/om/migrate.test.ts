@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import { Cluster } from '../../kernel/cluster.ts';
 import { Driver } from '../helpers/driver.ts';
 import { om_init, request_migration } from '../../om/index.ts';
-import { om_task, om_task_init, type Policy } from '../../om/state.ts';
+import { om_node, om_task, om_task_init, type Policy } from '../../om/state.ts';
+import { audit_of } from '../../om/audit.ts';
+import { gather_figures } from '../../userland/experiment.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { mmap_anon, sys_getpid, sys_write, sys_munmap } from '../../userland/libc.ts';
 import { PAGE_SIZE, is_remote_pte, pte_none } from '../../mm/pgtable.ts';
@@ -24,28 +26,34 @@ function setup(nodes = 2, policy: Policy = 'ampom'): { c: Cluster; d: Driver } {
 }
 
 function migrate(d: Driver, to: number, policy?: Policy): void {
-  assert.is(request_migration(d.task, d.cluster.node(to), policy), 0);
-  const st = om_task(d.task)!;
-  const n = st.stats.migrations;
+  let done = false;
+  assert.is(request_migration(d.task, d.cluster.node(to), policy, () => (done = true)), 0);
   d.exec({ kind: 'mark', label: 'migrate-now' }); // an op boundary
-  d.until(() => st.stats.migrations > n);
+  d.until(() => done);
   assert.is(d.task.node.id, to);
 }
+
+const figures = (d: Driver) => gather_figures(d.cluster, d.task.pid);
+/** The page table a node holds for the driver's task (its HPT), if any. */
+const hpt_at = (c: Cluster, d: Driver, node: number): MmStruct | undefined => om_node(c.node(node)).holders.get(d.task.pid)?.hpt;
 
 /** Where each page with contents is: 'local' (mapped, or arrived and waiting
  *  for the next fault), 'wire' (sent by a holder, not arrived) or 'held@N'. */
 function places(c: Cluster, d: Driver, vpns: number[]): Map<number, string[]> {
   const st = om_task(d.task)!;
   const mm = d.mm as MmStruct;
+  const wire = audit_of(c).in_flight(d.task.pid);
   const out = new Map<number, string[]>();
   for (const v of vpns) {
     const where: string[] = [];
     if (own_page(mm, v) >= 0 || st.arrived.has(v)) where.push('local');
-    if (st.onwire.has(v)) where.push('wire');
-    for (const [node, hpt] of st.holders) if (own_page(hpt, v) >= 0) where.push(`held@${node}`);
+    if (wire.has(v)) where.push('wire');
+    for (const n of c.nodes) {
+      const hpt = hpt_at(c, d, n.id);
+      if (hpt && own_page(hpt, v) >= 0) where.push(`held@${n.id}`);
+    }
     out.set(v, where);
   }
-  void c;
   return out;
 }
 
@@ -80,8 +88,10 @@ test('property: after migration and any mix of accesses, every page is in exactl
         }
         for (const [addr, val] of bytes) assert.is(d.read_u8(addr), val);
         check();
-        assert.is(om_task(d.task)!.stats.corrupt_pages, 0);
         d.exec({ kind: 'sys', nr: 1, args: [0] });
+        c.run();
+        assert.is(audit_of(c).verdict(d.task.pid).corrupt, 0);
+        assert.is(audit_of(c).verdict(d.task.pid).lost, 0);
         for (const n of c.nodes) assert.is(n.mem.used_frames, n.ext.has('zero_page') ? 1 : 0, `${n.name} leaked frames`);
       },
     ),
@@ -100,9 +110,10 @@ test('the freeze moves the three current pages (and for AMPoM the MPT); the rest
   assert.ok(own_page(mm, Math.floor(d.task.regs.esp / PAGE_SIZE)) >= 0, 'stack page came along');
   assert.ok(own_page(mm, base / PAGE_SIZE + 9) >= 0, 'last data page came along');
   assert.ok(is_remote_pte(mm.pte_get(base / PAGE_SIZE)), 'other pages are remote entries');
-  assert.ok(st.holders.get(0)!.rss > 0);
-  assert.is(st.stats.mpt_bytes % 6, 0);
-  assert.ok(st.stats.freeze_ns > 0);
+  assert.ok(hpt_at(d.cluster, d, 0)!.rss > 0);
+  assert.ok(st.arrived.size === 0);
+  assert.is(figures(d).mpt_bytes % 6, 0);
+  assert.ok(figures(d).freezes[0]![1] > 0);
 });
 
 test('NoPrefetch sends no MPT: a missing page is asked for at home, a never-touched one is zero-filled', () => {
@@ -111,12 +122,11 @@ test('NoPrefetch sends no MPT: a missing page is asked for at home, a never-touc
   d.write_u8(base, 7);
   d.write_u8(base + 2 * PAGE_SIZE, 9); // the current data page, which moves
   migrate(d, 1, 'noprefetch');
-  const st = om_task(d.task)!;
-  assert.is(st.stats.mpt_bytes, 0);
+  assert.is(figures(d).mpt_bytes, 0);
   assert.ok(pte_none((d.mm as MmStruct).pte_get(base / PAGE_SIZE)));
   assert.is(d.read_u8(base), 7);
   assert.is(d.read_u8(base + 3 * PAGE_SIZE), 0);
-  assert.is(st.stats.remote_fault_requests, 2);
+  assert.is(figures(d).remote_fault_requests, 2);
 });
 
 test('a migrant\'s write, getpid and munmap go home; /proc/PID/where shows and moves it', () => {
@@ -127,18 +137,17 @@ test('a migrant\'s write, getpid and munmap go home; /proc/PID/where shows and m
   d.write_u8(buf + 1, 105);
   const w = c.procfs.write(c.node(0), `/proc/${d.task.pid}/where`, '2\n');
   assert.ok(w.ok);
-  const st = om_task(d.task)!;
   d.exec({ kind: 'mark', label: 'boundary' });
-  d.until(() => st.stats.migrations === 1);
+  d.until(() => figures(d).migrations === 1);
   assert.equal(c.procfs.read(c.node(0), `/proc/${d.task.pid}/where`), { ok: true, text: '2\n' });
   assert.is(d.exec(sys_write(1, buf, 2)), 2);
   assert.is(c.node(0).console, 'hi', 'the write reached the home console');
   assert.is(c.node(2).console, '');
   assert.is(d.exec(sys_getpid()), d.task.pid);
-  const held = st.holders.get(0)!.rss;
+  const held = hpt_at(c, d, 0)!.rss;
   assert.is(d.exec(sys_munmap(buf + PAGE_SIZE, PAGE_SIZE)), 0);
-  d.until(() => st.holders.get(0)!.rss < held);
-  assert.is(st.holders.get(0)!.rss, held - 1, 'the deputy dropped the unmapped page');
+  d.until(() => hpt_at(c, d, 0)!.rss < held);
+  assert.is(hpt_at(c, d, 0)!.rss, held - 1, 'the deputy dropped the unmapped page');
   assert.equal(c.procfs.write(c.node(0), `/proc/${d.task.pid}/where`, 'mars').ok, false);
 });
 
@@ -153,8 +162,9 @@ test('a migrant can move on to a third node and come home; pages come from where
   migrate(d, 0);
   assert.equal(c.procfs.read(c.node(0), `/proc/${d.task.pid}/where`), { ok: true, text: 'home\n' });
   for (let i = 0; i < 8; i++) d.write_u8(base + i * PAGE_SIZE, 1);
-  assert.is(om_task(d.task)!.stats.corrupt_pages, 0);
   d.exec({ kind: 'sys', nr: 1, args: [0] });
+  c.run();
+  assert.is(audit_of(c).verdict(d.task.pid).corrupt, 0);
   for (const n of c.nodes) assert.is(n.mem.used_frames, n.ext.has('zero_page') ? 1 : 0);
 });
 
@@ -163,9 +173,8 @@ test('a page that stayed home is checked too: corrupting it at the deputy fails 
     let hit = false;
     const prog = tap_program(KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), (op, task) => {
       // The exit call runs after the migration: the array is still all at home.
-      const st = om_task(task);
-      if (op.kind !== 'sys' || !st || st.holders.size === 0) return;
-      const hpt = st.holders.values().next().value as MmStruct;
+      const hpt = om_node(task.home).holders.get(task.pid)?.hpt;
+      if (op.kind !== 'sys' || !hpt) return;
       hpt.for_each_pte(0, 1 << 20, (vpn) => {
         const pfn = own_page(hpt, vpn);
         if (pfn >= 0 && !hit && vpn >= 0x40000) {
@@ -178,6 +187,7 @@ test('a page that stayed home is checked too: corrupting it at the deputy fails 
     assert.ok(hit, 'a home page was corrupted');
     assert.not.ok(r.verified, scheme);
     assert.match(r.failures.join(';'), /page-checksums: 1 corrupt pages/);
+    assert.is(r.corrupt_pages, 1);
     const clean = run_experiment({ program: KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), scheme, profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
     assert.ok(clean.verified, `${scheme} clean run: ${clean.failures.join('; ')}`);
   }

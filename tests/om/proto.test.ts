@@ -3,16 +3,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, type Msg } from '../../om/proto.ts';
+import {
+  decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_LAZY,
+  REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, type Msg,
+} from '../../om/proto.ts';
 
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
 
 test('MPT encode/decode is a bijection and takes exactly 6 bytes per page', () => {
   fc.assert(
     fc.property(fc.array(entry, { maxLength: 300 }), (entries) => {
-      const bytes = encode({ type: MIG_MPT, entries });
+      const bytes = encode({ type: MIG_MPT, pid: 7, entries });
       assert.is(bytes.length, OMP_REQ_B + 4 + entries.length * MPT_ENTRY_B);
-      assert.equal(decode(bytes), { type: MIG_MPT, entries });
+      assert.equal(decode(bytes), { type: MIG_MPT, pid: 7, entries });
     }),
   );
   assert.is(MPT_ENTRY_B, 6);
@@ -21,29 +24,41 @@ test('MPT encode/decode is a bijection and takes exactly 6 bytes per page', () =
 test('other messages round-trip through bytes', () => {
   const page = new Uint8Array(4096).map((_, i) => i * 7);
   const msgs: Msg[] = [
-    { type: REM_PAGE, vpns: [1, 2, 0xfffff] },
-    { type: DEP_PAGES, pages: [{ vpn: 5, flags: 0, data: page }] },
-    { type: MIG_VMA, vmas: [{ start: 0x08048000, end: 0x0804a000, flags: 5, name: 'dgemm' }] },
-    { type: REM_SYSCALL, call: { nr: 4, args: [1, 0x40000000, 3], data: new Uint8Array([104, 105, 10]) } },
-    { type: DEP_SYSCALL, ret: -14, data: new Uint8Array(0) },
-    { type: MIG_TASK, task: { pid: 100, eip: 0x08048000, esp: 0xbffffe00, last_data: 0x40000000, min_flt: 3, maj_flt: 4, comm: 'stream' } },
+    { type: REM_PAGE, pid: 100, vpns: [1, 2, 0xfffff] },
+    { type: DEP_PAGES, pid: 100, pages: [{ vpn: 5, flags: PG_DIRTY | PG_RW, data: page }, { vpn: 6, flags: PG_ABSENT, data: null }] },
+    { type: MIG_VMA, pid: 100, vmas: [{ start: 0x08048000, end: 0x0804a000, flags: 5, name: 'dgemm' }] },
+    { type: REM_SYSCALL, pid: 100, call: { nr: 4, args: [1, 0x40000000, 3], data: new Uint8Array([104, 105, 10]) } },
+    { type: DEP_SYSCALL, pid: 100, ret: -14, data: new Uint8Array(0) },
+    { type: MIG_TASK, pid: 100, task: { eip: 0x08048000, esp: 0xbffffe00, last_data: 0x40000000, min_flt: 3, maj_flt: 4, comm: 'stream', frozen_at_ns: 123456789 } },
+    { type: MIG_LAZY, pid: 100, node: 0, ranges: [{ start: 0x40000000, end: 0x40010000 }] },
+    { type: REM_WHERE, pid: 100, node: 2, holders: [0, 1] },
+    { type: REM_EXIT, pid: 100, code: 137 },
+    { type: MIG_DONE, pid: 100 },
+    { type: MIG_GO, pid: 100 },
   ];
   for (const m of msgs) assert.equal(decode(encode(m)), m);
 });
 
+test('a page that never existed travels as its 6-byte header, with no 4 KiB of zeros', () => {
+  const one = encode({ type: DEP_PAGES, pid: 1, pages: [{ vpn: 9, flags: PG_ABSENT, data: null }] });
+  assert.is(one.length, OMP_REQ_B + 2 + 6);
+  const full = encode({ type: DEP_PAGES, pid: 1, pages: [{ vpn: 9, flags: 0, data: new Uint8Array(4096) }] });
+  assert.is(full.length, OMP_REQ_B + 2 + 6 + 4096);
+});
+
 test('truncated and malformed messages give a ProtoError naming the type and offset', () => {
-  const good = encode({ type: REM_PAGE, vpns: [1, 2, 3] });
+  const good = encode({ type: REM_PAGE, pid: 1, vpns: [1, 2, 3] });
   const cut = good.slice(0, good.length - 2);
   assert.throws(() => decode(cut), (e: Error) => e instanceof ProtoError && /REM_PAGE at offset 4/.test(e.message));
   const bad = good.slice();
   bad[0] = 99;
   assert.throws(() => decode(bad), /message type 99 at offset 0/);
-  assert.throws(() => decode(new Uint8Array(3)), /header needs 8 bytes/);
+  assert.throws(() => decode(new Uint8Array(3)), /header needs 12 bytes/);
 });
 
 test('property: random bytes never crash a decoder, they decode or raise ProtoError', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 13 }), fc.uint8Array({ maxLength: 200 }), (type, body) => {
+    fc.property(fc.integer({ min: 1, max: 18 }), fc.uint8Array({ maxLength: 200 }), (type, body) => {
       const buf = new Uint8Array(OMP_REQ_B + body.length);
       new DataView(buf.buffer).setUint16(0, type, true);
       new DataView(buf.buffer).setUint32(4, body.length, true);

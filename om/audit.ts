@@ -1,0 +1,105 @@
+// The page audit: the experimenter's probe that proves no page is lost or
+// corrupted. It is instrumentation, not a node's state: nodes never read it,
+// a crash does not touch it, and the figures it keeps are the run's checks.
+//
+// At each freeze it records the checksum of every page the migrant has
+// locally (pages elsewhere keep the checksum of their last freeze: they did
+// not change where they were held). A record is settled when its page is
+// seen again: on arrival at the migrant, or where it stayed when the process
+// exits. A page that arrives with other bytes is corrupt; one that a holder
+// says never existed, or that is never seen again, is lost. munmap forgets.
+// It also knows which pages are on the wire, for the location invariant.
+import { crc32 } from 'node:zlib';
+import type { Cluster } from '../kernel/cluster.ts';
+import type { MmStruct } from '../mm/mm_struct.ts';
+import { PAGE_SIZE } from '../mm/pgtable.ts';
+import { own_page } from './pages.ts';
+
+class PidAudit {
+  /** vpn -> checksum of the bytes the page must still have. */
+  readonly pending = new Map<number, number>();
+  /** Pages a holder sent that have not arrived yet. */
+  readonly onwire = new Set<number>();
+  corrupt = 0;
+  lost = 0;
+  /** What went wrong first, for the failure message. */
+  first_problem = '';
+}
+
+export class PageAudit {
+  private readonly pids = new Map<number, PidAudit>();
+
+  private of(pid: number): PidAudit {
+    let a = this.pids.get(pid);
+    if (!a) this.pids.set(pid, (a = new PidAudit()));
+    return a;
+  }
+
+  /** The freeze: every page with contents here must reappear with these bytes. */
+  freeze(pid: number, mm: MmStruct): void {
+    const a = this.of(pid);
+    mm.for_each_pte(0, 1 << 20, (vpn) => {
+      const pfn = own_page(mm, vpn);
+      if (pfn >= 0) a.pending.set(vpn, mm.mem.checksum(pfn));
+    });
+  }
+
+  /** A page left a holder for the migrant. */
+  sent(pid: number, vpn: number): void {
+    this.of(pid).onwire.add(vpn);
+  }
+
+  /** A page arrived at the migrant (data null: the holder said it never existed). */
+  arrived(pid: number, vpn: number, data: Uint8Array | null): void {
+    const a = this.of(pid);
+    a.onwire.delete(vpn);
+    const want = a.pending.get(vpn);
+    if (want === undefined) return;
+    a.pending.delete(vpn);
+    if (data === null) this.problem(a, 'lost', `page 0x${vpn.toString(16)} came back as never existed`);
+    else if (crc32(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} arrived with other bytes`);
+  }
+
+  /** A page seen where it was held: at the process's exit, or mapped back in place. */
+  seen_where_held(pid: number, vpn: number, data: Uint8Array): void {
+    const a = this.of(pid);
+    const want = a.pending.get(vpn);
+    if (want === undefined) return;
+    a.pending.delete(vpn);
+    if (crc32(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} changed where it was held`);
+  }
+
+  /** munmap: those pages no longer need to be found. */
+  forget(pid: number, start: number, end: number): void {
+    const a = this.pids.get(pid);
+    if (!a) return;
+    for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) a.pending.delete(v);
+  }
+
+  in_flight(pid: number): ReadonlySet<number> {
+    return this.of(pid).onwire;
+  }
+
+  /**
+   * The verdict for a process that completed: corrupt and lost pages,
+   * counting as lost every page that was never seen again.
+   */
+  verdict(pid: number): { corrupt: number; lost: number; problem: string } {
+    const a = this.of(pid);
+    const unseen = a.pending.size;
+    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${[...a.pending.keys()][0]!.toString(16)})`, unseen);
+    a.pending.clear();
+    return { corrupt: a.corrupt, lost: a.lost, problem: a.first_problem };
+  }
+
+  private problem(a: PidAudit, kind: 'lost' | 'corrupt', what: string, n = 1): void {
+    a[kind] += n;
+    if (!a.first_problem) a.first_problem = what;
+  }
+}
+
+export function audit_of(cluster: Cluster): PageAudit {
+  let a = cluster.ext.get('om_audit') as PageAudit | undefined;
+  if (!a) cluster.ext.set('om_audit', (a = new PageAudit()));
+  return a;
+}

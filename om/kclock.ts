@@ -1,0 +1,16 @@
+// A node's kernel-side clock: work the kernel does outside any task (the
+// send and receive paths of migration and paging) runs one piece after
+// another on the node's CPU, no earlier than it is asked for.
+import type { Node } from '../kernel/node.ts';
+
+function kclock(node: Node): { t: number } {
+  return node.attach('om_kclock', () => ({ t: 0 }));
+}
+
+/** Run CPU work of `ns` on a node's kernel no earlier than at_ns; returns when it ends. */
+export function kernel_work(node: Node, at_ns: number, ns: number): number {
+  const k = kclock(node);
+  k.t = Math.max(k.t, at_ns, node.cluster.queue.now_ns) + Math.round(ns);
+  node.busy_ns += ns;
+  return k.t;
+}

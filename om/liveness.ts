@@ -1,0 +1,98 @@
+// Noticing that a node is gone. Every node hears infoD's load updates from
+// every other once a second; a node that has not been heard from for
+// DEAD_AFTER_NS is taken as unreachable (crashed, or cut off by a
+// partition: the two look the same from here). Then, on this node:
+// - a migrant whose home is that node is killed (openMosix cannot run a
+//   process without its deputy); one whose pages are still held there is
+//   killed too; one that no longer needs it goes on;
+// - a migration to it that has not committed is called off (the process
+//   goes on here); one from it that has not resumed here is dropped;
+// - a deputy whose process ran there reports the process lost;
+// - pages held here for a process whose home is that node are let go.
+import createDebug from 'debug';
+import type { Cluster } from '../kernel/cluster.ts';
+import type { Node } from '../kernel/node.ts';
+import type { MmStruct } from '../mm/mm_struct.ts';
+import { is_remote_pte, swp_offset } from '../mm/pgtable.ts';
+import { infod_of } from '../net/infod.ts';
+import { network_of } from '../net/link.ts';
+import { deputy_exit, drop_holder } from './deputy.ts';
+import { kill_migrant } from './kill.ts';
+import { mig_in_peer_lost } from './mig_receive.ts';
+import { mig_peer_lost } from './migrate.ts';
+import { om_node, type OmTask } from './state.ts';
+
+const dbg = createDebug('om:deputy');
+
+/** Missed infoD updates after which a peer is taken as unreachable. */
+export const DEAD_AFTER_UPDATES = 3;
+
+interface Liveness {
+  /** peers this node has given up on (until it hears from them again) */
+  lost: Set<number>;
+}
+
+const liveness = (n: Node): Liveness => n.attach('om_liveness', () => ({ lost: new Set<number>() }));
+
+/** Start watching on every node (each watches on its own, on its own clock). */
+export function start_liveness(cluster: Cluster, active: () => boolean): void {
+  const period = network_of(cluster).profile.infod_interval_ns;
+  const dead_after = DEAD_AFTER_UPDATES * period;
+  for (const node of cluster.nodes) {
+    const tick = (): void => {
+      if (!active() || !node.alive) return;
+      check_peers(node, dead_after);
+      cluster.queue.after(period, tick);
+    };
+    cluster.queue.after(period, tick);
+  }
+}
+
+function check_peers(node: Node, dead_after_ns: number): void {
+  const now = node.cluster.queue.now_ns;
+  const heard = infod_of(node).last_heard_ns;
+  const lv = liveness(node);
+  for (const peer of node.cluster.nodes) {
+    if (peer === node) continue;
+    const last = heard.get(peer.id) ?? 0;
+    const silent = now - last > dead_after_ns;
+    if (silent && !lv.lost.has(peer.id)) {
+      lv.lost.add(peer.id);
+      om_peer_lost(node, peer.id, `${peer.name} unreachable`);
+    } else if (!silent) lv.lost.delete(peer.id);
+  }
+}
+
+/** Whether this node has given up on peer. */
+export const peer_lost = (node: Node, peer: number): boolean => liveness(node).lost.has(peer);
+
+/** Whether a migrant still has pages at node `peer` (or asks it for missing ones). */
+function depends_on(st: OmTask, peer: number): boolean {
+  const mm = st.task.mm as MmStruct | null;
+  if (!mm) return false;
+  if (mm.lazy_remote_node === peer) return true;
+  let found = false;
+  mm.for_each_pte(0, 1 << 20, (_vpn, pte) => {
+    if (!found && is_remote_pte(pte) && swp_offset(pte) === peer) found = true;
+  });
+  return found;
+}
+
+/** This node has lost touch with peer: act on everything of its own that involves it. */
+export function om_peer_lost(node: Node, peer: number, why: string): void {
+  dbg('%s: %s', node.name, why);
+  const here = om_node(node);
+  mig_peer_lost(node, peer);
+  mig_in_peer_lost(node, peer);
+  for (const st of [...here.migrants.values()]) {
+    st.holders.delete(peer);
+    if (st.task.node !== node) continue; // stopped for a migration that has committed
+    if (st.home === peer) kill_migrant(st, `home node ${peer} unreachable`);
+    else if (depends_on(st, peer)) kill_migrant(st, `page holder node ${peer} unreachable`);
+  }
+  for (const dep of [...here.deputies.values()]) {
+    dep.holders.delete(peer);
+    if (dep.where === peer) deputy_exit(node, dep, { exit_code: 137, lost: `remote node ${peer} unreachable` });
+  }
+  for (const h of [...here.holders.values()]) if (h.home === peer) drop_holder(node, h.pid);
+}

@@ -1,0 +1,247 @@
+// Process migration, the destination's side (after openMosix's
+// mig_do_receive): build the new address space from the messages as they
+// arrive, answer MIG_DONE when all is applied, and resume the process at
+// MIG_GO. The destination may refuse at any step (no room, or the fault
+// plan says so): it drops what it built and sends MIG_ABORT.
+import createDebug from 'debug';
+import { CPU_COPY_PAGE, CPU_PTE } from '../kernel/cpu.ts';
+import { ECONNABORTED, ENOMEM } from '../kernel/errno.ts';
+import type { Node } from '../kernel/node.ts';
+import { wake_up_process } from '../kernel/sched.ts';
+import { TASK_RUNNING, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
+import { MmStruct, OutOfFrames } from '../mm/mm_struct.ts';
+import { make_prefetcher } from '../mm/prefetch.ts';
+import { PAGE_SIZE, mk_remote_pte, pte_none } from '../mm/pgtable.ts';
+import { VmArea } from '../mm/vma.ts';
+import { audit_of } from './audit.ts';
+import { comm_send } from './comm.ts';
+import { register_om_costs } from './costs.ts';
+import { mig_abort_planned, type MigStep } from './faults.ts';
+import { kernel_work } from './kclock.ts';
+import type { MigAttach } from './migrate.ts';
+import { INSTALLED, frame_with, install_page, own_page, page_state } from './pages.ts';
+import {
+  MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_LAZY, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA,
+  type MigTask, type Msg,
+} from './proto.ts';
+import { register_mm_owner } from './remote.ts';
+import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
+import { kill_migrant } from './kill.ts';
+
+const dbg = createDebug('om:mig');
+
+/** The destination's record of a migration it is receiving. */
+interface MigIn {
+  pid: number;
+  src: Node;
+  home: number;
+  policy: Policy;
+  mm: MmStruct | null;
+  /** Pages this node already holds for the process, to map in place at MIG_GO. */
+  here: number[];
+  /** NoPrefetch came back to the node its lazy ranges name: map all it holds. */
+  lazy_here: boolean;
+  /** Nodes the new page table names as holders. */
+  holders: Set<number>;
+  ctx: MigTask | null;
+  attach: MigAttach | null;
+  /** Steps the fault plan was already asked about (once each). */
+  asked: Set<MigStep>;
+}
+
+const incoming = (n: Node): Map<number, MigIn> => om_node(n).incoming as Map<number, MigIn>;
+
+/** Frames the destination wants free before it accepts: the pages, their tables, slack. */
+const room_needed = (npages: number, vm_pages: number): number => npages + Math.ceil(vm_pages / 1024) + 2;
+
+/** mig_do_receive: one migration message arrived at its destination. */
+export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): void {
+  const cpu = dest.cpu;
+  const costs = register_om_costs(cpu);
+  const now = dest.cluster.queue.now_ns;
+  if (m.type === MIG_HSHAKE) {
+    incoming(dest).get(m.pid)?.mm?.exit_mm(); // a stale attempt's leftovers
+    incoming(dest).delete(m.pid);
+    const policy = policy_of_code(m.hshake.policy);
+    const at = kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 2));
+    const ok = policy !== undefined && dest.mem.free_frames >= room_needed(m.hshake.npages, m.hshake.vm_pages);
+    if (!ok || mig_abort_planned(dest.cluster, m.pid, 'mig_send_hshake', 'dest')) {
+      comm_send(dest, src, { type: MIG_ABORT, pid: m.pid, errno: ok ? -ECONNABORTED : -ENOMEM }, at, { conn: 'mig' });
+      return;
+    }
+    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], lazy_here: false, holders: new Set(), ctx: null, attach: null, asked: new Set() });
+    comm_send(dest, src, { type: MIG_HSHAKE_ACK, pid: m.pid, ack: { ok: 1, errno: 0 } }, at, { conn: 'mig' });
+    return;
+  }
+  const mi = incoming(dest).get(m.pid);
+  if (!mi || mi.src !== src) return; // what is left of an attempt that was called off
+  if (m.type === MIG_ABORT) return mig_drop(dest, mi);
+  if (m.type === MIG_GO) return mig_resume(dest, mi);
+  const step = STEP_OF[m.type];
+  if (step && !mi.asked.has(step)) {
+    mi.asked.add(step);
+    if (mig_abort_planned(dest.cluster, m.pid, step, 'dest')) return mig_refuse(dest, mi, -ECONNABORTED);
+  }
+  switch (m.type) {
+    case MIG_MM:
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
+      try {
+        mi.mm = new MmStruct(dest);
+      } catch (e) {
+        if (e instanceof OutOfFrames) return mig_refuse(dest, mi, -ENOMEM);
+        throw e;
+      }
+      Object.assign(mi.mm, m.mm);
+      break;
+    case MIG_VMA:
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
+      for (const v of m.vmas) mi.mm!.vmas.insert(new VmArea(v.start, v.end, v.flags, v.name));
+      break;
+    case MIG_PAGE: {
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1) + cpu.cost_ns(CPU_COPY_PAGE, m.pages.length) + cpu.cost_ns(CPU_PTE, m.pages.length));
+      const mm = mi.mm!;
+      for (const p of m.pages) {
+        const pfn = frame_with(mm, p.data);
+        if (pfn < 0 || install_page(mm, p.vpn, pfn, p.flags) !== INSTALLED) return mig_refuse(dest, mi, -ENOMEM);
+        audit_of(dest.cluster).arrived(m.pid, p.vpn, p.data);
+      }
+      break;
+    }
+    case MIG_MPT:
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1) + cpu.cost_ns(costs.mpt_entry, m.entries.length));
+      for (const e of m.entries) {
+        if (e.node === dest.id) {
+          mi.here.push(e.vpn); // mapped in place once the migration commits
+          continue;
+        }
+        mi.holders.add(e.node);
+        if (!mi.mm!.pte_set(e.vpn, mk_remote_pte(e.node))) return mig_refuse(dest, mi, -ENOMEM);
+      }
+      break;
+    case MIG_LAZY:
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
+      if (m.node === dest.id) mi.lazy_here = true;
+      else {
+        mi.mm!.lazy_remote = m.ranges.map((r) => [r.start, r.end] as [number, number]);
+        mi.mm!.lazy_remote_node = m.node;
+        mi.holders.add(m.node);
+      }
+      break;
+    case MIG_TASK: {
+      const at = kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 2));
+      mi.ctx = m.task;
+      mi.attach = attach as MigAttach;
+      comm_send(dest, src, { type: MIG_DONE, pid: m.pid }, at, { conn: 'mig' });
+      break;
+    }
+    default:
+      dbg('%s: unexpected %d during the migration of pid %d', dest.name, m.type, m.pid);
+  }
+}
+
+const STEP_OF: Partial<Record<number, MigStep>> = {
+  [MIG_MM]: 'mig_send_mm', [MIG_VMA]: 'mig_send_vmas', [MIG_PAGE]: 'mig_send_pages',
+  [MIG_MPT]: 'mig_send_mpt', [MIG_LAZY]: 'mig_send_mpt', [MIG_TASK]: 'mig_send_proc_context',
+};
+
+/** Drop what was built for a migration that will not happen. */
+function mig_drop(dest: Node, mi: MigIn): void {
+  mi.mm?.exit_mm();
+  incoming(dest).delete(mi.pid);
+}
+
+function mig_refuse(dest: Node, mi: MigIn, errno: number): void {
+  dbg('%s refuses the migration of pid %d (%d)', dest.name, mi.pid, errno);
+  mig_drop(dest, mi);
+  comm_send(dest, mi.src, { type: MIG_ABORT, pid: mi.pid, errno }, dest.cluster.queue.now_ns, { conn: 'mig' });
+}
+
+/**
+ * This node lost touch with `peer`: a migration from it that has not
+ * resumed is dropped, unless the source had already let go of the process
+ * (it commits before it sends MIG_GO): then the process is this node's, and
+ * it resumes here as MIG_GO would have made it. That one fact, who owns the
+ * process now, is read rather than told; openMosix would ask the deputy.
+ */
+export function mig_in_peer_lost(node: Node, peer: number): void {
+  for (const mi of [...incoming(node).values()]) {
+    if (mi.src.id !== peer) continue;
+    if (mi.attach && mi.attach.task.node === node) mig_resume(node, mi);
+    else mig_drop(node, mi);
+  }
+}
+
+/**
+ * MIG_GO: the source has let go. Map in place the pages this node already
+ * held, and resume the process here.
+ */
+function mig_resume(dest: Node, mi: MigIn): void {
+  incoming(dest).delete(mi.pid);
+  const ctx = mi.ctx;
+  const attach = mi.attach;
+  const mm = mi.mm;
+  if (!ctx || !attach || !mm) return; // MIG_GO before MIG_TASK: the source misbehaved; nothing to resume
+  const task: Task = attach.task;
+  if (task.state === TASK_ZOMBIE) {
+    mm.exit_mm();
+    return;
+  }
+  const here = om_node(dest);
+  const t_run = kernel_work(dest, dest.cluster.queue.now_ns, dest.cpu.cost_ns(register_om_costs(dest.cpu).om_msg, 1));
+  const oom = map_held_pages(dest, mi, mm);
+  const st = new OmTask(task, mi.policy, mi.home);
+  for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
+  here.migrants.set(mi.pid, st);
+  if (mi.home === dest.id) here.deputies.get(mi.pid)?.holders.forEach((h) => st.holders.add(h));
+  dest.cluster.queue.at(t_run, () => {
+    if (!dest.alive) return;
+    task.mm = mm;
+    register_mm_owner(mm, task);
+    task.node = dest;
+    task.regs.eip = ctx.eip;
+    task.regs.esp = ctx.esp;
+    task.regs.last_data = ctx.last_data;
+    task.clock_ns = t_run;
+    const f = figures_of(dest, mi.pid);
+    f.migrations++;
+    f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
+    st.prefetcher = st.policy === 'openmosix' ? null : make_prefetcher(st.policy);
+    const dep = here.deputies.get(mi.pid);
+    if (dep) dep.where = dest.id;
+    task.state = TASK_RUNNING;
+    dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
+    if (oom) return kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
+    wake_up_process(task);
+    attach.done({ ok: true, errno: 0 });
+  });
+}
+
+/**
+ * Pages this node held for the process (its HPT) come back into the
+ * process's own table without moving. True if a page table could not be
+ * allocated for one of them.
+ */
+function map_held_pages(dest: Node, mi: MigIn, mm: MmStruct): boolean {
+  const here = om_node(dest);
+  const h = here.holders.get(mi.pid);
+  if (!h) return false;
+  const hpt = h.hpt;
+  const audit = audit_of(dest.cluster);
+  let oom = false;
+  const take = (vpn: number): void => {
+    const pfn = own_page(hpt, vpn);
+    if (pfn < 0) return;
+    const flags = page_state(hpt.pte_get(vpn));
+    audit.seen_where_held(mi.pid, vpn, hpt.mem.bytes(pfn));
+    hpt.pte_set(vpn, 0);
+    hpt.rss--;
+    if (install_page(mm, vpn, pfn, flags) !== INSTALLED && mm.vmas.find_vma(vpn * PAGE_SIZE)) oom = true;
+  };
+  for (const vpn of mi.here) take(vpn);
+  if (mi.lazy_here) hpt.for_each_pte(0, 1 << 20, (vpn) => pte_none(mm.pte_get(vpn)) && take(vpn));
+  if (hpt.rss === 0) {
+    hpt.exit_mm();
+    here.holders.delete(mi.pid);
+  }
+  return oom;
+}

@@ -1,0 +1,32 @@
+// Helpers for tests that migrate a Driver-run task between nodes.
+import * as assert from 'uvu/assert';
+import { Cluster } from '../../kernel/cluster.ts';
+import { make_profile } from '../../net/profiles.ts';
+import { om_init, request_migration } from '../../om/index.ts';
+import { om_task_init, type Policy } from '../../om/state.ts';
+import { Driver } from './driver.ts';
+
+export function om_setup(nodes = 2, policy: Policy = 'ampom', mem_MiB = 32): { c: Cluster; d: Driver } {
+  const c = new Cluster({ nodes, mem_B: mem_MiB << 20, seed: 3 });
+  om_init(c, make_profile('fast-ethernet'));
+  const d = new Driver(c);
+  om_task_init(d.task, policy);
+  return { c, d };
+}
+
+/** Migrate the driver's task to node `to` and wait until it runs there; returns the result. */
+export function om_migrate(d: Driver, to: number, policy?: Policy): { ok: boolean; errno: number } {
+  let res: { ok: boolean; errno: number } | null = null;
+  assert.is(request_migration(d.task, d.cluster.node(to), policy, (r) => (res = r)), 0);
+  d.exec({ kind: 'mark', label: 'migrate-now' }); // an op boundary
+  d.until(() => res !== null);
+  const r = res as unknown as { ok: boolean; errno: number };
+  if (r.ok) assert.is(d.task.node.id, to);
+  return r;
+}
+
+/** Frames still used on a node beyond its zero page. */
+export const frames_left = (c: Cluster, id: number): number => {
+  const n = c.node(id);
+  return n.mem.used_frames - (n.ext.has('zero_page') ? 1 : 0);
+};

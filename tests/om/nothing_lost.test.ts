@@ -1,0 +1,55 @@
+// The paths that used to drop pages (issue 11), each as it was reported.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mmap_anon, sys_mprotect } from '../../userland/libc.ts';
+import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
+import { PAGE_SIZE } from '../../mm/pgtable.ts';
+import { frames_left, om_migrate, om_setup } from '../helpers/om.ts';
+
+for (const path of [[1, 2], [1, 0]]) {
+  test(`noprefetch: pages written before migrating survive 0 -> ${path.join(' -> ')}`, () => {
+    const { c, d } = om_setup(3, 'noprefetch');
+    const base = d.exec(mmap_anon(8 * PAGE_SIZE));
+    for (let i = 0; i < 8; i++) d.write_u8(base + i * PAGE_SIZE, 10 + i);
+    for (const to of path) om_migrate(d, to);
+    const got = Array.from({ length: 8 }, (_, i) => d.read_u8(base + i * PAGE_SIZE));
+    assert.equal(got, [10, 11, 12, 13, 14, 15, 16, 17]);
+    d.exec({ kind: 'sys', nr: 1, args: [0] });
+    c.run(); // the exit notes reach the holders
+    for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+  });
+}
+
+for (const policy of ['openmosix', 'ampom', 'noprefetch'] as const) {
+  test(`${policy}: a PROT_NONE page keeps its bytes across a migration and frees its frame`, () => {
+    const { c, d } = om_setup(2, policy);
+    const base = d.exec(mmap_anon(2 * PAGE_SIZE));
+    d.write_u8(base, 41);
+    d.write_u8(base + PAGE_SIZE, 1); // the last data page, which moves
+    assert.is(d.exec(sys_mprotect(base, PAGE_SIZE, PROT_NONE)), 0);
+    om_migrate(d, 1);
+    assert.is(d.exec(sys_mprotect(base, PAGE_SIZE, PROT_READ | PROT_WRITE)), 0);
+    assert.is(d.read_u8(base), 41);
+    d.exec({ kind: 'sys', nr: 1, args: [0] });
+    c.run(); // the exit notes reach the holders
+    for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+  });
+}
+
+test('a destination out of frames during remote paging kills the task with SIGKILL, and the emulator goes on', () => {
+  // Node 1 has 1 MiB: room for the migration, not for the 2 MiB array.
+  const { c, d } = om_setup(2, 'ampom', 4);
+  const base = d.exec(mmap_anon(2 << 20));
+  for (let i = 0; i < 512; i++) d.write_u8(base + i * PAGE_SIZE, i & 0xff);
+  om_migrate(d, 1);
+  const hog: number[] = [];
+  while (c.node(1).mem.free_frames > 64) hog.push(c.node(1).mem.alloc());
+  for (let i = 0; i < 512 && d.alive; i++) d.read_u8(base + i * PAGE_SIZE);
+  assert.not.ok(d.alive, 'the task was killed');
+  assert.is(d.task.exit_signal?.signo, 9);
+  assert.match(d.task.exit_reason, /out of memory/);
+  for (const p of hog) c.node(1).mem.put(p);
+  c.run();
+  for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+});
+test.run();
