@@ -108,6 +108,16 @@ export class InfoD {
   }
 }
 
+/**
+ * The lowest line rate at which infoD's own traffic (an update and an
+ * acknowledgement per peer per interval, both ways) takes at most half the
+ * wire: below it the updates queue without end and nothing else gets through.
+ */
+export function infod_min_bandwidth_bps(nodes: number, interval_ns: number): number {
+  const per_interval_B = (nodes - 1) * (wire_bytes(LOAD_UPDATE_B) + wire_bytes(LOAD_ACK_B));
+  return (2 * per_interval_B * 8 * NS_PER_S) / interval_ns;
+}
+
 export function infod_of(node: Node): InfoD {
   const d = node.ext.get('infod') as InfoD | undefined;
   if (!d) throw new Error(`${node.name} runs no infoD`);

@@ -42,11 +42,25 @@ function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
   }
 }
 
+/**
+ * Whether some node still keeps records of a process (a migration half
+ * done, pages held for a process that is gone): until they are settled,
+ * infoD and the liveness watch keep running even with no task left.
+ */
+function om_unsettled(cluster: Cluster): boolean {
+  for (const n of cluster.nodes) {
+    if (!n.alive) continue;
+    const o = n.ext.get('om') as ReturnType<typeof om_node> | undefined;
+    if (o && (o.migrants.size || o.deputies.size || o.holders.size || o.incoming.size || o.outgoing.size)) return true;
+  }
+  return false;
+}
+
 export function om_init(cluster: Cluster, profile: NetProfile): void {
   if (cluster.ext.has('om')) return;
   cluster.ext.set('om', true);
   const net = attach_network(cluster, profile);
-  const active = (): boolean => cluster.live_tasks > 0;
+  const active = (): boolean => cluster.live_tasks > 0 || (cluster.ext.has('om_liveness_armed') && om_unsettled(cluster));
   start_infod(cluster, active);
   net.start_cross_traffic(profile.cross_traffic, active);
   for (const n of cluster.nodes) register_om_costs(n.cpu);
@@ -78,7 +92,7 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
 export function arm_liveness(cluster: Cluster): void {
   if (cluster.ext.has('om_liveness_armed')) return;
   cluster.ext.set('om_liveness_armed', true);
-  start_liveness(cluster, () => cluster.live_tasks > 0);
+  start_liveness(cluster, () => cluster.live_tasks > 0 || om_unsettled(cluster));
 }
 
 export { request_migration, om_task_init, type Policy };
