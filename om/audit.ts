@@ -44,6 +44,17 @@ export class PageAudit {
     });
   }
 
+  /**
+   * A migration was called off: the pages still here never left, and must
+   * be as they were at the freeze.
+   */
+  unfreeze(pid: number, mm: MmStruct): void {
+    mm.for_each_pte(0, 1 << 20, (vpn) => {
+      const pfn = own_page(mm, vpn);
+      if (pfn >= 0) this.seen(pid, vpn, mm.mem.bytes(pfn));
+    });
+  }
+
   /** A page left a holder for the migrant. */
   sent(pid: number, vpn: number): void {
     this.of(pid).onwire.add(vpn);
@@ -60,8 +71,8 @@ export class PageAudit {
     else if (crc32(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} arrived with other bytes`);
   }
 
-  /** A page seen where it was held: at the process's exit, or mapped back in place. */
-  seen_where_held(pid: number, vpn: number, data: Uint8Array): void {
+  /** A page seen where it is: held at the process's exit, mapped back in place, or moved at a freeze. */
+  seen(pid: number, vpn: number, data: Uint8Array): void {
     const a = this.of(pid);
     const want = a.pending.get(vpn);
     if (want === undefined) return;

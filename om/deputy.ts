@@ -97,7 +97,7 @@ export function drop_holder(node: Node, pid: number, at_exit = false): void {
     const audit = audit_of(node.cluster);
     h.hpt.for_each_pte(0, 1 << 20, (vpn) => {
       const pfn = own_page(h.hpt, vpn);
-      if (pfn >= 0) audit.seen_where_held(pid, vpn, h.hpt.mem.bytes(pfn));
+      if (pfn >= 0) audit.seen(pid, vpn, h.hpt.mem.bytes(pfn));
     });
   }
   h.hpt.exit_mm();

@@ -30,12 +30,13 @@ export function mig_attempt_begins(c: Cluster, pid: number): number {
 export const mig_attempt_now = (c: Cluster, pid: number): number => attempts(c).by_pid.get(pid) ?? 0;
 
 /**
- * Whether the plan aborts this migration at this step on this side; if it
- * does, the fault is noted as injected now.
+ * Whether the plan aborts pid's nth migration (default: the one in
+ * progress) at this step on this side; if it does, the fault is noted as
+ * injected now. A destination passes the ordinal it saw at the handshake:
+ * messages of an attempt the source already gave up may still arrive.
  */
-export function mig_abort_planned(c: Cluster, pid: number, step: MigStep, side: 'src' | 'dest'): boolean {
+export function mig_abort_planned(c: Cluster, pid: number, step: MigStep, side: 'src' | 'dest', nth = mig_attempt_now(c, pid)): boolean {
   const plan = fault_plan_of(c);
-  const nth = mig_attempt_now(c, pid);
   for (const rec of plan.faults) {
     const f = rec.fault;
     if (f.kind === 'abort' && f.side === side && f.step === step && f.nth === nth && rec.injected_ns === null) {

@@ -7,8 +7,12 @@
 //   killed too; one that no longer needs it goes on;
 // - a migration to it that has not committed is called off (the process
 //   goes on here); one from it that has not resumed here is dropped;
-// - a deputy whose process ran there reports the process lost;
-// - pages held here for a process whose home is that node are let go.
+// - a deputy whose process ran there reports the process lost.
+// Pages held here for a process whose home went silent are kept: the home
+// may only be cut off from this node, and the migrant may still need them.
+// If it stays silent for ORPHAN_AFTER_UPDATES, long after a live migrant
+// would have noticed and told its holders, the process is taken as gone and
+// its pages are let go (a migrant that asks for one then learns it is lost).
 import createDebug from 'debug';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
@@ -26,6 +30,8 @@ const dbg = createDebug('om:deputy');
 
 /** Missed infoD updates after which a peer is taken as unreachable. */
 export const DEAD_AFTER_UPDATES = 3;
+/** Missed updates after which pages held for a process of a silent home are let go. */
+export const ORPHAN_AFTER_UPDATES = 30;
 
 interface Liveness {
   /** peers this node has given up on (until it hears from them again) */
@@ -42,6 +48,7 @@ export function start_liveness(cluster: Cluster, active: () => boolean): void {
     const tick = (): void => {
       if (!active() || !node.alive) return;
       check_peers(node, dead_after);
+      let_orphans_go(node, ORPHAN_AFTER_UPDATES * period);
       cluster.queue.after(period, tick);
     };
     cluster.queue.after(period, tick);
@@ -60,6 +67,17 @@ function check_peers(node: Node, dead_after_ns: number): void {
       lv.lost.add(peer.id);
       om_peer_lost(node, peer.id, `${peer.name} unreachable`);
     } else if (!silent) lv.lost.delete(peer.id);
+  }
+}
+
+/** Pages held for processes whose home has been silent too long are let go. */
+function let_orphans_go(node: Node, after_ns: number): void {
+  const now = node.cluster.queue.now_ns;
+  const lv = liveness(node);
+  for (const h of [...om_node(node).holders.values()]) {
+    if (!lv.lost.has(h.home)) h.orphan_since_ns = -1;
+    else if (h.orphan_since_ns < 0) h.orphan_since_ns = now;
+    else if (now - h.orphan_since_ns >= after_ns) drop_holder(node, h.pid);
   }
 }
 
@@ -84,15 +102,15 @@ export function om_peer_lost(node: Node, peer: number, why: string): void {
   const here = om_node(node);
   mig_peer_lost(node, peer);
   mig_in_peer_lost(node, peer);
+  // Nodes lost are still told of an exit later: a partition heals, and a
+  // holder that hears from the home again keeps its pages until told.
   for (const st of [...here.migrants.values()]) {
-    st.holders.delete(peer);
     if (st.task.node !== node) continue; // stopped for a migration that has committed
     if (st.home === peer) kill_migrant(st, `home node ${peer} unreachable`);
     else if (depends_on(st, peer)) kill_migrant(st, `page holder node ${peer} unreachable`);
   }
   for (const dep of [...here.deputies.values()]) {
-    dep.holders.delete(peer);
     if (dep.where === peer) deputy_exit(node, dep, { exit_code: 137, lost: `remote node ${peer} unreachable` });
   }
-  for (const h of [...here.holders.values()]) if (h.home === peer) drop_holder(node, h.pid);
+  for (const h of here.holders.values()) if (h.home === peer && h.orphan_since_ns < 0) h.orphan_since_ns = node.cluster.queue.now_ns;
 }

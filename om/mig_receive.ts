@@ -16,7 +16,7 @@ import { VmArea } from '../mm/vma.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { mig_abort_planned, type MigStep } from './faults.ts';
+import { MIG_STEPS, mig_abort_planned, mig_attempt_now, type MigStep } from './faults.ts';
 import { kernel_work } from './kclock.ts';
 import type { MigAttach } from './migrate.ts';
 import { INSTALLED, frame_with, install_page, own_page, page_state } from './pages.ts';
@@ -39,14 +39,18 @@ interface MigIn {
   mm: MmStruct | null;
   /** Pages this node already holds for the process, to map in place at MIG_GO. */
   here: number[];
+  /** Pages that came in MIG_PAGE, checked against the freeze once the migration commits. */
+  moved: number[];
   /** NoPrefetch came back to the node its lazy ranges name: map all it holds. */
   lazy_here: boolean;
   /** Nodes the new page table names as holders. */
   holders: Set<number>;
   ctx: MigTask | null;
   attach: MigAttach | null;
-  /** Steps the fault plan was already asked about (once each). */
-  asked: Set<MigStep>;
+  /** How many of mig_do_send's steps the fault plan was already asked about. */
+  asked: number;
+  /** Which of the run's migrations this is (for the fault plan). */
+  nth: number;
 }
 
 const incoming = (n: Node): Map<number, MigIn> => om_node(n).incoming as Map<number, MigIn>;
@@ -69,7 +73,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       comm_send(dest, src, { type: MIG_ABORT, pid: m.pid, errno: ok ? -ECONNABORTED : -ENOMEM }, at, { conn: 'mig' });
       return;
     }
-    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], lazy_here: false, holders: new Set(), ctx: null, attach: null, asked: new Set() });
+    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: [], lazy_here: false, holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid) });
     comm_send(dest, src, { type: MIG_HSHAKE_ACK, pid: m.pid, ack: { ok: 1, errno: 0 } }, at, { conn: 'mig' });
     return;
   }
@@ -77,10 +81,14 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
   if (!mi || mi.src !== src) return; // what is left of an attempt that was called off
   if (m.type === MIG_ABORT) return mig_drop(dest, mi);
   if (m.type === MIG_GO) return mig_resume(dest, mi);
+  // A refusal planned at a step that sent nothing (openMosix sends no MPT)
+  // happens at the first message after it.
   const step = STEP_OF[m.type];
-  if (step && !mi.asked.has(step)) {
-    mi.asked.add(step);
-    if (mig_abort_planned(dest.cluster, m.pid, step, 'dest')) return mig_refuse(dest, mi, -ECONNABORTED);
+  if (step) {
+    const upto = MIG_STEPS.indexOf(step);
+    for (; mi.asked <= upto; mi.asked++) {
+      if (mig_abort_planned(dest.cluster, m.pid, MIG_STEPS[mi.asked]!, 'dest', mi.nth)) return mig_refuse(dest, mi, -ECONNABORTED);
+    }
   }
   switch (m.type) {
     case MIG_MM:
@@ -103,7 +111,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       for (const p of m.pages) {
         const pfn = frame_with(mm, p.data);
         if (pfn < 0 || install_page(mm, p.vpn, pfn, p.flags) !== INSTALLED) return mig_refuse(dest, mi, -ENOMEM);
-        audit_of(dest.cluster).arrived(m.pid, p.vpn, p.data);
+        mi.moved.push(p.vpn);
       }
       break;
     }
@@ -188,6 +196,10 @@ function mig_resume(dest: Node, mi: MigIn): void {
   }
   const here = om_node(dest);
   const t_run = kernel_work(dest, dest.cluster.queue.now_ns, dest.cpu.cost_ns(register_om_costs(dest.cpu).om_msg, 1));
+  // Only now is it sure these pages belong to this attempt's freeze (a
+  // called-off attempt's pages may arrive after a new freeze).
+  const audit = audit_of(dest.cluster);
+  for (const vpn of mi.moved) audit.seen(mi.pid, vpn, mm.mem.bytes(own_page(mm, vpn)));
   const oom = map_held_pages(dest, mi, mm);
   const st = new OmTask(task, mi.policy, mi.home);
   for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
@@ -232,7 +244,7 @@ function map_held_pages(dest: Node, mi: MigIn, mm: MmStruct): boolean {
     const pfn = own_page(hpt, vpn);
     if (pfn < 0) return;
     const flags = page_state(hpt.pte_get(vpn));
-    audit.seen_where_held(mi.pid, vpn, hpt.mem.bytes(pfn));
+    audit.seen(mi.pid, vpn, hpt.mem.bytes(pfn));
     hpt.pte_set(vpn, 0);
     hpt.rss--;
     if (install_page(mm, vpn, pfn, flags) !== INSTALLED && mm.vmas.find_vma(vpn * PAGE_SIZE)) oom = true;

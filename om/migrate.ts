@@ -246,8 +246,8 @@ function mig_abort_local(out: MigOut, errno: number): void {
   figures_of(src, task.pid).aborts++;
   dbg('pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
   if (task.state === TASK_ZOMBIE) return;
-  // The pages are checked again from here, as at a freeze.
-  audit_of(src.cluster).freeze(task.pid, task.mm as MmStruct);
+  // The pages never left: they must be as they were at the freeze.
+  audit_of(src.cluster).unfreeze(task.pid, task.mm as MmStruct);
   task.state = TASK_RUNNING;
   task.clock_ns = Math.max(task.clock_ns, src.cluster.queue.now_ns);
   wake_up_process(task);

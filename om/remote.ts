@@ -26,7 +26,7 @@ import { register_om_costs } from './costs.ts';
 import { deputy_exit } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
 import { INSTALL_OOM, frame_with, install_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
+import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, PG_ABSENT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
 const dbg = createDebug('om:remote');
@@ -137,6 +137,11 @@ function pages_arrived(node: Node, m: Msg): void {
   if (!st || !task || !task.alive || !mm) return; // it exited (or left) meanwhile: the pages go with it
   node.busy_ns += node.cpu.cost_ns(register_om_costs(node.cpu).om_msg, 1);
   for (const p of m.pages) {
+    // A page its table says that node holds, and that node no longer has:
+    // lost (the holder let it go). The process cannot go on without it.
+    if (p.flags & PG_ABSENT && is_remote_pte(mm.pte_get(p.vpn))) {
+      return kill_migrant(st, `page 0x${p.vpn.toString(16)} lost: node ${swp_offset(mm.pte_get(p.vpn))} no longer holds it`);
+    }
     st.inflight.delete(p.vpn);
     const pfn = frame_with(mm, p.data);
     if (pfn < 0) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for an arriving page`);

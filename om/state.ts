@@ -96,6 +96,8 @@ export class Deputy {
 
 /** Pages a node holds for a process that runs elsewhere (its HPT). */
 export class PageHolder {
+  /** Since when this node has not heard from the process's home (-1: it hears it). */
+  orphan_since_ns = -1;
   constructor(
     readonly pid: number,
     readonly home: number,

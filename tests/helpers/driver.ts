@@ -47,10 +47,18 @@ export class Driver {
     while (this.task.state === 'R' && q.step());
   }
 
+  /**
+   * Virtual time one exec or until may take before it gives up (a test that
+   * would otherwise hang on a task that never finishes fails instead).
+   */
+  limit_ns = Infinity;
+
   /** Run the cluster until pred holds (or nothing is left to run). */
   until(pred: () => boolean): void {
     const q = this.cluster.queue;
-    while (!pred() && q.step());
+    const stop = q.now_ns + this.limit_ns;
+    while (!pred() && q.now_ns <= stop && q.step());
+    if (!pred() && q.now_ns > stop) throw new Error(`still waiting after ${this.limit_ns / 1e9} s of virtual time`);
   }
 
   get mm(): MmStruct {
@@ -69,8 +77,7 @@ export class Driver {
     this.finished = false;
     wake_up_process(this.task);
     // Step until the op is done (daemons such as infoD keep the queue busy).
-    const q = this.cluster.queue;
-    while (!this.finished && this.task.alive && q.step());
+    this.until(() => this.finished || !this.task.alive);
     return this.last;
   }
 

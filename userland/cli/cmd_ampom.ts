@@ -12,7 +12,7 @@ function list(name: string, v: string, min: number): number[] {
   return out;
 }
 
-interface AmpomOpts { window: string; dmax: number; rate?: number; cpu?: string; t0?: number; td?: number; json?: boolean }
+interface AmpomOpts { window: string; dmax?: number; rate?: number; cpu?: string; t0?: number; td?: number; json?: boolean }
 
 export function analyze_window(o: AmpomOpts): Record<string, unknown> {
   const w = list('--window', o.window, 0);
@@ -22,26 +22,28 @@ export function analyze_window(o: AmpomOpts): Record<string, unknown> {
     if (w[i] === w[i - 1]) throw new UsageError(`--window: items ${i} and ${i + 1} repeat page ${w[i]} (consecutive repeats count once; give it once)`);
   }
   const l = w.length;
-  if (o.dmax >= l) throw new UsageError(`--dmax must be less than the window length ${l}`);
+  // A short window cannot hold the default largest stride: search what fits.
+  const dmax = o.dmax ?? Math.min(AMPOM_DMAX, l - 1);
+  if (dmax >= l) throw new UsageError(`--dmax ${dmax} must be less than the window length ${l} (give more pages in --window or a smaller --dmax)`);
   const cpu = o.cpu ? list('--cpu', o.cpu, 0) : null;
   if (cpu && cpu.length !== l) throw new UsageError(`--cpu gives ${cpu.length} values for a window of ${l}`);
   const timing = o.rate !== undefined || cpu !== null || o.t0 !== undefined || o.td !== undefined;
   if (timing && (o.rate === undefined || o.t0 === undefined || o.td === undefined)) {
     throw new UsageError('to compute N give --rate, --t0 and --td (and optionally --cpu)');
   }
-  const core = new AmpomCore({ l, d_max: o.dmax });
+  const core = new AmpomCore({ l, d_max: dmax });
   // Fault times from the rate: r = l / (T_l - T_1).
   const gap = o.rate ? l / o.rate / (l - 1) : 1;
   w.forEach((v, i) => core.record(v, i * gap, cpu ? cpu[i]! : 1));
   core.analyze_locality();
   const stride: Record<string, number> = {};
-  for (let d = 1; d <= o.dmax; d++) stride[`stride_${d}`] = core.stride[d]!;
+  for (let d = 1; d <= dmax; d++) stride[`stride_${d}`] = core.stride[d]!;
   const streams = Array.from({ length: core.m }, (_, j) => ({
     pages: [core.W[core.s_p[j]!]!, core.W[core.s_p[j]! + core.s_d[j]!]!],
     d: core.s_d[j]!,
     pivot: core.s_pivot[j]!,
   }));
-  const out: Record<string, unknown> = { l, d_max: o.dmax, ...stride, score: core.score, streams, pivots: streams.map((s) => s.pivot) };
+  const out: Record<string, unknown> = { l, d_max: dmax, ...stride, score: core.score, streams, pivots: streams.map((s) => s.pivot) };
   if (timing) {
     const N = core.zone_size(o.t0!, o.td!);
     const zone = new Int32Array(4096);
@@ -56,7 +58,7 @@ export function register(program: Command): void {
     .command('ampom')
     .description("explain AMPoM's analysis of a lookback window (strides, score S, outstanding streams, pivots, and with timing N and the zone)")
     .requiredOption('--window <pages>', 'faulting page numbers r_1..r_l, comma-separated, oldest first')
-    .option('--dmax <d>', 'largest stride searched', numberIn('--dmax', 1, 64, true), AMPOM_DMAX)
+    .option('--dmax <d>', `largest stride searched (default ${AMPOM_DMAX}, or the window length - 1 if shorter)`, numberIn('--dmax', 1, 64, true))
     .option('--rate <r>', 'paging rate r, faults per second', numberIn('--rate', 1e-9, 1e12))
     .option('--cpu <c1,..,cl>', 'CPU utilisation at each fault, 0..1')
     .option('--t0 <s>', 'one-way latency t0, seconds', numberIn('--t0', 0, 100))

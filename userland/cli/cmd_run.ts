@@ -20,6 +20,9 @@ export interface KernelArgs {
   working_set_mib?: number;
 }
 
+/** The marks every HPCC kernel passes. */
+export const HPCC_MARKS = ['setup_done', 'timed_done'] as const;
+
 /** Programs `--kernel` can name. */
 export const KERNELS: Record<string, (a: KernelArgs) => ProgramDef> = {
   seqtouch: (a) => ({
@@ -31,7 +34,7 @@ export const KERNELS: Record<string, (a: KernelArgs) => ProgramDef> = {
   ...Object.fromEntries(
     HPCC_KERNELS.map((k) => [k, (a: KernelArgs) => ({
       ...make_hpcc({ kernel: k as HpccKernel, mib: a.mib, mode: a.mode, working_set_mib: a.working_set_mib }),
-      marks: ['setup_done', 'timed_done'],
+      marks: HPCC_MARKS,
     })]),
   ),
 };
@@ -137,7 +140,8 @@ function do_run(o: RunOpts): void {
   let points: MigrationPoint[] = [];
   if (o.migrate) {
     const ats = parse_migrate_at(o.migrateAt, probe.marks ?? []);
-    const path = parse_path(o.path ?? (ats.length === 1 ? '1' : ''), ats.length);
+    if (o.path === undefined && ats.length > 1) throw new UsageError(`--migrate-at gives ${ats.length} points: give --path with a destination for each (e.g. --path 1,2,home)`);
+    const path = parse_path(o.path ?? '1', ats.length);
     points = ats.map((at, i) => ({ at, to: path[i]! }));
   } else if (o.path !== undefined) throw new UsageError('--path needs a migration (drop --no-migrate)');
   const needed = Math.max(2, ...points.map((p) => p.to + 1));

@@ -15,13 +15,15 @@ const subcommands = [
   await import('./cmd_proc.ts'),
   await import('./cmd_trace.ts'),
   await import('./cmd_replay.ts'),
+  await import('./cmd_chaos.ts'),
 ];
 for (const c of subcommands) c.register(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) process.exit(e.exitCode);
+  // Help and version exit 0; a bad option or argument is a usage error (2).
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   if (e instanceof UsageError) {
     process.stderr.write(`omemu: ${e.message}\n`);
     process.exit(2);

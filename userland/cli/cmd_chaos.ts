@@ -1,0 +1,126 @@
+// `omemu chaos`: the "nothing lost" promise, measured. N seeded random fault
+// plans (userland/chaos/plan.ts) run on worker threads; the summary counts
+// how each ended and every way a promise could break. The promise:
+// lost_pages = corrupt_pages = leaked_frames = emulator_errors = 0, and
+// every run either completed and verified or was killed with a reason.
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { chaos_command, chaos_plan } from '../chaos/plan.ts';
+import { handle, type ChaosOutcome } from '../chaos/worker.ts';
+import { run_pool } from '../pool.ts';
+import { numberIn } from './usage.ts';
+
+interface ChaosOpts {
+  runs: number;
+  seed: number;
+  replay?: number;
+  workers?: number;
+  json?: boolean;
+}
+
+export interface ChaosSummary {
+  runs: number;
+  faults_injected: number;
+  completed_verified: number;
+  killed_with_reason: number;
+  lost_pages: number;
+  corrupt_pages: number;
+  leaked_frames: number;
+  emulator_errors: number;
+  slowest: { seed: number; wall_s: number } | null;
+  /** Seeds of the runs that broke a promise, each with what broke. */
+  broken: { seed: number; why: string }[];
+  kept: boolean;
+}
+
+/** What, if anything, a run broke. */
+export function broken_promise(o: ChaosOutcome | { seed: number; error: string }): string | null {
+  if ('error' in o) return `emulator error: ${o.error.split('\n')[0]}`;
+  const r = o.result;
+  const why: string[] = [];
+  if (r.lost_pages) why.push(`${r.lost_pages} lost pages`);
+  if (r.corrupt_pages) why.push(`${r.corrupt_pages} corrupt pages`);
+  if (r.leaked_frames) why.push(`${r.leaked_frames} leaked frames`);
+  if (r.outcome === 'completed' && !r.verified) why.push(`completed unverified: ${r.failures.join('; ')}`);
+  if (r.outcome === 'killed' && !r.reason) why.push('killed without a reason');
+  return why.length ? why.join(', ') : null;
+}
+
+export function summarize(done: (ChaosOutcome | { seed: number; error: string })[]): ChaosSummary {
+  const s: ChaosSummary = {
+    runs: done.length, faults_injected: 0, completed_verified: 0, killed_with_reason: 0, lost_pages: 0, corrupt_pages: 0,
+    leaked_frames: 0, emulator_errors: 0, slowest: null, broken: [], kept: true,
+  };
+  for (const o of done) {
+    const why = broken_promise(o);
+    if (why) s.broken.push({ seed: o.seed, why });
+    if ('error' in o) {
+      s.emulator_errors++;
+      continue;
+    }
+    const r = o.result;
+    s.faults_injected += r.faults.filter((f) => f.injected_s !== null).length;
+    if (r.outcome === 'completed' && r.verified) s.completed_verified++;
+    if (r.outcome === 'killed' && r.reason) s.killed_with_reason++;
+    s.lost_pages += r.lost_pages;
+    s.corrupt_pages += r.corrupt_pages;
+    s.leaked_frames += r.leaked_frames;
+    if (!s.slowest || o.wall_s > s.slowest.wall_s) s.slowest = { seed: o.seed, wall_s: Math.round(o.wall_s * 100) / 100 };
+  }
+  s.kept = s.broken.length === 0 && s.completed_verified + s.killed_with_reason === s.runs;
+  return s;
+}
+
+function print_summary(s: ChaosSummary): void {
+  const line = (k: string, v: string | number): void => void process.stdout.write(`${k.padEnd(20)} ${v}\n`);
+  line('runs', s.runs);
+  line('faults_injected', s.faults_injected);
+  line('completed_verified', s.completed_verified);
+  line('killed_with_reason', s.killed_with_reason);
+  line('lost_pages', s.lost_pages);
+  line('corrupt_pages', s.corrupt_pages);
+  line('leaked_frames', s.leaked_frames);
+  line('emulator_errors', s.emulator_errors);
+  line('slowest', s.slowest ? `seed ${s.slowest.seed}, ${s.slowest.wall_s} s of host time` : '-');
+  line('promise', s.kept ? 'kept' : `BROKEN by ${s.broken.length} runs`);
+  for (const b of s.broken) process.stdout.write(`  seed ${b.seed}: ${b.why} (omemu chaos --replay ${b.seed})\n`);
+}
+
+async function do_chaos(o: ChaosOpts): Promise<void> {
+  if (o.replay !== undefined) {
+    const plan = chaos_plan(o.replay);
+    process.stderr.write(`omemu: chaos seed ${o.replay} is: ${chaos_command(plan)}\n`);
+    const out = handle(o.replay);
+    const why = broken_promise(out);
+    process.stdout.write(JSON.stringify({ plan, ...out.result, promise: why ?? 'kept' }, null, 2) + '\n');
+    if (why) process.exitCode = 1;
+    return;
+  }
+  // Each run's seed comes from --seed and its index, so one --seed is one set of runs.
+  const seeds = Array.from({ length: o.runs }, (_, i) => (o.seed * 100003 + i) % 2 ** 31);
+  const bar = process.stderr.isTTY && !o.json
+    ? new cliProgress.SingleBar({ format: 'chaos [{bar}] {value}/{total} runs | {eta_formatted} left | {last}', hideCursor: true }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(seeds.length, 0, { last: '' });
+  const done = await run_pool<number, ChaosOutcome>(new URL('../chaos/worker.ts', import.meta.url), seeds, (d, n) => {
+    const r = d.result?.result;
+    bar?.update(n, { last: r ? `seed ${seeds[d.index]}: ${r.program} ${r.scheme} ${r.outcome}` : `seed ${seeds[d.index]}: error` });
+  }, o.workers);
+  bar?.stop();
+  const s = summarize(done.map((d, i) => d.result ?? { seed: seeds[i]!, error: d.error ?? 'no result' }));
+  if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+  else print_summary(s);
+  if (!s.kept) process.exitCode = 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command('chaos')
+    .description('run seeded random fault plans (crashes, partitions, aborts) over the HPCC kernels in exact mode under every scheme, and check that nothing was lost')
+    .option('--runs <n>', 'how many random plans', numberIn('--runs', 1, 100000, true), 200)
+    .option('--seed <s>', 'seed of the set of plans', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
+    .option('--replay <seed>', "run one plan again by its seed (as printed for a run that broke the promise) and print its result", numberIn('--replay', 0, 2 ** 31 - 1, true))
+    .option('--workers <n>', 'worker threads (default: one per core)', numberIn('--workers', 1, 64, true))
+    .option('--json', 'print the summary as JSON')
+    .action((o: ChaosOpts) => do_chaos(o));
+}
