@@ -12,6 +12,7 @@ program
 const subcommands = [
   await import('./cmd_run.ts'),
   await import('./cmd_ampom.ts'),
+  await import('./cmd_explain.ts'),
   await import('./cmd_proc.ts'),
   await import('./cmd_trace.ts'),
   await import('./cmd_replay.ts'),
