@@ -39,6 +39,8 @@ export class Cluster {
   private live = 0;
   /** Called when a task exits (subsystems above listen, e.g. the deputy). */
   readonly exit_listeners: ((t: Task) => void)[] = [];
+  /** Called as a task exits, before its address space goes (last looks at its pages). */
+  readonly exit_mm_listeners: ((t: Task) => void)[] = [];
   /**
    * Called when a node crashes, after its tasks are gone: each subsystem
    * drops exactly that node's state (its queues, its records).

@@ -61,6 +61,7 @@ export function do_exit(task: Task, code: number): void {
   task.state = TASK_ZOMBIE;
   task.exit_ns = task.clock_ns;
   task.op = null;
+  if (task.mm) for (const l of task.node.cluster.exit_mm_listeners) l(task);
   task.mm?.exit_mm();
   task.mm = null;
   task.node.cluster.task_exited(task);

@@ -18,7 +18,10 @@ import {
 } from './proto.ts';
 import { install_remote_hooks, pages_arrived, syscall_reply } from './remote.ts';
 import { om_node, om_task_init, type Policy } from './state.ts';
-import '../mm/ampom.ts'; // registers the AMPoM prefetcher
+import '../mm/ampom.ts'; // each registers its prefetcher
+import '../mm/linux_ra.ts';
+import '../mm/vma_ra.ts';
+import '../mm/leap.ts';
 
 /** Every om message arrives here, at the node it was sent to. */
 function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {

@@ -27,7 +27,8 @@ import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, install_page, own_page, page_state } from './pages.ts';
 import { MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_LAZY, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA, MPT_ENTRY_B, REM_WHERE, type LazyRange, type MptEntry, type Msg, type PageRec } from './proto.ts';
-import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, type OmTask, type Policy } from './state.ts';
+import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, sends_mpt, type OmTask, type Policy } from './state.ts';
+import { count_wasted } from './remote.ts';
 
 const dbg = createDebug('om:mig');
 
@@ -94,6 +95,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
   const src = task.node;
   const mm = task.mm as MmStruct;
   install_all_arrived(st, mm);
+  count_wasted(st, mm);
   const c = src.cluster;
   audit_of(c).freeze(task.pid, mm);
   mig_attempt_begins(c, task.pid);
@@ -107,7 +109,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
 
 /** Pages that landed but were not installed yet are installed before moving. */
 function install_all_arrived(st: OmTask, mm: MmStruct): void {
-  for (const [vpn, { pfn, flags }] of st.arrived) install_page(mm, vpn, pfn, flags);
+  for (const [vpn, { pfn, flags }] of st.arrived) install_page(mm, vpn, pfn, flags, !st.zone_unused.has(vpn));
   st.arrived.clear();
 }
 
@@ -224,7 +226,7 @@ function mig_send_mpt(c: SendCtx, mm: MmStruct): void {
   const pid = task.pid;
   const { entries, lazy } = page_table_to_send(c.out, mm);
   if (lazy) send_after(c, 0, { type: MIG_LAZY, pid, node: lazy.node, ranges: lazy.ranges });
-  if (policy === 'ampom' || entries.length > 0) {
+  if (sends_mpt(policy) || entries.length > 0) {
     figures_of(src, pid).mpt_bytes += entries.length * MPT_ENTRY_B;
     send_after(c, src.cpu.cost_ns(register_om_costs(src.cpu).mpt_entry, entries.length), { type: MIG_MPT, pid, entries });
   }

@@ -60,17 +60,20 @@ export const INSTALL_OOM = -1;
 /**
  * Map a frame at vpn as a private page. Its protection is the VMA's now
  * (as do_swap_page takes vm_page_prot: an mprotect since the page left
- * applies), its dirty bit what the record says. When it cannot be mapped
+ * applies), its dirty bit what the record says (`accessed` false maps it
+ * with ACCESSED clear: a prefetched page not used yet). When it cannot be mapped
  * (INSTALL_UNMAPPED, INSTALL_OOM) the frame is freed.
  */
-export function install_page(mm: MmStruct, vpn: number, pfn: number, flags: number): number {
+export function install_page(mm: MmStruct, vpn: number, pfn: number, flags: number, accessed = true): number {
   const vma = mm.vmas.find_vma(vpn * PAGE_SIZE);
   if (!vma || vma.start > vpn * PAGE_SIZE) {
     mm.mem.put(pfn);
     return INSTALL_UNMAPPED;
   }
   const accessible = (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
-  let bits = _PAGE_USER | _PAGE_ACCESSED | (flags & _PAGE_DIRTY);
+  // A prefetched page no one touched yet is mapped with ACCESSED clear, so
+  // its first use shows (the MMU sets the bit) and an unused one is seen.
+  let bits = _PAGE_USER | (accessed ? _PAGE_ACCESSED : 0) | (flags & _PAGE_DIRTY);
   if (!accessible) bits |= _PAGE_PROTNONE;
   else bits |= _PAGE_PRESENT | (vma.flags & VM_WRITE ? _PAGE_RW : 0);
   if (!mm.pte_set(vpn, mk_pte(pfn, bits))) {

@@ -16,7 +16,7 @@ import type { Cluster } from '../kernel/cluster.ts';
 import { set_remote_page_hook, VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../mm/fault.ts';
 import { set_munmap_hook } from '../mm/mmap.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
-import { PAGE_SIZE, _PAGE_PRESENT, is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
+import { PAGE_SIZE, _PAGE_ACCESSED, _PAGE_PRESENT, is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import type { PrefetchCtx } from '../mm/prefetch.ts';
 import type { VmArea } from '../mm/vma.ts';
 import { infod_of } from '../net/infod.ts';
@@ -25,7 +25,7 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_exit } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
-import { INSTALL_OOM, frame_with, install_page } from './pages.ts';
+import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
 import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, PG_ABSENT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
@@ -47,14 +47,47 @@ function holder_of(mm: MmStruct, vpn: number): number {
   return -1;
 }
 
-/** Algorithm 1, line 1: copy the pages prefetched last time into the address space. */
-function install_arrived(task: Task, st: OmTask, mm: MmStruct): boolean {
+/**
+ * Pages that arrived enter the address space: all of them at this fault
+ * (Algorithm 1, line 1: AMPoM), or, for the Linux-family schemes that keep
+ * them in the swap cache until touched, only the faulting one. False when
+ * a page table could not be allocated.
+ */
+function install_arrived(task: Task, st: OmTask, mm: MmStruct, vpn: number, on_touch: boolean): boolean {
   if (st.arrived.size === 0) return true;
+  if (on_touch) {
+    const a = st.arrived.get(vpn);
+    if (!a) return true;
+    st.arrived.delete(vpn);
+    task.charge(task.node.cpu.cost_ns(CPU_PTE, 1));
+    return install_page(mm, vpn, a.pfn, a.flags) !== INSTALL_OOM;
+  }
   task.charge(task.node.cpu.cost_ns(CPU_PTE, st.arrived.size));
   let ok = true;
-  for (const [vpn, { pfn, flags }] of st.arrived) if (install_page(mm, vpn, pfn, flags) === INSTALL_OOM) ok = false;
+  for (const [v, { pfn, flags }] of st.arrived) {
+    // A zone page nobody touched yet goes in with ACCESSED clear (see count_wasted).
+    if (install_page(mm, v, pfn, flags, v === vpn || !st.zone_unused.has(v)) === INSTALL_OOM) ok = false;
+  }
   st.arrived.clear();
   return ok;
+}
+
+/**
+ * Zone pages that were never used, counted when the process exits or moves
+ * on: still waiting unmapped, or mapped with ACCESSED still clear. A zone
+ * page used without a fault (AMPoM maps its zones) counts as a hit here.
+ */
+export function count_wasted(st: OmTask, mm: MmStruct): void {
+  if (st.zone_unused.size === 0) return;
+  const f = figures_of(st.task.node, st.pid);
+  for (const v of st.zone_unused) {
+    if (st.arrived.has(v)) f.wasted_prefetch++;
+    else if (own_page(mm, v) >= 0) {
+      if (mm.pte_get(v) & _PAGE_ACCESSED) f.prefetch_hits++;
+      else f.wasted_prefetch++;
+    }
+  }
+  st.zone_unused.clear();
 }
 
 const zone = new Int32Array(4096);
@@ -63,53 +96,68 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   const st = om_task(task);
   if (!st) return VM_FAULT_SIGBUS;
   const vpn = address / PAGE_SIZE;
-  if (!install_arrived(task, st, mm)) return VM_FAULT_OOM;
+  const pf = st.prefetcher;
+  if (!install_arrived(task, st, mm, vpn, pf?.install === 'on-touch')) return VM_FAULT_OOM;
   // Whether or not the faulting page was among them, the fault is recorded
   // and the zone requested (Algorithm 1 runs for every page fault).
   const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
+  const miss = !satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0;
+  // The first use of a page a zone brought (arrived or still on its way).
+  const hit = st.zone_unused.delete(vpn);
   const now = task.clock_ns;
   const node = task.node;
   const f = figures_of(node, task.pid);
+  if (hit) f.prefetch_hits++;
   // The prefetcher's view of the system at this fault.
   let nzone = 0;
-  if (st.prefetcher) {
+  if (pf) {
     const holder = satisfied ? st.home : holder_of(mm, vpn);
     const infod = infod_of(node);
     // C_i is the node's CPU utilisation as oM_infoD monitors it (§4), not
     // the task's share since its last fault: a task that just waited for a
     // page would otherwise shrink its own zone exactly when it is paging.
-    const ops0 = st.prefetcher.analysis_ops;
+    const ops0 = pf.analysis_ops;
     const ctx: PrefetchCtx = {
       now_ns: now, vpn, cpu_util: infod.cpu_util,
       t0_ns: infod.t0_to(holder >= 0 ? holder : st.home),
       td_ns: infod.td_ns(),
+      vma_start: vma.start / PAGE_SIZE,
+      vma_end: vma.end / PAGE_SIZE,
+      miss,
+      hit,
       wanted: (v) => {
         if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
         const a = mm.vmas.find_vma(v * PAGE_SIZE);
         if (!a || a.start > v * PAGE_SIZE) return false;
         return holder_of(mm, v) >= 0;
       },
+      exists: (v) => {
+        if (v < 0 || v >= 1 << 20) return false;
+        if (st.inflight.has(v) || st.arrived.has(v) || own_page(mm, v) >= 0) return true;
+        return is_remote_pte(mm.pte_get(v));
+      },
     };
-    nzone = st.prefetcher.on_fault(ctx, zone);
-    if (st.prefetcher.looped) infod.measure_bandwidth(now);
-    const ns = (st.prefetcher.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
+    nzone = pf.on_fault(ctx, zone);
+    if (pf.looped) infod.measure_bandwidth(now);
+    const ns = (pf.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
     f.analysis_ns += ns;
     task.charge(ns);
   }
   // One request per holder: the faulting page first, then the zone.
   const by_holder = new Map<number, number[]>();
-  const want = (v: number): void => {
+  const want = (v: number): boolean => {
     const h = holder_of(mm, v);
-    if (h < 0 || st.inflight.has(v) || st.arrived.has(v)) return;
+    if (h < 0 || st.inflight.has(v) || st.arrived.has(v)) return false;
     st.inflight.add(v);
     let l = by_holder.get(h);
     if (!l) by_holder.set(h, (l = []));
     l.push(v);
+    return true;
   };
   f.remote_faults++;
-  if (!satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0) f.remote_fault_requests++;
+  if (miss) f.remote_fault_requests++;
   if (!satisfied) want(vpn);
-  for (let i = 0; i < nzone; i++) want(zone[i]!);
+  for (let i = 0; i < nzone; i++) if (want(zone[i]!)) st.zone_unused.add(zone[i]!);
   const costs = register_om_costs(node.cpu);
   for (const [h, vpns] of by_holder) {
     task.charge(node.cpu.cost_ns(costs.om_msg, 1));
@@ -117,7 +165,6 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     f.prefetched_pages += vpns.length - (vpns[0] === vpn && !satisfied ? 1 : 0);
     comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
   }
-  void vma;
   dbg('pid %d: remote fault on %s, %d zone pages', task.pid, vpn.toString(16), nzone);
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
@@ -137,6 +184,7 @@ function pages_arrived(node: Node, m: Msg): void {
   if (!st || !task || !task.alive || !mm) return; // it exited (or left) meanwhile: the pages go with it
   node.busy_ns += node.cpu.cost_ns(register_om_costs(node.cpu).om_msg, 1);
   for (const p of m.pages) {
+    if (st.discard.delete(p.vpn)) continue; // unmapped while it travelled
     // A page its table says that node holds, and that node no longer has:
     // lost (the holder let it go). The process cannot go on without it.
     if (p.flags & PG_ABSENT && is_remote_pte(mm.pte_get(p.vpn))) {
@@ -205,8 +253,19 @@ function remote_munmap(mm: MmStruct, start: number, end: number): void {
   audit_of(task.node.cluster).forget(task.pid, start, end);
   const by_holder = new Map<number, number[]>();
   for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) {
+    // Pages that came for the old mapping must not meet a new one here.
+    const a = st.arrived.get(v);
+    if (a) {
+      task.node.mem.put(a.pfn);
+      st.arrived.delete(v);
+    }
+    st.zone_unused.delete(v);
+    if (st.inflight.delete(v)) {
+      st.discard.add(v);
+      continue;
+    }
     const h = holder_of(mm, v);
-    if (h < 0 || st.inflight.has(v)) continue;
+    if (h < 0) continue;
     let l = by_holder.get(h);
     if (!l) by_holder.set(h, (l = []));
     l.push(v);
@@ -259,6 +318,10 @@ export function install_remote_hooks(cluster: Cluster): void {
   set_remote_page_hook(remote_page_fault);
   set_munmap_hook(remote_munmap);
   cluster.syscall_redirect = remote_do_syscall;
+  cluster.exit_mm_listeners.push((task) => {
+    const st = om_task(task);
+    if (st && task.mm) count_wasted(st, task.mm as MmStruct);
+  });
   cluster.exit_listeners.push(remote_exit);
 }
 

@@ -11,9 +11,19 @@ import type { Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import type { Prefetcher } from '../mm/prefetch.ts';
 
-export type Policy = 'openmosix' | 'noprefetch' | 'ampom';
-export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
-export const POLICY_CODE: Record<Policy, number> = { openmosix: 0, noprefetch: 1, ampom: 2 };
+/**
+ * Page-transfer schemes. The paper's three, then prefetchers of the state
+ * of the art that migrate as AMPoM does (three pages and the MPT) and differ
+ * only in the zone they ask for at a remote fault (mm/linux_ra.ts,
+ * mm/vma_ra.ts, mm/leap.ts).
+ */
+export type Policy = 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap';
+export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap'];
+/** The paper's three (--scheme paper). */
+export const PAPER_POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
+export const POLICY_CODE: Record<Policy, number> = { openmosix: 0, noprefetch: 1, ampom: 2, 'linux-ra': 3, 'vma-ra': 4, leap: 5 };
+/** Schemes that send a master page table at migration (6 bytes a page). */
+export const sends_mpt = (p: Policy): boolean => p !== 'openmosix' && p !== 'noprefetch';
 export const policy_of_code = (code: number): Policy | undefined => POLICIES.find((p) => POLICY_CODE[p] === code);
 
 /** What one node counted about one process; the run's figures are their sum over the nodes. */
@@ -42,11 +52,15 @@ export interface OmFigures {
   mpt_bytes: number;
   /** The prefetcher's analysis time charged to the migrant here, ns. */
   analysis_ns: number;
+  /** Zone pages whose first use was seen (a readahead hit). */
+  prefetch_hits: number;
+  /** Zone pages that arrived and were never used before the process exited or moved on. */
+  wasted_prefetch: number;
 }
 
 export const new_figures = (): OmFigures => ({
   migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, request_messages: 0, prefetched_pages: 0,
-  pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0,
+  pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0,
 });
 
 /** The migrant's record, on the node the process runs on (home included). */
@@ -58,6 +72,10 @@ export class OmTask {
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */
   waiting_vpn = -1;
+  /** Pages a zone asked for that have not been used yet (a first use is a hit). */
+  readonly zone_unused = new Set<number>();
+  /** Pages on their way that were unmapped meanwhile: dropped when they arrive. */
+  readonly discard = new Set<number>();
   /** A migration asked for while pages were in flight waits for them. */
   deferred: (() => void) | null = null;
   /**

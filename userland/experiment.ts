@@ -80,7 +80,8 @@ export interface RunSpec {
 /** The paging counters a run reports as the nodes counted them (see OmFigures). */
 export type PagingCounts = Pick<
   OmFigures,
-  'remote_fault_requests' | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
+  | 'remote_fault_requests' | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
+  | 'prefetch_hits' | 'wasted_prefetch'
 >;
 
 export interface RunResult extends PagingCounts {
@@ -285,6 +286,8 @@ export function run_experiment(spec: RunSpec): RunResult {
     pages_transferred: s.pages_transferred,
     bytes_transferred: s.bytes_transferred,
     mpt_bytes: s.mpt_bytes,
+    prefetch_hits: s.prefetch_hits,
+    wasted_prefetch: s.wasted_prefetch,
     analysis_s: r6(ns_to_s(s.analysis_ns)),
     exit_code: task.exit_code,
     exit_reason: task.exit_reason || (mig_errors.length ? mig_errors.join('; ') : ''),

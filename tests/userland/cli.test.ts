@@ -39,7 +39,7 @@ const BAD: [string[], RegExp][] = [
   [['run', '--faults', 'meteor'], /--faults: 'meteor' is not a fault/],
   [['run', '--kernel', 'nope'], /--kernel 'nope' is not known/],
   [['run', '--mode', 'slow'], /--mode must be exact or fast, got 'slow'/],
-  [['run', '--scheme', 'magic'], /--scheme must be .* or all, got 'magic'/],
+  [['run', '--scheme', 'magic'], /--scheme must be .*, all or paper, got 'magic'/],
   [['run', '--mib', '-1'], /--mib must be a number from/],
   [['replay', '/nonexistent/trace.ompt'], /\/nonexistent\/trace\.ompt: cannot read/],
   [['chaos', '--runs', '0'], /--runs must be an integer from 1/],

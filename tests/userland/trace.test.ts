@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { make_profile } from '../../net/profiles.ts';
+import type { Policy } from '../../om/state.ts';
 import { run_experiment } from '../../userland/experiment.ts';
 import { make_hpcc } from '../../userland/hpcc/index.ts';
 import { from_lackey, open_input } from '../../userland/trace/lackey.ts';
@@ -56,6 +57,28 @@ test('walk rand (lackey): AMPoM does not invent streams', async () => {
   assert.ok(am.verified && np.verified);
   assert.ok(am.prefetched_pages <= 0.05 * np.remote_fault_requests, `prefetched ${am.prefetched_pages} of ${np.remote_fault_requests}`);
   assert.ok(am.remote_fault_requests >= 0.9 * np.remote_fault_requests, 'nearly every fault is still a request');
+});
+
+test('walk seq and rand end to end: the Linux-family prefetchers ask for less than NoPrefetch on the walk, and read ahead blindly on the random one', async () => {
+  const run = (t: Trace, scheme: Policy) => run_experiment({ program: replay_program(t), scheme, profile, node_mem_B: 256 << 20 });
+  const seq = parse_ompt((await fixture('seq')).text, 'walk-seq');
+  const rand = parse_ompt((await fixture('rand')).text, 'walk-rand');
+  const np_seq = run(seq, 'noprefetch');
+  const np_rand = run(rand, 'noprefetch');
+  for (const scheme of ['linux-ra', 'vma-ra', 'leap'] as const) {
+    const a = run(seq, scheme);
+    assert.ok(a.verified, a.failures.join('; '));
+    assert.ok(a.remote_fault_requests < 0.25 * np_seq.remote_fault_requests, `${scheme}: ${a.remote_fault_requests} requests on the walk against NoPrefetch's ${np_seq.remote_fault_requests}`);
+    assert.ok(a.wasted_prefetch <= 0.05 * a.prefetched_pages, `${scheme}: almost every page it read ahead on the walk was used (${a.wasted_prefetch} of ${a.prefetched_pages} wasted)`);
+    const r = run(rand, scheme);
+    assert.ok(r.verified, r.failures.join('; '));
+    assert.is(r.prefetch_hits + r.wasted_prefetch, r.prefetched_pages, `${scheme}: every page read ahead was either used or wasted`);
+    if (scheme !== 'vma-ra') {
+      // Blind readahead: a third or more of what it brings is never used.
+      assert.ok(r.prefetched_pages > 50 && r.wasted_prefetch > r.prefetched_pages / 3, `${scheme} on the random walk: ${r.prefetched_pages} read ahead, ${r.wasted_prefetch} wasted`);
+    }
+    assert.ok(r.remote_fault_requests < np_rand.remote_fault_requests);
+  }
 });
 
 /** The pages of a lackey log read the slow, obvious way (a check on the streaming converter). */

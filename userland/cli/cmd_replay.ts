@@ -6,6 +6,7 @@ import { run_experiment, type RunResult } from '../experiment.ts';
 import { load_trace, OmptError } from '../trace/ompt.ts';
 import { DEFAULT_CPI, replay_program, ReplayError } from '../trace/replay.ts';
 import { numberIn, UsageError } from './usage.ts';
+import { parse_schemes } from './cmd_run.ts';
 
 interface ReplayOpts {
   scheme: string;
@@ -18,8 +19,7 @@ interface ReplayOpts {
 }
 
 function do_replay(file: string, o: ReplayOpts): void {
-  const schemes = o.scheme === 'all' ? POLICIES : [o.scheme as Policy];
-  if (!schemes.every((s) => POLICIES.includes(s))) throw new UsageError(`--scheme must be ${POLICIES.join(', ')} or all, got '${o.scheme}'`);
+  const schemes = parse_schemes(o.scheme);
   let profile;
   try {
     profile = make_profile(o.profile, { bandwidth_mbps: o.bandwidth, latency_ms: o.latency });
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .command('replay')
     .description('replay an ompt trace (see `omemu trace`) as a migrant: build it from the pre pages, migrate, replay')
     .argument('<trace>', 'an ompt v1 file, plain or gzip')
-    .option('--scheme <s>', `page-transfer policy: ${POLICIES.join(', ')} or all`, 'ampom')
+    .option('--scheme <s>', `page-transfer scheme: ${POLICIES.join(', ')}; all or paper`, 'ampom')
     .option('--profile <name>', `network profile (${Object.keys(PROFILES).join(', ')})`, 'fast-ethernet')
     .option('--bandwidth <mbps>', 'override the line rate, Mb/s', numberIn('--bandwidth', 0.001, 100000))
     .option('--latency <ms>', 'override the one-way latency, ms', numberIn('--latency', 0, 10000))

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { STACK_LIMIT_B, TASK_SIZE, TASK_UNMAPPED_BASE } from '../../mm/pgtable.ts';
 import { infod_min_bandwidth_bps } from '../../net/infod.ts';
 import { make_profile, PROFILES } from '../../net/profiles.ts';
-import { POLICIES, type Policy } from '../../om/state.ts';
+import { PAPER_POLICIES, POLICIES, type Policy } from '../../om/state.ts';
 import { run_experiment, type MigrationPoint, type ProgramDef, type RunResult } from '../experiment.ts';
 import { FaultSpecError, parse_fault_plan, parse_time_ns } from '../faults.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
@@ -117,12 +117,19 @@ export function parse_path(v: string, points: number): number[] {
   return path;
 }
 
+/** --scheme: one scheme, 'all' (every scheme) or 'paper' (the paper's three). */
+export function parse_schemes(v: string): Policy[] {
+  if (v === 'all') return POLICIES;
+  if (v === 'paper') return PAPER_POLICIES;
+  if (!POLICIES.includes(v as Policy)) throw new UsageError(`--scheme must be ${POLICIES.join(', ')}, all or paper, got '${v}'`);
+  return [v as Policy];
+}
+
 function do_run(o: RunOpts): void {
   const mk = KERNELS[o.kernel];
   if (!mk) throw new UsageError(`--kernel '${o.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')})`);
   if (!MODES.includes(o.mode as Mode)) throw new UsageError(`--mode must be ${MODES.join(' or ')}, got '${o.mode}'`);
-  const schemes = o.scheme === 'all' ? POLICIES : [o.scheme as Policy];
-  if (!schemes.every((s) => POLICIES.includes(s))) throw new UsageError(`--scheme must be ${POLICIES.join(', ')} or all, got '${o.scheme}'`);
+  const schemes = parse_schemes(o.scheme);
   const make = (): ProgramDef => {
     try {
       return mk({ mib: o.mib, passes: o.passes, mode: o.mode as Mode, working_set_mib: o.workingSet });
@@ -186,7 +193,7 @@ function common(cmd: Command): Command {
     .option('--mib <n>', 'memory size of the problem, MiB (the kernel picks the largest problem that fits)', numberIn('--mib', 0.01, 4096), 64)
     .option('--mode <m>', 'exact: real arithmetic and HPCC\'s verification; fast: same page references, arithmetic skipped', 'fast')
     .option('--working-set <mib>', 'dgemm: allocate --mib but multiply matrices of this size (paper §5.6)', numberIn('--working-set', 0.0001, 4096))
-    .option('--scheme <s>', `page-transfer policy: ${POLICIES.join(', ')} or all`, 'ampom')
+    .option('--scheme <s>', `page-transfer scheme: ${POLICIES.join(', ')}; all (every one) or paper (the paper's three)`, 'ampom')
     .option('--profile <name>', `network profile (${Object.keys(PROFILES).join(', ')})`, 'fast-ethernet')
     .option('--bandwidth <mbps>', 'override the line rate, Mb/s', numberIn('--bandwidth', 0.000001, 100000))
     .option('--latency <ms>', 'override the one-way latency, ms', numberIn('--latency', 0, 10000))
