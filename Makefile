@@ -6,7 +6,7 @@ NODE ?= node
 TSX := $(NODE) --import tsx
 STAMP := node_modules/.omemu-installed
 
-.PHONY: help test typecheck unit fuzz bench bench-quick bench-micro clean
+.PHONY: help test typecheck unit fuzz chaos bench bench-quick bench-micro clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -26,6 +26,10 @@ unit: $(STAMP) ## the uvu suites only
 FUZZ_SECONDS ?= 120
 fuzz: $(STAMP) ## the model-based migration/fault property for FUZZ_SECONDS (default 120); FUZZ_SEED=S replays a seed
 	OMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),OMEMU_FUZZ_SEED=$(FUZZ_SEED)) $(TSX) node_modules/uvu/bin.js tests/om 'model\.test\.ts$$'
+
+CHAOS_RUNS ?= 200
+chaos: $(STAMP) ## omemu chaos --runs CHAOS_RUNS (default 200): random crash/partition/abort plans, nothing may be lost
+	$(NODE) userland/cli/omemu.js chaos --runs $(CHAOS_RUNS)
 
 bench: $(STAMP) ## reproduce Table 1 and Figures 5-11 at the paper's sizes into bench-out/ (REPORT.md, results.json, CSV, SVG)
 	$(TSX) userland/bench/main.ts --out bench-out
