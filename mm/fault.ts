@@ -110,9 +110,8 @@ export function handle_pte_fault(task: Task, mm: MmStruct, vma: VmArea, address:
   const vpn = address / PAGE_SIZE;
   if (!pte_present(entry)) {
     if (pte_none(entry)) {
-      if (mm.lazy_remote_node >= 0 && remote_page_hook && mm.is_lazy_remote(vpn)) {
-        return remote_page_hook(task, mm, vma, address, write, mk_remote_pte(mm.lazy_remote_node));
-      }
+      const held_by = mm.remote_ranges.empty ? -1 : mm.remote_ranges.node_of(vpn);
+      if (held_by >= 0 && remote_page_hook) return remote_page_hook(task, mm, vma, address, write, mk_remote_pte(held_by));
       return do_anonymous_page(task, mm, vma, vpn, write);
     }
     if (is_remote_pte(entry)) {

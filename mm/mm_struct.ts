@@ -10,6 +10,7 @@ import {
 } from './pgtable.ts';
 import { VmaList } from './vma.ts';
 import { Tlb } from './tlb.ts';
+import { RemoteRanges } from './remote_ranges.ts';
 import { do_page_fault } from './fault.ts';
 
 /** The TLB of a node's CPU (created on first use). */
@@ -33,33 +34,11 @@ export class MmStruct implements AddressSpace {
   brk = 0;
   start_stack = 0;
   /**
-   * Ranges [start, end) whose pages, when missing here, may still be held by
-   * node `lazy_remote_node` (a migrant that came without its page table,
-   * NoPrefetch): a fault there asks that node before zero-filling.
+   * Ranges whose pages, when missing here, another node holds (a migrant
+   * that came without a per-page table): a fault there asks that node.
    */
-  lazy_remote: [number, number][] = [];
-  lazy_remote_node = -1;
+  readonly remote_ranges = new RemoteRanges();
   private dead = false;
-
-  /** Whether vpn falls in a lazy-remote range. */
-  is_lazy_remote(vpn: number): boolean {
-    const a = vpn * PAGE_SIZE;
-    for (const [s, e] of this.lazy_remote) if (a >= s && a < e) return true;
-    return false;
-  }
-
-  /** Forget lazy-remote ranges over [start, end) (munmap). */
-  drop_lazy_remote(start: number, end: number): void {
-    const out: [number, number][] = [];
-    for (const [s, e] of this.lazy_remote) {
-      if (e <= start || s >= end) out.push([s, e]);
-      else {
-        if (s < start) out.push([s, start]);
-        if (e > end) out.push([end, e]);
-      }
-    }
-    this.lazy_remote = out;
-  }
 
   constructor(readonly node: Node) {
     const pfn = node.mem.alloc();

@@ -106,7 +106,7 @@ export function do_munmap(mm: MmStruct, addr: number, len: number): number {
     munmap_hook?.(mm, v.start, v.end);
     zap_page_range(mm, v.start, v.end);
   }
-  mm.drop_lazy_remote(addr, addr + len);
+  mm.remote_ranges.drop(addr, addr + len);
   return 0;
 }
 

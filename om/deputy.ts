@@ -16,7 +16,11 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { own_page, take_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, PG_ABSENT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, REM_WHERE, type Msg, type PageRec, type RemSyscall } from './proto.ts';
+import {
+  DEP_PAGES, DEP_SYSCALL, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_ACK, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
+  message_B, type Msg, type PageRec, type RemSyscall,
+} from './proto.ts';
+import { holder_emptied, push_acked, push_pump, push_start, push_stop, pusher_of } from './push.ts';
 import { figures_of, om_node, type Deputy, type PageHolder } from './state.ts';
 
 const dbg = createDebug('om:deputy');
@@ -38,6 +42,8 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
       let t = kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
       const audit = audit_of(node.cluster);
       const f = figures_of(node, m.pid);
+      const pusher = pusher_of(node, m.pid);
+      const held_before = holder ? holder.hpt.rss : 0;
       for (let i = 0; i < m.vpns.length; i += DEP_PAGES_PER_MSG) {
         const pages: PageRec[] = [];
         for (const vpn of m.vpns.slice(i, i + DEP_PAGES_PER_MSG)) {
@@ -46,15 +52,33 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
             pages.push({ vpn, flags: p.flags, data: p.data });
             f.pages_transferred++;
             audit.sent(m.pid, vpn);
-          } else pages.push({ vpn, flags: PG_ABSENT, data: null });
+            pusher?.gone(vpn);
+          } else if (pusher?.was_pushed(vpn)) pages.push({ vpn, flags: PG_ONWAY, data: null });
+          else pages.push({ vpn, flags: PG_ABSENT, data: null });
         }
         const copied = pages.filter((p) => p.data).length;
         t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, copied) + node.cpu.cost_ns(costs.om_msg, 1));
-        comm_send(node, from, { type: DEP_PAGES, pid: m.pid, pages }, t);
+        const reply: Msg = { type: DEP_PAGES, pid: m.pid, pages };
+        f.postcopy_bytes += message_B(reply);
+        comm_send(node, from, reply, t);
       }
-      if (holder && holder.hpt.rss === 0 && !dep) drop_holder(node, m.pid);
+      if (pusher && m.vpns.length > 0) {
+        pusher.restart_after(Math.max(...m.vpns));
+        push_pump(node, m.pid);
+      } else if (holder && held_before > 0 && holder.hpt.rss === 0) holder_emptied(node, m.pid);
       break;
     }
+    case REM_PUSH_START:
+      kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
+      push_start(node, from, m.pid);
+      break;
+    case REM_PUSH_ACK:
+      push_acked(node, m.pid);
+      break;
+    case REM_PUSH_STOP:
+      kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
+      push_stop(node, from, m.pid);
+      break;
     case REM_SYSCALL: {
       const t = kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 2));
       const { ret, data } = dep ? deputy_do_syscall(node, dep, m.call, t) : { ret: -ESRCH, data: new Uint8Array(0) };
@@ -63,7 +87,13 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     }
     case REM_UNMAP: {
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
-      if (holder) for (const vpn of m.vpns) take_page(holder.hpt, vpn);
+      const pusher = pusher_of(node, m.pid);
+      if (holder) {
+        for (const vpn of m.vpns) {
+          take_page(holder.hpt, vpn);
+          pusher?.gone(vpn);
+        }
+      }
       break;
     }
     case REM_WHERE: {
@@ -76,6 +106,7 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     case REM_EXIT: {
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
       if (holder) drop_holder(node, m.pid, true);
+      om_node(node).pushers.delete(m.pid);
       if (dep) deputy_exit(node, dep, { exit_code: m.code, lost: null });
       break;
     }
@@ -102,6 +133,7 @@ export function drop_holder(node: Node, pid: number, at_exit = false): void {
   }
   h.hpt.exit_mm();
   here.holders.delete(pid);
+  here.pushers.delete(pid);
 }
 
 /**

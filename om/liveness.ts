@@ -88,7 +88,7 @@ export const peer_lost = (node: Node, peer: number): boolean => liveness(node).l
 function depends_on(st: OmTask, peer: number): boolean {
   const mm = st.task.mm as MmStruct | null;
   if (!mm) return false;
-  if (mm.lazy_remote_node === peer) return true;
+  if (mm.remote_ranges.names(peer)) return true;
   let found = false;
   mm.for_each_pte(0, 1 << 20, (_vpn, pte) => {
     if (!found && is_remote_pte(pte) && swp_offset(pte) === peer) found = true;

@@ -11,7 +11,7 @@ import { wake_up_process } from '../kernel/sched.ts';
 import { TASK_RUNNING, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
 import { MmStruct, OutOfFrames } from '../mm/mm_struct.ts';
 import { make_prefetcher } from '../mm/prefetch.ts';
-import { PAGE_SIZE, mk_remote_pte, pte_none } from '../mm/pgtable.ts';
+import { PAGE_SIZE, _PAGE_DIRTY, mk_remote_pte, pte_none, pte_present } from '../mm/pgtable.ts';
 import { VmArea } from '../mm/vma.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
@@ -19,11 +19,14 @@ import { register_om_costs } from './costs.ts';
 import { MIG_STEPS, mig_abort_planned, mig_attempt_now, type MigStep } from './faults.ts';
 import { kernel_work } from './kclock.ts';
 import type { MigAttach } from './migrate.ts';
-import { INSTALLED, frame_with, install_page, own_page, page_state } from './pages.ts';
+import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
-  MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_LAZY, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA,
-  type MigTask, type Msg,
+  MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_PAGE_ACK, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
+  OMP_ACK_ME, REM_PUSH_START, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
+import { scheme_of } from './schemes/index.ts';
+import type { RemoteRange } from '../mm/remote_ranges.ts';
+import { zap_page_range } from '../mm/mm_struct.ts';
 import { register_mm_owner } from './remote.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
@@ -40,9 +43,9 @@ interface MigIn {
   /** Pages this node already holds for the process, to map in place at MIG_GO. */
   here: number[];
   /** Pages that came in MIG_PAGE, checked against the freeze once the migration commits. */
-  moved: number[];
-  /** NoPrefetch came back to the node its lazy ranges name: map all it holds. */
-  lazy_here: boolean;
+  moved: Set<number>;
+  /** Ranges whose pages this node already holds, to map in place at MIG_GO. */
+  here_ranges: RemoteRange[];
   /** Nodes the new page table names as holders. */
   holders: Set<number>;
   ctx: MigTask | null;
@@ -73,7 +76,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       comm_send(dest, src, { type: MIG_ABORT, pid: m.pid, errno: ok ? -ECONNABORTED : -ENOMEM }, at, { conn: 'mig' });
       return;
     }
-    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: [], lazy_here: false, holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid) });
+    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid) });
     comm_send(dest, src, { type: MIG_HSHAKE_ACK, pid: m.pid, ack: { ok: 1, errno: 0 } }, at, { conn: 'mig' });
     return;
   }
@@ -93,26 +96,44 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
   switch (m.type) {
     case MIG_MM:
       kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
-      try {
-        mi.mm = new MmStruct(dest);
-      } catch (e) {
-        if (e instanceof OutOfFrames) return mig_refuse(dest, mi, -ENOMEM);
-        throw e;
+      if (!mi.mm) {
+        try {
+          mi.mm = new MmStruct(dest);
+        } catch (e) {
+          if (e instanceof OutOfFrames) return mig_refuse(dest, mi, -ENOMEM);
+          throw e;
+        }
       }
-      Object.assign(mi.mm, m.mm);
+      Object.assign(mi.mm, m.mm); // again at a pre-copy's freeze: brk may have moved
       break;
     case MIG_VMA:
       kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
-      for (const v of m.vmas) mi.mm!.vmas.insert(new VmArea(v.start, v.end, v.flags, v.name));
+      set_vmas(mi.mm!, m.vmas, mi.moved);
+      break;
+    case MIG_UNMAP:
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
+      for (const r of m.ranges) {
+        zap_page_range(mi.mm!, r.start, r.end);
+        for (let v = r.start / PAGE_SIZE; v < r.end / PAGE_SIZE; v++) mi.moved.delete(v);
+      }
       break;
     case MIG_PAGE: {
       kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1) + cpu.cost_ns(CPU_COPY_PAGE, m.pages.length) + cpu.cost_ns(CPU_PTE, m.pages.length));
       const mm = mi.mm!;
       for (const p of m.pages) {
-        const pfn = frame_with(mm, p.data);
-        if (pfn < 0 || install_page(mm, p.vpn, pfn, p.flags) !== INSTALLED) return mig_refuse(dest, mi, -ENOMEM);
-        mi.moved.push(p.vpn);
+        const have = own_page(mm, p.vpn);
+        if (have >= 0) {
+          // A newer copy of a page a pre-copy round sent before.
+          mm.mem.copy(have, p.data!);
+          const pte = mm.pte_get(p.vpn);
+          mm.pte_set(p.vpn, ((pte & ~_PAGE_DIRTY) | (p.flags & _PAGE_DIRTY)) >>> 0);
+        } else {
+          const pfn = frame_with(mm, p.data);
+          if (pfn < 0 || install_page(mm, p.vpn, pfn, p.flags) !== INSTALLED) return mig_refuse(dest, mi, -ENOMEM);
+        }
+        mi.moved.add(p.vpn);
       }
+      if (m.flags && m.flags & OMP_ACK_ME) comm_send(dest, src, { type: MIG_PAGE_ACK, pid: m.pid }, kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1)), { conn: 'mig' });
       break;
     }
     case MIG_MPT:
@@ -126,15 +147,20 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
         if (!mi.mm!.pte_set(e.vpn, mk_remote_pte(e.node))) return mig_refuse(dest, mi, -ENOMEM);
       }
       break;
-    case MIG_LAZY:
-      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1));
-      if (m.node === dest.id) mi.lazy_here = true;
-      else {
-        mi.mm!.lazy_remote = m.ranges.map((r) => [r.start, r.end] as [number, number]);
-        mi.mm!.lazy_remote_node = m.node;
-        mi.holders.add(m.node);
+    case MIG_RANGES: {
+      kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1) + cpu.cost_ns(costs.pte_scan, m.ranges.length));
+      const elsewhere: RemoteRange[] = [];
+      for (const r of m.ranges) {
+        const rr = { start_vpn: r.start / PAGE_SIZE, end_vpn: r.end / PAGE_SIZE, node: r.node, exact: r.exact };
+        if (r.node === dest.id) mi.here_ranges.push(rr); // mapped in place once the migration commits
+        else {
+          elsewhere.push(rr);
+          mi.holders.add(r.node);
+        }
       }
+      mi.mm!.remote_ranges.set(elsewhere);
       break;
+    }
     case MIG_TASK: {
       const at = kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 2));
       mi.ctx = m.task;
@@ -149,8 +175,32 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
 
 const STEP_OF: Partial<Record<number, MigStep>> = {
   [MIG_MM]: 'mig_send_mm', [MIG_VMA]: 'mig_send_vmas', [MIG_PAGE]: 'mig_send_pages',
-  [MIG_MPT]: 'mig_send_mpt', [MIG_LAZY]: 'mig_send_mpt', [MIG_TASK]: 'mig_send_proc_context',
+  [MIG_MPT]: 'mig_send_mpt', [MIG_RANGES]: 'mig_send_mpt', [MIG_TASK]: 'mig_send_proc_context',
 };
+
+/**
+ * The VMAs of the process: on a first MIG_VMA as they come; again at a
+ * pre-copy's freeze, when the process may have mapped, unmapped or
+ * protected memory since its rounds began: pages outside the new VMAs go,
+ * the others take their VMA's protection as it is now.
+ */
+function set_vmas(mm: MmStruct, vmas: MigVma[], moved: Set<number>): void {
+  const old = mm.vmas.list;
+  const same = old.length === vmas.length && old.every((v, i) => v.start === vmas[i]!.start && v.end === vmas[i]!.end && v.flags === vmas[i]!.flags);
+  if (same) return;
+  const fresh = old.length === 0;
+  old.length = 0;
+  for (const v of vmas) mm.vmas.insert(new VmArea(v.start, v.end, v.flags, v.name));
+  if (fresh) return;
+  mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
+    const a = vpn * PAGE_SIZE;
+    const vma = mm.vmas.find_vma(a);
+    if (!vma || vma.start > a) {
+      zap_page_range(mm, a, a + PAGE_SIZE);
+      moved.delete(vpn);
+    } else if (pte_present(pte)) mm.pte_set(vpn, ((pte & ~PROT_BITS) | vma_page_bits(vma)) >>> 0);
+  });
+}
 
 /** Drop what was built for a migration that will not happen. */
 function mig_drop(dest: Node, mi: MigIn): void {
@@ -204,6 +254,9 @@ function mig_resume(dest: Node, mi: MigIn): void {
   const st = new OmTask(task, mi.policy, mi.home);
   for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
   here.migrants.set(mi.pid, st);
+  // The source pushes what it kept, once the process runs here.
+  const scheme = scheme_of(mi.policy);
+  if (scheme.push && mi.holders.has(mi.src.id)) st.pushers.add(mi.src.id);
   if (mi.home === dest.id) here.deputies.get(mi.pid)?.holders.forEach((h) => st.holders.add(h));
   dest.cluster.queue.at(t_run, () => {
     if (!dest.alive) return;
@@ -217,7 +270,8 @@ function mig_resume(dest: Node, mi: MigIn): void {
     const f = figures_of(dest, mi.pid);
     f.migrations++;
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
-    st.prefetcher = st.policy === 'openmosix' ? null : make_prefetcher(st.policy);
+    st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher) : null;
+    for (const h of st.pushers) comm_send(dest, dest.cluster.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
     const dep = here.deputies.get(mi.pid);
     if (dep) dep.where = dest.id;
     task.state = TASK_RUNNING;
@@ -250,7 +304,7 @@ function map_held_pages(dest: Node, mi: MigIn, mm: MmStruct): boolean {
     if (install_page(mm, vpn, pfn, flags) !== INSTALLED && mm.vmas.find_vma(vpn * PAGE_SIZE)) oom = true;
   };
   for (const vpn of mi.here) take(vpn);
-  if (mi.lazy_here) hpt.for_each_pte(0, 1 << 20, (vpn) => pte_none(mm.pte_get(vpn)) && take(vpn));
+  for (const r of mi.here_ranges) hpt.for_each_pte(r.start_vpn, r.end_vpn, (vpn) => pte_none(mm.pte_get(vpn)) && take(vpn));
   if (hpt.rss === 0) {
     hpt.exit_mm();
     here.holders.delete(mi.pid);

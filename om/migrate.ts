@@ -2,14 +2,16 @@
 // mig_do_send).
 //
 // The source stops the task at an operation boundary, shakes hands with the
-// destination, then sends the mm, the VMAs, the pages its policy moves, the
-// page table the policy sends (AMPoM's MPT at 6 bytes a page; NoPrefetch's
-// lazy ranges) and last the process context. Nothing at the source changes
-// while it sends: pages are copied, not taken. The destination answers
-// MIG_DONE once all of it is applied; only then does the source commit: it
-// frees the pages that moved, keeps the rest as a page holder (HPT) and
-// tells the destination to go (MIG_GO). Until that point either side can
-// abort (MIG_ABORT) and the process goes on at its source with every page.
+// destination, then sends the mm, the VMAs, the pages its scheme moves, the
+// page table the scheme sends (AMPoM's MPT at 6 bytes a page; NoPrefetch's
+// ranges; exact runs) and last the process context. Nothing at the source
+// changes while it sends: pages are copied, not taken. The destination
+// answers MIG_DONE once all of it is applied; only then does the source
+// commit: it frees the pages that moved, keeps the rest as a page holder
+// (HPT) and tells the destination to go (MIG_GO). Until that point either
+// side can abort (MIG_ABORT) and the process goes on at its source with
+// every page. A pre-copy scheme shakes hands and copies rounds of pages
+// while the process still runs (om/precopy.ts) before it stops it.
 // The freeze is measured from the stop to the resume at the destination.
 import createDebug from 'debug';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
@@ -18,17 +20,24 @@ import type { Node } from '../kernel/node.ts';
 import { wake_up_process } from '../kernel/sched.ts';
 import { TASK_RUNNING, TASK_STOPPED, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
-import { PAGE_SIZE, is_remote_pte, pte_pfn, pte_present, swp_offset } from '../mm/pgtable.ts';
+import { PAGE_SIZE, pte_pfn, pte_present } from '../mm/pgtable.ts';
 import { VM_SHARED } from '../mm/vma.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts';
 import { kernel_work } from './kclock.ts';
-import { copy_page, drop_page, install_page, own_page, page_state } from './pages.ts';
-import { MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_LAZY, MIG_MM, MIG_MPT, MIG_PAGE, MIG_TASK, MIG_VMA, MPT_ENTRY_B, REM_WHERE, type LazyRange, type MptEntry, type Msg, type PageRec } from './proto.ts';
-import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, sends_mpt, type OmTask, type Policy } from './state.ts';
+import { copy_page, drop_page, install_page, own_page } from './pages.ts';
+import { page_table_to_send } from './page_table.ts';
+import { precopy_acked, precopy_pump, precopy_round, precopy_state, type PrecopyState } from './precopy.ts';
+import {
+  MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA, MPT_ENTRY_B, REM_PUSH_STOP, REM_WHERE,
+  message_B, type Msg, type PageRec,
+} from './proto.ts';
 import { count_wasted } from './remote.ts';
+import { scheme_of, type Scheme } from './schemes/index.ts';
+import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, type OmTask, type Policy } from './state.ts';
+import { note_emptied } from './push.ts';
 
 const dbg = createDebug('om:mig');
 
@@ -52,12 +61,16 @@ interface MigOut {
   st: OmTask;
   src: Node;
   dest: Node;
-  policy: Policy;
+  scheme: Scheme;
   /** Pages moved while frozen. */
   send: number[];
   frozen_at_ns: number;
-  /** 'sending' until MIG_DONE; then the source has let go. */
-  phase: 'hshake' | 'sending';
+  /**
+   * 'hshake' until the destination accepts; 'precopy' while rounds copy
+   * pages and the process runs; 'sending' once frozen, until MIG_DONE.
+   */
+  phase: 'hshake' | 'precopy' | 'sending';
+  precopy: PrecopyState | null;
   done: (r: MigrationResult) => void;
 }
 
@@ -65,7 +78,8 @@ const outgoing = (n: Node): Map<number, MigOut> => om_node(n).outgoing as Map<nu
 
 /**
  * Ask for a task to migrate to dest (what a write to /proc/PID/where does).
- * The task stops at its next operation boundary. Returns 0 or -errno.
+ * The task stops at its next operation boundary (a pre-copy scheme first
+ * copies while it runs). Returns 0 or -errno.
  */
 export function request_migration(task: Task, dest: Node, policy?: Policy, done?: (r: MigrationResult) => void): number {
   if (task.state === TASK_ZOMBIE) return -ESRCH;
@@ -78,33 +92,73 @@ export function request_migration(task: Task, dest: Node, policy?: Policy, done?
   const st = om_task(task) ?? om_task_init(task, policy ?? 'ampom');
   if (policy) st.policy = policy;
   if (task.stop_hook || outgoing(task.node).has(task.pid)) return -EBUSY;
-  task.stop_hook = () => mig_start(task, st, dest, done ?? (() => {}));
+  const cb = done ?? (() => {});
+  const scheme = scheme_of(st.policy);
+  if (scheme.precopy) return precopy_begin(task, st, dest, scheme, cb);
+  task.stop_hook = () => mig_start(task, st, dest, cb);
   // A sleeping task (e.g. waiting on input) still has to reach a boundary.
   if (task.state === TASK_RUNNING) wake_up_process(task);
+  return 0;
+}
+
+function new_out(task: Task, st: OmTask, dest: Node, scheme: Scheme, done: (r: MigrationResult) => void): MigOut {
+  const out: MigOut = { task, st, src: task.node, dest, scheme, send: [], frozen_at_ns: -1, phase: 'hshake', precopy: null, done };
+  outgoing(task.node).set(task.pid, out);
+  mig_attempt_begins(task.node.cluster, task.pid);
+  figures_of(task.node, task.pid).started.push(Math.max(task.clock_ns, task.node.cluster.queue.now_ns));
+  return out;
+}
+
+/** Pre-copy: shake hands and copy rounds while the process runs; freeze when the rule says. */
+function precopy_begin(task: Task, st: OmTask, dest: Node, scheme: Scheme, done: (r: MigrationResult) => void): number {
+  const out = new_out(task, st, dest, scheme, done);
+  const mm = task.mm as MmStruct;
+  out.precopy = precopy_state(st.precopy_rule ?? scheme.precopy!, mm, () => {
+    task.stop_hook = () => mig_start(task, st, dest, done);
+    if (task.state === TASK_RUNNING) wake_up_process(task);
+  });
+  if (mig_abort_planned(task.node.cluster, task.pid, 'mig_send_hshake', 'src')) {
+    mig_abort_local(out, -ECONNABORTED);
+    return 0;
+  }
+  mig_send_hshake(out, Math.max(task.clock_ns, task.node.cluster.queue.now_ns));
   return 0;
 }
 
 /** Stop the task (at an operation boundary) and begin. */
 function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult) => void): void {
   task.state = TASK_STOPPED;
-  if (st.inflight.size > 0) {
-    // Let the pages on their way land first; they are part of what moves.
+  // Let the pages on their way land first (they are part of what moves),
+  // and let every holder that pushes say it stopped.
+  if (st.pushers.size > 0 && st.push_stopping.size === 0) {
+    for (const h of st.pushers) {
+      st.push_stopping.add(h);
+      comm_send(task.node, task.node.cluster.node(h), { type: REM_PUSH_STOP, pid: task.pid }, task.clock_ns);
+    }
+    st.pushers.clear();
+  }
+  if (st.inflight.size > 0 || st.push_stopping.size > 0) {
     st.deferred = () => mig_start(task, st, dest, done);
     return;
   }
-  const src = task.node;
   const mm = task.mm as MmStruct;
   install_all_arrived(st, mm);
   count_wasted(st, mm);
-  const c = src.cluster;
+  const c = task.node.cluster;
+  const existing = outgoing(task.node).get(task.pid);
+  const out = existing ?? new_out(task, st, dest, scheme_of(st.policy), done);
+  out.frozen_at_ns = task.clock_ns;
+  out.send = out.scheme.freeze_pages(task, mm, out.precopy?.sent);
   audit_of(c).freeze(task.pid, mm);
-  mig_attempt_begins(c, task.pid);
-  const out: MigOut = { task, st, src, dest, policy: st.policy, send: pages_to_send(task, st, mm), frozen_at_ns: task.clock_ns, phase: 'hshake', done };
-  outgoing(src).set(task.pid, out);
-  dbg('pid %d: %s -> %s (%s) at %d', task.pid, src.name, dest.name, st.policy, out.frozen_at_ns);
+  dbg('pid %d: %s -> %s (%s) frozen at %d', task.pid, out.src.name, dest.name, st.policy, out.frozen_at_ns);
   if (!dest.alive) return mig_abort_local(out, -EHOSTUNREACH);
+  if (existing) {
+    // Pre-copy shook hands already: the rest moves now.
+    out.phase = 'sending';
+    return mig_do_send(out);
+  }
   if (mig_abort_planned(c, task.pid, 'mig_send_hshake', 'src')) return mig_abort_local(out, -ECONNABORTED);
-  mig_send_hshake(out);
+  mig_send_hshake(out, out.frozen_at_ns);
 }
 
 /** Pages that landed but were not installed yet are installed before moving. */
@@ -113,59 +167,47 @@ function install_all_arrived(st: OmTask, mm: MmStruct): void {
   st.arrived.clear();
 }
 
-function pages_to_send(task: Task, st: OmTask, mm: MmStruct): number[] {
-  const out: number[] = [];
-  if (st.policy === 'openmosix') {
-    // Every page with contents (in this model every private page is dirty).
-    mm.for_each_pte(0, 1 << 20, (vpn) => {
-      if (own_page(mm, vpn) >= 0) out.push(vpn);
-    });
-    return out;
-  }
-  // The current code, data and stack pages (FFA's three).
-  for (const a of [task.regs.eip, task.regs.last_data, task.regs.esp]) {
-    const vpn = Math.floor(a / PAGE_SIZE);
-    if (own_page(mm, vpn) >= 0 && !out.includes(vpn)) out.push(vpn);
-  }
-  return out;
-}
-
-/**
- * The page table the destination gets: every page left behind and where it
- * is (MPT entries), and the ranges whose missing pages one node holds
- * (NoPrefetch, which sends no per-page table for the pages at its source).
- */
-function page_table_to_send(out: MigOut, mm: MmStruct): { entries: MptEntry[]; lazy: { node: number; ranges: LazyRange[] } | null } {
-  const src = out.src.id;
-  let lazy: { node: number; ranges: LazyRange[] } | null = null;
-  if (mm.lazy_remote_node >= 0) lazy = { node: mm.lazy_remote_node, ranges: mm.lazy_remote.map(([start, end]) => ({ start, end })) };
-  else if (out.policy === 'noprefetch') lazy = { node: src, ranges: mm.vmas.list.map((v) => ({ start: v.start, end: v.end })) };
-  // Pages staying here need entries unless the lazy ranges already say "here".
-  const list_local = !(lazy && lazy.node === src);
-  const moved = new Set(out.send);
-  const entries: MptEntry[] = [];
-  mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
-    if (is_remote_pte(pte)) entries.push({ vpn, node: swp_offset(pte), flags: 0 });
-    else if (list_local && !moved.has(vpn) && own_page(mm, vpn) >= 0) entries.push({ vpn, node: src, flags: page_state(pte) });
-  });
-  return { entries, lazy };
-}
-
-function mig_send_hshake(out: MigOut): void {
+function mig_send_hshake(out: MigOut, at_ns: number): void {
   const { src, dest, task } = out;
   const mm = task.mm as MmStruct;
   const costs = register_om_costs(src.cpu);
-  const t = kernel_work(src, out.frozen_at_ns, src.cpu.cost_ns(costs.mig_setup, 1) + src.cpu.cost_ns(costs.om_msg, 1));
-  const hshake = { home: task.home.id, policy: POLICY_CODE[out.policy], npages: out.send.length, vm_pages: Math.ceil(mm.vm_size_B() / PAGE_SIZE) };
-  comm_send(src, dest, { type: MIG_HSHAKE, pid: task.pid, hshake }, t, { conn: 'mig' });
+  const t = kernel_work(src, at_ns, src.cpu.cost_ns(costs.mig_setup, 1) + src.cpu.cost_ns(costs.om_msg, 1));
+  const npages = out.precopy ? mm.rss : out.send.length;
+  const hshake = { home: task.home.id, policy: POLICY_CODE[out.scheme.name], npages, vm_pages: Math.ceil(mm.vm_size_B() / PAGE_SIZE) };
+  send(out, { type: MIG_HSHAKE, pid: task.pid, hshake }, t);
 }
 
-/** The destination accepted: send everything, in mig_do_send's order. */
+/** Send a migration message, counting what the freeze costs in bytes. */
+function send(out: MigOut, m: Msg, at_ns: number, attach?: MigAttach): void {
+  if (out.phase === 'sending') figures_of(out.src, out.task.pid).downtime_bytes += message_B(m);
+  comm_send(out.src, out.dest, m, at_ns, { conn: 'mig', attach });
+}
+
+/** The destination accepted: pre-copy begins its rounds, the others send everything. */
 export function mig_hshake_acked(node: Node, from: Node, pid: number): void {
   const out = outgoing(node).get(pid);
   if (!out || out.dest !== from || out.phase !== 'hshake') return refuse_stale(node, from, pid);
-  out.phase = 'sending';
-  mig_do_send(out);
+  if (!out.precopy) {
+    out.phase = 'sending';
+    return mig_do_send(out);
+  }
+  out.phase = 'precopy';
+  const mm = out.task.mm as MmStruct;
+  const c: SendCtx = { out, t: node.cluster.queue.now_ns };
+  if (mig_abort_planned(node.cluster, pid, 'mig_send_mm', 'src')) return mig_abort_to_dest(c);
+  mig_send_mm(c, mm);
+  if (mig_abort_planned(node.cluster, pid, 'mig_send_vmas', 'src')) return mig_abort_to_dest(c);
+  mig_send_vmas(c, mm);
+  if (mig_abort_planned(node.cluster, pid, 'mig_send_pages', 'src')) return mig_abort_to_dest(c);
+  precopy_round(node, mm, out.precopy, pid);
+  precopy_pump(node, out.dest, mm, out.precopy, pid);
+}
+
+/** MIG_PAGE_ACK: a pre-copy round message was applied. */
+export function mig_page_acked(node: Node, from: Node, pid: number): void {
+  const out = outgoing(node).get(pid);
+  if (!out || out.dest !== from || out.phase !== 'precopy' || !out.precopy || out.task.state === TASK_ZOMBIE) return;
+  precopy_acked(node, from, out.task.mm as MmStruct, out.precopy, pid);
 }
 
 interface SendCtx {
@@ -178,12 +220,18 @@ interface SendCtx {
 function send_after(c: SendCtx, work_ns: number, m: Msg, attach?: MigAttach): void {
   const src = c.out.src;
   c.t = kernel_work(src, c.t, work_ns + src.cpu.cost_ns(register_om_costs(src.cpu).om_msg, 1));
-  comm_send(src, c.out.dest, m, c.t, { conn: 'mig', attach });
+  send(c.out, m, c.t, attach);
+}
+
+/** Tell the destination to drop what it has, then go on here. */
+function mig_abort_to_dest(c: SendCtx): void {
+  send_after(c, 0, { type: MIG_ABORT, pid: c.out.task.pid, errno: -ECONNABORTED });
+  mig_abort_local(c.out, -ECONNABORTED);
 }
 
 function mig_do_send(out: MigOut): void {
   const mm = out.task.mm as MmStruct;
-  const c: SendCtx = { out, t: out.src.cluster.queue.now_ns };
+  const c: SendCtx = { out, t: Math.max(out.src.cluster.queue.now_ns, out.frozen_at_ns) };
   const steps: [MigStep, () => void][] = [
     ['mig_send_mm', () => mig_send_mm(c, mm)],
     ['mig_send_vmas', () => mig_send_vmas(c, mm)],
@@ -192,11 +240,7 @@ function mig_do_send(out: MigOut): void {
     ['mig_send_proc_context', () => mig_send_proc_context(c)],
   ];
   for (const [step, run] of steps) {
-    if (mig_abort_planned(out.src.cluster, out.task.pid, step, 'src')) {
-      // Tell the destination to drop what it has, then go on here.
-      send_after(c, 0, { type: MIG_ABORT, pid: out.task.pid, errno: -ECONNABORTED });
-      return mig_abort_local(out, -ECONNABORTED);
-    }
+    if (mig_abort_planned(out.src.cluster, out.task.pid, step, 'src')) return mig_abort_to_dest(c);
     run();
   }
 }
@@ -207,28 +251,34 @@ function mig_send_mm(c: SendCtx, mm: MmStruct): void {
 
 function mig_send_vmas(c: SendCtx, mm: MmStruct): void {
   send_after(c, 0, { type: MIG_VMA, pid: c.out.task.pid, vmas: mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name })) });
+  // After pre-copy's rounds: what was unmapped since goes at the destination too.
+  const un = c.out.precopy?.unmapped;
+  if (un && un.length > 0 && c.out.phase === 'sending') send_after(c, 0, { type: MIG_UNMAP, pid: c.out.task.pid, ranges: un });
 }
 
-/** The pages the policy moves now, copied: the source keeps them until the commit. */
+/** The pages the scheme moves now, copied: the source keeps them until the commit. */
 function mig_send_pages(c: SendCtx, mm: MmStruct): void {
-  const { send, src, task } = c.out;
-  for (let i = 0; i < send.length; i += MIG_PAGES_PER_MSG) {
+  const { send: vpns, src, task } = c.out;
+  for (let i = 0; i < vpns.length; i += MIG_PAGES_PER_MSG) {
     const pages: PageRec[] = [];
-    for (const vpn of send.slice(i, i + MIG_PAGES_PER_MSG)) pages.push({ vpn, ...copy_page(mm, vpn)! });
+    for (const vpn of vpns.slice(i, i + MIG_PAGES_PER_MSG)) pages.push({ vpn, ...copy_page(mm, vpn)! });
     figures_of(src, task.pid).pages_transferred += pages.length;
     send_after(c, src.cpu.cost_ns(CPU_COPY_PAGE, pages.length), { type: MIG_PAGE, pid: task.pid, pages });
   }
 }
 
-/** The master page table (6 bytes a page) and, for NoPrefetch, the lazy ranges. */
+/** Where the pages left behind are: MPT entries (6 bytes a page) and ranges. */
 function mig_send_mpt(c: SendCtx, mm: MmStruct): void {
-  const { src, task, policy } = c.out;
+  const { src, task, scheme } = c.out;
   const pid = task.pid;
-  const { entries, lazy } = page_table_to_send(c.out, mm);
-  if (lazy) send_after(c, 0, { type: MIG_LAZY, pid, node: lazy.node, ranges: lazy.ranges });
-  if (sends_mpt(policy) || entries.length > 0) {
-    figures_of(src, pid).mpt_bytes += entries.length * MPT_ENTRY_B;
-    send_after(c, src.cpu.cost_ns(register_om_costs(src.cpu).mpt_entry, entries.length), { type: MIG_MPT, pid, entries });
+  const moved = new Set(c.out.send);
+  if (c.out.precopy) for (const v of c.out.precopy.sent) moved.add(v);
+  const costs = register_om_costs(src.cpu);
+  const tab = page_table_to_send(src.id, scheme, mm, moved);
+  if (tab.ranges.length > 0) send_after(c, src.cpu.cost_ns(costs.pte_scan, tab.scanned), { type: MIG_RANGES, pid, ranges: tab.ranges });
+  if (scheme.table === 'mpt' && scheme.prefetcher !== null || tab.entries.length > 0) {
+    figures_of(src, pid).mpt_bytes += tab.entries.length * MPT_ENTRY_B;
+    send_after(c, src.cpu.cost_ns(costs.mpt_entry, tab.entries.length), { type: MIG_MPT, pid, entries: tab.entries });
   }
 }
 
@@ -248,11 +298,16 @@ function mig_abort_local(out: MigOut, errno: number): void {
   figures_of(src, task.pid).aborts++;
   dbg('pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
   if (task.state === TASK_ZOMBIE) return;
-  // The pages never left: they must be as they were at the freeze.
-  audit_of(src.cluster).unfreeze(task.pid, task.mm as MmStruct);
-  task.state = TASK_RUNNING;
-  task.clock_ns = Math.max(task.clock_ns, src.cluster.queue.now_ns);
-  wake_up_process(task);
+  const mm = task.mm as MmStruct;
+  // Pre-copy cleared dirty bits the process never asked to lose: they come back.
+  if (out.precopy) for (const v of out.precopy.sent) if (own_page(mm, v) >= 0) mm.pte_set(v, mm.pte_get(v) | 0x40);
+  if (out.frozen_at_ns >= 0) {
+    // The pages never left: they must be as they were at the freeze.
+    audit_of(src.cluster).unfreeze(task.pid, mm);
+    task.state = TASK_RUNNING;
+    task.clock_ns = Math.max(task.clock_ns, src.cluster.queue.now_ns);
+    wake_up_process(task);
+  }
   out.done({ ok: false, errno });
 }
 
@@ -282,10 +337,14 @@ export function mig_commit(node: Node, from: Node, pid: number): void {
   here.migrants.delete(pid);
   const mm = task.mm as MmStruct;
   for (const vpn of out.send) drop_page(mm, vpn);
+  if (out.precopy) for (const vpn of out.precopy.sent) drop_page(mm, vpn);
   strip_to_hpt(mm);
   const keeps = mm.rss > 0;
   if (keeps) here.holders.set(pid, new PageHolder(pid, task.home.id, mm));
-  else mm.exit_mm();
+  else {
+    mm.exit_mm();
+    note_emptied(src, pid); // nothing left behind: no residual dependency
+  }
   // From here on the process is the destination's: a crash there ends it.
   task.mm = null;
   task.node = dest;
@@ -311,11 +370,20 @@ function strip_to_hpt(mm: MmStruct): void {
       mm.pte_set(vpn, 0);
     }
   });
-  mm.lazy_remote = [];
-  mm.lazy_remote_node = -1;
+  mm.remote_ranges.clear();
+}
+
+/** munmap while pre-copy runs: the destination's copies of those pages go at the freeze. */
+export function precopy_unmapped(node: Node, pid: number, start: number, end: number): void {
+  const ps = outgoing(node).get(pid)?.precopy;
+  if (!ps) return;
+  ps.unmapped.push({ start, end });
+  for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) ps.sent.delete(v);
 }
 
 /** This node lost touch with `peer`: a migration to it that has not committed is called off. */
 export function mig_peer_lost(node: Node, peer: number): void {
   for (const out of [...outgoing(node).values()]) if (out.dest.id === peer) mig_abort_local(out, -EHOSTUNREACH);
 }
+
+export { MIG_RANGES };

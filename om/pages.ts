@@ -3,6 +3,7 @@
 import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, _PAGE_USER, PAGE_SIZE, mk_pte, pte_pfn, pte_present } from '../mm/pgtable.ts';
 import { VM_EXEC, VM_READ, VM_WRITE } from '../mm/vma.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
+import type { VmArea } from '../mm/vma.ts';
 import { PG_STATE_MASK } from './proto.ts';
 
 /**
@@ -51,6 +52,16 @@ export function frame_with(mm: MmStruct, data: Uint8Array | null): number {
   return pfn;
 }
 
+/** The PTE bits that say how a page may be reached. */
+export const PROT_BITS = _PAGE_PRESENT | _PAGE_RW | _PAGE_PROTNONE;
+
+/** The protection bits a private page of this VMA gets now. */
+export function vma_page_bits(vma: VmArea): number {
+  const accessible = (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
+  if (!accessible) return _PAGE_PROTNONE;
+  return _PAGE_PRESENT | (vma.flags & VM_WRITE ? _PAGE_RW : 0);
+}
+
 export const INSTALLED = 1;
 /** No VMA covers the page any more: it was unmapped while it travelled. */
 export const INSTALL_UNMAPPED = 0;
@@ -70,12 +81,9 @@ export function install_page(mm: MmStruct, vpn: number, pfn: number, flags: numb
     mm.mem.put(pfn);
     return INSTALL_UNMAPPED;
   }
-  const accessible = (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
   // A prefetched page no one touched yet is mapped with ACCESSED clear, so
   // its first use shows (the MMU sets the bit) and an unused one is seen.
-  let bits = _PAGE_USER | (accessed ? _PAGE_ACCESSED : 0) | (flags & _PAGE_DIRTY);
-  if (!accessible) bits |= _PAGE_PROTNONE;
-  else bits |= _PAGE_PRESENT | (vma.flags & VM_WRITE ? _PAGE_RW : 0);
+  const bits = _PAGE_USER | (accessed ? _PAGE_ACCESSED : 0) | (flags & _PAGE_DIRTY) | vma_page_bits(vma);
   if (!mm.pte_set(vpn, mk_pte(pfn, bits))) {
     mm.mem.put(pfn);
     return INSTALL_OOM;

@@ -25,20 +25,37 @@ export const DEP_SYSCALL = 12;
 export const REM_UNMAP = 13;
 /** Destination to source: the process runs here now; the source may let its copies go. */
 export const MIG_DONE = 14;
-/** NoPrefetch's ranges whose missing pages live at one node (no per-page table). */
-export const MIG_LAZY = 15;
+/**
+ * Ranges whose missing pages one node holds, without a per-page table:
+ * NoPrefetch's VMAs (a page may never have existed) or exact runs.
+ */
+export const MIG_RANGES = 15;
 /** Migrant to its deputy: where it runs now and which nodes may hold its pages. */
 export const REM_WHERE = 16;
 /** Migrant to its deputy and page holders: it exited; let everything of it go. */
 export const REM_EXIT = 17;
 /** Source to destination after MIG_DONE: the source has let go; resume the process. */
 export const MIG_GO = 18;
+/** Destination to source: a pre-copy MIG_PAGE was applied (it paces the rounds). */
+export const MIG_PAGE_ACK = 19;
+/** Source to destination, at a pre-copy's freeze: ranges unmapped since the rounds copied them. */
+export const MIG_UNMAP = 20;
+/** Migrant to a holder: push the pages you hold for me (post-copy, ampom-push). */
+export const REM_PUSH_START = 21;
+/** Migrant to a holder: a pushed DEP_PAGES was applied (it paces the push). */
+export const REM_PUSH_ACK = 22;
+/** Migrant to a holder: stop pushing (it is about to migrate again). */
+export const REM_PUSH_STOP = 23;
+/** Holder to migrant: nothing more is pushed after this message. */
+export const DEP_PUSH_STOPPED = 24;
 
 export const MSG_NAMES: Record<number, string> = {
   [MIG_HSHAKE]: 'MIG_HSHAKE', [MIG_HSHAKE_ACK]: 'MIG_HSHAKE_ACK', [MIG_MM]: 'MIG_MM', [MIG_VMA]: 'MIG_VMA',
   [MIG_PAGE]: 'MIG_PAGE', [MIG_MPT]: 'MIG_MPT', [MIG_TASK]: 'MIG_TASK', [MIG_ABORT]: 'MIG_ABORT',
   [REM_PAGE]: 'REM_PAGE', [DEP_PAGES]: 'DEP_PAGES', [REM_SYSCALL]: 'REM_SYSCALL', [DEP_SYSCALL]: 'DEP_SYSCALL',
-  [REM_UNMAP]: 'REM_UNMAP', [MIG_DONE]: 'MIG_DONE', [MIG_LAZY]: 'MIG_LAZY', [REM_WHERE]: 'REM_WHERE', [REM_EXIT]: 'REM_EXIT', [MIG_GO]: 'MIG_GO',
+  [REM_UNMAP]: 'REM_UNMAP', [MIG_DONE]: 'MIG_DONE', [MIG_RANGES]: 'MIG_RANGES', [REM_WHERE]: 'REM_WHERE', [REM_EXIT]: 'REM_EXIT', [MIG_GO]: 'MIG_GO',
+  [MIG_PAGE_ACK]: 'MIG_PAGE_ACK', [MIG_UNMAP]: 'MIG_UNMAP', [REM_PUSH_START]: 'REM_PUSH_START', [REM_PUSH_ACK]: 'REM_PUSH_ACK',
+  [REM_PUSH_STOP]: 'REM_PUSH_STOP', [DEP_PUSH_STOPPED]: 'DEP_PUSH_STOPPED',
 };
 
 export class ProtoError extends Error {
@@ -56,6 +73,14 @@ export const PG_DIRTY = 0x040;
 export const PG_PROTNONE = 0x080;
 /** The sender never had this page: it carries no bytes and reads as zeros. */
 export const PG_ABSENT = 0x8000;
+/** The sender already pushed this page: it carries no bytes; the pushed copy is on its way. */
+export const PG_ONWAY = 0x4000;
+/** Page records without bytes. */
+export const PG_NO_DATA = PG_ABSENT | PG_ONWAY;
+
+// ---- header flags ----
+/** MIG_PAGE of a pre-copy round, DEP_PAGES of a push: the receiver acknowledges it. */
+export const OMP_ACK_ME = 0x1;
 export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 
 // ---- layouts ----
@@ -89,6 +114,9 @@ const mpt_rec = struct<{ key: number; flags: number }>([u32('key'), u16('flags')
 export const MPT_ENTRY_B = 6;
 const vpn_rec = u32('vpn');
 const range_rec = struct<{ start: number; end: number }>([u32('start'), u32('end')] as Layout<never>[]);
+/** A remote range: bytes [start, end) held by node; flags bit 0: exact. */
+const remote_range_rec = struct<{ start: number; end: number; node: number; flags: number }>([u32('start'), u32('end'), u16('node'), u16('flags')] as Layout<never>[]);
+export const REMOTE_RANGE_B = 12;
 const node_rec = u16('node');
 export interface RemSyscall { nr: number; args: number[]; data: Uint8Array }
 const rem_syscall = struct<{ nr: number; nargs: number; a0: number; a1: number; a2: number; a3: number; a4: number; a5: number; datalen: number }>(
@@ -101,7 +129,8 @@ const exit_rec = struct<{ code: number }>([s32('code')] as Layout<never>[]);
 // ---- messages ----
 export interface PageRec { vpn: number; flags: number; data: Uint8Array | null }
 export interface MptEntry { vpn: number; node: number; flags: number }
-export interface LazyRange { start: number; end: number }
+export interface ByteRange { start: number; end: number }
+export interface RangeRec { start: number; end: number; node: number; exact: boolean }
 
 type Body =
   | { type: typeof MIG_HSHAKE; hshake: Hshake }
@@ -110,7 +139,13 @@ type Body =
   | { type: typeof MIG_VMA; vmas: MigVma[] }
   | { type: typeof MIG_PAGE; pages: PageRec[] }
   | { type: typeof MIG_MPT; entries: MptEntry[] }
-  | { type: typeof MIG_LAZY; node: number; ranges: LazyRange[] }
+  | { type: typeof MIG_RANGES; ranges: RangeRec[] }
+  | { type: typeof MIG_UNMAP; ranges: ByteRange[] }
+  | { type: typeof MIG_PAGE_ACK }
+  | { type: typeof REM_PUSH_START }
+  | { type: typeof REM_PUSH_ACK }
+  | { type: typeof REM_PUSH_STOP }
+  | { type: typeof DEP_PUSH_STOPPED }
   | { type: typeof MIG_TASK; task: MigTask }
   | { type: typeof MIG_ABORT; errno: number }
   | { type: typeof MIG_DONE }
@@ -123,8 +158,8 @@ type Body =
   | { type: typeof REM_WHERE; node: number; holders: number[] }
   | { type: typeof REM_EXIT; code: number };
 
-/** A message: its body and the pid it concerns (in the header). */
-export type Msg = Body & { pid: number };
+/** A message: its body, the pid it concerns and the header's flags (OMP_*; 0 when absent). */
+export type Msg = Body & { pid: number; flags?: number };
 
 const enc_name = (s: string): Uint8Array => {
   const out = new Uint8Array(16);
@@ -136,7 +171,7 @@ const dec_name = (b: Uint8Array): string => {
   return new TextDecoder().decode(b.subarray(0, end < 0 ? b.length : end));
 };
 
-const page_rec_B = (p: PageRec): number => PAGE_HDR_B + (p.flags & PG_ABSENT ? 0 : PAGE_SIZE);
+const page_rec_B = (p: PageRec): number => PAGE_HDR_B + (p.flags & PG_NO_DATA ? 0 : PAGE_SIZE);
 const pages_B = (ps: PageRec[]): number => {
   let n = count16.span;
   for (const p of ps) n += page_rec_B(p);
@@ -152,7 +187,9 @@ function payload_B(m: Msg): number {
     case MIG_VMA: return count16.span + m.vmas.length * vma_rec.span;
     case MIG_PAGE: case DEP_PAGES: return pages_B(m.pages);
     case MIG_MPT: return count32.span + m.entries.length * MPT_ENTRY_B;
-    case MIG_LAZY: return node_rec.span + count16.span + m.ranges.length * range_rec.span;
+    case MIG_RANGES: return count32.span + m.ranges.length * REMOTE_RANGE_B;
+    case MIG_UNMAP: return count16.span + m.ranges.length * range_rec.span;
+    case MIG_PAGE_ACK: case REM_PUSH_START: case REM_PUSH_ACK: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: return 0;
     case MIG_TASK: return mig_task.span;
     case MIG_ABORT: return errno_rec.span;
     case MIG_DONE: case MIG_GO: return 0;
@@ -170,7 +207,7 @@ export const message_B = (m: Msg): number => OMP_REQ_B + payload_B(m);
 function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
   o += count16.encode({ count: ps.length }, buf, o);
   for (const p of ps) {
-    const absent = (p.flags & PG_ABSENT) !== 0;
+    const absent = (p.flags & PG_NO_DATA) !== 0;
     if (!absent && (!p.data || p.data.length !== PAGE_SIZE)) throw new RangeError(`page ${p.vpn}: a present page needs ${PAGE_SIZE} bytes`);
     o += page_hdr.encode({ vpn: p.vpn, flags: p.flags & 0xffff }, buf, o);
     if (!absent) {
@@ -184,7 +221,7 @@ function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
 export function encode(m: Msg): Uint8Array {
   const len = payload_B(m);
   const buf = new Uint8Array(OMP_REQ_B + len);
-  omp_req.encode({ type: m.type, flags: 0, len, pid: m.pid }, buf, 0);
+  omp_req.encode({ type: m.type, flags: m.flags ?? 0, len, pid: m.pid }, buf, 0);
   let o = OMP_REQ_B;
   switch (m.type) {
     case MIG_HSHAKE: hshake.encode(m.hshake, buf, o); break;
@@ -199,11 +236,15 @@ export function encode(m: Msg): Uint8Array {
       o += count32.encode({ count: m.entries.length }, buf, o);
       for (const e of m.entries) o += mpt_rec.encode(mpt_pack(e), buf, o);
       break;
-    case MIG_LAZY:
-      o += node_rec.encode(m.node, buf, o);
+    case MIG_RANGES:
+      o += count32.encode({ count: m.ranges.length }, buf, o);
+      for (const r of m.ranges) o += remote_range_rec.encode({ start: r.start, end: r.end, node: r.node, flags: r.exact ? 1 : 0 }, buf, o);
+      break;
+    case MIG_UNMAP:
       o += count16.encode({ count: m.ranges.length }, buf, o);
       for (const r of m.ranges) o += range_rec.encode(r, buf, o);
       break;
+    case MIG_PAGE_ACK: case REM_PUSH_START: case REM_PUSH_ACK: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: break;
     case MIG_TASK: mig_task.encode({ ...m.task, comm: enc_name(m.task.comm) }, buf, o); break;
     case MIG_ABORT: errno_rec.encode({ errno: m.errno }, buf, o); break;
     case MIG_DONE: case MIG_GO: break;
@@ -255,6 +296,7 @@ export function decode(buf: Uint8Array): Msg {
   const h = decode_header(buf);
   const t = h.type;
   const pid = h.pid;
+  const hflags = h.flags;
   let o = OMP_REQ_B;
   const need = (n: number, what: string): void => {
     if (o + n > buf.length) throw new ProtoError(t, o, `${what} needs ${n} bytes, ${buf.length - o} left`);
@@ -276,7 +318,8 @@ export function decode(buf: Uint8Array): Msg {
       const r = take(page_hdr, `page ${i}`);
       vpn_ok(r.vpn, o - PAGE_HDR_B, `page ${i}`);
       let data: Uint8Array | null = null;
-      if (!(r.flags & PG_ABSENT)) {
+      if ((r.flags & PG_NO_DATA) === PG_NO_DATA) throw new ProtoError(t, o - PAGE_HDR_B, `page ${i} is both absent and on its way`);
+      if (!(r.flags & PG_NO_DATA)) {
         need(PAGE_SIZE, `page ${i} data`);
         data = buf.subarray(o, o + PAGE_SIZE);
         o += PAGE_SIZE;
@@ -310,18 +353,33 @@ export function decode(buf: Uint8Array): Msg {
       m = { type: t, pid, entries };
       break;
     }
-    case MIG_LAZY: {
-      const node = take(node_rec, 'node');
+    case MIG_RANGES: {
+      const n = take(count32, 'count').count;
+      need(n * REMOTE_RANGE_B, `${n} ranges`);
+      const ranges: RangeRec[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = take(remote_range_rec, `range ${i}`);
+        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - REMOTE_RANGE_B, `range ${i} is not a page-aligned range`);
+        if (i > 0 && r.start < ranges[i - 1]!.end) throw new ProtoError(t, o - REMOTE_RANGE_B, `range ${i} overlaps or precedes the one before`);
+        ranges.push({ start: r.start, end: r.end, node: r.node, exact: (r.flags & 1) !== 0 });
+      }
+      m = { type: t, pid, ranges };
+      break;
+    }
+    case MIG_UNMAP: {
       const n = take(count16, 'count').count;
-      const ranges: LazyRange[] = [];
+      const ranges: ByteRange[] = [];
       for (let i = 0; i < n; i++) {
         const r = take(range_rec, `range ${i}`);
         if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - range_rec.span, `range ${i} is not a page-aligned range`);
         ranges.push({ start: r.start, end: r.end });
       }
-      m = { type: t, pid, node, ranges };
+      m = { type: t, pid, ranges };
       break;
     }
+    case MIG_PAGE_ACK: case REM_PUSH_START: case REM_PUSH_ACK: case REM_PUSH_STOP: case DEP_PUSH_STOPPED:
+      m = { type: t, pid };
+      break;
     case MIG_TASK: {
       const r = take(mig_task, 'task');
       if (!Number.isFinite(r.frozen_at_ns) || r.frozen_at_ns < 0) throw new ProtoError(t, o - 8, `frozen_at_ns ${r.frozen_at_ns} is not a time`);
@@ -369,5 +427,6 @@ export function decode(buf: Uint8Array): Msg {
       throw new ProtoError(t, 0, 'unknown message type');
   }
   if (o !== buf.length) throw new ProtoError(t, o, `${buf.length - o} bytes of trailing garbage`);
+  if (hflags) m.flags = hflags;
   return m;
 }

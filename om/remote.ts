@@ -25,8 +25,9 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_exit } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
+import { precopy_unmapped } from './migrate.ts';
 import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, PG_ABSENT, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
+import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, OMP_ACK_ME, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PUSH_ACK, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
 const dbg = createDebug('om:remote');
@@ -43,7 +44,7 @@ export function register_mm_owner(mm: MmStruct, task: Task): void {
 function holder_of(mm: MmStruct, vpn: number): number {
   const pte = mm.pte_get(vpn);
   if (is_remote_pte(pte)) return swp_offset(pte);
-  if (pte_none(pte) && mm.lazy_remote_node >= 0 && mm.is_lazy_remote(vpn)) return mm.lazy_remote_node;
+  if (pte_none(pte) && !mm.remote_ranges.empty) return mm.remote_ranges.node_of(vpn);
   return -1;
 }
 
@@ -173,22 +174,38 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   return VM_FAULT_BLOCKED;
 }
 
-/** DEP_PAGES arrived on the migrant's node. */
-function pages_arrived(node: Node, m: Msg): void {
+/** Whether vpn is a page the migrant's table says exists at its holder (an MPT entry or an exact run). */
+function known_to_exist(mm: MmStruct, vpn: number): boolean {
+  const pte = mm.pte_get(vpn);
+  if (is_remote_pte(pte)) return true;
+  return pte_none(pte) && (mm.remote_ranges.find(vpn)?.exact ?? false);
+}
+
+/** DEP_PAGES arrived on the migrant's node (asked for, or pushed). */
+function pages_arrived(node: Node, from: Node, m: Msg): void {
   if (m.type !== DEP_PAGES) return;
+  // A pushed message is acknowledged as it is taken in: that paces the push.
+  if (m.flags && m.flags & OMP_ACK_ME) comm_send(node, from, { type: REM_PUSH_ACK, pid: m.pid }, node.cluster.queue.now_ns);
   const audit = audit_of(node.cluster);
-  for (const p of m.pages) audit.arrived(m.pid, p.vpn, p.data);
+  for (const p of m.pages) if (!(p.flags & PG_ONWAY)) audit.arrived(m.pid, p.vpn, p.data);
   const st = om_node(node).migrants.get(m.pid);
   const task = st?.task;
   const mm = task?.mm as MmStruct | null | undefined;
   if (!st || !task || !task.alive || !mm) return; // it exited (or left) meanwhile: the pages go with it
   node.busy_ns += node.cpu.cost_ns(register_om_costs(node.cpu).om_msg, 1);
   for (const p of m.pages) {
-    if (st.discard.delete(p.vpn)) continue; // unmapped while it travelled
+    // Taken in only if the table still says that node holds it: not if it
+    // was unmapped while it travelled, or is here already by another way (a
+    // pushed copy that beat the reply).
+    if (holder_of(mm, p.vpn) !== from.id || st.arrived.has(p.vpn)) {
+      st.inflight.delete(p.vpn);
+      continue;
+    }
+    if (p.flags & PG_ONWAY) continue; // pushed already: that copy will come
     // A page its table says that node holds, and that node no longer has:
     // lost (the holder let it go). The process cannot go on without it.
-    if (p.flags & PG_ABSENT && is_remote_pte(mm.pte_get(p.vpn))) {
-      return kill_migrant(st, `page 0x${p.vpn.toString(16)} lost: node ${swp_offset(mm.pte_get(p.vpn))} no longer holds it`);
+    if (p.flags & PG_ABSENT && known_to_exist(mm, p.vpn)) {
+      return kill_migrant(st, `page 0x${p.vpn.toString(16)} lost: node ${from.id} no longer holds it`);
     }
     st.inflight.delete(p.vpn);
     const pfn = frame_with(mm, p.data);
@@ -206,11 +223,24 @@ function pages_arrived(node: Node, m: Msg): void {
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);
     wake_up_process(task);
   }
-  if (st.inflight.size === 0 && st.deferred) {
+  run_deferred(st);
+}
+
+/** A migration waiting for pages on their way, or for pushes to stop, goes on when all are done. */
+function run_deferred(st: OmTask): void {
+  if (st.inflight.size === 0 && st.push_stopping.size === 0 && st.deferred) {
     const d = st.deferred;
     st.deferred = null;
     d();
   }
+}
+
+/** DEP_PUSH_STOPPED: that holder pushes no more (its last pushed page came before this). */
+function push_stopped(node: Node, from: Node, m: Msg): void {
+  const st = om_node(node).migrants.get(m.pid);
+  if (!st) return;
+  st.push_stopping.delete(from.id);
+  run_deferred(st);
 }
 
 /** Calls that openMosix sends home (the rest run where the process is). */
@@ -260,10 +290,8 @@ function remote_munmap(mm: MmStruct, start: number, end: number): void {
       st.arrived.delete(v);
     }
     st.zone_unused.delete(v);
-    if (st.inflight.delete(v)) {
-      st.discard.add(v);
-      continue;
-    }
+    // One on its way is dropped when it comes (its table entry is gone).
+    if (st.inflight.delete(v)) continue;
     const h = holder_of(mm, v);
     if (h < 0) continue;
     let l = by_holder.get(h);
@@ -271,7 +299,8 @@ function remote_munmap(mm: MmStruct, start: number, end: number): void {
     l.push(v);
   }
   for (const [h, vpns] of by_holder) comm_send(task.node, task.node.cluster.node(h), { type: REM_UNMAP, pid: task.pid, vpns }, task.clock_ns);
-  mm.drop_lazy_remote(start, end);
+  mm.remote_ranges.drop(start, end);
+  precopy_unmapped(task.node, task.pid, start, end);
 }
 
 /**
@@ -325,4 +354,4 @@ export function install_remote_hooks(cluster: Cluster): void {
   cluster.exit_listeners.push(remote_exit);
 }
 
-export { pages_arrived, syscall_reply, REM_SYSCALL };
+export { pages_arrived, push_stopped, syscall_reply, REM_SYSCALL };

@@ -10,20 +10,21 @@ import type { Node } from '../kernel/node.ts';
 import type { Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import type { Prefetcher } from '../mm/prefetch.ts';
+import type { PrecopyRule } from './schemes/index.ts';
 
 /**
- * Page-transfer schemes. The paper's three, then prefetchers of the state
- * of the art that migrate as AMPoM does (three pages and the MPT) and differ
- * only in the zone they ask for at a remote fault (mm/linux_ra.ts,
- * mm/vma_ra.ts, mm/leap.ts).
+ * Page-transfer schemes (om/schemes/): the paper's three; prefetchers of
+ * the state of the art that migrate as AMPoM does and differ only in the
+ * zone they ask for (mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts); pre-copy
+ * and post-copy; and ampom-push.
  */
-export type Policy = 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap';
-export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap'];
+export type Policy = 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'precopy' | 'postcopy' | 'ampom-push';
+export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap', 'precopy', 'postcopy', 'ampom-push'];
 /** The paper's three (--scheme paper). */
 export const PAPER_POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
-export const POLICY_CODE: Record<Policy, number> = { openmosix: 0, noprefetch: 1, ampom: 2, 'linux-ra': 3, 'vma-ra': 4, leap: 5 };
-/** Schemes that send a master page table at migration (6 bytes a page). */
-export const sends_mpt = (p: Policy): boolean => p !== 'openmosix' && p !== 'noprefetch';
+export const POLICY_CODE: Record<Policy, number> = {
+  openmosix: 0, noprefetch: 1, ampom: 2, 'linux-ra': 3, 'vma-ra': 4, leap: 5, precopy: 6, postcopy: 7, 'ampom-push': 8,
+};
 export const policy_of_code = (code: number): Policy | undefined => POLICIES.find((p) => POLICY_CODE[p] === code);
 
 /** What one node counted about one process; the run's figures are their sum over the nodes. */
@@ -56,11 +57,25 @@ export interface OmFigures {
   prefetch_hits: number;
   /** Zone pages that arrived and were never used before the process exited or moved on. */
   wasted_prefetch: number;
+  /** When each migration this node sent began (pre-copy: its first round), virtual ns. */
+  started: number[];
+  /** When this node, a migration's source, came to hold no page of the process (empty: it still held some at the end). */
+  emptied: number[];
+  /** Pages a holder pushed unasked. */
+  pushed_pages: number;
+  /** Pre-copy rounds run, and the bytes they sent. */
+  precopy_rounds: number;
+  precopy_bytes: number;
+  /** Bytes the source sent while the process was frozen. */
+  downtime_bytes: number;
+  /** Bytes of pages sent after the freeze (asked for or pushed). */
+  postcopy_bytes: number;
 }
 
 export const new_figures = (): OmFigures => ({
   migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, request_messages: 0, prefetched_pages: 0,
   pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0,
+  started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0,
 });
 
 /** The migrant's record, on the node the process runs on (home included). */
@@ -74,8 +89,6 @@ export class OmTask {
   waiting_vpn = -1;
   /** Pages a zone asked for that have not been used yet (a first use is a hit). */
   readonly zone_unused = new Set<number>();
-  /** Pages on their way that were unmapped meanwhile: dropped when they arrive. */
-  readonly discard = new Set<number>();
   /** A migration asked for while pages were in flight waits for them. */
   deferred: (() => void) | null = null;
   /**
@@ -85,6 +98,12 @@ export class OmTask {
   readonly holders = new Set<number>();
   /** A system call sent to the deputy, waiting for its reply. */
   pending_call: { nr: number; args: number[] } | null = null;
+  /** Holders pushing pages to it; before it migrates again each must stop. */
+  readonly pushers = new Set<number>();
+  /** Holders asked to stop pushing that have not said they did. */
+  readonly push_stopping = new Set<number>();
+  /** Pre-copy's stop rule for this process (the scheme's, unless a run chose another). */
+  precopy_rule: PrecopyRule | null = null;
   constructor(
     readonly task: Task,
     public policy: Policy,
@@ -127,6 +146,8 @@ export class OmNode {
   readonly migrants = new Map<number, OmTask>();
   readonly deputies = new Map<number, Deputy>();
   readonly holders = new Map<number, PageHolder>();
+  /** Pushes this node is making, by pid (om/push.ts). */
+  readonly pushers = new Map<number, unknown>();
   /** Migrations this node is sending (source side), by pid. */
   readonly outgoing = new Map<number, unknown>();
   /** Migrations this node is receiving (destination side), by pid. */

@@ -81,7 +81,7 @@ export interface RunSpec {
 export type PagingCounts = Pick<
   OmFigures,
   | 'remote_fault_requests' | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
-  | 'prefetch_hits' | 'wasted_prefetch'
+  | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes' | 'postcopy_bytes'
 >;
 
 export interface RunResult extends PagingCounts {
@@ -104,6 +104,16 @@ export interface RunResult extends PagingCounts {
   freeze_s: number;
   /** Each completed migration's freeze, s. */
   freezes_s: number[];
+  /** QEMU's name for the freeze: the time the process did not run. */
+  downtime_s: number;
+  /**
+   * From the start of the first migration until its source held no page of
+   * the process any more (the end of the residual dependency), s; null when
+   * it still held some at the end.
+   */
+  total_migration_s: number | null;
+  /** QEMU's name for the page-fault requests after the migration. */
+  postcopy_requests: number;
   runtime_s: number;
   total_s: number;
   analysis_s: number;
@@ -142,11 +152,14 @@ export function gather_figures(c: Cluster, pid: number): OmFigures {
     const f = om_node(n).figures.get(pid);
     if (!f) continue;
     for (const k of Object.keys(sum) as (keyof OmFigures)[]) {
-      if (k === 'freezes') sum.freezes.push(...f.freezes);
-      else (sum[k] as number) += f[k] as number;
+      const v = f[k];
+      if (Array.isArray(v)) (sum[k] as unknown[]).push(...v);
+      else (sum[k] as number) += v;
     }
   }
   sum.freezes.sort((a, b) => a[0] - b[0]);
+  sum.started.sort((a, b) => a - b);
+  sum.emptied.sort((a, b) => a - b);
   return sum;
 }
 
@@ -197,6 +210,18 @@ function drive_migrations(c: Cluster, task: Task, scheme: Policy, points: Migrat
     if (t === task && p && p.at === label) fire();
   });
   arm(0);
+}
+
+/**
+ * The first migration's residual dependency: from its start until its
+ * source (home) held no page of the process; null if home still held some
+ * when the process ended (or home crashed, taking its figures).
+ */
+function total_migration_ns(c: Cluster, pid: number, s: OmFigures): number | null {
+  if (s.migrations === 0 || s.started.length === 0) return null;
+  const home = c.node(0);
+  const emptied = home.alive ? om_node(home).figures.get(pid)?.emptied[0] : undefined;
+  return emptied === undefined ? null : emptied - s.started[0]!;
 }
 
 export function run_experiment(spec: RunSpec): RunResult {
@@ -277,6 +302,9 @@ export function run_experiment(spec: RunSpec): RunResult {
     aborted_migrations: s.aborts,
     freeze_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
     freezes_s: freezes.map((f) => r6(ns_to_s(f))),
+    downtime_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
+    total_migration_s: total_migration_ns(c, task.pid, s) === null ? null : r6(ns_to_s(total_migration_ns(c, task.pid, s)!)),
+    postcopy_requests: s.remote_fault_requests,
     runtime_s: r6(ns_to_s(end - start)),
     total_s: r6(ns_to_s(task.exit_ns - task.start_ns)),
     remote_fault_requests: s.remote_fault_requests,
@@ -288,6 +316,11 @@ export function run_experiment(spec: RunSpec): RunResult {
     mpt_bytes: s.mpt_bytes,
     prefetch_hits: s.prefetch_hits,
     wasted_prefetch: s.wasted_prefetch,
+    pushed_pages: s.pushed_pages,
+    precopy_rounds: s.precopy_rounds,
+    precopy_bytes: s.precopy_bytes,
+    downtime_bytes: s.downtime_bytes,
+    postcopy_bytes: s.postcopy_bytes,
     analysis_s: r6(ns_to_s(s.analysis_ns)),
     exit_code: task.exit_code,
     exit_reason: task.exit_reason || (mig_errors.length ? mig_errors.join('; ') : ''),

@@ -18,8 +18,12 @@ export function om_setup(nodes = 2, policy: Policy = 'ampom', mem_MiB = 32): { c
 export function om_migrate(d: Driver, to: number, policy?: Policy): { ok: boolean; errno: number } {
   let res: { ok: boolean; errno: number } | null = null;
   assert.is(request_migration(d.task, d.cluster.node(to), policy, (r) => (res = r)), 0);
-  d.exec({ kind: 'mark', label: 'migrate-now' }); // an op boundary
-  d.until(() => res !== null);
+  // Give the idle task an operation boundary whenever the migration waits for one.
+  for (;;) {
+    d.until(() => res !== null || d.task.stop_hook !== null);
+    if (res !== null) break;
+    d.exec({ kind: 'mark', label: 'migrate-now' });
+  }
   const r = res as unknown as { ok: boolean; errno: number };
   if (r.ok) assert.is(d.task.node.id, to);
   return r;

@@ -6,8 +6,9 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
   decode, encode, MSG_NAMES, ProtoError, type Msg,
-  MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_VMA, MIG_PAGE, MIG_MPT, MIG_LAZY, MIG_TASK, MIG_ABORT, MIG_DONE, MIG_GO,
-  REM_PAGE, DEP_PAGES, REM_SYSCALL, DEP_SYSCALL, REM_UNMAP, REM_WHERE, REM_EXIT, PG_ABSENT,
+  MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_VMA, MIG_PAGE, MIG_MPT, MIG_RANGES, MIG_TASK, MIG_ABORT, MIG_DONE, MIG_GO,
+  REM_PAGE, DEP_PAGES, REM_SYSCALL, DEP_SYSCALL, REM_UNMAP, REM_WHERE, REM_EXIT, PG_ABSENT, PG_ONWAY,
+  MIG_UNMAP, MIG_PAGE_ACK, REM_PUSH_START, REM_PUSH_ACK, REM_PUSH_STOP, DEP_PUSH_STOPPED,
 } from '../../om/proto.ts';
 import { OmptError, parse_ompt } from '../../userland/trace/ompt.ts';
 
@@ -20,7 +21,14 @@ const SAMPLES: Msg[] = [
   { type: MIG_VMA, pid: 1, vmas: [{ start: 0x1000, end: 0x3000, flags: 3, name: 'heap' }] },
   { type: MIG_PAGE, pid: 1, pages: [{ vpn: 9, flags: 0x42, data: page }] },
   { type: MIG_MPT, pid: 1, entries: [{ vpn: 1, node: 2, flags: 0x40 }, { vpn: 5, node: 0, flags: 0 }] },
-  { type: MIG_LAZY, pid: 1, node: 0, ranges: [{ start: 0x1000, end: 0x5000 }] },
+  { type: MIG_RANGES, pid: 1, ranges: [{ start: 0x1000, end: 0x5000, node: 0, exact: false }, { start: 0x8000, end: 0x9000, node: 2, exact: true }] },
+  { type: MIG_UNMAP, pid: 1, ranges: [{ start: 0x1000, end: 0x2000 }] },
+  { type: MIG_PAGE_ACK, pid: 1 },
+  { type: REM_PUSH_START, pid: 1 },
+  { type: REM_PUSH_ACK, pid: 1 },
+  { type: REM_PUSH_STOP, pid: 1 },
+  { type: DEP_PUSH_STOPPED, pid: 1 },
+  { type: DEP_PAGES, pid: 1, flags: 1, pages: [{ vpn: 6, flags: PG_ONWAY, data: null }] },
   { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', frozen_at_ns: 77 } },
   { type: MIG_ABORT, pid: 1, errno: -12 },
   { type: MIG_DONE, pid: 1 },

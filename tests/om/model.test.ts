@@ -221,8 +221,13 @@ class MigrateCmd implements fc.Command<Model, Real> {
     let res: { ok: boolean } | null = null;
     const from = d.task.node.id;
     assert.is(request_migration(d.task, c.node(to), undefined, (x) => (res = x)), 0);
-    d.exec({ kind: 'mark', label: 'boundary' });
-    d.until(() => res !== null || !d.alive);
+    // The idle task reaches an operation boundary only when given one: give
+    // it one whenever the migration waits for it (pre-copy asks after its rounds).
+    for (;;) {
+      d.until(() => res !== null || !d.alive || d.task.stop_hook !== null);
+      if (res !== null || !d.alive) break;
+      d.exec({ kind: 'mark', label: 'boundary' });
+    }
     if (note_end(m, r)) return;
     const got = res as { ok: boolean } | null;
     assert.ok(got, 'the migration ended one way or the other');

@@ -1,0 +1,186 @@
+// The background push of post-copy and ampom-push, at the page holder the
+// process left: every page it still holds goes to the migrant unasked, in
+// address order, restarting just after the last page the migrant asked for
+// (where its streams go next; QEMU restarts its scan after a requested page
+// for the same reason). Requests are answered as they come, ahead of the
+// push: the push keeps at most PUSH_WINDOW messages unacknowledged, so a
+// reply waits behind little, and the window keeps the wire busy. A page is
+// sent once: taken from the HPT as it goes; asked for while on its way, it
+// is answered PG_ONWAY and the migrant waits for the pushed copy.
+import createDebug from 'debug';
+import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
+import type { Node } from '../kernel/node.ts';
+import { audit_of } from './audit.ts';
+import { comm_send } from './comm.ts';
+import { register_om_costs } from './costs.ts';
+import { kernel_work } from './kclock.ts';
+import { take_page } from './pages.ts';
+import { DEP_PAGES, DEP_PUSH_STOPPED, message_B, OMP_ACK_ME, type Msg, type PageRec } from './proto.ts';
+import { figures_of, om_node, type PageHolder } from './state.ts';
+
+const dbg = createDebug('om:deputy');
+
+/** Pages a pushed DEP_PAGES carries. */
+export const PUSH_PAGES_PER_MSG = 8;
+/** Pushed messages in flight at most (about 65 KiB: more than a LAN's bandwidth-delay product). */
+export const PUSH_WINDOW = 2;
+
+export class Pusher {
+  /** The pages to push, ascending; `skip` links each to the next one not yet gone. */
+  private readonly order: Int32Array;
+  private readonly skip: Int32Array;
+  /** Pages that went by the push (a request for one is answered PG_ONWAY). */
+  private readonly pushed: Uint8Array;
+  private cursor = 0;
+  unacked = 0;
+  /** Nothing left to push. */
+  done = false;
+  constructor(
+    readonly pid: number,
+    readonly to: Node,
+    vpns: number[],
+  ) {
+    this.order = Int32Array.from(vpns).sort();
+    this.skip = new Int32Array(this.order.length + 1).map((_, i) => i);
+    this.pushed = new Uint8Array(this.order.length);
+  }
+
+  private index_of(vpn: number): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.order[mid]! < vpn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The first index at or after i whose page has not gone (path-halving find). */
+  private next(i: number): number {
+    const s = this.skip;
+    while (s[i] !== i) {
+      s[i] = s[s[i]!]!;
+      i = s[i]!;
+    }
+    return i;
+  }
+
+  /** A page left by another way (a reply, an unmap): never push it. */
+  gone(vpn: number): void {
+    const i = this.index_of(vpn);
+    if (i < this.order.length && this.order[i] === vpn) this.skip[i] = i + 1;
+  }
+
+  was_pushed(vpn: number): boolean {
+    const i = this.index_of(vpn);
+    return i < this.order.length && this.order[i] === vpn && this.pushed[i] === 1;
+  }
+
+  /** Go on from just after vpn. */
+  restart_after(vpn: number): void {
+    this.cursor = this.index_of(vpn + 1);
+  }
+
+  /** Up to n next pages to push, in order from the cursor, wrapping once; marks them gone. */
+  take(n: number, out: number[]): void {
+    const end = this.order.length;
+    for (let pass = 0; pass < 2 && out.length < n; pass++) {
+      let i = this.next(pass === 0 ? this.cursor : 0);
+      while (i < end && out.length < n) {
+        out.push(this.order[i]!);
+        this.pushed[i] = 1;
+        this.skip[i] = i + 1;
+        i = this.next(i + 1);
+      }
+      this.cursor = i;
+    }
+  }
+}
+
+const pushers = (n: Node): Map<number, Pusher> => om_node(n).pushers as Map<number, Pusher>;
+
+export const pusher_of = (node: Node, pid: number): Pusher | undefined => pushers(node).get(pid);
+
+/** REM_PUSH_START: push what this node holds for pid to `to`. */
+export function push_start(node: Node, to: Node, pid: number): void {
+  const h = om_node(node).holders.get(pid);
+  if (!h || pushers(node).has(pid)) return;
+  const vpns: number[] = [];
+  h.hpt.for_each_pte(0, 1 << 20, (vpn) => void vpns.push(vpn));
+  pushers(node).set(pid, new Pusher(pid, to, vpns));
+  dbg('%s: pushing %d pages of pid %d to %s', node.name, vpns.length, pid, to.name);
+  push_pump(node, pid);
+}
+
+/** Send pushed messages while the window has room. */
+export function push_pump(node: Node, pid: number): void {
+  const p = pushers(node).get(pid);
+  const h = om_node(node).holders.get(pid);
+  if (!p || p.done || !h) return;
+  const costs = register_om_costs(node.cpu);
+  const audit = audit_of(node.cluster);
+  const f = figures_of(node, pid);
+  const vpns: number[] = [];
+  while (p.unacked < PUSH_WINDOW) {
+    vpns.length = 0;
+    p.take(PUSH_PAGES_PER_MSG, vpns);
+    const pages: PageRec[] = [];
+    for (const vpn of vpns) {
+      const pg = take_page(h.hpt, vpn);
+      if (!pg) continue; // gone meanwhile without us hearing of it
+      pages.push({ vpn, flags: pg.flags, data: pg.data });
+      audit.sent(pid, vpn);
+    }
+    if (pages.length === 0) {
+      if (vpns.length === 0) return push_done(node, p, h);
+      continue;
+    }
+    const m: Msg = { type: DEP_PAGES, pid, pages, flags: OMP_ACK_ME };
+    const t = kernel_work(node, node.cluster.queue.now_ns, node.cpu.cost_ns(CPU_COPY_PAGE, pages.length) + node.cpu.cost_ns(costs.om_msg, 1));
+    f.pushed_pages += pages.length;
+    f.pages_transferred += pages.length;
+    f.postcopy_bytes += message_B(m);
+    p.unacked++;
+    comm_send(node, p.to, m, t);
+  }
+}
+
+/**
+ * Everything went: this node holds nothing more of the process. The pusher
+ * stays (idle) until the process exits or moves on, to answer a request for
+ * a page it pushed with PG_ONWAY rather than "never had it".
+ */
+function push_done(node: Node, p: Pusher, h: PageHolder): void {
+  p.done = true;
+  if (h.hpt.rss === 0) holder_emptied(node, p.pid);
+}
+
+/** The source of a migration holds no page of the process any more (the residual dependency ends). */
+export function note_emptied(node: Node, pid: number): void {
+  figures_of(node, pid).emptied.push(node.cluster.queue.now_ns);
+}
+
+/** A holder gave away its last page: noted, and the record goes unless it is the deputy's home. */
+export function holder_emptied(node: Node, pid: number): void {
+  const here = om_node(node);
+  note_emptied(node, pid);
+  if (!here.deputies.has(pid)) {
+    here.holders.get(pid)?.hpt.exit_mm();
+    here.holders.delete(pid);
+  }
+}
+
+/** REM_PUSH_ACK: one pushed message was applied. */
+export function push_acked(node: Node, pid: number): void {
+  const p = pushers(node).get(pid);
+  if (!p) return;
+  p.unacked = Math.max(0, p.unacked - 1);
+  push_pump(node, pid);
+}
+
+/** REM_PUSH_STOP: stop, and say so after the last pushed message. */
+export function push_stop(node: Node, from: Node, pid: number): void {
+  pushers(node).delete(pid);
+  comm_send(node, from, { type: DEP_PUSH_STOPPED, pid }, node.cluster.queue.now_ns);
+}
