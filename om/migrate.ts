@@ -153,8 +153,9 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
   dbg('pid %d: %s -> %s (%s) frozen at %d', task.pid, out.src.name, dest.name, st.policy, out.frozen_at_ns);
   if (!dest.alive) return mig_abort_local(out, -EHOSTUNREACH);
   if (existing) {
-    // Pre-copy shook hands already: the rest moves now.
+    // Pre-copy shook hands already: the fixed cost, then the rest moves.
     out.phase = 'sending';
+    kernel_work(out.src, out.frozen_at_ns, out.src.cpu.cost_ns(register_om_costs(out.src.cpu).mig_setup, 1));
     return mig_do_send(out);
   }
   if (mig_abort_planned(c, task.pid, 'mig_send_hshake', 'src')) return mig_abort_local(out, -ECONNABORTED);
@@ -167,11 +168,18 @@ function install_all_arrived(st: OmTask, mm: MmStruct): void {
   st.arrived.clear();
 }
 
+/**
+ * The handshake. The fixed cost of a migration (stopping the process, the
+ * protocol set-up, the deputy and the remote process: om/costs.ts) is
+ * charged when the process stops; pre-copy shakes hands while it still runs
+ * and pays that cost at its freeze, like every other scheme.
+ */
 function mig_send_hshake(out: MigOut, at_ns: number): void {
   const { src, dest, task } = out;
   const mm = task.mm as MmStruct;
   const costs = register_om_costs(src.cpu);
-  const t = kernel_work(src, at_ns, src.cpu.cost_ns(costs.mig_setup, 1) + src.cpu.cost_ns(costs.om_msg, 1));
+  const setup = out.precopy ? 0 : src.cpu.cost_ns(costs.mig_setup, 1);
+  const t = kernel_work(src, at_ns, setup + src.cpu.cost_ns(costs.om_msg, 1));
   const npages = out.precopy ? mm.rss : out.send.length;
   const hshake = { home: task.home.id, policy: POLICY_CODE[out.scheme.name], npages, vm_pages: Math.ceil(mm.vm_size_B() / PAGE_SIZE) };
   send(out, { type: MIG_HSHAKE, pid: task.pid, hshake }, t);
@@ -231,7 +239,7 @@ function mig_abort_to_dest(c: SendCtx): void {
 
 function mig_do_send(out: MigOut): void {
   const mm = out.task.mm as MmStruct;
-  const c: SendCtx = { out, t: Math.max(out.src.cluster.queue.now_ns, out.frozen_at_ns) };
+  const c: SendCtx = { out, t: out.src.cluster.queue.now_ns };
   const steps: [MigStep, () => void][] = [
     ['mig_send_mm', () => mig_send_mm(c, mm)],
     ['mig_send_vmas', () => mig_send_vmas(c, mm)],
