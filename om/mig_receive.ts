@@ -30,6 +30,7 @@ import { zap_page_range } from '../mm/mm_struct.ts';
 import { register_mm_owner } from './remote.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
+import { timeline_of } from './timeline.ts';
 
 const dbg = createDebug('om:mig');
 
@@ -132,6 +133,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
           if (pfn < 0 || install_page(mm, p.vpn, pfn, p.flags) !== INSTALLED) return mig_refuse(dest, mi, -ENOMEM);
         }
         mi.moved.add(p.vpn);
+        timeline_of(dest.cluster)?.arrived(now, p.vpn, m.flags && m.flags & OMP_ACK_ME ? 'precopy' : 'freeze');
       }
       if (m.flags && m.flags & OMP_ACK_ME) comm_send(dest, src, { type: MIG_PAGE_ACK, pid: m.pid }, kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1)), { conn: 'mig' });
       break;

@@ -25,6 +25,7 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_exit } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
+import { timeline_of } from './timeline.ts';
 import { precopy_unmapped } from './migrate.ts';
 import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
 import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, OMP_ACK_ME, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PUSH_ACK, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
@@ -157,8 +158,13 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   };
   f.remote_faults++;
   if (miss) f.remote_fault_requests++;
-  if (!satisfied) want(vpn);
-  for (let i = 0; i < nzone; i++) if (want(zone[i]!)) st.zone_unused.add(zone[i]!);
+  const tl = timeline_of(node.cluster);
+  if (!satisfied && want(vpn)) tl?.requested(vpn, 'demand');
+  for (let i = 0; i < nzone; i++) {
+    if (!want(zone[i]!)) continue;
+    st.zone_unused.add(zone[i]!);
+    tl?.requested(zone[i]!, 'zone');
+  }
   const costs = register_om_costs(node.cpu);
   for (const [h, vpns] of by_holder) {
     task.charge(node.cpu.cost_ns(costs.om_msg, 1));
@@ -170,6 +176,7 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
+  tl?.wait_begins(now, vpn);
   block_task(task);
   return VM_FAULT_BLOCKED;
 }
@@ -208,6 +215,11 @@ function pages_arrived(node: Node, from: Node, m: Msg): void {
       return kill_migrant(st, `page 0x${p.vpn.toString(16)} lost: node ${from.id} no longer holds it`);
     }
     st.inflight.delete(p.vpn);
+    const tl = timeline_of(node.cluster);
+    if (tl) {
+      if (m.flags && m.flags & OMP_ACK_ME) tl.arrived(node.cluster.queue.now_ns, p.vpn, 'push');
+      else tl.reply_arrived(node.cluster.queue.now_ns, p.vpn);
+    }
     const pfn = frame_with(mm, p.data);
     if (pfn < 0) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for an arriving page`);
     st.arrived.set(p.vpn, { pfn, flags: p.flags });
@@ -220,6 +232,7 @@ function pages_arrived(node: Node, from: Node, m: Msg): void {
     task.clock_ns = Math.max(task.clock_ns, node.cluster.queue.now_ns);
     task.charge(node.cpu.cost_ns(CPU_PTE, 1) + node.cpu.cost_ns(CPU_COPY_PAGE, 0));
     st.waiting_vpn = -1;
+    timeline_of(node.cluster)?.wait_ends(node.cluster.queue.now_ns);
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);
     wake_up_process(task);
   }

@@ -13,6 +13,8 @@ import type { NetProfile } from '../net/profiles.ts';
 import { audit_of } from '../om/audit.ts';
 import { arm_liveness, om_init, request_migration } from '../om/index.ts';
 import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
+import type { PrecopyRule } from '../om/schemes/index.ts';
+import { record_timeline, type Timeline } from '../om/timeline.ts';
 
 export interface ProgramDef {
   name: string;
@@ -75,6 +77,10 @@ export interface RunSpec {
   faults?: FaultPlan;
   /** Stop the run at this virtual time even if the program has not exited. */
   limit_ns?: number;
+  /** Keep the migration timeline and hand it over at the end, with the first migration's start. */
+  timeline?: (tl: Timeline, start_ns: number) => void;
+  /** Pre-copy's stop rule, when not the scheme's own (Xen's). */
+  precopy_rule?: PrecopyRule;
 }
 
 /** The paging counters a run reports as the nodes counted them (see OmFigures). */
@@ -232,7 +238,9 @@ export function run_experiment(spec: RunSpec): RunResult {
   const c = new Cluster({ nodes, mem_B: spec.node_mem_B ?? 1 << 30, seed: spec.seed ?? 1 });
   om_init(c, spec.profile);
   const task = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
-  om_task_init(task, spec.scheme);
+  const st = om_task_init(task, spec.scheme);
+  if (spec.precopy_rule) st.precopy_rule = spec.precopy_rule;
+  const tl = spec.timeline ? record_timeline(c) : null;
   arm_crashes(c, plan, task.start_ns);
   const net = network_of(c);
   for (const rec of plan.faults) {
@@ -282,7 +290,8 @@ export function run_experiment(spec: RunSpec): RunResult {
   check('frames-returned', leaked === 0, `frames still used: ${left_on.join(', ')}`);
   if (completed) for (const ch of spec.program.checks?.() ?? []) check(ch.name, ch.ok, ch.detail ?? 'failed');
   const freezes = s.freezes.map(([, f]) => f);
-  const start = s.freezes.length > 0 ? s.freezes[0]![0] : started.first_ns >= 0 ? started.first_ns : task.start_ns;
+  const start = s.started.length > 0 ? s.started[0]! : started.first_ns >= 0 ? started.first_ns : task.start_ns;
+  if (tl) spec.timeline!(tl, start);
   const end = end_ns >= 0 ? end_ns : task.exit_ns;
   const sz = spec.program.size;
   return {

@@ -12,6 +12,12 @@ import { MODES, type Mode } from '../hpcc/common.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
 import { seqtouch } from '../programs/seqtouch.ts';
 import { numberIn, UsageError } from './usage.ts';
+import { writeFileSync } from 'node:fs';
+import { LEGACY_RULE, XEN_RULE } from '../../om/schemes/precopy.ts';
+import type { PrecopyRule } from '../../om/schemes/index.ts';
+import { timeline_spec, type TimelinePanel } from '../timeline_plot.ts';
+import { render_svg } from '../bench/plots.ts';
+import { svg_to_png } from '../bench/png.ts';
 
 export interface KernelArgs {
   mib: number;
@@ -60,6 +66,8 @@ interface RunOpts {
   path?: string;
   nodes?: number;
   faults?: string;
+  plot?: string;
+  precopyRule: string;
 }
 
 function print(results: RunResult[], json: boolean | undefined): void {
@@ -125,7 +133,18 @@ export function parse_schemes(v: string): Policy[] {
   return [v as Policy];
 }
 
-function do_run(o: RunOpts): void {
+/** Write the timeline plot as SVG and PNG (the name's other extension). */
+async function write_timeline(file: string, panels: TimelinePanel[], what: string): Promise<void> {
+  const svg = await render_svg(timeline_spec(panels, `Migration timeline: ${what}`));
+  const base = file.replace(/\.(svg|png)$/, '');
+  writeFileSync(`${base}.svg`, svg);
+  writeFileSync(`${base}.png`, await svg_to_png(svg));
+  process.stderr.write(`omemu: wrote ${base}.svg and ${base}.png\n`);
+}
+
+const PRECOPY_RULES: Record<string, PrecopyRule> = { xen: XEN_RULE, legacy: LEGACY_RULE };
+
+async function do_run(o: RunOpts): Promise<void> {
   const mk = KERNELS[o.kernel];
   if (!mk) throw new UsageError(`--kernel '${o.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')})`);
   if (!MODES.includes(o.mode as Mode)) throw new UsageError(`--mode must be ${MODES.join(' or ')}, got '${o.mode}'`);
@@ -174,11 +193,19 @@ function do_run(o: RunOpts): void {
   if (o.mode === 'exact' && used_mib > 16) {
     process.stderr.write(`omemu: note: exact mode does every operation of the kernel on emulated memory; at ${used_mib.toFixed(0)} MiB that takes minutes to hours (fast mode makes the same page references)\n`);
   }
+  const rule = PRECOPY_RULES[o.precopyRule];
+  if (!rule) throw new UsageError(`--precopy-rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${o.precopyRule}'`);
+  if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
   const node_mem_B = Math.max(256 << 20, Math.ceil(used_mib * 1.25 + 64) << 20);
+  const panels: TimelinePanel[] = [];
   const results = schemes.map((scheme) =>
-    run_experiment({ program: make(), scheme, profile, seed: o.seed, node_mem_B, nodes, migrations: points, faults: faults && structuredClone(faults) }),
+    run_experiment({
+      program: make(), scheme, profile, seed: o.seed, node_mem_B, nodes, migrations: points, faults: faults && structuredClone(faults), precopy_rule: rule,
+      timeline: o.plot ? (tl, start_ns) => panels.push({ scheme, tl, start_ns }) : undefined,
+    }),
   );
   print(results, o.json);
+  if (o.plot) await write_timeline(o.plot, panels, `${results[0]!.program} ${results[0]!.problem} on ${results[0]!.profile}`);
   for (const r of results) {
     if (r.migrations < r.migrations_planned && r.outcome === 'completed' && r.faults.length === 0) {
       process.stderr.write(`omemu: note: ${r.scheme}: the program ended before migration point ${r.migrations + 1}\n`);
@@ -203,6 +230,8 @@ function common(cmd: Command): Command {
     .option('--path <nodes>', "comma list of destinations, one per point: node numbers or 'home' (default 1)")
     .option('--nodes <n>', 'nodes in the cluster (default: as many as --path and --faults name, at least 2)', numberIn('--nodes', 2, 256, true))
     .option('--faults <spec>', 'faults to inject, comma-separated: crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K] (STEP: mig_send_hshake, mig_send_mm, mig_send_vmas, mig_send_pages, mig_send_mpt, mig_send_proc_context)')
+    .option('--precopy-rule <rule>', "pre-copy's stop rule: xen (under 50 dirty pages or 5 rounds) or legacy (30 rounds or 3x the memory sent)", 'xen')
+    .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (with --scheme all, one panel a scheme)')
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
     .option('--json', 'print JSON');
 }
