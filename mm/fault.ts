@@ -40,6 +40,18 @@ export function set_remote_page_hook(h: RemotePageHook | null): void {
 }
 
 /**
+ * Told of every other fault that mapped a page (a first touch, a copy on
+ * write): AMPoM's window takes every page fault of the migrant (§3.1), not
+ * only those in a remote area. om/ installs it; it may not block.
+ */
+export type LocalFaultHook = (task: Task, mm: MmStruct, vma: VmArea, vpn: number) => void;
+let local_fault_hook: LocalFaultHook | null = null;
+
+export function set_local_fault_hook(h: LocalFaultHook | null): void {
+  local_fault_hook = h;
+}
+
+/**
  * do_page_fault. Returns true when the access can be retried now, false when
  * the task stopped: it blocked for a remote page, was killed, or (user_copy)
  * the syscall gets -EFAULT (task.efault set).
@@ -112,7 +124,9 @@ export function handle_pte_fault(task: Task, mm: MmStruct, vma: VmArea, address:
     if (pte_none(entry)) {
       const held_by = mm.remote_ranges.empty ? -1 : mm.remote_ranges.node_of(vpn);
       if (held_by >= 0 && remote_page_hook) return remote_page_hook(task, mm, vma, address, write, mk_remote_pte(held_by));
-      return do_anonymous_page(task, mm, vma, vpn, write);
+      const r = do_anonymous_page(task, mm, vma, vpn, write);
+      if (r === VM_FAULT_MINOR) local_fault_hook?.(task, mm, vma, vpn);
+      return r;
     }
     if (is_remote_pte(entry)) {
       if (!remote_page_hook) return VM_FAULT_SIGBUS;
@@ -121,7 +135,11 @@ export function handle_pte_fault(task: Task, mm: MmStruct, vma: VmArea, address:
     return VM_FAULT_SIGBUS; // a swap entry of a type nobody serves
   }
   if (!(entry & _PAGE_PRESENT)) return VM_FAULT_SIGBUS; // PROT_NONE reached here: cannot happen past the VMA checks
-  if (write && !(entry & _PAGE_RW)) return do_wp_page(task, mm, vma, vpn, entry);
+  if (write && !(entry & _PAGE_RW)) {
+    const r = do_wp_page(task, mm, vma, vpn, entry);
+    if (r === VM_FAULT_MINOR) local_fault_hook?.(task, mm, vma, vpn);
+    return r;
+  }
   // Only the accessed/dirty bits were missing (the walk sets them anyway).
   const npte = entry | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
   if (!mm.pte_set(vpn, npte)) return VM_FAULT_OOM;

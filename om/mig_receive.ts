@@ -22,7 +22,7 @@ import type { MigAttach } from './migrate.ts';
 import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
   MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_PAGE_ACK, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
-  OMP_ACK_ME, REM_PUSH_START, type MigTask, type MigVma, type Msg,
+  OMP_ACK_ME, OMP_WINDOW_REMOTE, REM_PUSH_START, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
@@ -55,6 +55,8 @@ interface MigIn {
   asked: number;
   /** Which of the run's migrations this is (for the fault plan). */
   nth: number;
+  /** The process's AMPoM window mode, as the handshake said. */
+  window: 'all' | 'remote';
 }
 
 const incoming = (n: Node): Map<number, MigIn> => om_node(n).incoming as Map<number, MigIn>;
@@ -77,7 +79,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       comm_send(dest, src, { type: MIG_ABORT, pid: m.pid, errno: ok ? -ECONNABORTED : -ENOMEM }, at, { conn: 'mig' });
       return;
     }
-    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid) });
+    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid), window: m.flags && m.flags & OMP_WINDOW_REMOTE ? 'remote' : 'all' });
     comm_send(dest, src, { type: MIG_HSHAKE_ACK, pid: m.pid, ack: { ok: 1, errno: 0 } }, at, { conn: 'mig' });
     return;
   }
@@ -254,6 +256,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
   for (const vpn of mi.moved) audit.seen(mi.pid, vpn, mm.mem.bytes(own_page(mm, vpn)));
   const oom = map_held_pages(dest, mi, mm);
   const st = new OmTask(task, mi.policy, mi.home);
+  st.ampom_window = mi.window;
   for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
   here.migrants.set(mi.pid, st);
   // The source pushes what it kept, once the process runs here.

@@ -81,6 +81,8 @@ export const PG_NO_DATA = PG_ABSENT | PG_ONWAY;
 // ---- header flags ----
 /** MIG_PAGE of a pre-copy round, DEP_PAGES of a push: the receiver acknowledges it. */
 export const OMP_ACK_ME = 0x1;
+/** MIG_HSHAKE: AMPoM's window takes only faults in a remote area (not every fault). */
+export const OMP_WINDOW_REMOTE = 0x2;
 export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 
 // ---- layouts ----

@@ -13,7 +13,7 @@ import { SYSCALL_BLOCKED, __NR_getpid, __NR_gettimeofday, __NR_write, type Sysca
 import type { Node } from '../kernel/node.ts';
 import type { Task } from '../kernel/task.ts';
 import type { Cluster } from '../kernel/cluster.ts';
-import { set_remote_page_hook, VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../mm/fault.ts';
+import { set_local_fault_hook, set_remote_page_hook, VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../mm/fault.ts';
 import { set_munmap_hook } from '../mm/mmap.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { PAGE_SIZE, _PAGE_ACCESSED, _PAGE_PRESENT, is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
@@ -94,58 +94,58 @@ export function count_wasted(st: OmTask, mm: MmStruct): void {
 
 const zone = new Int32Array(4096);
 
-function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, _write: boolean, _pte: number): number {
-  const st = om_task(task);
-  if (!st) return VM_FAULT_SIGBUS;
-  const vpn = address / PAGE_SIZE;
+/**
+ * The prefetcher's part of Algorithm 1 at a fault on vpn: record the fault
+ * and pick the dependent zone (into `zone`); its analysis is charged to the
+ * task. Returns the zone's size.
+ */
+function fault_zone(task: Task, st: OmTask, mm: MmStruct, vma: VmArea, vpn: number, satisfied: boolean, miss: boolean, hit: boolean): number {
   const pf = st.prefetcher;
-  if (!install_arrived(task, st, mm, vpn, pf?.install === 'on-touch')) return VM_FAULT_OOM;
-  // Whether or not the faulting page was among them, the fault is recorded
-  // and the zone requested (Algorithm 1 runs for every page fault).
-  const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
-  const miss = !satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0;
-  // The first use of a page a zone brought (arrived or still on its way).
-  const hit = st.zone_unused.delete(vpn);
+  if (!pf) return 0;
   const now = task.clock_ns;
   const node = task.node;
+  const holder = satisfied ? st.home : holder_of(mm, vpn);
+  const infod = infod_of(node);
+  // C_i is the node's CPU utilisation as oM_infoD monitors it (§4), not
+  // the task's share since its last fault: a task that just waited for a
+  // page would otherwise shrink its own zone exactly when it is paging.
+  const ops0 = pf.analysis_ops;
+  const ctx: PrefetchCtx = {
+    now_ns: now, vpn, cpu_util: infod.cpu_util,
+    t0_ns: infod.t0_to(holder >= 0 ? holder : st.home),
+    td_ns: infod.td_ns(),
+    vma_start: vma.start / PAGE_SIZE,
+    vma_end: vma.end / PAGE_SIZE,
+    miss,
+    hit,
+    wanted: (v) => {
+      if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
+      const a = mm.vmas.find_vma(v * PAGE_SIZE);
+      if (!a || a.start > v * PAGE_SIZE) return false;
+      return holder_of(mm, v) >= 0;
+    },
+    exists: (v) => {
+      if (v < 0 || v >= 1 << 20) return false;
+      if (st.inflight.has(v) || st.arrived.has(v) || own_page(mm, v) >= 0) return true;
+      return is_remote_pte(mm.pte_get(v));
+    },
+  };
+  const n = pf.on_fault(ctx, zone);
+  if (pf.looped) infod.measure_bandwidth(now);
+  const ns = (pf.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
+  figures_of(node, task.pid).analysis_ns += ns;
+  task.charge(ns);
+  return n;
+}
+
+/**
+ * Ask the holders: the faulting page (unless it is here) and the zone's
+ * pages that are neither here nor on their way, one REM_PAGE per holder,
+ * the faulting page first.
+ */
+function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisfied: boolean, nzone: number): void {
+  const node = task.node;
   const f = figures_of(node, task.pid);
-  if (hit) f.prefetch_hits++;
-  // The prefetcher's view of the system at this fault.
-  let nzone = 0;
-  if (pf) {
-    const holder = satisfied ? st.home : holder_of(mm, vpn);
-    const infod = infod_of(node);
-    // C_i is the node's CPU utilisation as oM_infoD monitors it (§4), not
-    // the task's share since its last fault: a task that just waited for a
-    // page would otherwise shrink its own zone exactly when it is paging.
-    const ops0 = pf.analysis_ops;
-    const ctx: PrefetchCtx = {
-      now_ns: now, vpn, cpu_util: infod.cpu_util,
-      t0_ns: infod.t0_to(holder >= 0 ? holder : st.home),
-      td_ns: infod.td_ns(),
-      vma_start: vma.start / PAGE_SIZE,
-      vma_end: vma.end / PAGE_SIZE,
-      miss,
-      hit,
-      wanted: (v) => {
-        if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
-        const a = mm.vmas.find_vma(v * PAGE_SIZE);
-        if (!a || a.start > v * PAGE_SIZE) return false;
-        return holder_of(mm, v) >= 0;
-      },
-      exists: (v) => {
-        if (v < 0 || v >= 1 << 20) return false;
-        if (st.inflight.has(v) || st.arrived.has(v) || own_page(mm, v) >= 0) return true;
-        return is_remote_pte(mm.pte_get(v));
-      },
-    };
-    nzone = pf.on_fault(ctx, zone);
-    if (pf.looped) infod.measure_bandwidth(now);
-    const ns = (pf.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
-    f.analysis_ns += ns;
-    task.charge(ns);
-  }
-  // One request per holder: the faulting page first, then the zone.
   const by_holder = new Map<number, number[]>();
   const want = (v: number): boolean => {
     const h = holder_of(mm, v);
@@ -156,8 +156,6 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     l.push(v);
     return true;
   };
-  f.remote_faults++;
-  if (miss) f.remote_fault_requests++;
   const tl = timeline_of(node.cluster);
   if (!satisfied && want(vpn)) tl?.requested(vpn, 'demand');
   for (let i = 0; i < nzone; i++) {
@@ -172,13 +170,45 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
     f.prefetched_pages += vpns.length - (vpns[0] === vpn && !satisfied ? 1 : 0);
     comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
   }
-  dbg('pid %d: remote fault on %s, %d zone pages', task.pid, vpn.toString(16), nzone);
+}
+
+/** The remote-page hook: a fault on a page another node holds (Algorithm 1). */
+function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, _write: boolean, _pte: number): number {
+  const st = om_task(task);
+  if (!st) return VM_FAULT_SIGBUS;
+  const vpn = address / PAGE_SIZE;
+  if (!install_arrived(task, st, mm, vpn, st.prefetcher?.install === 'on-touch')) return VM_FAULT_OOM;
+  // Whether or not the faulting page was among them, the fault is recorded
+  // and the zone requested (Algorithm 1 runs for every page fault).
+  const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
+  const miss = !satisfied && !st.inflight.has(vpn) && !st.arrived.has(vpn) && holder_of(mm, vpn) >= 0;
+  // The first use of a page a zone brought (arrived or still on its way).
+  const hit = st.zone_unused.delete(vpn);
+  const f = figures_of(task.node, task.pid);
+  if (hit) f.prefetch_hits++;
+  f.remote_faults++;
+  if (miss) f.remote_fault_requests++;
+  request_pages(task, st, mm, vpn, satisfied, fault_zone(task, st, mm, vma, vpn, satisfied, miss, hit));
+  dbg('pid %d: remote fault on %s', task.pid, vpn.toString(16));
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
-  tl?.wait_begins(now, vpn);
+  timeline_of(task.node.cluster)?.wait_begins(task.clock_ns, vpn);
   block_task(task);
   return VM_FAULT_BLOCKED;
+}
+
+/**
+ * Any other fault of a migrant that mapped a page (a first touch, a copy on
+ * write): with AMPoM's window fed by every fault, as §3.1 reads ("the page
+ * being accessed in the i-th page fault"), it enters the window and runs
+ * Algorithm 1 too; the page itself needs no request.
+ */
+function local_fault(task: Task, mm: MmStruct, vma: VmArea, vpn: number): void {
+  const st = om_task(task);
+  if (!st || !st.prefetcher || st.prefetcher.name !== 'ampom' || st.ampom_window !== 'all') return;
+  if (!install_arrived(task, st, mm, vpn, false)) return; // out of frames for a table: the next remote fault says so
+  request_pages(task, st, mm, vpn, true, fault_zone(task, st, mm, vma, vpn, true, false, false));
 }
 
 /** Whether vpn is a page the migrant's table says exists at its holder (an MPT entry or an exact run). */
@@ -358,6 +388,7 @@ function remote_exit(task: Task): void {
 /** Install om's hooks into the kernel and mm (done once per cluster). */
 export function install_remote_hooks(cluster: Cluster): void {
   set_remote_page_hook(remote_page_fault);
+  set_local_fault_hook(local_fault);
   set_munmap_hook(remote_munmap);
   cluster.syscall_redirect = remote_do_syscall;
   cluster.exit_mm_listeners.push((task) => {

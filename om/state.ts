@@ -102,6 +102,11 @@ export class OmTask {
   readonly pushers = new Set<number>();
   /** Holders asked to stop pushing that have not said they did. */
   readonly push_stopping = new Set<number>();
+  /**
+   * Which faults feed AMPoM's window: 'all' of the migrant's (§3.1: "the
+   * i-th page fault"), or only those in a remote area ('remote').
+   */
+  ampom_window: 'all' | 'remote' = 'all';
   /** Pre-copy's stop rule for this process (the scheme's, unless a run chose another). */
   precopy_rule: PrecopyRule | null = null;
   constructor(

@@ -81,6 +81,8 @@ export interface RunSpec {
   timeline?: (tl: Timeline, start_ns: number) => void;
   /** Pre-copy's stop rule, when not the scheme's own (Xen's). */
   precopy_rule?: PrecopyRule;
+  /** Which faults feed AMPoM's window: every fault of the migrant (the default, §3.1) or those in a remote area. */
+  ampom_window?: 'all' | 'remote';
 }
 
 /** The paging counters a run reports as the nodes counted them (see OmFigures). */
@@ -240,6 +242,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   const task = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
   const st = om_task_init(task, spec.scheme);
   if (spec.precopy_rule) st.precopy_rule = spec.precopy_rule;
+  if (spec.ampom_window) st.ampom_window = spec.ampom_window;
   const tl = spec.timeline ? record_timeline(c) : null;
   arm_crashes(c, plan, task.start_ns);
   const net = network_of(c);

@@ -68,6 +68,7 @@ interface RunOpts {
   faults?: string;
   plot?: string;
   precopyRule: string;
+  ampomWindow: string;
 }
 
 function print(results: RunResult[], json: boolean | undefined): void {
@@ -193,6 +194,7 @@ async function do_run(o: RunOpts): Promise<void> {
   if (o.mode === 'exact' && used_mib > 16) {
     process.stderr.write(`omemu: note: exact mode does every operation of the kernel on emulated memory; at ${used_mib.toFixed(0)} MiB that takes minutes to hours (fast mode makes the same page references)\n`);
   }
+  if (o.ampomWindow !== 'all' && o.ampomWindow !== 'remote') throw new UsageError(`--ampom-window must be all or remote, got '${o.ampomWindow}'`);
   const rule = PRECOPY_RULES[o.precopyRule];
   if (!rule) throw new UsageError(`--precopy-rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${o.precopyRule}'`);
   if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
@@ -201,6 +203,7 @@ async function do_run(o: RunOpts): Promise<void> {
   const results = schemes.map((scheme) =>
     run_experiment({
       program: make(), scheme, profile, seed: o.seed, node_mem_B, nodes, migrations: points, faults: faults && structuredClone(faults), precopy_rule: rule,
+      ampom_window: o.ampomWindow as 'all' | 'remote',
       timeline: o.plot ? (tl, start_ns) => panels.push({ scheme, tl, start_ns }) : undefined,
     }),
   );
@@ -230,6 +233,7 @@ function common(cmd: Command): Command {
     .option('--path <nodes>', "comma list of destinations, one per point: node numbers or 'home' (default 1)")
     .option('--nodes <n>', 'nodes in the cluster (default: as many as --path and --faults name, at least 2)', numberIn('--nodes', 2, 256, true))
     .option('--faults <spec>', 'faults to inject, comma-separated: crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K] (STEP: mig_send_hshake, mig_send_mm, mig_send_vmas, mig_send_pages, mig_send_mpt, mig_send_proc_context)')
+    .option('--ampom-window <which>', "faults that feed AMPoM's window: all (every fault of the migrant, as paper §3.1 reads) or remote (only faults in a remote area)", 'all')
     .option('--precopy-rule <rule>', "pre-copy's stop rule: xen (under 50 dirty pages or 5 rounds) or legacy (30 rounds or 3x the memory sent)", 'xen')
     .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (with --scheme all, one panel a scheme)')
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
