@@ -2,19 +2,21 @@
 // report and the target checks (the full bench is `make bench`, not a test).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bench_plan, job_key } from '../../userland/bench/plan.ts';
+import { bench_plan, config_of, type Job } from '../../userland/bench/plan.ts';
 import { figure_specs, render_svg } from '../../userland/bench/plots.ts';
 import { svg_to_png } from '../../userland/bench/png.ts';
 import { make_record, results_json, type BenchRecord } from '../../userland/bench/record.ts';
 import { figure_rows, report_md, to_csv } from '../../userland/bench/report.ts';
 import { check_targets } from '../../userland/bench/targets.ts';
-import { run_job } from '../../userland/bench/worker.ts';
+import { config_hash, normalize } from '../../userland/sweep/config.ts';
+import { run_config } from '../../userland/sweep/run.ts';
 
 const SCALE = 1 / 512;
 const plan = bench_plan(SCALE);
+const run_job = (j: Job, seed: number) => run_config(normalize(config_of(j, seed)));
 const cache = new Map<string, BenchRecord>();
 const runs: BenchRecord[] = plan.map((j) => {
-  const k = job_key(j);
+  const k = config_hash(normalize(config_of(j, 1)));
   if (!cache.has(k)) cache.set(k, make_record(j, run_job(j, 1)));
   return { ...cache.get(k)!, figure: j.figure };
 });
@@ -69,7 +71,7 @@ test('target checks: every figure is checked, and a check can fail', () => {
 
 test('REPORT.md: calibration once, a row per check, a reason for each miss', () => {
   const checks = check_targets(runs);
-  const md = report_md(runs, checks, { seed: 1, scale: SCALE, wall_s: 1, workers: 1 });
+  const md = report_md(runs, checks, { seed: 1, scale: SCALE, wall_s: 1, how: '1 workers' });
   assert.is(md.split('## Calibration').length, 2);
   for (const c of checks) assert.ok(md.includes(`| ${c.what} |`), `row for ${c.what}`);
   for (const line of md.split('\n').filter((l) => l.includes('| **no** |'))) assert.not.ok(line.endsWith('|  |'), `a miss says why: ${line}`);
