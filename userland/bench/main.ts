@@ -22,14 +22,15 @@ const cmd = new Command()
   .name('bench')
   .description("Reproduce the paper's Table 1 and Figures 5-11 in emulation and write bench-out/.")
   .option('--quick', 'every size at 1/8 (bench-quick)')
+  .option('--scale <x>', 'every size times x (tests; --quick is 0.125)', numberIn('--scale', 1 / 4096, 1))
   .option('--out <dir>', 'output directory', 'bench-out')
   .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
   .option('--workers <n>', 'worker threads (default: the number of cores)', numberIn('--workers', 1, 64, true))
   .option('--shard <I/N>', 'run only shard I of N of the plan (default: the Slurm array task, else all)')
   .option('--merge [dirs...]', 'run nothing: render bench-out/ from the records in these directories (default: the bench\'s own)')
   .parse();
-const o = cmd.opts<{ quick?: boolean; out: string; seed: number; workers?: number; shard?: string; merge?: true | string[] }>();
-const scale = o.quick ? 1 / 8 : 1;
+const o = cmd.opts<{ quick?: boolean; scale?: number; out: string; seed: number; workers?: number; shard?: string; merge?: true | string[] }>();
+const scale = o.scale ?? (o.quick ? 1 / 8 : 1);
 const t_start = performance.now();
 const fail = (msg: string): never => {
   process.stderr.write(`bench: ${msg}\n`);
@@ -38,7 +39,7 @@ const fail = (msg: string): never => {
 
 const plan = bench_plan(scale);
 const grid: PlannedRun[] = expand_grid(plan.map((j) => config_of(j, o.seed)), 'the bench plan');
-const runs_dir = join(o.out, o.quick ? 'runs-quick' : 'runs-full');
+const runs_dir = join(o.out, scale === 1 ? 'runs-full' : scale === 1 / 8 ? 'runs-quick' : `runs-x${scale}`);
 const nworkers = o.workers ?? availableParallelism();
 
 /** The records of the whole plan: merged from shards, or run here (all of it, or one shard and stop). */
