@@ -25,7 +25,7 @@ test('two shards and a merge write the bench-out/ of one run', () => {
   bench(one);
   assert.match(bench(two, '--shard', '0/2'), /shard 0\/2: 42 runs in .*runs-0-of-2\.jsonl/);
   bench(two, '--shard', '1/2');
-  assert.match(bench(two, '--merge'), /merged in/);
+  assert.match(bench(two, '--merge'), /merged and rendered in/);
   const files = readdirSync(one).filter((f) => statSync(join(one, f)).isFile());
   assert.ok(files.length >= 30, `every figure's files: ${files.join(' ')}`);
   for (const f of files) {

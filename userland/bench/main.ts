@@ -58,10 +58,14 @@ async function records_of_plan(): Promise<{ records: SweepRecord[]; how: string 
     workers: nworkers,
     name: 'bench',
     on_stale: 'restart',
-    line: ({ config: c }, r) => `${c.kernel} ${c.mib}${c.working_set !== null ? `/${c.working_set}` : ''} MB ${c.scheme} ${c.bandwidth ?? c.profile}: runtime ${r.runtime_s.toFixed(2)} s`,
+    line: ({ config: c }, r) => {
+      const ws = c.working_set !== null ? `/${c.working_set}` : '';
+      return `${c.kernel} ${c.mib}${ws} MB ${c.scheme} ${c.bandwidth ?? c.profile}: runtime ${r.runtime_s.toFixed(2)} s`;
+    },
   });
   if (shard.count > 1) {
-    process.stderr.write(`bench: shard ${shard.index}/${shard.count}: ${res.records.length} runs in ${res.file}; when every shard is done: make bench${o.quick ? '-quick' : ''}-merge\n`);
+    const merge = `make bench${o.quick ? '-quick' : ''}-merge`;
+    process.stderr.write(`bench: shard ${shard.index}/${shard.count}: ${res.records.length} runs in ${res.file}; when every shard is done: ${merge}\n`);
     process.exit(0);
   }
   if (res.ran === 0) return { records: res.records, how: `all ${res.reused} runs reused from ${runs_dir}` };
@@ -82,8 +86,11 @@ const wall_s = (performance.now() - t_start) / 1000;
 const checks = await write_bench_out(o.out, runs, { seed: o.seed, scale, wall_s: o.merge ? null : wall_s, how: got.how });
 print_summary(runs, checks, { out: o.out, quick: !!o.quick });
 const rss_MB = process.resourceUsage().maxRSS / 1024;
-if (o.merge) console.log(`merged in ${wall_s.toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB`);
-else console.log(`wall time ${wall_s.toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB for the process with ${nworkers} workers (${(rss_MB / nworkers).toFixed(0)} MB a worker)`);
+if (o.merge) console.log(`merged and rendered in ${((performance.now() - t_start) / 1000).toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB`);
+else {
+  const per = (rss_MB / nworkers).toFixed(0);
+  console.log(`wall time ${wall_s.toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB for the process with ${nworkers} workers (${per} MB a worker)`);
+}
 const unverified = runs.filter((r) => !r.verified).length;
 if (unverified > 0) {
   console.error(`bench: ${unverified} runs were not verified (see REPORT.md)`);

@@ -12,7 +12,8 @@ import { MPT_ENTRY_B } from '../../om/proto.ts';
 
 const CSV_COLS: (keyof BenchRecord)[] = [
   'figure', 'kernel', 'size_mib', 'working_set_mib', 'problem', 'used_mib', 'scheme', 'profile', 'bandwidth_mbps', 'latency_ms',
-  'freeze_s', 'runtime_s', 'remote_fault_requests', 'remote_faults', 'request_messages', 'prefetched_pages', 'prefetched_per_fault', 'pages_transferred', 'analysis_s', 'analysis_pct', 'verified',
+  'freeze_s', 'runtime_s', 'remote_fault_requests', 'remote_faults', 'request_messages', 'prefetched_pages', 'prefetched_per_fault',
+  'pages_transferred', 'analysis_s', 'analysis_pct', 'verified',
 ];
 
 const cell = (v: unknown): string => {
