@@ -2,10 +2,11 @@
 // figures' schemes and networks), at full size or scaled down for bench-quick.
 // Each run is a sweep configuration; runs that are the same emulation (the
 // same configuration, so the same hash) share one result.
-import type { Policy } from '../../om/state.ts';
+import { PAPER_POLICIES, type Policy } from '../../om/state.ts';
 import type { HpccKernel } from '../hpcc/index.ts';
 
-export const SCHEMES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
+/** The paper's three schemes (the bench reproduces the paper). */
+export const SCHEMES: Policy[] = PAPER_POLICIES;
 
 /** Table 1: memory sizes (MB, run as MiB) of each kernel. */
 export const TABLE1_MIB: Record<HpccKernel, number[]> = {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { infod_min_bandwidth_bps } from '../../net/infod.ts';
 import { make_profile } from '../../net/profiles.ts';
-import { POLICIES, type Policy } from '../../om/state.ts';
+import { PAPER_POLICIES, POLICIES, type Policy } from '../../om/state.ts';
 import { KERNELS, MMAP_SPACE_B, parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
 import type { MigrationPoint, RunSpec } from '../experiment.ts';
 import { FaultSpecError, parse_fault_plan } from '../faults.ts';
@@ -71,7 +71,7 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
 export const CONFIG_DEFAULTS = Object.fromEntries(FIELDS.map((f) => [f.name, f.default])) as unknown as RunConfig;
 
 /** The paper's three schemes (`--scheme paper`); `all` is every scheme om/ knows. */
-export const PAPER_SCHEMES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
+export const PAPER_SCHEMES: Policy[] = PAPER_POLICIES;
 
 export class ConfigError extends Error {}
 

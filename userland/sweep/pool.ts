@@ -1,12 +1,13 @@
-// Run configurations on worker threads, the longest first (by config_weight),
-// handing each result to the caller as it arrives. A run that throws stops
-// the handing out of new runs; those in flight finish and are kept, then the
-// pool fails with the run named.
-import { Worker } from 'node:worker_threads';
+// Run a sweep's configurations, the longest first (by config_weight), on
+// worker threads (userland/pool.ts) or, with 0 workers, on this thread
+// (tests, debugging). Each result goes to the caller as it arrives. A run
+// that throws does not stop the others: they finish and are kept, and the
+// pool then fails naming every run that threw.
+import { run_pool as run_on_workers } from '../pool.ts';
 import { config_weight, describe } from './config.ts';
 import type { PlannedRun } from './grid.ts';
-import { run_config, type SweepResult } from './run.ts';
-import type { DoneMsg, WorkMsg } from './worker.ts';
+import type { SweepResult } from './run.ts';
+import { handle, type DoneMsg, type WorkMsg } from './worker.ts';
 
 export type OnDone = (run: PlannedRun, result: SweepResult, host_s: number) => void;
 
@@ -14,55 +15,15 @@ export type OnDone = (run: PlannedRun, result: SweepResult, host_s: number) => v
 export const by_weight = (runs: PlannedRun[]): PlannedRun[] =>
   [...runs].sort((a, b) => config_weight(b.config) - config_weight(a.config) || a.index - b.index);
 
-const failure = (run: PlannedRun, error: string): Error => new Error(`run ${run.index} (${describe(run.config)}, ${run.hash}) failed: ${error}`);
-
-/** workers = 0 runs everything on this thread (tests, debugging). */
 export async function run_pool(runs: PlannedRun[], workers: number, on_done: OnDone): Promise<void> {
   const queue = by_weight(runs);
-  if (workers === 0) {
-    for (const run of queue) {
-      const t0 = performance.now();
-      let result: SweepResult;
-      try {
-        result = run_config(run.config);
-      } catch (e) {
-        throw failure(run, (e as Error).stack ?? String(e));
-      }
-      on_done(run, result, (performance.now() - t0) / 1000);
-    }
-    return;
-  }
-  const by_hash = new Map(runs.map((r) => [r.hash, r]));
-  const n = Math.min(workers, queue.length);
-  if (n === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    let live = n;
-    let failed: Error | null = null;
-    const finish = (): void => {
-      if (--live === 0) (failed ? reject(failed) : resolve());
-    };
-    for (let w = 0; w < n; w++) {
-      const worker = new Worker(new URL('./worker_boot.js', import.meta.url));
-      const next = (): void => {
-        const run = failed ? undefined : queue.shift();
-        if (!run) {
-          void worker.terminate();
-          finish();
-          return;
-        }
-        worker.postMessage({ hash: run.hash, config: run.config } satisfies WorkMsg);
-      };
-      worker.on('message', (m: DoneMsg) => {
-        const run = by_hash.get(m.hash)!;
-        if (m.error || !m.result) failed ??= failure(run, m.error ?? 'no result');
-        else on_done(run, m.result, m.host_s);
-        next();
-      });
-      worker.on('error', (e) => {
-        failed ??= e;
-        finish();
-      });
-      next();
-    }
-  });
+  const failed: string[] = [];
+  const take = (run: PlannedRun, d: DoneMsg | undefined, error?: string): void => {
+    if (d?.result) on_done(run, d.result, d.host_s);
+    else failed.push(`run ${run.index} (${describe(run.config)}, ${run.hash}): ${d?.error ?? error ?? 'no result'}`);
+  };
+  const jobs: WorkMsg[] = queue.map((r) => ({ hash: r.hash, config: r.config }));
+  if (workers === 0) jobs.forEach((j, i) => take(queue[i]!, handle(j)));
+  else await run_on_workers<WorkMsg, DoneMsg>(new URL('./worker.ts', import.meta.url), jobs, (d) => take(queue[d.index]!, d.result, d.error), workers);
+  if (failed.length > 0) throw new Error(`${failed.length} runs failed (the others are recorded):\n${failed.join('\n')}`);
 }

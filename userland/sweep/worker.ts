@@ -1,6 +1,6 @@
-// A sweep worker thread: runs the configurations it is sent, one at a time,
-// and posts each result back.
-import { parentPort } from 'node:worker_threads';
+// What a worker thread of a sweep does with one run (userland/pool.ts loads
+// this module in each worker and calls handle): run it, and say how long the
+// host took (for the progress line, never for a record).
 import type { RunConfig } from './config.ts';
 import { run_config, type SweepResult } from './run.ts';
 
@@ -12,18 +12,14 @@ export interface DoneMsg {
   hash: string;
   result?: SweepResult;
   error?: string;
-  /** Host seconds the run took (for the log, never in a record). */
   host_s: number;
 }
 
-parentPort?.on('message', (m: WorkMsg) => {
+export function handle(m: WorkMsg): DoneMsg {
   const t0 = performance.now();
-  let reply: DoneMsg;
   try {
-    reply = { hash: m.hash, result: run_config(m.config), host_s: 0 };
+    return { hash: m.hash, result: run_config(m.config), host_s: (performance.now() - t0) / 1000 };
   } catch (e) {
-    reply = { hash: m.hash, error: (e as Error).stack ?? String(e), host_s: 0 };
+    return { hash: m.hash, error: (e as Error).stack ?? String(e), host_s: (performance.now() - t0) / 1000 };
   }
-  reply.host_s = (performance.now() - t0) / 1000;
-  parentPort!.postMessage(reply);
-});
+}
