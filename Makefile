@@ -6,7 +6,7 @@ NODE ?= node
 TSX := $(NODE) --import tsx
 STAMP := node_modules/.omemu-installed
 
-.PHONY: help test typecheck unit fuzz chaos bench bench-quick bench-micro clean
+.PHONY: help test typecheck unit fuzz chaos bench bench-quick bench-merge bench-quick-merge bench-micro test-slurm clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -31,14 +31,29 @@ CHAOS_RUNS ?= 200
 chaos: $(STAMP) ## omemu chaos --runs CHAOS_RUNS (default 200): random crash/partition/abort plans, nothing may be lost
 	$(NODE) userland/cli/omemu.js chaos --runs $(CHAOS_RUNS)
 
-bench: $(STAMP) ## reproduce Table 1 and Figures 5-11 at the paper's sizes into bench-out/ (REPORT.md, results.json, CSV, SVG)
-	$(TSX) userland/bench/main.ts --out bench-out
+# SHARD=I/N runs shard I of N of the plan (its records go to bench-out/runs-full/
+# or runs-quick/); the *-merge targets then render bench-out/ from all the shards
+# (FROM="dir ..." names other directories of shard records, e.g. copied from other machines).
+SHARD_FLAG := $(if $(SHARD),--shard $(SHARD))
+FROM_DIRS := $(if $(FROM),$(FROM))
+
+bench: $(STAMP) ## reproduce Table 1 and Figures 5-11 at the paper's sizes into bench-out/ (resumes; SHARD=I/N runs a part)
+	$(TSX) userland/bench/main.ts --out bench-out $(SHARD_FLAG)
 
 bench-quick: $(STAMP) ## the same experiments at 1/8 of the sizes (development; targets only indicative)
-	$(TSX) userland/bench/main.ts --quick --out bench-out
+	$(TSX) userland/bench/main.ts --quick --out bench-out $(SHARD_FLAG)
+
+bench-merge: $(STAMP) ## render bench-out/ from the records of every SHARD of `make bench` (FROM="dirs" to merge others)
+	$(TSX) userland/bench/main.ts --out bench-out --merge $(FROM_DIRS)
+
+bench-quick-merge: $(STAMP) ## the same for the shards of `make bench-quick`
+	$(TSX) userland/bench/main.ts --quick --out bench-out --merge $(FROM_DIRS)
 
 bench-micro: $(STAMP) ## micro-benchmarks: MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS
 	$(TSX) userland/bench/micro.ts
+
+test-slurm: $(STAMP) ## (root; not part of `make test`) a one-node Slurm on this machine runs a sweep as a 4-task array; merged must equal unsharded
+	bash slurm/test-slurm.sh
 
 clean: ## remove generated output
 	rm -rf bench-out

@@ -2,19 +2,22 @@
 // report and the target checks (the full bench is `make bench`, not a test).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bench_plan, job_key } from '../../userland/bench/plan.ts';
+import { bench_plan, config_of, type Job } from '../../userland/bench/plan.ts';
 import { figure_specs, render_svg } from '../../userland/bench/plots.ts';
 import { svg_to_png } from '../../userland/bench/png.ts';
 import { make_record, results_json, type BenchRecord } from '../../userland/bench/record.ts';
 import { figure_rows, report_md, to_csv } from '../../userland/bench/report.ts';
 import { check_targets } from '../../userland/bench/targets.ts';
-import { run_job } from '../../userland/bench/worker.ts';
+import { TARGETS, type Target } from '../../userland/bench/target_table.ts';
+import { config_hash, normalize } from '../../userland/sweep/config.ts';
+import { run_config } from '../../userland/sweep/run.ts';
 
 const SCALE = 1 / 512;
 const plan = bench_plan(SCALE);
+const run_job = (j: Job, seed: number) => run_config(normalize(config_of(j, seed)));
 const cache = new Map<string, BenchRecord>();
 const runs: BenchRecord[] = plan.map((j) => {
-  const k = job_key(j);
+  const k = config_hash(normalize(config_of(j, 1)));
   if (!cache.has(k)) cache.set(k, make_record(j, run_job(j, 1)));
   return { ...cache.get(k)!, figure: j.figure };
 });
@@ -69,10 +72,32 @@ test('target checks: every figure is checked, and a check can fail', () => {
 
 test('REPORT.md: calibration once, a row per check, a reason for each miss', () => {
   const checks = check_targets(runs);
-  const md = report_md(runs, checks, { seed: 1, scale: SCALE, wall_s: 1, workers: 1 });
+  const md = report_md(runs, checks, { seed: 1, scale: SCALE, wall_s: 1, how: '1 workers' });
   assert.is(md.split('## Calibration').length, 2);
   for (const c of checks) assert.ok(md.includes(`| ${c.what} |`), `row for ${c.what}`);
   for (const line of md.split('\n').filter((l) => l.includes('| **no** |'))) assert.not.ok(line.endsWith('|  |'), `a miss says why: ${line}`);
+});
+
+test('targets are a table: every row is checked, a new row is a new check, a miss gives its row\'s reason', () => {
+  assert.is(check_targets(runs).length, TARGETS.length, 'the tiny bench has what every row needs');
+  const row: Target = {
+    figure: '5', what: 'STREAM largest freeze, NoPrefetch', paper: 1000,
+    measure: { kind: 'value', field: 'freeze_s', unit: 's', kernel: 'stream', scheme: 'noprefetch' }, within: { rel: 0.1 }, why: 'a test row',
+  };
+  const checks = check_targets(runs, [...TARGETS, row]);
+  assert.is(checks.length, TARGETS.length + 1);
+  const c = checks.at(-1)!;
+  assert.is(c.what, row.what);
+  assert.is(c.paper, '1000 s');
+  assert.is(c.tolerance, '±10%');
+  assert.not.ok(c.holds);
+  assert.is(c.why, 'a test row');
+  const md = report_md(runs, checks, { seed: 1, scale: SCALE, wall_s: 1, how: '1 workers' });
+  assert.ok(md.includes(`| ${row.what} | 1000 s | ${c.emulated} | ${c.diff} | ±10% | **no** | a test row |`));
+  const bare = check_targets(runs, [{ ...row, why: undefined }])[0]!;
+  assert.is(bare.why, 'No reason recorded yet: investigate.');
+  const none = check_targets(runs, [{ ...row, measure: { kind: 'fig9_ratio', kernel: 'stream', scheme: 'ampom', bandwidth: 7 } }]);
+  assert.is(none.length, 0, 'a row whose records are not there is left out');
 });
 
 test('plots: an SVG and a PNG a figure, with axis titles and a legend', async () => {

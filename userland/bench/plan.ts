@@ -1,9 +1,12 @@
 // The paper's experiments as a list of emulated runs (Table 1 sizes, the
 // figures' schemes and networks), at full size or scaled down for bench-quick.
-import type { Policy } from '../../om/state.ts';
+// Each run is a sweep configuration; runs that are the same emulation (the
+// same configuration, so the same hash) share one result.
+import { PAPER_POLICIES, type Policy } from '../../om/state.ts';
 import type { HpccKernel } from '../hpcc/index.ts';
 
-export const SCHEMES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
+/** The paper's three schemes (the bench reproduces the paper). */
+export const SCHEMES: Policy[] = PAPER_POLICIES;
 
 /** Table 1: memory sizes (MB, run as MiB) of each kernel. */
 export const TABLE1_MIB: Record<HpccKernel, number[]> = {
@@ -64,13 +67,10 @@ export function bench_plan(scale = 1): Job[] {
   return jobs;
 }
 
-/** Runs that are the same emulation share one result. */
-export const job_key = (j: Job): string =>
-  `${j.kernel}/${j.size_mib}/${j.working_set_mib}/${j.scheme}/${j.profile}/${j.bandwidth_mbps ?? ''}`;
-
-/** A rough relative cost, to start the longest runs first. */
-export function job_weight(j: Job): number {
-  const per_mib: Record<HpccKernel, number> = { dgemm: 0.02, stream: 0.01, randomaccess: 0.04, fft: 0.005 };
-  const ws = j.kernel === 'dgemm' ? j.working_set_mib ** 1.5 / 24 : j.working_set_mib;
-  return ws * per_mib[j.kernel] + j.size_mib * 0.004;
+/** A job's run as a sweep configuration (the figure is the bench's, not the run's). */
+export function config_of(j: Job, seed: number): Record<string, unknown> {
+  const c: Record<string, unknown> = { kernel: j.kernel, mib: j.size_mib, scheme: j.scheme, profile: j.profile, seed };
+  if (j.working_set_mib !== j.size_mib) c.working_set = j.working_set_mib;
+  if (j.bandwidth_mbps !== undefined) c.bandwidth = j.bandwidth_mbps;
+  return c;
 }

@@ -17,7 +17,8 @@ function spec(title: string, values: object[], enc: { x: string; xt: string; y: 
   };
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, data: { values } };
   if (enc.facet) {
-    return { ...base, facet: { column: { field: enc.facet, type: 'nominal', title: enc.facet } }, spec: { width: 220, height: 180, ...layer }, resolve: { scale: { x: 'independent', y: 'independent' } } } as TopLevelSpec;
+    const facet = { column: { field: enc.facet, type: 'nominal', title: enc.facet } };
+    return { ...base, facet, spec: { width: 220, height: 180, ...layer }, resolve: { scale: { x: 'independent', y: 'independent' } } } as TopLevelSpec;
   }
   return { ...base, width: 420, height: 260, ...layer } as TopLevelSpec;
 }
@@ -29,14 +30,29 @@ export function figure_specs(runs: BenchRecord[]): Record<string, TopLevelSpec> 
     const o = runs.find((x) => x.figure === 'fig9' && x.kernel === r.kernel && x.bandwidth_mbps === r.bandwidth_mbps && x.scheme === 'openmosix');
     if (o) f9.push({ ...r, pct_of_openmosix: Math.round((10000 * r.runtime_s) / o.runtime_s) / 100 });
   }
+  const ws = { x: 'working_set_mib', xt: 'memory size (MB)' };
   return {
-    fig5: spec('Figure 5: freeze time (fast-ethernet)', f58, { x: 'working_set_mib', xt: 'memory size (MB)', y: 'freeze_s', yt: 'freeze time (s, log)', color: 'scheme', facet: 'kernel', ylog: true }),
-    fig6: spec('Figure 6: total execution time after migration', f58, { x: 'working_set_mib', xt: 'memory size (MB)', y: 'runtime_s', yt: 'execution time (s)', color: 'scheme', facet: 'kernel' }),
-    fig7: spec('Figure 7: remote page-fault requests', f58.filter((r) => r.scheme !== 'openmosix'), { x: 'working_set_mib', xt: 'memory size (MB)', y: 'remote_fault_requests', yt: 'page-fault requests', color: 'scheme', facet: 'kernel' }),
-    fig8: spec('Figure 8: AMPoM prefetched pages per page fault', f58.filter((r) => r.scheme === 'ampom'), { x: 'working_set_mib', xt: 'memory size (MB)', y: 'prefetched_per_fault', yt: 'prefetched pages per fault', color: 'kernel' }),
-    fig9: spec('Figure 9: execution time vs network (DGEMM 115 MB, RandomAccess 129 MB)', f9, { x: 'bandwidth_mbps', xt: 'available bandwidth (Mb/s)', y: 'pct_of_openmosix', yt: 'execution time (% of openMosix)', color: 'scheme', facet: 'kernel' }),
-    fig10: spec('Figure 10: DGEMM allocating 575 MB, working on less', runs.filter((r) => r.figure === 'fig10'), { x: 'working_set_mib', xt: 'working set (MB)', y: 'runtime_s', yt: 'execution time (s)', color: 'scheme' }),
-    fig11: spec('Figure 11: AMPoM analysis time', runs.filter((r) => r.scheme === 'ampom' && r.figure === 'fig5-8'), { x: 'working_set_mib', xt: 'memory size (MB)', y: 'analysis_pct', yt: 'analysis time (% of execution time)', color: 'kernel' }),
+    fig5: spec('Figure 5: freeze time (fast-ethernet)', f58, {
+      ...ws, y: 'freeze_s', yt: 'freeze time (s, log)', color: 'scheme', facet: 'kernel', ylog: true,
+    }),
+    fig6: spec('Figure 6: total execution time after migration', f58, {
+      ...ws, y: 'runtime_s', yt: 'execution time (s)', color: 'scheme', facet: 'kernel',
+    }),
+    fig7: spec('Figure 7: remote page-fault requests', f58.filter((r) => r.scheme !== 'openmosix'), {
+      ...ws, y: 'remote_fault_requests', yt: 'page-fault requests', color: 'scheme', facet: 'kernel',
+    }),
+    fig8: spec('Figure 8: AMPoM prefetched pages per page fault', f58.filter((r) => r.scheme === 'ampom'), {
+      ...ws, y: 'prefetched_per_fault', yt: 'prefetched pages per fault', color: 'kernel',
+    }),
+    fig9: spec('Figure 9: execution time vs network (DGEMM 115 MB, RandomAccess 129 MB)', f9, {
+      x: 'bandwidth_mbps', xt: 'available bandwidth (Mb/s)', y: 'pct_of_openmosix', yt: 'execution time (% of openMosix)', color: 'scheme', facet: 'kernel',
+    }),
+    fig10: spec('Figure 10: DGEMM allocating 575 MB, working on less', runs.filter((r) => r.figure === 'fig10'), {
+      x: 'working_set_mib', xt: 'working set (MB)', y: 'runtime_s', yt: 'execution time (s)', color: 'scheme',
+    }),
+    fig11: spec('Figure 11: AMPoM analysis time', runs.filter((r) => r.scheme === 'ampom' && r.figure === 'fig5-8'), {
+      ...ws, y: 'analysis_pct', yt: 'analysis time (% of execution time)', color: 'kernel',
+    }),
   };
 }
 

@@ -17,6 +17,7 @@ const subcommands = [
   await import('./cmd_trace.ts'),
   await import('./cmd_replay.ts'),
   await import('./cmd_chaos.ts'),
+  await import('./cmd_sweep.ts'),
 ];
 for (const c of subcommands) c.register(program);
 

@@ -1,0 +1,48 @@
+// bench-out/ from the bench's records, and the summary printed at the end.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { figure_specs, render_svg } from './plots.ts';
+import { svg_to_png } from './png.ts';
+import { results_json, type BenchRecord } from './record.ts';
+import { figure_rows, report_md, to_csv, type ReportMeta } from './report.ts';
+import { check_targets, type Check } from './targets.ts';
+
+/** results.json, a CSV, vega-lite spec, SVG and PNG a figure, and REPORT.md. */
+export async function write_bench_out(out: string, runs: BenchRecord[], meta: ReportMeta): Promise<Check[]> {
+  const checks = check_targets(runs);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.json'), results_json({ profile: 'fast-ethernet', seed: meta.seed, scale: meta.scale, runs }));
+  for (const [fig, rows] of Object.entries(figure_rows(runs))) writeFileSync(join(out, `${fig}.csv`), to_csv(rows));
+  for (const [fig, s] of Object.entries(figure_specs(runs))) {
+    writeFileSync(join(out, `${fig}.vl.json`), JSON.stringify(s, null, 2) + '\n');
+    const svg = await render_svg(s);
+    writeFileSync(join(out, `${fig}.svg`), svg);
+    writeFileSync(join(out, `${fig}.png`), await svg_to_png(svg));
+  }
+  writeFileSync(join(out, 'REPORT.md'), report_md(runs, checks, meta));
+  return checks;
+}
+
+const pad = (s: string | number, n: number): string => String(s).padStart(n);
+
+/** A line a distinct run, then the targets. */
+export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: string; quick: boolean }): void {
+  const head = ['kernel'.padEnd(13), pad('MB', 7), pad('ws', 7), ' ', 'scheme'.padEnd(11), pad('Mb/s', 6), pad('freeze s', 10)];
+  console.log(`\n${head.join('')}${pad('runtime s', 11)}${pad('requests', 10)}${pad('prefetched', 11)}${pad('anal %', 8)} ok`);
+  const seen = new Set<string>();
+  for (const r of runs) {
+    const k = `${r.kernel}/${r.size_mib}/${r.working_set_mib}/${r.scheme}/${r.bandwidth_mbps}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const cols = [r.kernel.padEnd(13), pad(r.size_mib, 7), pad(r.working_set_mib, 7), ' ', r.scheme.padEnd(11), pad(r.bandwidth_mbps, 6)];
+    const figs = [pad(r.freeze_s.toFixed(3), 10), pad(r.runtime_s.toFixed(2), 11), pad(r.remote_fault_requests, 10), pad(r.prefetched_pages, 11)];
+    console.log(`${cols.join('')}${figs.join('')}${pad(r.analysis_pct.toFixed(3), 8)} ${r.verified ? 'yes' : 'NO'}`);
+  }
+  const holding = checks.filter((c) => c.holds).length;
+  console.log(`\ntargets (${o.quick ? 'indicative only at 1/8 size' : "paper's sizes"}): ${holding} of ${checks.length} hold`);
+  for (const c of checks) {
+    const diff = c.diff ? ` (${c.diff})` : '';
+    console.log(`  ${c.holds ? 'holds' : 'MISSES'}  fig ${c.figure}: ${c.what}: paper ${c.paper}, emulated ${c.emulated}${diff}, tolerance ${c.tolerance}`);
+  }
+  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11 .csv/.svg/.png/.vl.json, REPORT.md)`);
+}

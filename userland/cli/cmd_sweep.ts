@@ -1,0 +1,135 @@
+// `omemu sweep`: run a grid of experiments on worker threads into a
+// directory of JSON Lines records and a CSV (resumable, shardable, Slurm
+// array aware), and `omemu sweep merge` to join the shards.
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { ConfigError, FIELDS, type RunConfig } from '../sweep/config.ts';
+import { expand_grid, read_grid_file, type GridBlock, type PlannedRun } from '../sweep/grid.ts';
+import { merge_dirs } from '../sweep/merge.ts';
+import { csv_path_of, records_csv } from '../sweep/records.ts';
+import { choose_shard, in_shard } from '../sweep/shard.ts';
+import { run_sweep } from '../sweep/sweep.ts';
+import { numberIn, UsageError } from './usage.ts';
+
+/** Fields whose values hold commas of their own: alternatives are separated by ';'. */
+const SEMI = new Set<keyof RunConfig>(['migrate_at', 'path', 'faults']);
+const flag_of = (name: string): string => (name === 'seed' ? 'seeds' : name.replace(/_/g, '-'));
+const opt_key = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** One flag's list: numbers (A..B an integer range) or strings. */
+function parse_list(field: (typeof FIELDS)[number], v: string): unknown[] {
+  const flag = `--${flag_of(field.name)}`;
+  const items = v.split(SEMI.has(field.name) ? ';' : ',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`${flag}: an empty item in '${v}'`);
+  if (field.type.startsWith('string')) return items;
+  const int = field.type.startsWith('int');
+  return items.flatMap((s) => {
+    const range = /^(-?\d+)\.\.(-?\d+)$/.exec(s);
+    if (range && int) {
+      const [a, b] = [Number(range[1]), Number(range[2])];
+      if (b < a || b - a > 100_000) throw new UsageError(`${flag}: the range ${s} must go up, by at most 100000`);
+      return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    }
+    const n = Number(s);
+    if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`${flag}: '${s}' is not ${int ? 'an integer (or A..B)' : 'a number'}`);
+    return [n];
+  });
+}
+
+interface SweepOpts {
+  grid?: string;
+  out: string;
+  shard?: string;
+  workers?: number;
+  list?: boolean;
+  migrate: boolean;
+  [flag: string]: unknown;
+}
+
+function plan_of(o: SweepOpts): PlannedRun[] {
+  const block: GridBlock = {};
+  for (const f of FIELDS) {
+    const v = o[opt_key(flag_of(f.name))];
+    if (typeof v === 'string') block[f.name] = parse_list(f, v);
+  }
+  if (!o.migrate) {
+    if (block.migrate_at) throw new UsageError('--no-migrate and --migrate-at contradict each other');
+    block.migrate_at = null;
+  }
+  if (o.grid !== undefined) {
+    if (Object.keys(block).length > 0) throw new UsageError(`--grid ${o.grid} holds the whole grid: drop ${Object.keys(block).map((k) => `--${flag_of(k)}`).join(', ')}`);
+    return read_grid_file(o.grid);
+  }
+  return expand_grid([block], 'the flags');
+}
+
+const default_workers = (): number => Number(process.env.SLURM_CPUS_PER_TASK) || availableParallelism();
+
+async function do_sweep(o: SweepOpts): Promise<void> {
+  const t0 = performance.now();
+  const grid = plan_of(o);
+  const shard = choose_shard(o.shard, process.env);
+  const mine = grid.filter((r) => in_shard(r.index, shard));
+  if (o.list) {
+    for (const r of grid) process.stdout.write(`${in_shard(r.index, shard) ? '*' : ' '} ${r.index} ${r.hash} ${JSON.stringify(r.config)}\n`);
+    process.stdout.write(`${grid.length} runs; shard ${shard.index}/${shard.count} (${shard.from}) runs the ${mine.length} marked *\n`);
+    return;
+  }
+  const workers = o.workers ?? default_workers();
+  process.stderr.write(`sweep: ${grid.length} runs in the grid; shard ${shard.index}/${shard.count} (${shard.from}) has ${mine.length}; ${workers} workers\n`);
+  const res = await run_sweep(grid, { out: o.out, shard, workers });
+  const bad = res.records.filter((r) => !r.result.verified).length;
+  const s = ((performance.now() - t0) / 1000).toFixed(1);
+  process.stderr.write(`sweep: ran ${res.ran}, reused ${res.reused} of ${res.planned} in ${s} s; wrote ${res.file} and ${csv_path_of(res.file)}\n`);
+  if (bad > 0) process.stderr.write(`sweep: note: ${bad} runs did not verify (their records say why)\n`);
+  if (shard.count > 1) process.stderr.write(`sweep: when every shard is done: omemu sweep merge ${o.out} --out ${o.out}/merged.jsonl\n`);
+}
+
+function do_merge(dirs: string[], o: { out: string }): void {
+  const m = merge_dirs(dirs, (msg) => process.stderr.write(`sweep merge: ${msg}\n`));
+  writeFileSync(o.out, m.lines.join(''));
+  writeFileSync(csv_path_of(o.out), records_csv(m.records));
+  process.stderr.write(`sweep merge: ${m.lines.length} runs from ${m.files.length} files into ${o.out} and ${csv_path_of(o.out)}\n`);
+}
+
+/** ConfigError is the user's input: one line, exit status 2. */
+const user_errors =
+  <A extends unknown[]>(f: (...a: A) => unknown) =>
+  async (...a: A): Promise<void> => {
+    try {
+      await f(...a);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+  };
+
+export function register(program: Command): void {
+  // `sweep merge --out` must reach merge, not sweep's own --out: options
+  // belong to the command they follow (the root has none of its own).
+  program.enablePositionalOptions();
+  const cmd = program
+    .command('sweep')
+    .enablePositionalOptions()
+    .description('run a grid of experiments (resumable; --shard I/N or a Slurm array task runs a part) into DIR/runs*.jsonl and .csv')
+    .option('--grid <file>', 'a JSON grid: {field: value or [values], ...} or a list of such blocks (any field below)');
+  for (const f of FIELDS) {
+    if (f.name === 'kind') continue;
+    const sep = SEMI.has(f.name) ? "';'" : 'comma';
+    cmd.option(`--${flag_of(f.name)} <list>`, `${f.help} (${sep} list${f.type.startsWith('int') ? ', A..B' : ''}; default ${JSON.stringify(f.default)})`);
+  }
+  cmd
+    .option('--no-migrate', 'run without migrating (migrate_at null)')
+    .option('--out <dir>', 'output directory', 'sweep-out')
+    .option('--shard <I/N>', 'run only the runs whose index modulo N is I (default: the Slurm array task, else all)')
+    .option('--workers <n>', 'worker threads (default: SLURM_CPUS_PER_TASK, else the number of cores)', numberIn('--workers', 0, 256, true))
+    .option('--list', 'print the expanded grid (index, hash, config; * this shard) and run nothing')
+    .action(user_errors((o: SweepOpts) => do_sweep(o)));
+  cmd
+    .command('merge')
+    .description('merge shard outputs into the records of the whole grid, byte-identical to an unsharded run')
+    .argument('<dirs...>', 'sweep output directories')
+    .requiredOption('--out <file>', 'merged JSON Lines (the CSV goes next to it)')
+    .action(user_errors((dirs: string[], o: { out: string }) => do_merge(dirs, o)));
+}

@@ -1,0 +1,202 @@
+// One run of a sweep as a plain JSON object (its configuration), its stable
+// hash, and the one function that turns it into a RunSpec. A field added
+// here with a default leaves every existing hash as it was: the canonical
+// form leaves out the fields that hold their default.
+import { createHash } from 'node:crypto';
+import { infod_min_bandwidth_bps } from '../../net/infod.ts';
+import { make_profile } from '../../net/profiles.ts';
+import { PAPER_POLICIES, POLICIES, type Policy } from '../../om/state.ts';
+import { KERNELS, MMAP_SPACE_B, parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
+import type { MigrationPoint, RunSpec } from '../experiment.ts';
+import { FaultSpecError, parse_fault_plan } from '../faults.ts';
+import { MODES, type Mode } from '../hpcc/common.ts';
+
+/** Which run function a configuration is for (cluster runs will be another kind). */
+export const KINDS = ['migration'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export interface RunConfig {
+  kind: Kind;
+  kernel: string;
+  /** Memory size of the problem, MiB. */
+  mib: number;
+  /** DGEMM: multiply matrices of this size inside --mib (null: all of it). */
+  working_set: number | null;
+  mode: string;
+  /** seqtouch: passes over the data after setup. */
+  passes: number;
+  scheme: string;
+  profile: string;
+  /** Line rate override, Mb/s (null: the profile's). */
+  bandwidth: number | null;
+  /** One-way latency override, ms (null: the profile's). */
+  latency: number | null;
+  cross_traffic: number | null;
+  /** `omemu run --migrate-at` syntax; null: no migration. */
+  migrate_at: string | null;
+  /** `omemu run --path` syntax (null: node 1 for one point). */
+  path: string | null;
+  nodes: number | null;
+  /** `omemu run --faults` syntax. */
+  faults: string | null;
+  seed: number;
+}
+
+type FieldType = 'kind' | 'string' | 'number' | 'int' | 'string?' | 'number?' | 'int?';
+
+/**
+ * The fields in their documented order: a grid expands with the first field
+ * varying slowest and the last (seed) fastest, and the CSV has its config
+ * columns in this order.
+ */
+export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfig[keyof RunConfig]; help: string }[] = [
+  { name: 'kind', type: 'kind', default: 'migration', help: `what runs: ${KINDS.join(', ')}` },
+  { name: 'kernel', type: 'string', default: 'stream', help: `program (${Object.keys(KERNELS).join(', ')})` },
+  { name: 'mib', type: 'number', default: 64, help: 'memory size of the problem, MiB' },
+  { name: 'working_set', type: 'number?', default: null, help: 'dgemm: multiply matrices of this size, MiB' },
+  { name: 'mode', type: 'string', default: 'fast', help: MODES.join(' or ') },
+  { name: 'passes', type: 'int', default: 1, help: 'seqtouch: passes after setup' },
+  { name: 'scheme', type: 'string', default: 'ampom', help: `${POLICIES.join(', ')}; all, paper` },
+  { name: 'profile', type: 'string', default: 'fast-ethernet', help: 'network profile' },
+  { name: 'bandwidth', type: 'number?', default: null, help: 'line rate, Mb/s' },
+  { name: 'latency', type: 'number?', default: null, help: 'one-way latency, ms' },
+  { name: 'cross_traffic', type: 'number?', default: null, help: 'background traffic, share of the line' },
+  { name: 'migrate_at', type: 'string?', default: 'setup_done', help: 'omemu run --migrate-at; null: no migration' },
+  { name: 'path', type: 'string?', default: null, help: 'omemu run --path' },
+  { name: 'nodes', type: 'int?', default: null, help: 'nodes in the cluster' },
+  { name: 'faults', type: 'string?', default: null, help: 'omemu run --faults' },
+  { name: 'seed', type: 'int', default: 1, help: 'seed of every random choice' },
+];
+
+export const CONFIG_DEFAULTS = Object.fromEntries(FIELDS.map((f) => [f.name, f.default])) as unknown as RunConfig;
+
+/** The paper's three schemes (`--scheme paper`); `all` is every scheme om/ knows. */
+export const PAPER_SCHEMES: Policy[] = PAPER_POLICIES;
+
+export class ConfigError extends Error {}
+
+function type_ok(t: FieldType, v: unknown): boolean {
+  if (v === null) return t.endsWith('?');
+  switch (t.replace('?', '')) {
+    case 'kind':
+      return KINDS.includes(v as Kind);
+    case 'string':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    default:
+      return typeof v === 'number' && Number.isInteger(v);
+  }
+}
+
+const type_name: Record<FieldType, string> = {
+  kind: `one of ${KINDS.join(', ')}`,
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  'string?': 'a string or null',
+  'number?': 'a number or null',
+  'int?': 'an integer or null',
+};
+
+/** A full configuration from a partial one: names and types checked, defaults filled in. */
+export function normalize(partial: Record<string, unknown>): RunConfig {
+  const out = { ...CONFIG_DEFAULTS } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(partial)) {
+    const f = FIELDS.find((x) => x.name === k);
+    if (!f) throw new ConfigError(`unknown field '${k}' (known: ${FIELDS.map((x) => x.name).join(', ')})`);
+    if (!type_ok(f.type, v)) throw new ConfigError(`${k} must be ${type_name[f.type]}, got ${JSON.stringify(v)}`);
+    out[k] = v;
+  }
+  const c = out as unknown as RunConfig;
+  // The same run, one way of writing it: a working set of the whole allocation is none.
+  if (c.working_set === c.mib) c.working_set = null;
+  return c;
+}
+
+/** JSON with sorted keys and the default-valued fields left out: what the hash is of. */
+export function canonical_json(c: RunConfig): string {
+  const keys = Object.keys(c).filter((k) => c[k as keyof RunConfig] !== CONFIG_DEFAULTS[k as keyof RunConfig]).sort();
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, c[k as keyof RunConfig]])));
+}
+
+/** 64 bits of SHA-256 of the canonical JSON, hex: the key of a run's record. */
+export const config_hash = (c: RunConfig): string => createHash('sha256').update(canonical_json(c)).digest('hex').slice(0, 16);
+
+/** A config with its fields in the documented order (what a record carries). */
+export const ordered = (c: RunConfig): RunConfig => Object.fromEntries(FIELDS.map((f) => [f.name, c[f.name]])) as unknown as RunConfig;
+
+/** A short name of a run for progress lines and errors: the fields away from their defaults. */
+export function describe(c: RunConfig): string {
+  return FIELDS.filter((f) => f.name !== 'kind' && (c[f.name] !== f.default || f.name === 'kernel' || f.name === 'scheme'))
+    .map((f) => `${f.name}=${c[f.name]}`)
+    .join(' ');
+}
+
+/** Host memory a node is given: the problem plus a quarter and 64 MiB, at least 64 MiB. */
+function node_mem_B(used_B: number): number {
+  return Math.max(64 << 20, Math.ceil((used_B / 2 ** 20) * 1.25 + 64) << 20);
+}
+
+/**
+ * The RunSpec of a 'migration' configuration, with every check `omemu run`
+ * makes on the same flags (ConfigError says what is wrong). Building it is
+ * cheap (the program does not start), so a sweep checks all its runs first.
+ */
+export function run_spec_of(c: RunConfig): RunSpec {
+  const mk = KERNELS[c.kernel];
+  if (!mk) throw new ConfigError(`kernel '${c.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')})`);
+  if (!MODES.includes(c.mode as Mode)) throw new ConfigError(`mode must be ${MODES.join(' or ')}, got '${c.mode}'`);
+  if (!POLICIES.includes(c.scheme as Policy)) throw new ConfigError(`scheme must be one of ${POLICIES.join(', ')}, got '${c.scheme}'`);
+  if (!(c.mib > 0)) throw new ConfigError(`mib must be more than 0, got ${c.mib}`);
+  if (!(c.seed >= 0 && c.seed < 2 ** 31)) throw new ConfigError(`seed must be from 0 to 2^31-1, got ${c.seed}`);
+  let program;
+  try {
+    program = mk({ mib: c.mib, passes: c.passes, mode: c.mode as Mode, working_set_mib: c.working_set ?? undefined });
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError(e.message);
+    throw e;
+  }
+  const used_B = program.size?.used_B ?? c.mib * 2 ** 20;
+  if (used_B > MMAP_SPACE_B) throw new ConfigError(`mib ${c.mib}: ${c.kernel} would map more than an i386 process can`);
+  let points: MigrationPoint[] = [];
+  try {
+    if (c.migrate_at !== null) {
+      const ats = parse_migrate_at(c.migrate_at, program.marks ?? []);
+      const path = parse_path(c.path ?? (ats.length === 1 ? '1' : ''), ats.length);
+      points = ats.map((at, i) => ({ at, to: path[i]! }));
+    } else if (c.path !== null) throw new ConfigError('path needs a migration (migrate_at is null)');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError((e as Error).message);
+  }
+  const needed = Math.max(2, ...points.map((p) => p.to + 1));
+  const nodes = c.nodes ?? needed;
+  if (nodes < needed || nodes > 256) throw new ConfigError(`nodes ${nodes}: the path needs ${needed} to 256`);
+  let faults;
+  try {
+    faults = c.faults === null ? undefined : parse_fault_plan(c.faults, nodes);
+  } catch (e) {
+    if (e instanceof FaultSpecError) throw new ConfigError(e.message);
+    throw e;
+  }
+  let profile;
+  try {
+    profile = make_profile(c.profile, { bandwidth_mbps: c.bandwidth ?? undefined, latency_ms: c.latency ?? undefined, cross_traffic: c.cross_traffic ?? undefined });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const min_bps = infod_min_bandwidth_bps(nodes, profile.infod_interval_ns);
+  if (profile.bandwidth_bps < min_bps) {
+    throw new ConfigError(`bandwidth ${profile.bandwidth_bps / 1e6} Mb/s is below the ${(min_bps / 1e6).toPrecision(2)} Mb/s infoD needs on ${nodes} nodes`);
+  }
+  return { program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: node_mem_B(used_B), nodes, migrations: points, faults };
+}
+
+/** A rough relative host cost of a run, to start the longest first and weigh the ETA. */
+export function config_weight(c: RunConfig): number {
+  const per_mib: Record<string, number> = { dgemm: 0.02, stream: 0.01, randomaccess: 0.04, fft: 0.005, seqtouch: 0.005 };
+  const ws = c.working_set ?? c.mib;
+  const work = c.kernel === 'dgemm' ? ws ** 1.5 / 24 : ws;
+  return (work * (per_mib[c.kernel] ?? 0.01) + c.mib * 0.004) * (c.mode === 'exact' ? 50 : 1);
+}

@@ -1,0 +1,135 @@
+// Run a shard of a grid into a directory, resuming from what is already
+// there. The directory holds grid.jsonl (the whole expanded grid, the same
+// for every shard) and one records file per shard (runs.jsonl unsharded,
+// runs-I-of-N.jsonl for shard I of N). Records are appended as runs finish,
+// so an interrupted sweep loses at most the runs in flight; at the end the
+// file is rewritten in grid order, so its bytes depend only on the grid.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build_id } from './build.ts';
+import { ConfigError, describe } from './config.ts';
+import type { PlannedRun } from './grid.ts';
+import { run_pool } from './pool.ts';
+import { Progress } from './progress.ts';
+import { Appender, csv_path_of, GRID_FILE, grid_text, read_records, record_line, records_csv, RUNS_FILE_RE, runs_file, write_atomic, type SweepRecord } from './records.ts';
+import type { SweepResult } from './run.ts';
+import { in_shard, type Shard } from './shard.ts';
+
+export interface SweepOptions {
+  out: string;
+  shard: Shard;
+  workers: number;
+  /** Label of the progress bar and lines. */
+  name?: string;
+  /**
+   * What to do with a directory holding another grid or records of another
+   * build: 'error' (omemu sweep: the user decides) or 'restart' (make bench:
+   * its directory is its own, and stale results must never be reused).
+   */
+  on_stale?: 'error' | 'restart';
+  /** Progress output (default: on). */
+  progress?: boolean;
+  /** Leave Ctrl-C to the caller (tests). */
+  keep_sigint?: boolean;
+  log?: (msg: string) => void;
+  /** What a progress line says of a finished run. */
+  line?: (run: PlannedRun, r: SweepResult, host_s: number) => string;
+}
+
+export interface SweepOutcome {
+  /** The shard's records file. */
+  file: string;
+  /** The shard's records in grid order, as written. */
+  records: SweepRecord[];
+  /** Runs of the shard, run now, and found done. */
+  planned: number;
+  ran: number;
+  reused: number;
+}
+
+const default_line = (run: PlannedRun, r: SweepResult, host_s: number): string =>
+  `${describe(run.config)}: ${r.outcome}, runtime ${r.runtime_s.toFixed(2)} s${r.verified ? '' : ', NOT verified'} (${host_s.toFixed(1)} s host)`;
+
+/** Remove a directory's sweep files (make bench, when they are of another grid or build). */
+function clear_dir(dir: string): void {
+  for (const f of readdirSync(dir)) if (f === GRID_FILE || RUNS_FILE_RE.test(f) || /^runs(-\d+-of-\d+)?\.csv$/.test(f)) rmSync(join(dir, f));
+}
+
+/** The grid file: written once, and every later use of the directory must be for the same grid. */
+function claim_grid(o: SweepOptions, grid: PlannedRun[], log: (m: string) => void): void {
+  const path = join(o.out, GRID_FILE);
+  const text = grid_text(grid);
+  if (existsSync(path) && readFileSync(path, 'utf8') !== text) {
+    if (o.on_stale !== 'restart') {
+      throw new ConfigError(`${o.out} holds the records of another grid (${GRID_FILE} differs from this one's ${grid.length} runs): use another --out, or delete ${o.out}`);
+    }
+    log(`${o.out} held another grid's runs: starting over`);
+    clear_dir(o.out);
+  }
+  if (!existsSync(path)) write_atomic(path, text);
+}
+
+/** The records already in the shard's file that can be reused, by hash. */
+function resume(o: SweepOptions, file: string, mine: Map<string, PlannedRun>, build: string, log: (m: string) => void): Map<string, string> {
+  const done = new Map<string, string>();
+  const { lines, truncated } = read_records(file);
+  if (truncated) log(`${file}: its last line was cut short (an interrupted run); that run will run again`);
+  const stale = lines.filter((l) => l.rec.build !== build);
+  if (stale.length > 0) {
+    const what = `${file}: ${stale.length} records were made by another build of omemu (${stale[0]!.rec.build}; this one is ${build})`;
+    if (o.on_stale !== 'restart') throw new ConfigError(`${what}: use another --out, or delete the file to run them again`);
+    log(`${what}: running them again`);
+    return done;
+  }
+  for (const { line, rec, n } of lines) {
+    if (!mine.has(rec.hash)) throw new ConfigError(`${file}:${n}: run ${rec.hash} is not one of this shard's runs (the grid or shard count changed?)`);
+    if (done.has(rec.hash)) throw new ConfigError(`${file}:${n}: run ${rec.hash} is recorded twice`);
+    done.set(rec.hash, line);
+  }
+  return done;
+}
+
+export async function run_sweep(grid: PlannedRun[], o: SweepOptions): Promise<SweepOutcome> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`${o.name ?? 'sweep'}: ${m}\n`));
+  mkdirSync(o.out, { recursive: true });
+  claim_grid(o, grid, log);
+  const build = build_id();
+  const file = join(o.out, runs_file(o.shard));
+  const mine = grid.filter((r) => in_shard(r.index, o.shard));
+  const done = resume(o, file, new Map(mine.map((r) => [r.hash, r])), build, log);
+  const reused = done.size;
+  const ordered_lines = (): string => mine.flatMap((r) => (done.has(r.hash) ? [done.get(r.hash)!] : [])).join('');
+  // Start from a clean file of whole lines (no cut-short tail to append after).
+  write_atomic(file, ordered_lines());
+  const todo = mine.filter((r) => !done.has(r.hash));
+  const progress = o.progress === false || todo.length === 0 ? null : new Progress(o.name ?? 'sweep', todo);
+  const out = new Appender(file);
+  const on_sigint = (): void => {
+    progress?.stop();
+    out.close();
+    process.stderr.write(`\n${o.name ?? 'sweep'}: interrupted; ${done.size} of ${mine.length} runs are in ${file}: the same command resumes\n`);
+    process.exit(130);
+  };
+  if (!o.keep_sigint) process.once('SIGINT', on_sigint);
+  let failure: unknown = null;
+  try {
+    await run_pool(todo, o.workers, (run, result, host_s) => {
+      const line = record_line(run.hash, build, run.config, result);
+      out.add(line);
+      done.set(run.hash, line);
+      progress?.tick(run, (o.line ?? default_line)(run, result, host_s));
+    });
+  } catch (e) {
+    failure = e;
+  } finally {
+    progress?.stop();
+    out.close();
+    if (!o.keep_sigint) process.removeListener('SIGINT', on_sigint);
+  }
+  const text = ordered_lines();
+  write_atomic(file, text);
+  const records = text === '' ? [] : text.trimEnd().split('\n').map((l) => JSON.parse(l) as SweepRecord);
+  write_atomic(csv_path_of(file), records_csv(records));
+  if (failure) throw failure;
+  return { file, records, planned: mine.length, ran: todo.length, reused };
+}
