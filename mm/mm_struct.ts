@@ -192,24 +192,69 @@ export class MmStruct implements AddressSpace {
   }
 
   /**
-   * run_refs for a stream with CPU time between its references: charge each
-   * reference's pre_ns once, and stop to let due events run whenever the
-   * charge takes the clock past the next event, as separate steps would.
+   * run_refs for a stream with CPU time between its references (a loop's
+   * work, a replayed trace's instructions): each reference's pre_ns is
+   * charged once, before it, and the task stops to let due events run as
+   * soon as the charges take its clock to the next event, as separate steps
+   * would. A run of hits is charged in one go: its time is summed and put on
+   * the clock only when the sum could reach the next event, before a fault,
+   * or at the end. Only a fault can schedule an event, so the next event's
+   * time is read again only after one.
    */
   private run_refs_timed(task: Task, refs: Uint32Array, from: number, n: number, pre_ns: Float64Array): number {
+    const tlb = node_tlb(this.node);
+    if (tlb.owner !== this) this.activate(this.node);
+    const rd = tlb.rd;
+    const wr = tlb.wr;
     const q = this.node.cluster.queue;
+    let limit = q.limit_ns();
+    // Time summed but not yet on the clock, and how much may be summed before
+    // the clock could reach the limit (the clock's fraction of a ns is < 1).
+    // A reference whose time is on the clock already (a resumed one, one
+    // retried after its fault) starts owing minus its time, so adding it
+    // again nets zero.
+    let owed = from < task.pre_charged ? -pre_ns[from]! : 0;
+    let room = limit - task.clock_ns - 1;
+    let x_vpn = -1;
+    let d_vpn = -1;
     let i = from;
-    while (i < n) {
-      if (task.pre_charged <= i) {
-        task.charge(pre_ns[i]!);
-        task.pre_charged = i + 1;
-        if (task.clock_ns >= q.limit_ns()) return i;
+    for (; i < n; i++) {
+      owed += pre_ns[i]!;
+      if (owed >= room) {
+        task.charge(owed);
+        owed = 0;
+        if (task.clock_ns >= limit) break;
+        room = limit - task.clock_ns - 1;
       }
-      // One reference through the normal path (hit, walk or fault).
-      const done = this.run_refs(task, refs, i, i + 1, false);
-      if (done === i) return i;
-      i = done;
+      const r = refs[i]!;
+      const vpn = r >>> 2;
+      const kind = r & 3;
+      // A hit, or a TLB miss the page walk fills (which then hits).
+      if ((kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0) || this.walk(tlb, vpn, kind === REF_W)) {
+        if (kind === REF_X) x_vpn = vpn;
+        else d_vpn = vpn;
+        continue;
+      }
+      // A page fault: the time before it goes on the clock, and whatever is
+      // due before it happens first.
+      if (owed !== 0) {
+        task.charge(owed);
+        owed = 0;
+      }
+      if (task.clock_ns >= limit) break;
+      const present = vpn < NR_VPAGES && (this.pte_get(vpn) & _PAGE_PRESENT) !== 0;
+      const error_code = (present ? PF_PROT : 0) | (kind === REF_W ? PF_WRITE : 0) | PF_USER;
+      if (!do_page_fault(task, this, error_code, vpn * PAGE_SIZE, false)) break;
+      limit = q.limit_ns();
+      room = limit - task.clock_ns - 1;
+      owed = -pre_ns[i]!;
+      i--; // retry the reference now that the fault is handled
     }
+    if (owed !== 0) task.charge(owed);
+    // Every reference up to the one it stopped at has had its time charged.
+    task.pre_charged = i < n ? i + 1 : n;
+    if (x_vpn >= 0) task.regs.eip = x_vpn * PAGE_SIZE;
+    if (d_vpn >= 0) task.regs.last_data = d_vpn * PAGE_SIZE;
     return i;
   }
 
