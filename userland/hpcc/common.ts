@@ -2,10 +2,15 @@
 // its pages, exact-mode access to emulated memory, the input generator and
 // the setup/timed/verify phases every kernel goes through.
 //
-// A step lists each page at its first reference within the step. Later
-// references in the same step to a page already listed cannot fault (the
-// emulation never evicts a page) and their cost is in the step's CPU work,
-// so the page-level fault stream is the program's own.
+// A step is a stretch of a kernel's loop: the pages it reaches, in the order
+// the loop first reaches them, with the loop's CPU work between them. Each
+// listed page carries the work the loop does before reaching it (counted in
+// the step's cost class from the start of the step), so a page is touched,
+// computed over, and the next one touched, as the real loop does; the work
+// after the last listed page ends the step. Later references to a page
+// already listed cannot fault (the emulation never evicts a page), so their
+// cost is in that work, and the page-level fault stream, with its timing, is
+// the program's own.
 import type { Cluster } from '../../kernel/cluster.ts';
 import type { Op, RefsOp } from '../../kernel/op.ts';
 import { PhysMem } from '../../kernel/physmem.ts';
@@ -126,18 +131,80 @@ export class KernelCtx {
     this.data = (task.mm as MmStruct).start_data;
   }
 
-  /** Start a step: the code page runs, the frame is used, `units` of `cls` are charged. */
+  /** ns per unit of the current step's class, on the node the step runs on (a step never spans a migration). */
+  private ns_per_unit = 0;
+  /** Units of the step's work the loop has done when it reaches the last listed page. */
+  private pos = 0;
+  /** The step's whole work, units. */
+  private total = 0;
+
+  /**
+   * Start a step: the code page runs, the frame is used, the globals are
+   * read, then the loop does `units` of `cls` over the pages listed next.
+   */
   step(code_page: number, cls: HpccCostClass, units: number): RefBatch {
-    const b = this.b.reset(this.ids[cls], units);
+    const id = this.ids[cls];
+    const b = this.b.reset(id, units);
+    this.ns_per_unit = this.task.node.cpu.ns_per_unit[id]!;
+    this.pos = 0;
+    this.total = units;
     b.op.esp = this.frame;
     return b.add(this.text + code_page * PAGE_SIZE, REF_X).add(this.frame, REF_W).add(this.data, REF_R);
   }
 
-  /** Add every page of [start, start + len) in ascending order. */
-  pages(start: number, len: number, kind: number): void {
-    if (len <= 0) return;
-    const b = this.b;
-    for (let p = first_page(start), e = last_page(start, len); p <= e; p++) b.add(p * PAGE_SIZE, kind);
+  /** CPU time from the last listed page to a page first reached at `pos` units into the step. */
+  pre_ns(pos: number): number {
+    if (!(pos >= this.pos && pos <= this.total)) throw new Error(`kernel bug: a page reached at ${pos} units, outside [${this.pos}, ${this.total}] of its step`);
+    const ns = (pos - this.pos) * this.ns_per_unit;
+    this.pos = pos;
+    return ns;
+  }
+
+  /** List the page of addr, which the loop first reaches `pos` units into the step. */
+  at(addr: number, kind: number, pos: number): void {
+    this.b.add(addr, kind, this.pre_ns(pos));
+  }
+
+  /** at() for an encoded reference (see ref()). */
+  at_ref(r: number, pos: number): void {
+    this.b.push(r, this.pre_ns(pos));
+  }
+
+  /**
+   * For a listing loop too hot for at(): room for `count` more references.
+   * The caller writes op.refs[op.n..] and op.pre_ns[op.n..] itself, with
+   * pre_ns = (position - previous position) x ns_per_unit() from position(),
+   * then calls listed() with the new count and its last position.
+   */
+  reserve(count: number): RefsOp {
+    return this.b.reserve_timed(count);
+  }
+  position(): number {
+    return this.pos;
+  }
+  ns_per_unit_now(): number {
+    return this.ns_per_unit;
+  }
+  listed(n: number, pos: number): void {
+    this.pre_ns(pos);
+    this.b.op.n = n;
+  }
+
+  /**
+   * List the pages of elements [e0, e1) of the array at `base` (elem_B each),
+   * which the loop walks in order from `pos0` units into the step doing
+   * `units_per_elem` an element: a page is first reached by the element
+   * holding its first byte.
+   */
+  walk(base: number, elem_B: number, e0: number, e1: number, kind: number, pos0: number, units_per_elem: number): void {
+    if (e1 <= e0) return;
+    const p0 = first_page(base + e0 * elem_B);
+    const p1 = last_page(base + e0 * elem_B, (e1 - e0) * elem_B);
+    this.at(p0 * PAGE_SIZE, kind, pos0);
+    for (let p = p0 + 1; p <= p1; p++) {
+      const e = Math.floor((p * PAGE_SIZE - base) / elem_B);
+      this.at(p * PAGE_SIZE, kind, pos0 + (e - e0) * units_per_elem);
+    }
   }
 
   /** Pages listed in the current step (by stamp), for steps that revisit pages. */
@@ -153,18 +220,23 @@ export class KernelCtx {
     }
   }
 
-  /** Add the page of addr unless this step already lists it. */
-  once(addr: number, kind: number): void {
+  /** List the page of addr, reached at `pos` units, unless this step already lists it. */
+  once(addr: number, kind: number, pos: number): void {
     const vpn = Math.floor(addr / PAGE_SIZE);
     if (this.seen![vpn] === this.stamp) return;
     this.seen![vpn] = this.stamp;
-    this.b.add(addr, kind);
+    this.at(addr, kind, pos);
   }
 
-  /** Attach exact-mode work to the current step (nothing in fast mode). */
-  work(fn: () => void): RefsOp {
+  /**
+   * End the step: what the loop does after its last listed page is the
+   * step's own cost; in exact mode fn does the step's arithmetic once its
+   * pages are resident (nothing in fast mode).
+   */
+  work(fn?: () => void): RefsOp {
     const op = this.b.op;
-    if (this.mem) {
+    op.units = this.total - this.pos;
+    if (this.mem && fn) {
       const mem = this.mem;
       op.work = () => {
         mem.reset();
@@ -195,26 +267,40 @@ export function* kernel_start(task: Task, mode: Mode): Generator<Op, KernelCtx, 
 const VERIFY_PAGES = 2048;
 
 /**
- * The verification phase: read every page of the regions in order (HPCC's
- * checks read all their data), then in exact mode run `check` on them.
+ * The verification phase: read every page of the regions front to back
+ * (HPCC's checks read all their data), one region after another, or side by
+ * side with `together` (equal regions read as a loop over i reads a[i],
+ * b[i], c[i]); then in exact mode run `check` on them.
  */
-export function* verify_phase(k: KernelCtx, regions: [number, number][], check: () => void): Generator<Op, void, number> {
-  const pages: number[] = [];
-  for (const [start, len] of regions) for (let p = first_page(start), e = last_page(start, len); p <= e; p++) pages.push(p);
-  for (let i = 0; i < pages.length; i += VERIFY_PAGES) {
-    const n = Math.min(VERIFY_PAGES, pages.length - i);
-    const b = k.step(TEXT_CHECK, 'mem_B', n * PAGE_SIZE);
-    for (let j = 0; j < n; j++) b.add(pages[i + j]! * PAGE_SIZE, REF_R);
-    if (i + n >= pages.length) {
-      // The check writes its verdict into the results record.
-      if (k.heap >= 0) b.add(k.heap, REF_W);
+export function* verify_phase(k: KernelCtx, regions: [number, number][], check: () => void, together = false): Generator<Op, void, number> {
+  // Groups of pages the loop reaches at the same point: one page, or page p of every region.
+  const groups: number[][] = [];
+  if (together) {
+    const np = regions.length > 0 ? last_page(regions[0]![0], regions[0]![1]) - first_page(regions[0]![0]) + 1 : 0;
+    for (const [start, len] of regions) {
+      if (last_page(start, len) - first_page(start) + 1 !== np) throw new Error('verify_phase: regions read together must have as many pages');
+    }
+    for (let p = 0; p < np; p++) groups.push(regions.map(([start]) => first_page(start) + p));
+  } else {
+    for (const [start, len] of regions) for (let p = first_page(start), e = last_page(start, len); p <= e; p++) groups.push([p]);
+  }
+  const width = together ? regions.length : 1;
+  const per_step = Math.max(1, Math.floor(VERIFY_PAGES / width));
+  for (let i = 0; i < groups.length; i += per_step) {
+    const n = Math.min(per_step, groups.length - i);
+    const group_B = width * PAGE_SIZE;
+    k.step(TEXT_CHECK, 'mem_B', n * group_B);
+    for (let j = 0; j < n; j++) for (const p of groups[i + j]!) k.at(p * PAGE_SIZE, REF_R, j * group_B);
+    if (i + n >= groups.length) {
+      // The check writes its verdict into the results record, once it has read everything.
+      if (k.heap >= 0) k.at(k.heap, REF_W, n * group_B);
       yield k.work(() => {
         check();
         if (k.heap >= 0) k.mem!.set_u32(k.heap, 1); // "checked"
       });
-    } else yield b.op;
+    } else yield k.work();
   }
-  if (pages.length === 0 && k.mem) check();
+  if (groups.length === 0 && k.mem) check();
 }
 
 /** Pages a setup step writes. */
@@ -222,7 +308,7 @@ const FILL_PAGES = 64;
 
 /**
  * A setup loop: write an array of `count` elements of `elem_B` bytes front
- * to back, FILL_PAGES pages a step, charging `units_per_elem` of `cls` an
+ * to back, FILL_PAGES pages a step, doing `units_per_elem` of `cls` an
  * element; in exact mode `set(mem, i)` stores element i.
  */
 export function* fill_phase(
@@ -234,7 +320,7 @@ export function* fill_phase(
     const e0 = Math.ceil((p0 * PAGE_SIZE) / elem_B);
     const e1 = Math.min(count, Math.ceil((p1 * PAGE_SIZE) / elem_B));
     k.step(TEXT_SETUP, cls, (e1 - e0) * units_per_elem);
-    k.pages(base + p0 * PAGE_SIZE, (p1 - p0) * PAGE_SIZE, REF_W);
+    k.walk(base, elem_B, e0, e1, REF_W, 0, units_per_elem);
     yield k.work(() => {
       for (let i = e0; i < e1; i++) set(k.mem!, i);
     });

@@ -7,11 +7,13 @@
 // twiddle w_n^(j1 k2) folded in, transpose, n2 row FFTs of length n1,
 // transpose. Transposes go by 16 x 16 tiles (FFTE's NBLK = 16 for the
 // Pentium 4), one row block of the source a step; row FFTs 16 rows a step.
+// Each step lists its pages in the order its loop (the exact-mode code
+// below, element by element) first reaches them.
 // Two arrays (in, out) of n complex doubles and a table of roots of unity.
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, kernel_start, fill_phase, gen_f64, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, kernel_start, fill_phase, first_page, gen_f64, last_page, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelCtx, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 
 const NBLK = 16;
 const CPLX_B = 16;
@@ -67,6 +69,28 @@ function fft_row(x: Float64Array, L: number, wr: Float64Array, wi: Float64Array)
   }
 }
 
+/**
+ * List the pages of one transpose step (rows r0..r0+b of src, every tile
+ * left to right, each tile row by row, dst[c][r] = src[r][c]) in the order
+ * the copy first reaches them, each after the bytes copied before it (an
+ * element copy moves 2 x 16 bytes). The arrays are page-aligned and rows,
+ * cols and b powers of two, so a tile row of src and a tile column of dst
+ * (b elements from a multiple of b, b x 16 bytes dividing the page) each lie
+ * in one page: a tile reaches its dst pages in its first row, after each
+ * src row's page. Worked out per tile rather than per element, since this
+ * runs over every element of the timed phase.
+ */
+function transpose_pages(k: KernelCtx, src: number, dst: number, rows: number, cols: number, r0: number, b: number): void {
+  if ((src | dst) & (PAGE_SIZE - 1) || (PAGE_SIZE / CPLX_B) % b !== 0) throw new Error('FFT transpose: tiles must not cross pages');
+  const copy_B = 2 * CPLX_B;
+  k.begin_once();
+  for (let c0 = 0, tile_B = 0; c0 < cols; c0 += b, tile_B += b * b * copy_B) {
+    k.once(src + (r0 * cols + c0) * CPLX_B, REF_R, tile_B);
+    for (let c = c0; c < c0 + b; c++) k.once(dst + (c * rows + r0) * CPLX_B, REF_W, tile_B + (c - c0) * copy_B);
+    for (let r = r0 + 1; r < r0 + b; r++) k.once(src + (r * cols + c0) * CPLX_B, REF_R, tile_B + (r - r0) * b * copy_B);
+  }
+}
+
 export function fft_program(m: number, mode: Mode, out: SelfCheck[]) {
   return function* (task: Task): Generator<Op, void, number> {
     if (!(m >= 4 && m <= 25)) throw new Error(`FFT of 2^${m} points: the exponent must be 4..25`);
@@ -87,7 +111,7 @@ export function fft_program(m: number, mode: Mode, out: SelfCheck[]) {
       mm.set_f64(X + i * CPLX_B + 8, gen_f64(SEED_IM, i));
     });
     k.step(TEXT_SETUP, 'gen_elem', tab_n);
-    k.pages(Wt, tab_n * CPLX_B, REF_W);
+    k.walk(Wt, CPLX_B, 0, tab_n, REF_W, 0, 1);
     yield k.work(() => {
       const mm = k.mem!;
       for (const L of [n2, n1]) {
@@ -99,41 +123,54 @@ export function fft_program(m: number, mode: Mode, out: SelfCheck[]) {
     });
     yield { kind: 'mark', label: 'setup_done' };
 
-    /** dst (cols x rows) = transpose of src (rows x cols), by NBLK x NBLK tiles. */
+    /**
+     * dst (cols x rows) = transpose of src (rows x cols), by NBLK x NBLK
+     * tiles: a step is one row block of src, its tiles left to right, each
+     * tile row by row, dst[c][r] = src[r][c] (see transpose_pages).
+     */
     function* transpose(code: number, src: number, dst: number, rows: number, cols: number): Generator<Op, void, number> {
       const b = Math.min(NBLK, rows, cols);
+      const copy_B = 2 * CPLX_B;
       for (let r0 = 0; r0 < rows; r0 += b) {
-        k.step(code, 'mem_B', b * cols * 2 * CPLX_B);
-        k.begin_once();
-        for (let c0 = 0; c0 < cols; c0 += b) {
-          for (let r = r0; r < r0 + b; r++) k.once(src + (r * cols + c0) * CPLX_B, REF_R);
-          for (let c = c0; c < c0 + b; c++) k.once(dst + (c * rows + r0) * CPLX_B, REF_W);
-        }
+        k.step(code, 'mem_B', b * cols * copy_B);
+        transpose_pages(k, src, dst, rows, cols, r0, b);
         yield k.work(() => {
           const mm = k.mem!;
-          for (let r = r0; r < r0 + b; r++) {
-            for (let c = 0; c < cols; c++) {
-              const s = src + (r * cols + c) * CPLX_B;
-              const d = dst + (c * rows + r) * CPLX_B;
-              mm.set_f64(d, mm.f64(s));
-              mm.set_f64(d + 8, mm.f64(s + 8));
+          for (let c0 = 0; c0 < cols; c0 += b) {
+            for (let r = r0; r < r0 + b; r++) {
+              for (let c = c0; c < c0 + b; c++) {
+                const s = src + (r * cols + c) * CPLX_B;
+                const d = dst + (c * rows + r) * CPLX_B;
+                mm.set_f64(d, mm.f64(s));
+                mm.set_f64(d + 8, mm.f64(s + 8));
+              }
             }
           }
         });
       }
     }
 
-    /** rows FFTs of length L on arr (rows x L), sign -1 forward / +1 inverse; twiddle multiplies by w_n^(r c). */
+    /**
+     * rows FFTs of length L on arr (rows x L), sign -1 forward / +1 inverse;
+     * twiddle multiplies by w_n^(r c). A step reads the L/2 roots, then per
+     * row copies the row in (reaching its pages), transforms it and writes
+     * it back: a row's pages come after the flops of the rows before it.
+     */
     function* row_ffts(code: number, arr: number, rows: number, L: number, sign: number, twiddle: boolean): Generator<Op, void, number> {
       const row = new Float64Array(2 * L);
       const wr = new Float64Array(L / 2);
       const wi = new Float64Array(L / 2);
       const per = Math.min(NBLK, rows);
+      const row_flops = 5 * L * Math.log2(L) + (twiddle ? 6 * L : 0);
+      const row_B = L * CPLX_B;
       for (let r0 = 0; r0 < rows; r0 += per) {
-        const flops = per * (5 * L * Math.log2(L) + (twiddle ? 6 * L : 0));
-        k.step(code, 'fft_flop', flops);
-        k.pages(root_at(L), (L / 2) * CPLX_B, REF_R);
-        k.pages(arr + r0 * L * CPLX_B, per * L * CPLX_B, REF_W);
+        k.step(code, 'fft_flop', per * row_flops);
+        k.walk(root_at(L), CPLX_B, 0, L / 2, REF_R, 0, 0);
+        k.begin_once();
+        for (let r = r0; r < r0 + per; r++) {
+          const base = arr + r * row_B;
+          for (let p = first_page(base), e = last_page(base, row_B); p <= e; p++) k.once(p * PAGE_SIZE, REF_W, (r - r0) * row_flops);
+        }
         yield k.work(() => {
           const mm = k.mem!;
           for (let i = 0; i < L / 2; i++) {

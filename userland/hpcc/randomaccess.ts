@@ -4,12 +4,14 @@
 // then HPCC's verification: replay every update, which restores the table,
 // and count the entries that are not i (at most 1% may be wrong).
 //
-// The hot loop runs the 64-bit recurrence on 32-bit halves.
+// The hot loop runs the 64-bit recurrence on 32-bit halves. A step lists
+// every update's word in loop order, each after the update before it.
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import { alloc, kernel_start, fill_phase, REF_W, TEXT_KERNEL, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
+import { alloc, kernel_start, fill_phase, REF_W, TEXT_KERNEL, verify_phase, type KernelCtx, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { hpcc_starts, split64 } from './ra_rng.ts';
+import { ref } from '../../kernel/op.ts';
 
 export const RA_STREAMS = 128;
 /** Rounds of 128 updates a step. */
@@ -62,6 +64,38 @@ function start_streams(nupdate: number, hi: Int32Array, lo: Int32Array): void {
   }
 }
 
+/**
+ * One step of the timed loop: `rounds` rounds of the 128 streams, each
+ * update's word listed in loop order once the updates before it in the step
+ * are done (one ra_update each), and (index, hi, lo) kept in upd for the
+ * exact-mode work. Returns the entries used in upd. Written straight into
+ * the batch: it runs for every update.
+ */
+function list_updates(k: KernelCtx, T: number, mask: number, hi: Int32Array, lo: Int32Array, rounds: number, upd: Int32Array): number {
+  const count = rounds * RA_STREAMS;
+  const op = k.reserve(count);
+  const refs = op.refs;
+  const pre = op.pre_ns!;
+  const ns = k.ns_per_unit_now();
+  const first = op.n;
+  let m = first;
+  let u = 0;
+  for (let i = 0; i < rounds; i++) {
+    for (let j = 0; j < RA_STREAMS; j++) {
+      const nl = ra_step(hi, lo, j);
+      const idx = nl & mask;
+      refs[m] = ref(Math.floor((T + idx * 8) / PAGE_SIZE), REF_W);
+      pre[m++] = ns;
+      upd[u++] = idx;
+      upd[u++] = hi[j]!;
+      upd[u++] = nl;
+    }
+  }
+  pre[first] = 0; // the step's first update starts it
+  k.listed(m, count - 1);
+  return u;
+}
+
 export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
   return function* (task: Task): Generator<Op, void, number> {
     if (!(log2 >= 7 && log2 <= 27)) throw new Error(`RandomAccess table of 2^${log2} words: the exponent must be 7..27`);
@@ -87,19 +121,8 @@ export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
     const rounds = nupdate / RA_STREAMS;
     for (let i0 = 0; i0 < rounds; i0 += ROUNDS_PER_STEP) {
       const r = Math.min(ROUNDS_PER_STEP, rounds - i0);
-      const b = k.step(TEXT_KERNEL, 'ra_update', r * RA_STREAMS);
-      let u = 0;
-      for (let i = 0; i < r; i++) {
-        for (let j = 0; j < RA_STREAMS; j++) {
-          const nl = ra_step(hi, lo, j);
-          const idx = nl & mask;
-          b.add(T + idx * 8, REF_W);
-          upd[u++] = idx;
-          upd[u++] = hi[j]!;
-          upd[u++] = nl;
-        }
-      }
-      const count = u;
+      k.step(TEXT_KERNEL, 'ra_update', r * RA_STREAMS);
+      const count = list_updates(k, T, mask, hi, lo, r, upd);
       yield k.work(() => {
         const m = k.mem!;
         for (let x = 0; x < count; x += 3) {

@@ -3,8 +3,10 @@
 // Add (c = a + b) and Triad (a = b + s c) with s = 0.42 (timed); then the
 // check of the final values against the scalar recurrence (verify).
 //
-// At page level each operation walks its arrays front to back together: one
-// page of each operand in the order the loop body touches them.
+// At page level each operation walks its arrays front to back together: at
+// element i the loop body reads its operands and stores its result in that
+// order, so page p of each array is reached, in that order, when i enters
+// it, and the traffic of the page's elements follows before page p + 1.
 import type { Op } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
@@ -66,8 +68,11 @@ export function stream_program(n: number, mode: Mode, out: SelfCheck[]) {
         const p1 = Math.min(npages, p0 + STEP_PAGES);
         const e0 = p0 * PER_PAGE;
         const e1 = Math.min(n, p1 * PER_PAGE);
-        const st = k.step(code, 'mem_B', (e1 - e0) * bytes_per_elem);
-        for (let p = p0; p < p1; p++) for (let j = 0; j < arrs.length; j++) st.add(arrs[j]! + p * PAGE_SIZE, kinds[j]!);
+        k.step(code, 'mem_B', (e1 - e0) * bytes_per_elem);
+        for (let p = p0; p < p1; p++) {
+          const at = (p * PER_PAGE - e0) * bytes_per_elem;
+          for (let j = 0; j < arrs.length; j++) k.at(arrs[j]! + p * PAGE_SIZE, kinds[j]!, at);
+        }
         yield k.work(() => {
           const m = k.mem!;
           for (let i = e0; i < e1; i++) {
@@ -108,6 +113,6 @@ export function stream_program(n: number, mode: Mode, out: SelfCheck[]) {
       const rc = Math.abs(ec / n / want.c);
       const ok = ra <= EPSILON && rb <= EPSILON && rc <= EPSILON;
       out.push({ name: 'hpcc-stream-validation', ok, detail: `avg rel err a ${ra.toExponential(2)} b ${rb.toExponential(2)} c ${rc.toExponential(2)} (limit ${EPSILON})` });
-    });
+    }, true); // checkSTREAMresults reads a[i], b[i], c[i] together
   };
 }
