@@ -1,14 +1,16 @@
 // The HPCC kernels: HPCC's own verification passes in exact mode (also after
 // each kind of migration), fails when a page of input is corrupted, and the
-// exact and fast modes make the same page references.
+// exact and fast modes make the same page references at the same virtual
+// times (a property that fails on a reordered or retimed step).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import type { Op } from '../../kernel/op.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { TASK_UNMAPPED_BASE } from '../../mm/pgtable.ts';
 import { make_profile } from '../../net/profiles.ts';
-import { run_experiment, tap_program } from '../../userland/experiment.ts';
-import type { Mode } from '../../userland/hpcc/common.ts';
+import type { Policy } from '../../om/state.ts';
+import { run_experiment, tap_program, type ProgramDef, type RunResult, type RunSpec } from '../../userland/experiment.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../../userland/hpcc/index.ts';
 
 const profile = make_profile('fast-ethernet');
@@ -39,31 +41,127 @@ for (const kernel of HPCC_KERNELS) {
   });
 }
 
-/** A program's whole operation stream, as text (refs with their costs, syscalls, marks). */
-function stream_of(kernel: HpccKernel, mib: number, mode: Mode): { ops: string[]; runtime_s: number } {
-  const ops: string[] = [];
-  const tapped = tap_program(make_hpcc({ kernel, mib, mode }), (op) => {
-    if (op.kind === 'refs') ops.push(`refs ${op.cls}:${op.units} ${Array.from(op.refs.subarray(0, op.n)).join(',')}`);
-    else if (op.kind === 'sys') ops.push(`sys ${op.nr} ${op.args.join(',')}`);
-    else ops.push(`mark ${op.label}`);
+/**
+ * What the MMU did in a run, exactly: for every run_refs call (a step's
+ * references, a syscall's buffers), the task's clock when it began, the
+ * references it resolved in order with the CPU time charged before each,
+ * where it stopped and the clock then; and each operation's kind and the
+ * clock when the program yielded it. Equal traces mean the same references
+ * in the same order at the same virtual times. `mutate` may alter an
+ * operation before the kernel runs it (to show the comparison fails).
+ */
+function mmu_trace(program: ProgramDef, spec: Omit<RunSpec, 'program'>, mutate?: (op: Op) => void): { trace: number[]; result: RunResult } {
+  const trace: number[] = [];
+  const wrapped = new WeakSet<object>();
+  const tapped = tap_program(program, (op, task) => {
+    mutate?.(op);
+    trace.push(op.kind === 'refs' ? -1 : op.kind === 'sys' ? -2 : -3, task.clock_ns);
+    // The task's mm is a new one after a migration: watch each one it gets.
+    const mm = task.mm as MmStruct;
+    if (wrapped.has(mm)) return;
+    wrapped.add(mm);
+    const run_refs = mm.run_refs.bind(mm);
+    mm.run_refs = (t, refs, from, n, user_copy, pre_ns) => {
+      const t0 = t.clock_ns;
+      const done = run_refs(t, refs, from, n, user_copy, pre_ns);
+      trace.push(t0, from, done, t.clock_ns);
+      for (let i = from; i < done; i++) trace.push(refs[i]!, pre_ns?.[i] ?? 0);
+      return done;
+    };
   });
-  const r = run_experiment({ program: tapped, scheme: 'ampom', profile, node_mem_B: 64 << 20, migrate_at: null });
-  assert.ok(r.verified, `${kernel} ${mode} ${mib} MiB: ${r.failures.join('; ')}`);
-  return { ops, runtime_s: r.runtime_s };
+  return { trace, result: run_experiment({ ...spec, program: tapped }) };
 }
 
-test('exact and fast mode make the same page references in the same order (every kernel, random small sizes)', () => {
+/** Where two traces first differ, in words, or null when they are equal. */
+function first_difference(a: number[], b: number[]): string | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `entry ${i} of ${n}: ${a[i]} vs ${b[i]} (context ${a.slice(Math.max(0, i - 4), i + 4).join(',')})`;
+  return a.length === b.length ? null : `lengths ${a.length} vs ${b.length}`;
+}
+
+/** Random small runs: a kernel and size, a policy, a seed, where to migrate, with or without cross traffic. */
+const run_case = fc.record({
+  kernel: fc.constantFrom(...HPCC_KERNELS),
+  kib: fc.integer({ min: 16, max: 300 }),
+  scheme: fc.constantFrom('ampom', 'noprefetch', 'openmosix'),
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  // At setup_done, or at a virtual time, mid-step (these programs run for 0.3-3 ms).
+  migrate_us: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
+  cross_traffic: fc.constantFrom(0, 0.3),
+});
+type RunCase = typeof run_case extends fc.Arbitrary<infer T> ? T : never;
+
+/** Exact and fast mode of one case, the fast one optionally mutated: null when their traces and results agree. */
+function exact_vs_fast(c: RunCase, mutate_fast?: (op: Op) => void): string | null {
+  const mib = Math.max(c.kib, c.kernel === 'randomaccess' ? 16 : 1) / 1024;
+  const spec = {
+    scheme: c.scheme as Policy,
+    profile: make_profile('fast-ethernet', { cross_traffic: c.cross_traffic }),
+    seed: c.seed,
+    node_mem_B: 64 << 20,
+    migrate_at: c.migrate_us === undefined ? 'setup_done' : { t_ns: c.migrate_us * 1000 },
+  };
+  const exact = mmu_trace(make_hpcc({ kernel: c.kernel, mib, mode: 'exact' }), spec);
+  const fast = mmu_trace(make_hpcc({ kernel: c.kernel, mib, mode: 'fast' }), spec, mutate_fast);
+  assert.ok(exact.result.exit_code === 0 && exact.result.checks.some((x) => x.startsWith('hpcc-')), `${c.kernel}: the exact run reached its check`);
+  assert.ok(!exact.result.migrated || exact.result.verified, `${c.kernel} ${c.scheme}: ${exact.result.failures.join('; ')}`);
+  const diff = first_difference(exact.trace, fast.trace);
+  if (diff) return `traces differ at ${diff}`;
+  const figures = (r: RunResult): string => JSON.stringify({ ...r, mode: '', checks: [], failures: [], verified: true });
+  if (figures(exact.result) !== figures(fast.result)) return `results differ: ${figures(exact.result)} vs ${figures(fast.result)}`;
+  return null;
+}
+
+test('exact and fast mode make the same references in the same order at the same virtual times (random kernels, sizes, policies, seeds, migration points)', () => {
   fc.assert(
-    fc.property(fc.constantFrom(...HPCC_KERNELS), fc.integer({ min: 1, max: 300 }), (kernel, kib) => {
-      const mib = Math.max(kib, kernel === 'fft' ? 1 : kernel === 'randomaccess' ? 2 : 1) / 1024;
-      const exact = stream_of(kernel, mib, 'exact');
-      const fast = stream_of(kernel, mib, 'fast');
-      assert.ok(exact.ops.length >= 6, 'a real stream: mmap, setup, marks, timed, verify');
-      assert.equal(fast.ops, exact.ops);
-      assert.is(fast.runtime_s, exact.runtime_s);
+    fc.property(run_case, (c) => {
+      const diff = exact_vs_fast(c);
+      assert.ok(diff === null, diff ?? '');
     }),
-    { numRuns: 12, seed: 20260 },
+    { numRuns: 14, seed: 17 },
   );
+});
+
+/** The first step of the timed phase with two different pages side by side: swap them (a reordered step). */
+function swap_in_first_timed_step(): (op: Op) => void {
+  let timed = false;
+  let done = false;
+  return (op) => {
+    if (op.kind === 'mark' && op.label === 'setup_done') timed = true;
+    if (done || !timed || op.kind !== 'refs') return;
+    for (let i = 3; i + 1 < op.n; i++) {
+      if (op.refs[i]! >>> 2 !== op.refs[i + 1]! >>> 2) {
+        [op.refs[i], op.refs[i + 1]] = [op.refs[i + 1]!, op.refs[i]!];
+        done = true;
+        return;
+      }
+    }
+  };
+}
+
+/** One more ns of CPU time before the last reference of the first timed step that has time between its references. */
+function nudge_first_timed_step(): (op: Op) => void {
+  let timed = false;
+  let done = false;
+  return (op) => {
+    if (op.kind === 'mark' && op.label === 'setup_done') timed = true;
+    if (done || !timed || op.kind !== 'refs' || !op.pre_ns) return;
+    op.pre_ns[op.n - 1]! += 1;
+    done = true;
+  };
+}
+
+test('the equality fails on a deliberately reordered step, and on one ns moved within a step', () => {
+  for (const [what, mutation] of [['two references of a step swapped', swap_in_first_timed_step], ['1 ns more before a reference', nudge_first_timed_step]] as const) {
+    let why: string | null = null;
+    const out = fc.check(
+      fc.property(run_case, (c) => (why = exact_vs_fast(c, mutation())) === null),
+      { numRuns: 5, seed: 17, endOnFailure: true },
+    );
+    assert.ok(out.failed, `${what}: the property must catch it`);
+    assert.is(out.numRuns, 1, `${what}: caught on the first case`);
+    assert.match(why ?? '', /^traces differ at entry \d+/, `${what}: caught as a different trace`);
+  }
 });
 
 test('a kernel reports the problem it actually used', () => {
