@@ -29,10 +29,13 @@ export interface RefsOp {
   cls: number;
   units: number;
   /**
-   * CPU time (ns) to charge just before each reference, for streams whose
-   * work lies between their references (a replayed trace); the task lets
-   * due events run after each such charge. The step's own cost (cls,
-   * units) is still charged after the last reference.
+   * CPU time (ns) to charge just before each reference, for steps whose
+   * work lies between their references: a loop that touches a page,
+   * computes over it and touches the next (the HPCC kernels), or a replayed
+   * trace's instructions. The task stops to let due events run as soon as
+   * these charges take its clock to the next event, as if each reference
+   * were its own step. The step's own cost (cls, units) is the work after
+   * the last reference.
    */
   pre_ns?: Float64Array;
   /** Stack pointer after this step, when the step moved it. */
