@@ -131,8 +131,8 @@ export class KernelCtx {
     this.data = (task.mm as MmStruct).start_data;
   }
 
-  /** ns per unit of the current step's class, on the node the step runs on (a step never spans a migration). */
-  private ns_per_unit = 0;
+  /** ns a unit of the current step's class, on the node the step runs on (a step never spans a migration). */
+  private ns_unit = 0;
   /** Units of the step's work the loop has done when it reaches the last listed page. */
   private pos = 0;
   /** The step's whole work, units. */
@@ -145,35 +145,30 @@ export class KernelCtx {
   step(code_page: number, cls: HpccCostClass, units: number): RefBatch {
     const id = this.ids[cls];
     const b = this.b.reset(id, units);
-    this.ns_per_unit = this.task.node.cpu.ns_per_unit[id]!;
+    this.ns_unit = this.task.node.cpu.ns_per_unit[id]!;
     this.pos = 0;
     this.total = units;
     b.op.esp = this.frame;
     return b.add(this.text + code_page * PAGE_SIZE, REF_X).add(this.frame, REF_W).add(this.data, REF_R);
   }
 
-  /** CPU time from the last listed page to a page first reached at `pos` units into the step. */
-  pre_ns(pos: number): number {
+  /** Move the step's position to `pos` units; returns the CPU time since the last listed page. */
+  private advance(pos: number): number {
     if (!(pos >= this.pos && pos <= this.total)) throw new Error(`kernel bug: a page reached at ${pos} units, outside [${this.pos}, ${this.total}] of its step`);
-    const ns = (pos - this.pos) * this.ns_per_unit;
+    const ns = (pos - this.pos) * this.ns_unit;
     this.pos = pos;
     return ns;
   }
 
   /** List the page of addr, which the loop first reaches `pos` units into the step. */
   at(addr: number, kind: number, pos: number): void {
-    this.b.add(addr, kind, this.pre_ns(pos));
-  }
-
-  /** at() for an encoded reference (see ref()). */
-  at_ref(r: number, pos: number): void {
-    this.b.push(r, this.pre_ns(pos));
+    this.b.add(addr, kind, this.advance(pos));
   }
 
   /**
    * For a listing loop too hot for at(): room for `count` more references.
-   * The caller writes op.refs[op.n..] and op.pre_ns[op.n..] itself, with
-   * pre_ns = (position - previous position) x ns_per_unit() from position(),
+   * The caller writes op.refs[op.n..] and op.pre_ns[op.n..] itself (pre_ns
+   * = (position - previous position) x unit_ns(), starting from position()),
    * then calls listed() with the new count and its last position.
    */
   reserve(count: number): RefsOp {
@@ -182,11 +177,11 @@ export class KernelCtx {
   position(): number {
     return this.pos;
   }
-  ns_per_unit_now(): number {
-    return this.ns_per_unit;
+  unit_ns(): number {
+    return this.ns_unit;
   }
   listed(n: number, pos: number): void {
-    this.pre_ns(pos);
+    this.advance(pos);
     this.b.op.n = n;
   }
 

@@ -59,7 +59,7 @@ class Panel {
   /**
    * The panel's A pages in loop order: the reference, where the l loop
    * reaches it (flops from the start of the l loop), the time since the A
-   * page before it (at pre_unit_ns), and where each column's pages start.
+   * page before it (at pre_unit_ns a flop), and where each column's pages start.
    */
   private a_ref: Uint32Array;
   private a_at: Float64Array;
@@ -101,7 +101,7 @@ class Panel {
   list_step(k: KernelCtx, B: number, C: number, j: number): void {
     const { n, lb, le, a_ref, a_at, a_pre, a_col } = this;
     const na = a_col[le - lb]!;
-    const ns = k.ns_per_unit_now();
+    const ns = k.unit_ns();
     if (ns !== this.pre_unit_ns) {
       for (let x = 1; x < na; x++) a_pre[x] = (a_at[x]! - a_at[x - 1]!) * ns;
       this.pre_unit_ns = ns;

@@ -76,7 +76,7 @@ function list_updates(k: KernelCtx, T: number, mask: number, hi: Int32Array, lo:
   const op = k.reserve(count);
   const refs = op.refs;
   const pre = op.pre_ns!;
-  const ns = k.ns_per_unit_now();
+  const ns = k.unit_ns();
   const first = op.n;
   let m = first;
   let u = 0;
