@@ -39,6 +39,8 @@ export class MmStruct implements AddressSpace {
    */
   readonly remote_ranges = new RemoteRanges();
   private dead = false;
+  /** run_refs_timed's running sums (see there), kept unboxed. */
+  private readonly timed_acc = new Float64Array(4);
 
   constructor(readonly node: Node) {
     const pfn = node.mem.alloc();
@@ -204,57 +206,57 @@ export class MmStruct implements AddressSpace {
   private run_refs_timed(task: Task, refs: Uint32Array, from: number, n: number, pre_ns: Float64Array): number {
     const tlb = node_tlb(this.node);
     if (tlb.owner !== this) this.activate(this.node);
-    const rd = tlb.rd;
-    const wr = tlb.wr;
     const q = this.node.cluster.queue;
     let limit = q.limit_ns();
-    // Time summed but not yet on the clock, and how much may be summed before
-    // the clock could reach the limit (the clock's fraction of a ns is < 1).
-    // A reference whose time is on the clock already (a resumed one, one
-    // retried after its fault) starts owing minus its time, so adding it
-    // again nets zero.
-    let owed = from < task.pre_charged ? -pre_ns[from]! : 0;
-    let room = limit - task.clock_ns - 1;
-    let x_vpn = -1;
-    let d_vpn = -1;
+    const acc = this.timed_acc;
+    // acc[OWED]: time summed but not yet on the clock; acc[ROOM]: how much may
+    // be summed before the clock could reach the limit (the clock's fraction
+    // of a ns is < 1). A reference whose time is on the clock already (a
+    // resumed one, one retried after its fault) starts owing minus its time,
+    // so adding it again nets zero.
+    acc[OWED] = from < task.pre_charged ? -pre_ns[from]! : 0;
+    acc[ROOM] = limit - task.clock_ns - 1;
+    acc[X_VPN] = -1;
+    acc[D_VPN] = -1;
     let i = from;
-    for (; i < n; i++) {
-      owed += pre_ns[i]!;
-      if (owed >= room) {
+    while (i < n) {
+      i = run_hits(refs, pre_ns, i, n, tlb.rd, tlb.wr, acc);
+      if (i === n) break;
+      // Reference i ends the run of hits: its time reaches the limit, or it misses.
+      const owed = acc[OWED]! + pre_ns[i]!;
+      if (owed >= acc[ROOM]!) {
         task.charge(owed);
-        owed = 0;
+        acc[OWED] = 0;
         if (task.clock_ns >= limit) break;
-        room = limit - task.clock_ns - 1;
-      }
+        acc[ROOM] = limit - task.clock_ns - 1;
+      } else acc[OWED] = owed;
       const r = refs[i]!;
       const vpn = r >>> 2;
       const kind = r & 3;
-      // A hit, or a TLB miss the page walk fills (which then hits).
-      if ((kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0) || this.walk(tlb, vpn, kind === REF_W)) {
-        if (kind === REF_X) x_vpn = vpn;
-        else d_vpn = vpn;
+      if ((kind === REF_W ? tlb.wr[vpn]! >= 0 : tlb.rd[vpn]! >= 0) || this.walk(tlb, vpn, kind === REF_W)) {
+        acc[kind === REF_X ? X_VPN : D_VPN] = vpn;
+        i++;
         continue;
       }
       // A page fault: the time before it goes on the clock, and whatever is
       // due before it happens first.
-      if (owed !== 0) {
-        task.charge(owed);
-        owed = 0;
+      if (acc[OWED] !== 0) {
+        task.charge(acc[OWED]!);
+        acc[OWED] = 0;
       }
       if (task.clock_ns >= limit) break;
       const present = vpn < NR_VPAGES && (this.pte_get(vpn) & _PAGE_PRESENT) !== 0;
       const error_code = (present ? PF_PROT : 0) | (kind === REF_W ? PF_WRITE : 0) | PF_USER;
       if (!do_page_fault(task, this, error_code, vpn * PAGE_SIZE, false)) break;
       limit = q.limit_ns();
-      room = limit - task.clock_ns - 1;
-      owed = -pre_ns[i]!;
-      i--; // retry the reference now that the fault is handled
+      acc[ROOM] = limit - task.clock_ns - 1;
+      acc[OWED] = -pre_ns[i]!; // retry the reference now that the fault is handled
     }
-    if (owed !== 0) task.charge(owed);
+    if (acc[OWED] !== 0) task.charge(acc[OWED]!);
     // Every reference up to the one it stopped at has had its time charged.
     task.pre_charged = i < n ? i + 1 : n;
-    if (x_vpn >= 0) task.regs.eip = x_vpn * PAGE_SIZE;
-    if (d_vpn >= 0) task.regs.last_data = d_vpn * PAGE_SIZE;
+    if (acc[X_VPN]! >= 0) task.regs.eip = acc[X_VPN]! * PAGE_SIZE;
+    if (acc[D_VPN]! >= 0) task.regs.last_data = acc[D_VPN]! * PAGE_SIZE;
     return i;
   }
 
@@ -380,4 +382,38 @@ export function zero_page_of(node: Node): number {
     node.ext.set('zero_page', pfn);
   }
   return pfn;
+}
+
+const OWED = 0;
+const ROOM = 1;
+const X_VPN = 2;
+const D_VPN = 3;
+
+/**
+ * The hot loop of run_refs_timed, on typed arrays only so that it compiles
+ * to straight-line machine code: resolve TLB hits from refs[i] on, summing
+ * their pre_ns into acc[OWED], until a reference misses or would take the
+ * sum to acc[ROOM]. Returns the index of that reference (n when none),
+ * whose time is not yet added.
+ */
+function run_hits(refs: Uint32Array, pre_ns: Float64Array, i: number, n: number, rd: Int32Array, wr: Int32Array, acc: Float64Array): number {
+  let owed = acc[OWED]!;
+  const room = acc[ROOM]!;
+  let x_vpn = -1;
+  let d_vpn = -1;
+  for (; i < n; i++) {
+    const next = owed + pre_ns[i]!;
+    if (next >= room) break;
+    const r = refs[i]!;
+    const vpn = r >>> 2;
+    const kind = r & 3;
+    if (!(kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0)) break;
+    owed = next;
+    if (kind === REF_X) x_vpn = vpn;
+    else d_vpn = vpn;
+  }
+  acc[OWED] = owed;
+  if (x_vpn >= 0) acc[X_VPN] = x_vpn;
+  if (d_vpn >= 0) acc[D_VPN] = d_vpn;
+  return i;
 }
