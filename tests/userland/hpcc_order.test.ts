@@ -300,7 +300,7 @@ function compare(what: string, got: Step[], want: Step[]): void {
   }
 }
 
-const cfg = { numRuns: 8, seed: 17_2 };
+const cfg = { numRuns: 8, seed: 1717 };
 
 test('DGEMM: each step lists its pages as the loop nest reaches them, after the flops before each', () => {
   fc.assert(
