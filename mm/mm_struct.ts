@@ -159,7 +159,19 @@ export class MmStruct implements AddressSpace {
   }
 
   run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean, pre_ns?: Float64Array): number {
+    // Resuming a step the task stopped in (to let events run, or waiting for
+    // a page): those events may have changed pages the step had already
+    // reached (a pre-copy round write-protects what it sends), and the loop
+    // goes on using them (a step's later references to a page are folded
+    // into its first), so they are resolved again first, at no CPU time of
+    // their own: mostly TLB hits, a fault where an event took the page away.
+    if (from > 0 && this.resolve_refs(task, refs, 0, from, user_copy) < from) return from;
     if (pre_ns) return this.run_refs_timed(task, refs, from, n, pre_ns);
+    return this.resolve_refs(task, refs, from, n, user_copy);
+  }
+
+  /** run_refs without time between references: resolve refs[from..n) through the TLB, the page walk and the fault path. */
+  private resolve_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean): number {
     const tlb = node_tlb(this.node);
     if (tlb.owner !== this) this.activate(this.node);
     const rd = tlb.rd;
