@@ -5,7 +5,7 @@
 import createDebug from 'debug';
 import type { Node } from '../kernel/node.ts';
 import { network_of } from '../net/link.ts';
-import { decode, encode, MSG_NAMES, type Msg } from './proto.ts';
+import { decode, encode, message_B, MSG_NAMES, type Msg } from './proto.ts';
 import { figures_of } from './state.ts';
 
 const dbg = createDebug('om:comm');
@@ -41,17 +41,23 @@ export function set_comm_tap(t: typeof tap): void {
   tap = t;
 }
 
-/** Send msg from one node to another, handed to the connection at at_ns. */
+/**
+ * Send msg from one node to another, handed to the connection at at_ns.
+ * Its bytes are made as it reaches the wire's far end (encode, then
+ * decode): nothing the sender hands over changes before then (pages of a
+ * frozen process, or copies), and the network carries only their count
+ * meanwhile, not a second copy of every page in flight.
+ */
 export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: CommOpts = {}): void {
-  const bytes = encode(msg);
-  figures_of(from, msg.pid).bytes_transferred += bytes.length;
+  const size_B = message_B(msg);
+  figures_of(from, msg.pid).bytes_transferred += size_B;
   tap?.(from, to, msg);
   const attach = opts.attach;
-  network_of(from.cluster).send(from, to, bytes.length, at_ns, () => {
+  network_of(from.cluster).send(from, to, size_B, at_ns, () => {
     if (!to.alive) return;
-    receiver?.(to, from, comm_recv(bytes), attach);
+    receiver?.(to, from, comm_recv(encode(msg)), attach);
   }, { conn: opts.conn ?? 'om' });
-  dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, bytes.length, at_ns);
+  dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }
 
 /** Decode what arrived. Our own encoder made it, so a malformed message is a bug: it throws. */

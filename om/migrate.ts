@@ -269,7 +269,8 @@ function mig_send_pages(c: SendCtx, mm: MmStruct): void {
   const { send: vpns, src, task } = c.out;
   for (let i = 0; i < vpns.length; i += MIG_PAGES_PER_MSG) {
     const pages: PageRec[] = [];
-    for (const vpn of vpns.slice(i, i + MIG_PAGES_PER_MSG)) pages.push({ vpn, ...copy_page(mm, vpn)! });
+    // The process is frozen: the frames themselves travel (encoded at the wire).
+    for (const vpn of vpns.slice(i, i + MIG_PAGES_PER_MSG)) pages.push({ vpn, ...copy_page(mm, vpn, true)! });
     figures_of(src, task.pid).pages_transferred += pages.length;
     send_after(c, src.cpu.cost_ns(CPU_COPY_PAGE, pages.length), { type: MIG_PAGE, pid: task.pid, pages });
   }

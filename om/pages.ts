@@ -21,11 +21,17 @@ export function own_page(mm: MmStruct, vpn: number): number {
 /** The state a page record carries: its PTE's written and protection bits. */
 export const page_state = (pte: number): number => pte & PG_STATE_MASK;
 
-/** A copy of a page's bytes and its state, leaving it in place (-1 state: no such page). */
-export function copy_page(mm: MmStruct, vpn: number): { data: Uint8Array; flags: number } | null {
+/**
+ * A page's bytes and its state, leaving it in place; null if there is no
+ * such page. `view` hands out the frame itself instead of a copy: only for
+ * a frozen process's pages, which cannot change or go before the message
+ * carrying them is delivered (the source frees them at the commit).
+ */
+export function copy_page(mm: MmStruct, vpn: number, view = false): { data: Uint8Array; flags: number } | null {
   const pfn = own_page(mm, vpn);
   if (pfn < 0) return null;
-  return { data: mm.mem.bytes(pfn).slice(), flags: page_state(mm.pte_get(vpn)) };
+  const bytes = mm.mem.bytes(pfn);
+  return { data: view ? bytes : bytes.slice(), flags: page_state(mm.pte_get(vpn)) };
 }
 
 /** Unmap a private page and free its frame (its contents went elsewhere). */

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
-  REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, REM_PUSH_ACK, type Msg,
+  message_B, REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, REM_PUSH_ACK, type Msg,
 } from '../../om/proto.ts';
 
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
@@ -39,7 +39,10 @@ test('other messages round-trip through bytes', () => {
     { type: MIG_DONE, pid: 100 },
     { type: MIG_GO, pid: 100 },
   ];
-  for (const m of msgs) assert.equal(decode(encode(m)), m);
+  for (const m of msgs) {
+    assert.equal(decode(encode(m)), m);
+    assert.is(message_B(m), encode(m).length, `${m.type}: the size counted before encoding is the size encoded`);
+  }
 });
 
 test('a page that never existed travels as its 6-byte header, with no 4 KiB of zeros', () => {
