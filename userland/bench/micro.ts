@@ -185,7 +185,11 @@ function replay_speed(): Figure[] {
   ];
 }
 
-/** The transport alone: a migration-sized bulk transfer over TCP on Fast Ethernet, host time per segment. */
+/**
+ * The transport alone: a migration-sized bulk transfer over TCP on Fast
+ * Ethernet, host time per segment. 0.2 M segments/s keeps the 575 MB
+ * openMosix freeze (413k segments and their ACKs) near 2 s of host time.
+ */
 function tcp_bulk(loss: number): Figure {
   const c = new Cluster({ nodes: 2, mem_B: 16 << 20 });
   const net = attach_network(c, make_profile('fast-ethernet', { loss }));
@@ -198,7 +202,7 @@ function tcp_bulk(loss: number): Figure {
   const s = (performance.now() - t0) / 1000;
   const segs = (c.node(0).ext.get('tcp_stats') as TcpStats).data_segments;
   const rate = segs / s;
-  return { name: `TCP bulk transfer, 256 MiB${loss ? `, ${loss * 100}% loss` : ''} (${(segs / 1e3).toFixed(0)}k segments)`, value: rate / 1e6, unit: 'M segs/s', target: '>= 0.3', ok: rate >= 0.3e6 && done === msgs };
+  return { name: `TCP bulk transfer, 256 MiB${loss ? `, ${loss * 100}% loss` : ''} (${(segs / 1e3).toFixed(0)}k segments)`, value: rate / 1e6, unit: 'M segs/s', target: '>= 0.2', ok: rate >= 0.2e6 && done === msgs };
 }
 
 const figures = [
