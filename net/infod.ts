@@ -1,20 +1,49 @@
 // infoD, after openMosix's oM_infoD: every node sends periodic load updates
-// (load, CPU utilisation, free memory) to its peers, which acknowledge them.
-// The sender takes the round-trip time from the acknowledgement (t0 = RTT/2)
-// and the available bandwidth from how its NIC byte counters moved since the
-// last look, read from /proc/net/dev as ifconfig reads them.
+// (load, CPU utilisation, free memory) to its peers as UDP datagrams, and
+// each peer acknowledges them. The sender takes the round-trip time from
+// the acknowledgement (t0 = RTT/2) and the available bandwidth from how its
+// NIC byte counters moved since the last look, read from /proc/net/dev as
+// ifconfig reads them. Updates and acknowledgements are encoded bytes; one
+// the wire loses is simply missing (no retransmission).
+import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import { NS_PER_S } from '../kernel/time.ts';
 import { FRAME_SIZE_B } from '../kernel/physmem.ts';
 import { network_of, wire_bytes } from './link.ts';
 import { parse_net_dev } from './nic.ts';
+import { INFOD_PORT } from './udp.ts';
+import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
-/** Size of a load update and of its acknowledgement on the wire (payload). */
-export const LOAD_UPDATE_B = 64;
-export const LOAD_ACK_B = 16;
+const INFOD_UPDATE = 1;
+const INFOD_ACK = 2;
+const INFOD_VERSION = 1;
+
+interface UpdateMsg { type: number; version: number; node: number; seq: number; load: number; util: number; free_mem_kB: number }
+interface AckMsg { type: number; version: number; node: number; seq: number }
+
+/** A load update: who, which one, the run-queue length, CPU use in 1/10000, free memory in KiB. */
+const UPDATE = struct<UpdateMsg>([u8('type'), u8('version'), u16('node'), u32('seq'), u16('load'), u16('util'), u32('free_mem_kB')]);
+/** Its acknowledgement: who acknowledges which update. */
+const ACK = struct<AckMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
+
+/** Payload bytes of a load update and of its acknowledgement. */
+export const LOAD_UPDATE_B = UPDATE.span;
+export const LOAD_ACK_B = ACK.span;
 /** The available bandwidth is never taken as less than this share of the line. */
 const MIN_AVAILABLE_SHARE = 0.05;
+
+function encode_update(m: Omit<UpdateMsg, 'type' | 'version'>): Uint8Array {
+  const b = new Uint8Array(LOAD_UPDATE_B);
+  UPDATE.encode({ type: INFOD_UPDATE, version: INFOD_VERSION, ...m }, b);
+  return b;
+}
+
+function encode_ack(node: number, seq: number): Uint8Array {
+  const b = new Uint8Array(LOAD_ACK_B);
+  ACK.encode({ type: INFOD_ACK, version: INFOD_VERSION, node, seq }, b);
+  return b;
+}
 
 export interface LoadInfo {
   load: number;
@@ -41,6 +70,9 @@ export class InfoD {
   /** Latest available bandwidth estimate, bits/s. */
   available_bps: number;
   updates_sent = 0;
+  private seq = 0;
+  /** The latest update sent to each peer: its number and when it left. */
+  private readonly sent = new Map<number, { seq: number; at_ns: number }>();
 
   constructor(readonly node: Node, readonly line_bps: number) {
     this.available_bps = line_bps;
@@ -92,19 +124,35 @@ export class InfoD {
     const now = c.queue.now_ns;
     const info = this.own_load(now);
     this.measure_bandwidth(now);
+    const seq = ++this.seq;
+    const bytes = encode_update({
+      node: this.node.id, seq, load: Math.min(info.load, 0xffff), util: Math.round(info.util * 10000),
+      free_mem_kB: Math.min(Math.floor(info.free_mem_B / 1024), 0xffffffff),
+    });
     for (const peer of c.nodes) {
       if (peer === this.node) continue;
-      const sent_ns = now;
+      this.sent.set(peer.id, { seq, at_ns: now });
       this.updates_sent++;
-      net.send(this.node, peer, LOAD_UPDATE_B, now, () => {
-        infod_of(peer).peers.set(this.node.id, { ...info });
-        infod_of(peer).last_heard_ns.set(this.node.id, c.queue.now_ns);
-        // The receiver acknowledges straight away.
-        net.send(peer, this.node, LOAD_ACK_B, c.queue.now_ns, () => {
-          this.t0_ns.set(peer.id, Math.round((c.queue.now_ns - sent_ns) / 2));
-        });
-      });
+      net.udp_send(this.node, peer, INFOD_PORT, bytes);
     }
+  }
+
+  /** A datagram for infoD arrived: an update to record and acknowledge, or an acknowledgement. */
+  receive(from: Node, data: Uint8Array | null): void {
+    if (!data || !this.node.alive) return;
+    const c = this.node.cluster;
+    const now = c.queue.now_ns;
+    if (data[0] === INFOD_UPDATE) {
+      const m = UPDATE.decode(data);
+      this.peers.set(m.node, { load: m.load, util: m.util / 10000, free_mem_B: m.free_mem_kB * 1024, at_ns: now });
+      this.last_heard_ns.set(m.node, now);
+      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, m.seq));
+    } else if (data[0] === INFOD_ACK) {
+      const m = ACK.decode(data);
+      // Only the latest update's acknowledgement times the path; a late one for an older update is stale.
+      const s = this.sent.get(m.node);
+      if (s && s.seq === m.seq) this.t0_ns.set(m.node, Math.round((now - s.at_ns) / 2));
+    } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type ${data[0]} from ${from.name}`);
   }
 }
 
@@ -114,7 +162,7 @@ export class InfoD {
  * wire: below it the updates queue without end and nothing else gets through.
  */
 export function infod_min_bandwidth_bps(nodes: number, interval_ns: number): number {
-  const per_interval_B = (nodes - 1) * (wire_bytes(LOAD_UPDATE_B) + wire_bytes(LOAD_ACK_B));
+  const per_interval_B = (nodes - 1) * (frame_wire_B(IP_UDP_HEADERS_B + LOAD_UPDATE_B) + frame_wire_B(IP_UDP_HEADERS_B + LOAD_ACK_B));
   return (2 * per_interval_B * 8 * NS_PER_S) / interval_ns;
 }
 
@@ -130,6 +178,7 @@ export function start_infod(cluster: Cluster, active: () => boolean): void {
   for (const node of cluster.nodes) {
     const d = new InfoD(node, net.profile.bandwidth_bps);
     node.ext.set('infod', d);
+    net.udp_bind(node, INFOD_PORT, (from, data) => d.receive(from, data));
     const period = net.profile.infod_interval_ns;
     const tick = (): void => {
       if (!active() || !node.alive) return;

@@ -1,37 +1,33 @@
-// The network: a full-duplex link between every pair of nodes, each direction
-// a FIFO wire with a line rate and a latency.
+// The network: every node has one NIC on a switch. A frame leaves its
+// node's egress (net/qdisc.ts: netem, tbf or pfifo, the line), crosses the
+// switch to the destination's port and arrives one latency after its last
+// bit left. Above it, TCP connections (net/tcp*.ts) carry om's messages and
+// UDP datagrams (net/udp.ts) carry infoD's and the background traffic.
 //
-// A message starts when the sender's side of the wire is free, takes its
-// serialisation time (payload plus per-frame headers) and arrives one
-// latency after its last bit leaves. Everything on a wire queues behind what
-// was sent before it, demand requests behind prefetched pages included.
+// Connections: one full-duplex TCP connection per node pair and purpose.
+// om uses 'mig' (a migration's handshake, pages, tables and context, and
+// the replies) and 'om' (page requests and replies, remote system calls,
+// exit and location notes); send() without a purpose uses 'om'.
+//
+// The switch's port towards a node is a FIFO at the line rate, so frames
+// from several nodes to one share its wire; with two nodes it never holds
+// a frame back (one sender cannot outrun it) and is skipped. Its buffer is
+// not bounded. The store-and-forward time of a frame is in the latency.
 import createDebug from 'debug';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import { Rng } from '../kernel/rng.ts';
-import { NS_PER_S } from '../kernel/time.ts';
-import { nic_of, register_net_proc } from './nic.ts';
+import { nic_of, register_net_proc, type NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
+import { Egress } from './qdisc.ts';
+import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, tcp_sendmsg, TcpConn, type TcpHost, type TcpStats } from './tcp.ts';
+import { tcp_rcv } from './tcp_input.ts';
+import { DISCARD_PORT, udp_frame, UDP_MAX_PAYLOAD_B, type UdpHandler } from './udp.ts';
+import { FRAME_TCP, frame_counted_B, IP_TCP_HEADERS_B, IP_UDP_HEADERS_B, ser_ns, type Frame } from './wire.ts';
+
+export { MSS_B, IP_TCP_HEADERS_B, ETH_WIRE_OVERHEAD_B, MTU_B, frames_for, wire_bytes } from './wire.ts';
 
 const dbg = createDebug('om:net');
-
-/** Ethernet MTU and what each frame carries besides payload. */
-export const MTU_B = 1500;
-export const IP_TCP_HEADERS_B = 40; // IPv4 20 + TCP 20
-export const MSS_B = MTU_B - IP_TCP_HEADERS_B;
-/** Ethernet header 14 + FCS 4 + preamble 8 + inter-frame gap 12. */
-export const ETH_WIRE_OVERHEAD_B = 38;
-/** What a NIC counts per frame besides payload (ifconfig counts the Ethernet header, not the gap). */
-const ETH_COUNTED_B = 14;
-
-export const frames_for = (payload_B: number): number => Math.max(1, Math.ceil(payload_B / MSS_B));
-/** Bytes a payload occupies on the wire, headers and gaps included. */
-export const wire_bytes = (payload_B: number): number => payload_B + frames_for(payload_B) * (IP_TCP_HEADERS_B + ETH_WIRE_OVERHEAD_B);
-
-class Wire {
-  free_at_ns = 0;
-  busy_ns = 0;
-}
 
 /** Per-send options: the connection the message goes on, and what to do if it fails. */
 export interface SendOpts {
@@ -39,108 +35,232 @@ export interface SendOpts {
   on_fail?: (reason: string) => void;
 }
 
-export interface SendResult {
-  start_ns: number;
-  arrive_ns: number;
+/** A node's network state; it vanishes when the node crashes. */
+interface NetNode {
+  egress: Egress;
+  /** Connections by `${peer}/${purpose}`. */
+  conns: Map<string, TcpConn>;
+  udp: Map<number, UdpHandler>;
 }
 
-export class Network {
-  private wires = new Map<number, Wire>();
-  private rng: Rng;
-  /** Payload bytes carried, by every message (for the bench's figures). */
+const noop = (): void => {};
+
+export class Network implements TcpHost {
+  private readonly rng: Rng;
+  private readonly netem_rng: Rng;
+  /** Intervals [start, end) during which frames between a and b are lost. */
+  private partitions: { a: number; b: number; start_ns: number; end_ns: number }[] = [];
+  /** When each switch port towards a node is free. */
+  private port_free_ns: number[] = [];
+  /** Frames the wire lost (partitions): they left their NIC and arrived nowhere. */
+  /** om's socket option on every connection (tests may lift it to watch TCP repair anything). */
+  user_timeout_ns = OM_TCP_USER_TIMEOUT_NS;
+  wire_lost = 0;
+  wire_lost_B = 0;
+  /** Payload bytes om handed over, and the messages (for the bench's figures). */
   payload_B = 0;
   messages = 0;
-  /** Intervals [start, end) during which two nodes cannot reach each other. */
-  private partitions: { a: number; b: number; start_ns: number; end_ns: number }[] = [];
 
   constructor(
     readonly cluster: Cluster,
     readonly profile: NetProfile,
   ) {
     this.rng = cluster.rng.fork();
-    register_net_proc(cluster.procfs);
+    this.netem_rng = cluster.rng.fork();
+    register_net_proc(cluster.procfs, (n) => this.settle(n));
   }
 
-  private wire(from: Node, to: Node): Wire {
-    const key = from.id * 65536 + to.id;
-    let w = this.wires.get(key);
-    if (!w) {
-      w = new Wire();
-      this.wires.set(key, w);
+  private net_node(node: Node): NetNode {
+    return node.attach('net', () => ({
+      egress: new Egress(this.profile, nic_of(node), this.netem_rng.fork(), (f, s, e, d) => this.on_line(f, s, e, d)),
+      conns: new Map<string, TcpConn>(),
+      udp: new Map<number, UdpHandler>(),
+    }));
+  }
+
+  // --- TcpHost ---
+
+  stats(node: Node): TcpStats {
+    return node.attach('tcp_stats', new_tcp_stats);
+  }
+
+  handshake_rtt_ns(a: Node, b: Node): number {
+    void a;
+    void b;
+    return 2 * (this.profile.latency_ns + ser_ns(IP_TCP_HEADERS_B, this.profile.line_bps));
+  }
+
+  forget(conn: TcpConn): void {
+    const key = (peer: Node): string => `${peer.id}/${conn.name}`;
+    for (const [n, peer] of [[conn.a, conn.b], [conn.b, conn.a]] as const) {
+      const nn = n.ext.get('net') as NetNode | undefined;
+      if (nn && nn.conns.get(key(peer)) === conn) nn.conns.delete(key(peer));
     }
-    return w;
   }
 
-  /** Serialisation time of a payload at the line rate, ns (whole ns). */
-  ser_ns(payload_B: number): number {
-    return Math.ceil((wire_bytes(payload_B) * 8 * NS_PER_S) / this.profile.bandwidth_bps);
+  xmit(f: Frame): boolean {
+    if (!f.src.alive) return true;
+    return this.net_node(f.src).egress.transmit(f, this.cluster.queue.now_ns);
   }
+
+  // --- the wire ---
+
+  private partitioned(a: number, b: number, t: number): boolean {
+    for (const p of this.partitions) {
+      if (((p.a === a && p.b === b) || (p.a === b && p.b === a)) && t >= p.start_ns && t < p.end_ns) return true;
+    }
+    return false;
+  }
+
+  private on_line(f: Frame, start: number, end: number, delay: number): void {
+    if (this.partitions.length > 0 && this.partitioned(f.src.id, f.dst.id, start)) {
+      this.wire_lost++;
+      this.wire_lost_B += frame_counted_B(f.ip_B);
+      return;
+    }
+    const q = this.cluster.queue;
+    if (this.cluster.nodes.length > 2) q.at(end, () => this.switch_port(f, end, delay));
+    else q.at(end + this.profile.prop_ns + delay, () => this.arrive(f));
+  }
+
+  private switch_port(f: Frame, end: number, delay: number): void {
+    const d = f.dst.id;
+    const ser = ser_ns(f.ip_B, this.profile.line_bps);
+    const out = Math.max(end, (this.port_free_ns[d] ?? 0) + ser);
+    this.port_free_ns[d] = out;
+    this.cluster.queue.at(out + this.profile.prop_ns + delay, () => this.arrive(f));
+  }
+
+  private arrive(f: Frame): void {
+    // A crashed node neither receives nor finishes sending.
+    if (!f.src.alive || !f.dst.alive) return;
+    const rx = nic_of(f.dst);
+    rx.rx_packets++;
+    rx.rx_bytes += frame_counted_B(f.ip_B);
+    if (f.kind === FRAME_TCP) {
+      const conn = f.conn!;
+      if (conn.closed) return; // a segment of a connection given up on (a RST in reality)
+      const tp = conn.end[conn.side_of(f.dst)];
+      if (tp) tcp_rcv(tp, f);
+      return;
+    }
+    this.net_node(f.dst).udp.get(f.port)?.(f.src, f.data, f.len_B);
+  }
+
+  // --- what om and infoD use ---
 
   /**
-   * Send payload_B bytes from `from` to `to`, queued no earlier than at_ns;
-   * deliver runs at the arrival time. Returns when it starts and arrives.
+   * Hand a message of payload_B bytes to the connection (from, to,
+   * opts.conn) at at_ns (or now, if that is later). Messages on one
+   * connection are delivered once each, in the order sent: deliver runs when
+   * the message's last byte arrives in order. If the connection gives up,
+   * opts.on_fail runs instead, once.
    */
-  send(from: Node, to: Node, payload_B: number, at_ns: number, deliver?: () => void, _opts?: SendOpts): SendResult {
+  send(from: Node, to: Node, payload_B: number, at_ns: number, deliver?: () => void, opts?: SendOpts): void {
     if (from === to) throw new Error(`${from.name} cannot send to itself over the network`);
-    const w = this.wire(from, to);
-    const q = this.cluster.queue;
-    let start_ns = Math.max(Math.ceil(at_ns), w.free_at_ns, q.now_ns);
-    // A partitioned pair: the message waits until the path is back (this
-    // FIFO model loses nothing; a transport with retransmission would resend).
-    for (const p of this.partitions) {
-      const pair = (p.a === from.id && p.b === to.id) || (p.a === to.id && p.b === from.id);
-      if (pair && start_ns >= p.start_ns && start_ns < p.end_ns) start_ns = p.end_ns;
-    }
-    const ser = this.ser_ns(payload_B);
-    w.free_at_ns = start_ns + ser;
-    w.busy_ns += ser;
-    const arrive_ns = w.free_at_ns + this.profile.latency_ns;
-    const frames = frames_for(payload_B);
-    const counted = payload_B + frames * (IP_TCP_HEADERS_B + ETH_COUNTED_B);
-    const tx = nic_of(from);
-    tx.tx_bytes += counted;
-    tx.tx_packets += frames;
-    this.payload_B += payload_B;
+    if (!from.alive) return;
+    const conn = this.connection(from, to, opts?.conn ?? 'om');
+    // A message has at least one byte on the stream (om's never are empty).
+    const bytes = Math.max(1, Math.round(payload_B));
+    this.payload_B += bytes;
     this.messages++;
-    q.at(arrive_ns, () => {
-      if (!to.alive || !from.alive) return; // a crashed node neither receives nor finishes sending
-      const rx = nic_of(to);
-      rx.rx_bytes += counted;
-      rx.rx_packets += frames;
-      deliver?.();
-    });
-    dbg('%s -> %s %d B: start %d arrive %d', from.name, to.name, payload_B, start_ns, arrive_ns);
-    return { start_ns, arrive_ns };
+    tcp_sendmsg(conn.end[conn.side_of(from)]!, bytes, at_ns, deliver ?? noop, opts?.on_fail);
+    if (dbg.enabled) dbg('%s -> %s %s: %d B at %d', from.name, to.name, conn.name, bytes, at_ns);
   }
 
-  /** From start_ns to end_ns nothing gets through between a and b. */
+  /** The connection between two nodes for a purpose, opened on first use. */
+  connection(a: Node, b: Node, name: string): TcpConn {
+    const na = this.net_node(a);
+    const key = `${b.id}/${name}`;
+    let c = na.conns.get(key);
+    if (c) return c;
+    c = new TcpConn(this, a, b, name);
+    na.conns.set(key, c);
+    if (b.alive) this.net_node(b).conns.set(`${a.id}/${name}`, c);
+    else c.drop_end(b);
+    return c;
+  }
+
+  /** Receive datagrams on a port of a node. */
+  udp_bind(node: Node, port: number, handler: UdpHandler): void {
+    this.net_node(node).udp.set(port, handler);
+  }
+
+  /** Send a datagram (data, or len_B bytes of nothing in particular); it may be lost. */
+  udp_send(from: Node, to: Node, port: number, data: Uint8Array | null, len_B = data?.length ?? 0): void {
+    if (!from.alive || from === to) return;
+    this.xmit(udp_frame(from, to, port, data, len_B));
+  }
+
+  /** From start_ns to end_ns every frame between a and b, either way, is lost. */
   partition(a: Node, b: Node, start_ns: number, end_ns: number): void {
     this.partitions.push({ a: a.id, b: b.id, start_ns, end_ns });
   }
 
-  /** A node is gone: what it had queued or had in flight is lost with it. */
+  /**
+   * A node is gone: its queues, what it had in flight and its connections'
+   * state vanish with it. Its peers find out by retransmitting into the void
+   * until they give up (OM_TCP_USER_TIMEOUT_NS).
+   */
   crash(node: Node): void {
     dbg('%s crashed', node.name);
+    const nn = node.ext.get('net') as NetNode | undefined;
+    if (!nn) return;
+    for (const c of nn.conns.values()) c.drop_end(node);
+    node.ext.delete('net');
+  }
+
+  /** Give up every connection between a and b now (om declared the peer dead). */
+  reset(a: Node, b: Node): void {
+    for (const [n, peer] of [[a, b], [b, a]] as const) {
+      const nn = n.ext.get('net') as NetNode | undefined;
+      if (!nn) continue;
+      for (const c of [...nn.conns.values()]) {
+        if (c.a === peer || c.b === peer) c.fail(`connection between ${a.name} and ${b.name} reset`);
+      }
+    }
+  }
+
+  /** Bring a node's NIC counters up to now (frames still queued are not counted yet). */
+  settle(node: Node): void {
+    const nn = node.ext.get('net') as NetNode | undefined;
+    nn?.egress.sync(this.cluster.queue.now_ns);
+  }
+
+  /** A node's NIC counters, settled. */
+  nic(node: Node): NicCounters {
+    this.settle(node);
+    return nic_of(node);
+  }
+
+  /** netem's drops and duplicates on a node's egress (tests' accounting). */
+  netem_counts(node: Node): { lost: number; lost_B: number; dups: number; dups_B: number } {
+    const e = (node.ext.get('net') as NetNode | undefined)?.egress;
+    return { lost: e?.netem_lost ?? 0, lost_B: e?.netem_lost_B ?? 0, dups: e?.netem_dups ?? 0, dups_B: e?.netem_dups_B ?? 0 };
   }
 
   /**
-   * Background traffic: full-size frames in both directions between every
-   * pair, Poisson arrivals at `share` of the line rate, while `active()` holds.
+   * Background traffic: full-sized datagrams to the discard port, both ways
+   * between every pair, Poisson arrivals at `share` of the path's rate
+   * (the tbf rate when shaped), while `active()` holds. They share every
+   * queue and wire with the rest, frame by frame.
    */
   start_cross_traffic(share: number, active: () => boolean): void {
     if (share <= 0) return;
-    const nodes = this.cluster.nodes;
-    const mean_gap_ns = (this.ser_ns(MSS_B) / share);
-    for (const a of nodes) {
-      for (const b of nodes) {
+    const p = this.profile;
+    const ip_B = IP_UDP_HEADERS_B + UDP_MAX_PAYLOAD_B;
+    const cost_ns = p.tbf ? (frame_counted_B(ip_B) * 8e9) / p.tbf.rate_bps : ser_ns(ip_B, p.line_bps);
+    const mean_gap_ns = cost_ns / share;
+    const q = this.cluster.queue;
+    for (const a of this.cluster.nodes) {
+      for (const b of this.cluster.nodes) {
         if (a === b) continue;
         const tick = (): void => {
           if (!active() || !a.alive || !b.alive) return;
-          this.send(a, b, MSS_B, this.cluster.queue.now_ns);
-          const gap = Math.max(1, Math.round(-Math.log(1 - this.rng.float()) * mean_gap_ns));
-          this.cluster.queue.after(gap, tick);
+          this.udp_send(a, b, DISCARD_PORT, null, UDP_MAX_PAYLOAD_B);
+          q.after(Math.max(1, Math.round(-Math.log(1 - this.rng.float()) * mean_gap_ns)), tick);
         };
-        this.cluster.queue.after(Math.round(this.rng.float() * mean_gap_ns), tick);
+        q.after(Math.round(this.rng.float() * mean_gap_ns), tick);
       }
     }
   }
@@ -156,4 +276,17 @@ export function attach_network(cluster: Cluster, profile: NetProfile): Network {
   const n = new Network(cluster, profile);
   cluster.ext.set('net', n);
   return n;
+}
+
+/** A cluster's TCP figures, summed over its nodes (crashed ones included). */
+export function net_figures(cluster: Cluster): { retransmitted_segments: number; timeouts: number } {
+  let retransmitted_segments = 0;
+  let timeouts = 0;
+  for (const n of cluster.nodes) {
+    const s = n.ext.get('tcp_stats') as TcpStats | undefined;
+    if (!s) continue;
+    retransmitted_segments += s.retransmitted_segments;
+    timeouts += s.timeouts;
+  }
+  return { retransmitted_segments, timeouts };
 }

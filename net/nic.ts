@@ -1,4 +1,9 @@
-// NIC counters of a node, and /proc/net/dev in Linux's layout.
+// NIC counters of a node, and /proc/net/dev in Linux's layout. They count
+// what crossed the wire: a frame is counted when it goes on the line (tx) or
+// arrives (rx), with its IP packet and Ethernet header, as ifconfig shows.
+// `drop` on the transmit side counts frames the qdisc refused or netem
+// dropped (Linux shows qdisc drops in `tc -s qdisc`; one file shows all
+// here); `errs` stay 0 (the model corrupts nothing).
 import type { Node } from '../kernel/node.ts';
 import type { Procfs } from '../kernel/procfs.ts';
 
@@ -41,6 +46,12 @@ export function parse_net_dev(text: string): { rx_bytes: number; tx_bytes: numbe
   return { rx_bytes: f[0]!, tx_bytes: f[8]! };
 }
 
-export function register_net_proc(procfs: Procfs): void {
-  procfs.register('/proc/net/dev', { read: ({ node }) => proc_net_dev(node) });
+/** Register /proc/net/dev; `settle` brings a node's counters up to now first. */
+export function register_net_proc(procfs: Procfs, settle: (node: Node) => void): void {
+  procfs.register('/proc/net/dev', {
+    read: ({ node }) => {
+      settle(node);
+      return proc_net_dev(node);
+    },
+  });
 }

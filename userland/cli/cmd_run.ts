@@ -58,6 +58,9 @@ interface RunOpts {
   bandwidth?: number;
   latency?: number;
   crossTraffic?: number;
+  loss?: number;
+  duplicate?: number;
+  reorder?: number;
   passes: number;
   seed: number;
   json?: boolean;
@@ -183,7 +186,7 @@ async function do_run(o: RunOpts): Promise<void> {
   }
   let profile;
   try {
-    profile = make_profile(o.profile, { bandwidth_mbps: o.bandwidth, latency_ms: o.latency, cross_traffic: o.crossTraffic });
+    profile = make_profile(o.profile, { bandwidth_mbps: o.bandwidth, latency_ms: o.latency, cross_traffic: o.crossTraffic, loss: o.loss, duplicate: o.duplicate, reorder: o.reorder });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -228,6 +231,9 @@ function common(cmd: Command): Command {
     .option('--bandwidth <mbps>', 'override the line rate, Mb/s', numberIn('--bandwidth', 0.000001, 100000))
     .option('--latency <ms>', 'override the one-way latency, ms', numberIn('--latency', 0, 10000))
     .option('--cross-traffic <share>', 'background traffic as a share of the line rate', numberIn('--cross-traffic', 0, 0.99))
+    .option('--loss <p>', "share of frames each NIC drops (netem's loss)", numberIn('--loss', 0, 0.99))
+    .option('--duplicate <p>', "share of frames each NIC sends twice (netem's duplicate)", numberIn('--duplicate', 0, 0.99))
+    .option('--reorder <p>', "share of frames sent ahead of the netem delay the others wait (netem's reorder; needs a delay: --latency above 0.06 or --profile broadband)", numberIn('--reorder', 0, 0.99))
     .option('--passes <n>', 'passes over the data after setup (seqtouch only)', numberIn('--passes', 0, 1000, true), 1)
     .option('--migrate-at <points>', 'comma list of migration points: a mark (setup_done, timed_done), a time since start (2.5s, 300ms) or +TIME after the previous point', 'setup_done')
     .option('--path <nodes>', "comma list of destinations, one per point: node numbers or 'home' (default 1)")

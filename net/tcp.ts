@@ -1,0 +1,341 @@
+// A TCP-like transport: one full-duplex connection per node pair and
+// purpose, after Linux 2.4's TCP (tcp.c, tcp_input.c, tcp_output.c,
+// tcp_timer.c). This file holds the connection, the state of each end (the
+// 2.4 names: snd_una, snd_cwnd, rcv_nxt, ack.ato, ...), the messages each
+// direction carries, and tcp_sendmsg. Receiving is in tcp_input.ts, sending
+// and the timers in tcp_output.ts.
+//
+// What is modelled, with 2.4's values (include/net/tcp.h, 2.4.22):
+// - segments of at most MSS bytes; TCP_NODELAY is set, as openMosix's
+//   comm_setup_tcp does for its kernel sockets, so nothing waits for Nagle;
+// - cumulative ACKs, piggybacked on data when there is data to send, else
+//   delayed as __tcp_ack_snd_check decides: at once after more than one
+//   full segment, in quick-ACK mode (TCP_MAX_QUICKACKS = 16 at the start and
+//   after an idle gap longer than the RTO) or with data out of order;
+//   otherwise after ato (TCP_ATO_MIN = TCP_DELACK_MIN = HZ/25 = 40 ms,
+//   adapted as tcp_event_data_recv does, at most TCP_DELACK_MAX = 200 ms in
+//   ping-pong mode, HZ/2 otherwise);
+// - Reno: initial window tcp_init_cwnd (3 segments for MSS 1460 with an RTT
+//   under 20 ms, else 2), slow start and congestion avoidance per ACK, only
+//   while the window is full (tcp_ack's prior_in_flight >= snd_cwnd), fast
+//   retransmit on TCP_FASTRETRANS_THRESH = 3 duplicate ACKs with NewReno's
+//   partial ACKs, the restart window after an idle RTO (tcp_cwnd_restart),
+//   and tcp_enter_cwr when the local qdisc refuses a segment;
+// - the RTO of RFC 6298 (SRTT, RTTVAR, Karn's rule) with Linux's floor:
+//   2.4's tcp_rtt_estimator keeps the variance term at least TCP_RTO_MIN
+//   (HZ/5 = 200 ms), so RTO = SRTT + max(200 ms, 4 RTTVAR), at most
+//   TCP_RTO_MAX = 120 s, doubled at each timeout (go-back-N from snd_una);
+// - a receive window of 64,240 bytes: 2.4's tcp_rmem[1] = 87380 gives
+//   tcp_full_space 87380 - 87380/4 = 65535 (tcp_adv_win_scale 2), rounded
+//   down to whole segments by __tcp_select_window (44 x 1460). Its slow
+//   opening (rcv_ssthresh from 4 segments) is not modelled: it opens faster
+//   than slow start can use it.
+// Not modelled: SACK and timestamps (2.4 negotiates both; timestamps would
+// take 12 bytes of every segment), the SYN exchange (a connection starts
+// established; its first RTT sample is the one a SYN/SYN-ACK would give),
+// the send buffer limit (om's kernel senders never block on it), keepalive.
+import type { Cluster } from '../kernel/cluster.ts';
+import type { EventHandle } from '../kernel/events.ts';
+import type { Node } from '../kernel/node.ts';
+import { NS_PER_MS, NS_PER_S } from '../kernel/time.ts';
+import type { Frame } from './wire.ts';
+import { tcp_write_xmit } from './tcp_output.ts';
+
+export const TCP_RTO_MIN_NS = 200 * NS_PER_MS; // HZ/5
+export const TCP_RTO_MAX_NS = 120 * NS_PER_S; // 120*HZ
+export const TCP_TIMEOUT_INIT_NS = 3 * NS_PER_S; // 3*HZ, before any RTT sample
+export const TCP_DELACK_MIN_NS = 40 * NS_PER_MS; // HZ/25
+export const TCP_DELACK_MAX_NS = 200 * NS_PER_MS; // HZ/5
+export const TCP_ATO_MIN_NS = 40 * NS_PER_MS; // HZ/25
+/** tcp_send_delayed_ack's bound outside ping-pong mode (HZ/2). */
+export const TCP_ATO_MAX_NS = 500 * NS_PER_MS;
+export const TCP_MAX_QUICKACKS = 16;
+export const TCP_FASTRETRANS_THRESH = 3;
+/** 2.4's first guess of the peer's MSS (tcp_initialize_rcv_mss). */
+export const TCP_MIN_RCVMSS_B = 536;
+/** How long a segment the local qdisc refused waits before it is tried again with nothing in flight (HZ/2). */
+export const TCP_RESOURCE_PROBE_INTERVAL_NS = 500 * NS_PER_MS;
+export const TCP_RCV_WND_B = 44 * 1460;
+/**
+ * om's socket option, like Linux's TCP_USER_TIMEOUT: a connection gives up
+ * when data has stayed unacknowledged this long (checked at each RTO). 2.4
+ * gives up after tcp_retries2 = 15 backed-off retransmissions, 13 to 30
+ * minutes; openMosix cannot freeze a process that long. With the 200 ms
+ * minimum RTO doubling, a dead peer is given up on at the RTO 6.2 s after
+ * the first unacknowledged send (retransmissions at 0.2, 0.6, 1.4, 3.0 s);
+ * a partition that ends before the 3.0 s retransmission heals.
+ */
+export const OM_TCP_USER_TIMEOUT_NS = 5 * NS_PER_S;
+
+/** Congestion states (2.4's TCP_CA_*; Disorder is folded into Open). */
+export const TCP_CA_OPEN = 0;
+export const TCP_CA_CWR = 1;
+export const TCP_CA_RECOVERY = 2;
+export const TCP_CA_LOSS = 3;
+
+/** What a node's TCP counted, kept when the node crashes (the run's figures). */
+export interface TcpStats {
+  /** Segments sent again: fast retransmits, NewReno and RTO retransmissions. */
+  retransmitted_segments: number;
+  /** Their payload bytes. */
+  retransmitted_B: number;
+  /** Retransmission timeouts that fired (tcp_retransmit_timer). */
+  timeouts: number;
+  /** Data segments sent, retransmissions included, and their payload bytes. */
+  data_segments: number;
+  data_B: number;
+  /** Segments carrying only an ACK. */
+  ack_segments: number;
+  /** Connections given up on (timed out or reset). */
+  failed_connections: number;
+}
+
+export const new_tcp_stats = (): TcpStats => ({ retransmitted_segments: 0, retransmitted_B: 0, timeouts: 0, data_segments: 0, data_B: 0, ack_segments: 0, failed_connections: 0 });
+
+/** What TCP needs from the network below it. */
+export interface TcpHost {
+  readonly cluster: Cluster;
+  /** Hand a frame to the sender's NIC; false if the local qdisc refused it. */
+  xmit(f: Frame): boolean;
+  stats(node: Node): TcpStats;
+  /** Round trip of a SYN and its SYN-ACK on the idle path, ns. */
+  handshake_rtt_ns(a: Node, b: Node): number;
+  /** How long data may stay unacknowledged before a connection gives up (om's socket option). */
+  readonly user_timeout_ns: number;
+  /** The connection is given up on: forget it. */
+  forget(conn: TcpConn): void;
+}
+
+/** The messages one direction of a connection carries, in the order sent. */
+export class MsgQueue {
+  /** Stream offset just past each message. */
+  end_seq: number[] = [];
+  /** When each message's bytes may leave (never earlier than the one before). */
+  ready_ns: number[] = [];
+  deliver: (() => void)[] = [];
+  on_fail: (((reason: string) => void) | undefined)[] = [];
+  /** First message not delivered yet. */
+  head = 0;
+  /** First message whose bytes may not leave yet. */
+  ready_i = 0;
+  write_seq = 0;
+  last_ready_ns = 0;
+
+  get length(): number {
+    return this.end_seq.length;
+  }
+
+  /** Drop the delivered prefix once it is long (keeps the arrays short). */
+  compact(): void {
+    const h = this.head;
+    if (h < 1024 || h * 2 < this.end_seq.length) return;
+    this.end_seq.splice(0, h);
+    this.ready_ns.splice(0, h);
+    this.deliver.splice(0, h);
+    this.on_fail.splice(0, h);
+    this.ready_i -= h;
+    this.head = 0;
+  }
+}
+
+/** One end of a connection: a struct sock's TCP state. */
+export class TcpSock {
+  readonly stats: TcpStats;
+  // --- sending (tcp_opt's snd_* fields) ---
+  /** Bytes of the outgoing stream that may be sent now. */
+  ready_seq = 0;
+  snd_una = 0;
+  /** Highest sequence sent (2.4's snd_nxt; ours can step back after an RTO). */
+  snd_max = 0;
+  /**
+   * The segments sent and not yet acknowledged, oldest first: [una_i,
+   * nxt_i) are in flight; [nxt_i, length) wait to be sent again after an RTO.
+   */
+  seg_seq: number[] = [];
+  seg_len: number[] = [];
+  /** When each was last sent, and first sent; whether it was ever sent again. */
+  seg_sent_ns: number[] = [];
+  seg_first_ns: number[] = [];
+  seg_rtx: boolean[] = [];
+  una_i = 0;
+  nxt_i = 0;
+  snd_cwnd: number;
+  snd_cwnd_cnt = 0;
+  snd_ssthresh = Infinity;
+  ca_state = TCP_CA_OPEN;
+  /** snd_max when the current recovery began (2.4's high_seq). */
+  high_seq = 0;
+  dupacks = 0;
+  srtt_ns = 0;
+  rttvar_ns = 0;
+  rto_ns = TCP_TIMEOUT_INIT_NS;
+  /** Timeouts in a row (2.4's retransmits), reset by new data acknowledged. */
+  retransmits = 0;
+  /** When data was last sent (for the restart window). */
+  lsndtime = 0;
+  /** The retransmission timer: its deadline (0: not armed) and pending event. */
+  rto_at = 0;
+  rto_ev: EventHandle | null = null;
+  rto_ev_at = 0;
+  // --- receiving (tcp_opt's rcv_* and ack.* fields) ---
+  rcv_nxt = 0;
+  /** rcv_nxt when the last ACK was sent. */
+  rcv_wup = 0;
+  /** Out-of-order data held, as [start, end) pairs in order. */
+  ooo: number[] = [];
+  /** An ACK is due (TCP_ACK_SCHED); the last segment was short (TCP_ACK_PUSHED). */
+  ack_sched = false;
+  ack_pushed = false;
+  ato_ns = 0;
+  lrcvtime = 0;
+  quick = 0;
+  pingpong = false;
+  rcv_mss = TCP_MIN_RCVMSS_B;
+  delack_at = 0;
+  delack_ev: EventHandle | null = null;
+  delack_ev_at = 0;
+
+  constructor(
+    readonly host: TcpHost,
+    readonly conn: TcpConn,
+    readonly side: 0 | 1,
+    readonly node: Node,
+    readonly peer: Node,
+  ) {
+    this.stats = host.stats(node);
+    // The SYN exchange gave one RTT sample (tcp_rtt_estimator's first case).
+    const r = host.handshake_rtt_ns(node, peer);
+    this.srtt_ns = r;
+    this.rttvar_ns = r / 2;
+    this.rto_ns = tcp_rto(this);
+    this.snd_cwnd = tcp_init_cwnd(this);
+  }
+
+  /** The messages this end sends, and those it receives. */
+  get out(): MsgQueue {
+    return this.conn.dir[this.side];
+  }
+
+  get in(): MsgQueue {
+    return this.conn.dir[1 - this.side]!;
+  }
+
+  /** Segments in flight (2.4's tcp_packets_in_flight without SACK). */
+  get in_flight(): number {
+    return this.nxt_i - this.una_i;
+  }
+
+  /** Segments sent and not acknowledged (2.4's packets_out). */
+  get packets_out(): number {
+    return this.seg_seq.length - this.una_i;
+  }
+
+  get cluster(): Cluster {
+    return this.host.cluster;
+  }
+}
+
+/** RTO from the estimator: SRTT + max(TCP_RTO_MIN, 4 RTTVAR) (tcp_set_rto, tcp_bound_rto). */
+export function tcp_rto(tp: TcpSock): number {
+  return Math.min(TCP_RTO_MAX_NS, Math.round(tp.srtt_ns + Math.max(TCP_RTO_MIN_NS, 4 * tp.rttvar_ns)));
+}
+
+/** One RTT measurement (RFC 6298 section 2.3). */
+export function tcp_rtt_estimator(tp: TcpSock, m_ns: number): void {
+  const m = Math.max(1, m_ns);
+  tp.rttvar_ns = 0.75 * tp.rttvar_ns + 0.25 * Math.abs(tp.srtt_ns - m);
+  tp.srtt_ns = 0.875 * tp.srtt_ns + 0.125 * m;
+  tp.rto_ns = tcp_rto(tp);
+}
+
+/** 2.4's tcp_init_cwnd: RFC 2414's initial window when the RTT is short, else 2. */
+export function tcp_init_cwnd(tp: TcpSock): number {
+  if (tp.srtt_ns > 20 * NS_PER_MS) return 2;
+  return 3; // an MSS of 1460 is above 1095
+}
+
+/** A full-duplex connection between two nodes, for one purpose. */
+export class TcpConn {
+  readonly end: [TcpSock | null, TcpSock | null];
+  /** dir[s]: the messages end[s] sends. */
+  readonly dir: [MsgQueue, MsgQueue] = [new MsgQueue(), new MsgQueue()];
+  closed = false;
+
+  constructor(
+    readonly host: TcpHost,
+    readonly a: Node,
+    readonly b: Node,
+    readonly name: string,
+  ) {
+    this.end = [new TcpSock(host, this, 0, a, b), new TcpSock(host, this, 1, b, a)];
+  }
+
+  side_of(n: Node): 0 | 1 {
+    return n === this.a ? 0 : 1;
+  }
+
+  /** A node's end crashed: its state is gone; the other end carries on alone. */
+  drop_end(n: Node): void {
+    const tp = this.end[this.side_of(n)];
+    if (!tp) return;
+    tp.rto_ev?.cancel();
+    tp.delack_ev?.cancel();
+    this.end[this.side_of(n)] = null;
+    // What it was sending vanishes with it, and nothing will be delivered to it.
+    const s = this.side_of(n);
+    const q = this.dir[s];
+    q.head = q.length;
+  }
+
+  /**
+   * Give up: every message not delivered yet, either way, fails (once), and
+   * the connection is forgotten. Later sends open a new one.
+   */
+  fail(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const tp of this.end) {
+      tp?.rto_ev?.cancel();
+      tp?.delack_ev?.cancel();
+    }
+    const first = this.end[0] ?? this.end[1];
+    if (first) first.stats.failed_connections++;
+    this.host.forget(this);
+    for (const q of this.dir) {
+      const from = q.head;
+      q.head = q.length;
+      for (let i = from; i < q.length; i++) q.on_fail[i]?.(reason);
+    }
+  }
+}
+
+/**
+ * Queue a message of `bytes` on this end's stream, to leave no earlier than
+ * at_ns and after every message queued before it. deliver runs when its
+ * last byte has arrived in order at the peer.
+ */
+export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: () => void, on_fail?: (reason: string) => void): void {
+  const q = tp.out;
+  const now = tp.cluster.queue.now_ns;
+  const ready = Math.max(Math.ceil(at_ns), q.last_ready_ns, now);
+  q.last_ready_ns = ready;
+  q.write_seq += bytes;
+  q.end_seq.push(q.write_seq);
+  q.ready_ns.push(ready);
+  q.deliver.push(deliver);
+  q.on_fail.push(on_fail);
+  if (ready <= now) tcp_push(tp);
+  else tp.cluster.queue.at(ready, () => tcp_push(tp));
+}
+
+/** The messages whose time has come may go: send what the window allows. */
+export function tcp_push(tp: TcpSock): void {
+  if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+  const q = tp.out;
+  const now = tp.cluster.queue.now_ns;
+  while (q.ready_i < q.length && q.ready_ns[q.ready_i]! <= now) {
+    tp.ready_seq = q.end_seq[q.ready_i]!;
+    q.ready_i++;
+  }
+  tcp_write_xmit(tp);
+}
