@@ -168,6 +168,16 @@ export class Network implements TcpHost {
     if (dbg.enabled) dbg('%s -> %s %s: %d B at %d', from.name, to.name, conn.name, bytes, at_ns);
   }
 
+  /**
+   * Bytes handed to the connection (from -> to, name) that the peer has not
+   * acknowledged yet: what a writer sees filling its socket's send buffer.
+   */
+  unacked_B(from: Node, to: Node, name: string): number {
+    const c = (from.ext.get('net') as NetNode | undefined)?.conns.get(`${to.id}/${name}`);
+    const tp = c && !c.closed ? c.end[c.side_of(from)] : null;
+    return tp ? tp.out.write_seq - tp.snd_una : 0;
+  }
+
   /** The connection between two nodes for a purpose, opened on first use. */
   connection(a: Node, b: Node, name: string): TcpConn {
     const na = this.net_node(a);

@@ -17,10 +17,10 @@ import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { own_page, take_page } from './pages.ts';
 import {
-  DEP_PAGES, DEP_SYSCALL, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_ACK, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
+  DEP_PAGES, DEP_SYSCALL, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
   message_B, type Msg, type PageRec, type RemSyscall,
 } from './proto.ts';
-import { holder_emptied, push_acked, push_pump, push_start, push_stop, pusher_of } from './push.ts';
+import { holder_emptied, push_pump, push_start, push_stop, pusher_of } from './push.ts';
 import { figures_of, om_node, type Deputy, type PageHolder } from './state.ts';
 
 const dbg = createDebug('om:deputy');
@@ -71,9 +71,6 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     case REM_PUSH_START:
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
       push_start(node, from, m.pid);
-      break;
-    case REM_PUSH_ACK:
-      push_acked(node, m.pid);
       break;
     case REM_PUSH_STOP:
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));

@@ -21,8 +21,8 @@ import { kernel_work } from './kclock.ts';
 import type { MigAttach } from './migrate.ts';
 import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
-  MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_PAGE_ACK, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
-  OMP_ACK_ME, OMP_WINDOW_REMOTE, REM_PUSH_START, type MigTask, type MigVma, type Msg,
+  MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
+  OMP_BACKGROUND, OMP_WINDOW_REMOTE, REM_PUSH_START, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
@@ -135,9 +135,8 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
           if (pfn < 0 || install_page(mm, p.vpn, pfn, p.flags) !== INSTALLED) return mig_refuse(dest, mi, -ENOMEM);
         }
         mi.moved.add(p.vpn);
-        timeline_of(dest.cluster)?.arrived(now, p.vpn, m.flags && m.flags & OMP_ACK_ME ? 'precopy' : 'freeze');
+        timeline_of(dest.cluster)?.arrived(now, p.vpn, m.flags && m.flags & OMP_BACKGROUND ? 'precopy' : 'freeze');
       }
-      if (m.flags && m.flags & OMP_ACK_ME) comm_send(dest, src, { type: MIG_PAGE_ACK, pid: m.pid }, kernel_work(dest, now, cpu.cost_ns(costs.om_msg, 1)), { conn: 'mig' });
       break;
     }
     case MIG_MPT:

@@ -29,7 +29,7 @@ import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, install_page, own_page } from './pages.ts';
 import { page_table_to_send } from './page_table.ts';
-import { precopy_acked, precopy_pump, precopy_round, precopy_state, type PrecopyState } from './precopy.ts';
+import { precopy_run, precopy_state, type PrecopyState } from './precopy.ts';
 import {
   MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA, MPT_ENTRY_B, OMP_WINDOW_REMOTE, REM_PUSH_STOP, REM_WHERE,
   message_B, type Msg, type PageRec,
@@ -207,15 +207,8 @@ export function mig_hshake_acked(node: Node, from: Node, pid: number): void {
   if (mig_abort_planned(node.cluster, pid, 'mig_send_vmas', 'src')) return mig_abort_to_dest(c);
   mig_send_vmas(c, mm);
   if (mig_abort_planned(node.cluster, pid, 'mig_send_pages', 'src')) return mig_abort_to_dest(c);
-  precopy_round(node, mm, out.precopy, pid);
-  precopy_pump(node, out.dest, mm, out.precopy, pid);
-}
-
-/** MIG_PAGE_ACK: a pre-copy round message was applied. */
-export function mig_page_acked(node: Node, from: Node, pid: number): void {
-  const out = outgoing(node).get(pid);
-  if (!out || out.dest !== from || out.phase !== 'precopy' || !out.precopy || out.task.state === TASK_ZOMBIE) return;
-  precopy_acked(node, from, out.task.mm as MmStruct, out.precopy, pid);
+  // The rounds go on while this migration is still this node's and the process lives.
+  precopy_run(node, out.dest, mm, out.precopy, pid, () => outgoing(node).get(pid) === out && out.task.state !== TASK_ZOMBIE);
 }
 
 interface SendCtx {
@@ -304,6 +297,7 @@ function mig_send_proc_context(c: SendCtx): void {
 function mig_abort_local(out: MigOut, errno: number): void {
   const { task, src } = out;
   outgoing(src).delete(task.pid);
+  if (out.precopy) out.precopy.over = true;
   figures_of(src, task.pid).aborts++;
   dbg('pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
   if (task.state === TASK_ZOMBIE) return;

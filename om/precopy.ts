@@ -5,9 +5,9 @@
 // cleared (and its TLB entry flushed, so the next write walks the table and
 // sets it again). A round sends its pages in MIG_PAGE messages of 16, each
 // copied when it is composed; a page whose bit is set again by then was
-// dirtied during the round and waits for the next one. The destination
-// acknowledges each message and at most PRECOPY_WINDOW are unacknowledged,
-// so messages are composed as the wire drains. When a round ends, the stop
+// dirtied during the round and waits for the next one. Messages are written
+// as the socket's send buffer has room (om/sndbuf.ts), so they are composed
+// as the wire drains. When a round's last message is written, the stop
 // rule (Xen's simple_precopy_policy: fewer than 50 dirty pages, or 5 rounds;
 // or the legacy 30 rounds or 3 times the memory sent) decides between
 // another round and the freeze (om/migrate.ts), which moves what is left.
@@ -20,15 +20,14 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, own_page } from './pages.ts';
-import { MIG_PAGE, OMP_ACK_ME, message_B, type Msg, type PageRec } from './proto.ts';
+import { MIG_PAGE, OMP_BACKGROUND, message_B, type Msg, type PageRec } from './proto.ts';
 import type { PrecopyRule } from './schemes/index.ts';
+import { write_while_room } from './sndbuf.ts';
 import { figures_of } from './state.ts';
 
 const dbg = createDebug('om:mig');
 
 const PRECOPY_PAGES_PER_MSG = 16;
-/** Round messages unacknowledged at most (about 260 KiB on the wire). */
-export const PRECOPY_WINDOW = 4;
 
 export interface PrecopyState {
   rule: PrecopyRule;
@@ -36,7 +35,8 @@ export interface PrecopyState {
   /** The round's pages, ascending, and how far the round got. */
   queue: number[];
   at: number;
-  unacked: number;
+  /** The rounds are over (the freeze has begun, or the migration was called off). */
+  over: boolean;
   /** Pages the destination has a copy of. */
   readonly sent: Set<number>;
   /** Ranges unmapped since the rounds began: the destination drops its copies at the freeze. */
@@ -49,7 +49,7 @@ export interface PrecopyState {
 }
 
 export function precopy_state(rule: PrecopyRule, mm: MmStruct, on_done: () => void): PrecopyState {
-  return { rule, round: 0, queue: [], at: 0, unacked: 0, sent: new Set(), unmapped: [], sent_pages: 0, mem_B: mm.rss * 4096, on_done };
+  return { rule, round: 0, queue: [], at: 0, over: false, sent: new Set(), unmapped: [], sent_pages: 0, mem_B: mm.rss * 4096, on_done };
 }
 
 /** Start a round: its pages are those dirty now (round 1: all with contents); clear their bits. */
@@ -69,11 +69,15 @@ export function precopy_round(src: Node, mm: MmStruct, ps: PrecopyState, pid: nu
   dbg('pid %d: pre-copy round %d, %d pages', pid, ps.round, q.length);
 }
 
-/** Send round messages while the window has room; at the round's end, decide. */
-export function precopy_pump(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState, pid: number): void {
-  const costs = register_om_costs(src.cpu);
-  const f = figures_of(src, pid);
-  while (ps.unacked < PRECOPY_WINDOW && ps.at < ps.queue.length) {
+/** Run the rounds: write their messages as the socket has room, until the rule says stop. */
+export function precopy_run(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState, pid: number, going: () => boolean): void {
+  precopy_round(src, mm, ps, pid);
+  write_while_room(src, dest, 'mig', () => precopy_compose(src, dest, mm, ps, pid), () => !ps.over && going());
+}
+
+/** Compose and send the next message of the round; at the round's end, decide. False: no more. */
+function precopy_compose(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState, pid: number): boolean {
+  for (;;) {
     const pages: PageRec[] = [];
     while (pages.length < PRECOPY_PAGES_PER_MSG && ps.at < ps.queue.length) {
       const vpn = ps.queue[ps.at++]!;
@@ -83,19 +87,23 @@ export function precopy_pump(src: Node, dest: Node, mm: MmStruct, ps: PrecopySta
       pages.push({ vpn, ...copy_page(mm, vpn)! });
       ps.sent.add(vpn);
     }
-    if (pages.length === 0) continue;
-    const m: Msg = { type: MIG_PAGE, pid, pages, flags: OMP_ACK_ME };
-    const t = kernel_work(src, src.cluster.queue.now_ns, src.cpu.cost_ns(CPU_COPY_PAGE, pages.length) + src.cpu.cost_ns(costs.om_msg, 1));
-    f.precopy_bytes += message_B(m);
-    f.pages_transferred += pages.length;
-    ps.sent_pages += pages.length;
-    ps.unacked++;
-    comm_send(src, dest, m, t, { conn: 'mig' });
+    if (pages.length > 0) {
+      const m: Msg = { type: MIG_PAGE, pid, pages, flags: OMP_BACKGROUND };
+      const costs = register_om_costs(src.cpu);
+      const t = kernel_work(src, src.cluster.queue.now_ns, src.cpu.cost_ns(CPU_COPY_PAGE, pages.length) + src.cpu.cost_ns(costs.om_msg, 1));
+      const f = figures_of(src, pid);
+      f.precopy_bytes += message_B(m);
+      f.pages_transferred += pages.length;
+      ps.sent_pages += pages.length;
+      comm_send(src, dest, m, t, { conn: 'mig' });
+      return true;
+    }
+    if (!precopy_round_end(src, mm, ps, pid)) return false;
   }
-  if (ps.unacked === 0 && ps.at >= ps.queue.length) precopy_round_end(src, dest, mm, ps, pid);
 }
 
-function precopy_round_end(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState, pid: number): void {
+/** A round's pages are all written: another round (true), or stop and freeze. */
+function precopy_round_end(src: Node, mm: MmStruct, ps: PrecopyState, pid: number): boolean {
   let dirty = 0;
   mm.for_each_pte(0, 1 << 20, (vpn, pte) => {
     if (own_page(mm, vpn) >= 0 && (pte & _PAGE_DIRTY || !ps.sent.has(vpn))) dirty++;
@@ -104,15 +112,10 @@ function precopy_round_end(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState
   const sent_enough = r.max_sent_factor > 0 && ps.sent_pages * 4096 >= r.max_sent_factor * ps.mem_B;
   if (dirty < r.min_dirty || ps.round >= r.max_rounds || sent_enough) {
     dbg('pid %d: pre-copy stops after round %d with %d dirty pages', pid, ps.round, dirty);
+    ps.over = true;
     ps.on_done();
-    return;
+    return false;
   }
   precopy_round(src, mm, ps, pid);
-  precopy_pump(src, dest, mm, ps, pid);
-}
-
-/** MIG_PAGE_ACK: one round message was applied at the destination. */
-export function precopy_acked(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState, pid: number): void {
-  ps.unacked = Math.max(0, ps.unacked - 1);
-  precopy_pump(src, dest, mm, ps, pid);
+  return true;
 }

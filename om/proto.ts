@@ -36,26 +36,21 @@ export const REM_WHERE = 16;
 export const REM_EXIT = 17;
 /** Source to destination after MIG_DONE: the source has let go; resume the process. */
 export const MIG_GO = 18;
-/** Destination to source: a pre-copy MIG_PAGE was applied (it paces the rounds). */
-export const MIG_PAGE_ACK = 19;
 /** Source to destination, at a pre-copy's freeze: ranges unmapped since the rounds copied them. */
-export const MIG_UNMAP = 20;
+export const MIG_UNMAP = 19;
 /** Migrant to a holder: push the pages you hold for me (post-copy, ampom-push). */
-export const REM_PUSH_START = 21;
-/** Migrant to a holder: a pushed DEP_PAGES was applied (it paces the push). */
-export const REM_PUSH_ACK = 22;
+export const REM_PUSH_START = 20;
 /** Migrant to a holder: stop pushing (it is about to migrate again). */
-export const REM_PUSH_STOP = 23;
+export const REM_PUSH_STOP = 21;
 /** Holder to migrant: nothing more is pushed after this message. */
-export const DEP_PUSH_STOPPED = 24;
+export const DEP_PUSH_STOPPED = 22;
 
 export const MSG_NAMES: Record<number, string> = {
   [MIG_HSHAKE]: 'MIG_HSHAKE', [MIG_HSHAKE_ACK]: 'MIG_HSHAKE_ACK', [MIG_MM]: 'MIG_MM', [MIG_VMA]: 'MIG_VMA',
   [MIG_PAGE]: 'MIG_PAGE', [MIG_MPT]: 'MIG_MPT', [MIG_TASK]: 'MIG_TASK', [MIG_ABORT]: 'MIG_ABORT',
   [REM_PAGE]: 'REM_PAGE', [DEP_PAGES]: 'DEP_PAGES', [REM_SYSCALL]: 'REM_SYSCALL', [DEP_SYSCALL]: 'DEP_SYSCALL',
   [REM_UNMAP]: 'REM_UNMAP', [MIG_DONE]: 'MIG_DONE', [MIG_RANGES]: 'MIG_RANGES', [REM_WHERE]: 'REM_WHERE', [REM_EXIT]: 'REM_EXIT', [MIG_GO]: 'MIG_GO',
-  [MIG_PAGE_ACK]: 'MIG_PAGE_ACK', [MIG_UNMAP]: 'MIG_UNMAP', [REM_PUSH_START]: 'REM_PUSH_START', [REM_PUSH_ACK]: 'REM_PUSH_ACK',
-  [REM_PUSH_STOP]: 'REM_PUSH_STOP', [DEP_PUSH_STOPPED]: 'DEP_PUSH_STOPPED',
+  [MIG_UNMAP]: 'MIG_UNMAP', [REM_PUSH_START]: 'REM_PUSH_START', [REM_PUSH_STOP]: 'REM_PUSH_STOP', [DEP_PUSH_STOPPED]: 'DEP_PUSH_STOPPED',
 };
 
 export class ProtoError extends Error {
@@ -79,8 +74,8 @@ export const PG_ONWAY = 0x4000;
 export const PG_NO_DATA = PG_ABSENT | PG_ONWAY;
 
 // ---- header flags ----
-/** MIG_PAGE of a pre-copy round, DEP_PAGES of a push: the receiver acknowledges it. */
-export const OMP_ACK_ME = 0x1;
+/** MIG_PAGE of a pre-copy round, DEP_PAGES of a push: sent unasked, in the background. */
+export const OMP_BACKGROUND = 0x1;
 /** MIG_HSHAKE: AMPoM's window takes only faults in a remote area (not every fault). */
 export const OMP_WINDOW_REMOTE = 0x2;
 export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
@@ -143,9 +138,7 @@ type Body =
   | { type: typeof MIG_MPT; entries: MptEntry[] }
   | { type: typeof MIG_RANGES; ranges: RangeRec[] }
   | { type: typeof MIG_UNMAP; ranges: ByteRange[] }
-  | { type: typeof MIG_PAGE_ACK }
   | { type: typeof REM_PUSH_START }
-  | { type: typeof REM_PUSH_ACK }
   | { type: typeof REM_PUSH_STOP }
   | { type: typeof DEP_PUSH_STOPPED }
   | { type: typeof MIG_TASK; task: MigTask }
@@ -191,7 +184,7 @@ function payload_B(m: Msg): number {
     case MIG_MPT: return count32.span + m.entries.length * MPT_ENTRY_B;
     case MIG_RANGES: return count32.span + m.ranges.length * REMOTE_RANGE_B;
     case MIG_UNMAP: return count16.span + m.ranges.length * range_rec.span;
-    case MIG_PAGE_ACK: case REM_PUSH_START: case REM_PUSH_ACK: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: return 0;
+    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: return 0;
     case MIG_TASK: return mig_task.span;
     case MIG_ABORT: return errno_rec.span;
     case MIG_DONE: case MIG_GO: return 0;
@@ -246,7 +239,7 @@ export function encode(m: Msg): Uint8Array {
       o += count16.encode({ count: m.ranges.length }, buf, o);
       for (const r of m.ranges) o += range_rec.encode(r, buf, o);
       break;
-    case MIG_PAGE_ACK: case REM_PUSH_START: case REM_PUSH_ACK: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: break;
+    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: break;
     case MIG_TASK: mig_task.encode({ ...m.task, comm: enc_name(m.task.comm) }, buf, o); break;
     case MIG_ABORT: errno_rec.encode({ errno: m.errno }, buf, o); break;
     case MIG_DONE: case MIG_GO: break;
@@ -379,7 +372,7 @@ export function decode(buf: Uint8Array): Msg {
       m = { type: t, pid, ranges };
       break;
     }
-    case MIG_PAGE_ACK: case REM_PUSH_START: case REM_PUSH_ACK: case REM_PUSH_STOP: case DEP_PUSH_STOPPED:
+    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED:
       m = { type: t, pid };
       break;
     case MIG_TASK: {

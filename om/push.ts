@@ -3,8 +3,9 @@
 // address order, restarting just after the last page the migrant asked for
 // (where its streams go next; QEMU restarts its scan after a requested page
 // for the same reason). Requests are answered as they come, ahead of the
-// push: the push keeps at most PUSH_WINDOW messages unacknowledged, so a
-// reply waits behind little, and the window keeps the wire busy. A page is
+// push: the push writes only while the socket's send buffer has room
+// (om/sndbuf.ts), so a reply waits behind at most a buffer's worth, and the
+// buffer keeps the wire busy. A page is
 // sent once: taken from the HPT as it goes; asked for while on its way, it
 // is answered PG_ONWAY and the migrant waits for the pushed copy.
 import createDebug from 'debug';
@@ -15,15 +16,14 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { take_page } from './pages.ts';
-import { DEP_PAGES, DEP_PUSH_STOPPED, message_B, OMP_ACK_ME, type Msg, type PageRec } from './proto.ts';
+import { DEP_PAGES, DEP_PUSH_STOPPED, message_B, OMP_BACKGROUND, type Msg, type PageRec } from './proto.ts';
+import { write_while_room } from './sndbuf.ts';
 import { figures_of, om_node, type PageHolder } from './state.ts';
 
 const dbg = createDebug('om:deputy');
 
 /** Pages a pushed DEP_PAGES carries. */
 export const PUSH_PAGES_PER_MSG = 8;
-/** Pushed messages in flight at most (about 65 KiB: more than a LAN's bandwidth-delay product). */
-export const PUSH_WINDOW = 2;
 
 export class Pusher {
   /** The pages to push, ascending; `skip` links each to the next one not yet gone. */
@@ -32,7 +32,8 @@ export class Pusher {
   /** Pages that went by the push (a request for one is answered PG_ONWAY). */
   private readonly pushed: Uint8Array;
   private cursor = 0;
-  unacked = 0;
+  /** A writer is waiting for room in the socket (om/sndbuf.ts). */
+  writing = false;
   /** Nothing left to push. */
   done = false;
   constructor(
@@ -113,36 +114,52 @@ export function push_start(node: Node, to: Node, pid: number): void {
   push_pump(node, pid);
 }
 
-/** Send pushed messages while the window has room. */
+/** Push while the socket has room (one writer at a time). */
 export function push_pump(node: Node, pid: number): void {
   const p = pushers(node).get(pid);
+  if (!p || p.done || p.writing) return;
+  p.writing = true;
+  write_while_room(node, p.to, 'om', () => {
+    const sent = push_one(node, p);
+    if (!sent) p.writing = false;
+    return sent;
+  }, () => {
+    const live = pushers(node).get(pid) === p && !p.done;
+    if (!live) p.writing = false;
+    return live;
+  });
+}
+
+/** Compose and send the next pushed message; false when there is nothing left. */
+function push_one(node: Node, p: Pusher): boolean {
+  const pid = p.pid;
   const h = om_node(node).holders.get(pid);
-  if (!p || p.done || !h) return;
-  const costs = register_om_costs(node.cpu);
-  const audit = audit_of(node.cluster);
-  const f = figures_of(node, pid);
+  if (!h) return false;
   const vpns: number[] = [];
-  while (p.unacked < PUSH_WINDOW) {
+  for (;;) {
     vpns.length = 0;
     p.take(PUSH_PAGES_PER_MSG, vpns);
+    if (vpns.length === 0) {
+      push_done(node, p, h);
+      return false;
+    }
     const pages: PageRec[] = [];
     for (const vpn of vpns) {
       const pg = take_page(h.hpt, vpn);
       if (!pg) continue; // gone meanwhile without us hearing of it
       pages.push({ vpn, flags: pg.flags, data: pg.data });
-      audit.sent(pid, vpn);
+      audit_of(node.cluster).sent(pid, vpn);
     }
-    if (pages.length === 0) {
-      if (vpns.length === 0) return push_done(node, p, h);
-      continue;
-    }
-    const m: Msg = { type: DEP_PAGES, pid, pages, flags: OMP_ACK_ME };
+    if (pages.length === 0) continue;
+    const m: Msg = { type: DEP_PAGES, pid, pages, flags: OMP_BACKGROUND };
+    const costs = register_om_costs(node.cpu);
     const t = kernel_work(node, node.cluster.queue.now_ns, node.cpu.cost_ns(CPU_COPY_PAGE, pages.length) + node.cpu.cost_ns(costs.om_msg, 1));
+    const f = figures_of(node, pid);
     f.pushed_pages += pages.length;
     f.pages_transferred += pages.length;
     f.postcopy_bytes += message_B(m);
-    p.unacked++;
     comm_send(node, p.to, m, t);
+    return true;
   }
 }
 
@@ -169,14 +186,6 @@ export function holder_emptied(node: Node, pid: number): void {
     here.holders.get(pid)?.hpt.exit_mm();
     here.holders.delete(pid);
   }
-}
-
-/** REM_PUSH_ACK: one pushed message was applied. */
-export function push_acked(node: Node, pid: number): void {
-  const p = pushers(node).get(pid);
-  if (!p) return;
-  p.unacked = Math.max(0, p.unacked - 1);
-  push_pump(node, pid);
 }
 
 /** REM_PUSH_STOP: stop, and say so after the last pushed message. */

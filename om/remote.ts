@@ -28,7 +28,7 @@ import { kill_migrant } from './kill.ts';
 import { timeline_of } from './timeline.ts';
 import { precopy_unmapped } from './migrate.ts';
 import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, OMP_ACK_ME, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PUSH_ACK, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
+import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
 const dbg = createDebug('om:remote');
@@ -221,8 +221,6 @@ function known_to_exist(mm: MmStruct, vpn: number): boolean {
 /** DEP_PAGES arrived on the migrant's node (asked for, or pushed). */
 function pages_arrived(node: Node, from: Node, m: Msg): void {
   if (m.type !== DEP_PAGES) return;
-  // A pushed message is acknowledged as it is taken in: that paces the push.
-  if (m.flags && m.flags & OMP_ACK_ME) comm_send(node, from, { type: REM_PUSH_ACK, pid: m.pid }, node.cluster.queue.now_ns);
   const audit = audit_of(node.cluster);
   for (const p of m.pages) if (!(p.flags & PG_ONWAY)) audit.arrived(m.pid, p.vpn, p.data);
   const st = om_node(node).migrants.get(m.pid);
@@ -247,7 +245,7 @@ function pages_arrived(node: Node, from: Node, m: Msg): void {
     st.inflight.delete(p.vpn);
     const tl = timeline_of(node.cluster);
     if (tl) {
-      if (m.flags && m.flags & OMP_ACK_ME) tl.arrived(node.cluster.queue.now_ns, p.vpn, 'push');
+      if (m.flags && m.flags & OMP_BACKGROUND) tl.arrived(node.cluster.queue.now_ns, p.vpn, 'push');
       else tl.reply_arrived(node.cluster.queue.now_ns, p.vpn);
     }
     const pfn = frame_with(mm, p.data);

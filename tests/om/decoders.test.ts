@@ -8,7 +8,7 @@ import {
   decode, encode, MSG_NAMES, ProtoError, type Msg,
   MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_VMA, MIG_PAGE, MIG_MPT, MIG_RANGES, MIG_TASK, MIG_ABORT, MIG_DONE, MIG_GO,
   REM_PAGE, DEP_PAGES, REM_SYSCALL, DEP_SYSCALL, REM_UNMAP, REM_WHERE, REM_EXIT, PG_ABSENT, PG_ONWAY,
-  MIG_UNMAP, MIG_PAGE_ACK, REM_PUSH_START, REM_PUSH_ACK, REM_PUSH_STOP, DEP_PUSH_STOPPED,
+  MIG_UNMAP, REM_PUSH_START, REM_PUSH_STOP, DEP_PUSH_STOPPED,
 } from '../../om/proto.ts';
 import { OmptError, parse_ompt } from '../../userland/trace/ompt.ts';
 
@@ -23,9 +23,7 @@ const SAMPLES: Msg[] = [
   { type: MIG_MPT, pid: 1, entries: [{ vpn: 1, node: 2, flags: 0x40 }, { vpn: 5, node: 0, flags: 0 }] },
   { type: MIG_RANGES, pid: 1, ranges: [{ start: 0x1000, end: 0x5000, node: 0, exact: false }, { start: 0x8000, end: 0x9000, node: 2, exact: true }] },
   { type: MIG_UNMAP, pid: 1, ranges: [{ start: 0x1000, end: 0x2000 }] },
-  { type: MIG_PAGE_ACK, pid: 1 },
   { type: REM_PUSH_START, pid: 1 },
-  { type: REM_PUSH_ACK, pid: 1 },
   { type: REM_PUSH_STOP, pid: 1 },
   { type: DEP_PUSH_STOPPED, pid: 1 },
   { type: DEP_PAGES, pid: 1, flags: 1, pages: [{ vpn: 6, flags: PG_ONWAY, data: null }] },

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
-  message_B, REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, REM_PUSH_ACK, type Msg,
+  message_B, REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
 } from '../../om/proto.ts';
 
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
@@ -33,7 +33,6 @@ test('other messages round-trip through bytes', () => {
     { type: MIG_RANGES, pid: 100, ranges: [{ start: 0x40000000, end: 0x40010000, node: 0, exact: true }] },
     { type: MIG_UNMAP, pid: 100, ranges: [{ start: 0x40000000, end: 0x40001000 }] },
     { type: DEP_PAGES, pid: 100, flags: 1, pages: [{ vpn: 5, flags: 0x40, data: page }, { vpn: 6, flags: PG_ONWAY, data: null }] },
-    { type: REM_PUSH_ACK, pid: 100 },
     { type: REM_WHERE, pid: 100, node: 2, holders: [0, 1] },
     { type: REM_EXIT, pid: 100, code: 137 },
     { type: MIG_DONE, pid: 100 },
@@ -64,7 +63,7 @@ test('truncated and malformed messages give a ProtoError naming the type and off
 
 test('property: random bytes never crash a decoder, they decode or raise ProtoError', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 26 }), fc.uint8Array({ maxLength: 200 }), (type, body) => {
+    fc.property(fc.integer({ min: 1, max: 24 }), fc.uint8Array({ maxLength: 200 }), (type, body) => {
       const buf = new Uint8Array(OMP_REQ_B + body.length);
       new DataView(buf.buffer).setUint16(0, type, true);
       new DataView(buf.buffer).setUint32(4, body.length, true);

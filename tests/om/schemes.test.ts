@@ -12,7 +12,7 @@ import { make_profile } from '../../net/profiles.ts';
 import { set_comm_tap } from '../../om/comm.ts';
 import { om_init, request_migration } from '../../om/index.ts';
 import { page_table_to_send } from '../../om/page_table.ts';
-import { DEP_PAGES, MIG_PAGE, OMP_ACK_ME, REM_PAGE, decode, encode, MIG_RANGES } from '../../om/proto.ts';
+import { DEP_PAGES, MIG_PAGE, OMP_BACKGROUND, REM_PAGE, decode, encode, MIG_RANGES } from '../../om/proto.ts';
 import { scheme_of } from '../../om/schemes/index.ts';
 import { POLICIES, om_task_init, type Policy } from '../../om/state.ts';
 import { gather_figures, run_experiment } from '../../userland/experiment.ts';
@@ -40,7 +40,7 @@ test('pre-copy: round 1 sends every page with contents, round 2 the pages dirtie
     if (m.type !== MIG_PAGE) return;
     const f = gather_figures(c, d.task.pid);
     const vpns = m.pages.map((p) => p.vpn - base / PAGE_SIZE);
-    if (m.flags && m.flags & OMP_ACK_ME) (rounds[f.precopy_rounds - 1] ??= []).push(...vpns);
+    if (m.flags && m.flags & OMP_BACKGROUND) (rounds[f.precopy_rounds - 1] ??= []).push(...vpns);
     else frozen.push(...vpns);
   });
   let res: { ok: boolean } | null = null;
@@ -79,7 +79,7 @@ test('post-copy: the push goes in address order and, after a fault, from just af
   const pushed: number[] = [];
   const asked: number[] = [];
   set_comm_tap((_f, _t, m) => {
-    if (m.type === DEP_PAGES && m.flags && m.flags & OMP_ACK_ME) pushed.push(...m.pages.map((p) => p.vpn - base / PAGE_SIZE));
+    if (m.type === DEP_PAGES && m.flags && m.flags & OMP_BACKGROUND) pushed.push(...m.pages.map((p) => p.vpn - base / PAGE_SIZE));
     if (m.type === REM_PAGE) asked.push(...m.vpns.map((v) => v - base / PAGE_SIZE));
   });
   om_migrate(d, 1);
