@@ -35,6 +35,12 @@ export function set_om_receiver(r: OmReceiver): void {
   receiver = r;
 }
 
+/** What a node does when a connection to a peer gives up (om/liveness.ts). */
+let on_conn_fail: ((node: Node, peer: Node, why: string) => void) | null = null;
+export function set_conn_fail_handler(h: typeof on_conn_fail): void {
+  on_conn_fail = h;
+}
+
 /** Tests watch the messages that are sent (never used by the emulation itself). */
 let tap: ((from: Node, to: Node, m: Msg) => void) | null = null;
 export function set_comm_tap(t: typeof tap): void {
@@ -56,7 +62,7 @@ export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: C
   network_of(from.cluster).send(from, to, size_B, at_ns, () => {
     if (!to.alive) return;
     receiver?.(to, from, comm_recv(encode(msg)), attach);
-  }, { conn: opts.conn ?? 'om' });
+  }, { conn: opts.conn ?? 'om', on_fail: (why) => on_conn_fail?.(from, to, why) });
   dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }
 

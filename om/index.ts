@@ -7,10 +7,10 @@ import type { Node } from '../kernel/node.ts';
 import { attach_network, network_of } from '../net/link.ts';
 import { start_infod } from '../net/infod.ts';
 import type { NetProfile } from '../net/profiles.ts';
-import { set_om_receiver } from './comm.ts';
+import { set_conn_fail_handler, set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
-import { start_liveness } from './liveness.ts';
+import { connection_failed, start_liveness } from './liveness.ts';
 import { mig_do_receive } from './mig_receive.ts';
 import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
 import {
@@ -68,12 +68,16 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   if (cluster.ext.has('om')) return;
   cluster.ext.set('om', true);
   const net = attach_network(cluster, profile);
-  const active = (): boolean => cluster.live_tasks > 0 || (cluster.ext.has('om_liveness_armed') && om_unsettled(cluster));
+  // infoD and the liveness watch run while a task lives or some node still
+  // has records to settle (after a crash, until the survivors give up on it).
+  const active = (): boolean => cluster.live_tasks > 0 || om_unsettled(cluster);
   start_infod(cluster, active);
   net.start_cross_traffic(profile.cross_traffic, active);
   for (const n of cluster.nodes) register_om_costs(n.cpu);
   install_remote_hooks(cluster);
   set_om_receiver(om_receive);
+  set_conn_fail_handler(connection_failed);
+  start_liveness(cluster, active);
   // A crash takes the node's om records and its queues with it, nothing else.
   cluster.crash_listeners.push((n) => {
     n.ext.delete('om');
@@ -89,18 +93,6 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
       return request_migration(task!, cluster.node(dest));
     },
   });
-}
-
-/**
- * Watch for unreachable nodes (om/liveness.ts). Armed by runs whose fault
- * plan crashes or cuts off nodes: with today's FIFO links, infoD's updates
- * wait behind a migration's whole burst on the same wire, and a large
- * openMosix freeze would read as silence.
- */
-export function arm_liveness(cluster: Cluster): void {
-  if (cluster.ext.has('om_liveness_armed')) return;
-  cluster.ext.set('om_liveness_armed', true);
-  start_liveness(cluster, () => cluster.live_tasks > 0 || om_unsettled(cluster));
 }
 
 export { request_migration, om_task_init, type Policy };

@@ -1,7 +1,9 @@
 // Noticing that a node is gone. Every node hears infoD's load updates from
 // every other once a second; a node that has not been heard from for
-// DEAD_AFTER_NS is taken as unreachable (crashed, or cut off by a
-// partition: the two look the same from here). Then, on this node:
+// DEAD_AFTER_UPDATES updates is taken as unreachable (crashed, or cut off by
+// a partition: the two look the same from here), and so is one to which a
+// connection gave up (TCP's user timeout, 5 s of unacknowledged data). A
+// node heard from again is reachable again. Then, on this node:
 // - a migrant whose home is that node is killed (openMosix cannot run a
 //   process without its deputy); one whose pages are still held there is
 //   killed too; one that no longer needs it goes on;
@@ -79,6 +81,18 @@ function let_orphans_go(node: Node, after_ns: number): void {
     else if (h.orphan_since_ns < 0) h.orphan_since_ns = now;
     else if (now - h.orphan_since_ns >= after_ns) drop_holder(node, h.pid);
   }
+}
+
+/**
+ * A connection to peer gave up (TCP's user timeout, om/../net): the same
+ * verdict as silence, reached sooner when this node was talking to it.
+ */
+export function connection_failed(node: Node, peer: Node, why: string): void {
+  if (!node.alive) return;
+  const lv = liveness(node);
+  if (lv.lost.has(peer.id)) return;
+  lv.lost.add(peer.id);
+  om_peer_lost(node, peer.id, why);
 }
 
 /** Whether this node has given up on peer. */

@@ -11,7 +11,7 @@ import { spawn_program, type ImageSpec } from '../mm/exec.ts';
 import { net_figures, network_of } from '../net/link.ts';
 import type { NetProfile } from '../net/profiles.ts';
 import { audit_of } from '../om/audit.ts';
-import { arm_liveness, om_init, request_migration } from '../om/index.ts';
+import { om_init, request_migration } from '../om/index.ts';
 import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
 import type { PrecopyRule } from '../om/schemes/index.ts';
 import { record_timeline, type Timeline } from '../om/timeline.ts';
@@ -256,7 +256,6 @@ export function run_experiment(spec: RunSpec): RunResult {
     net.partition(c.node(f.a), c.node(f.b), start, start + f.dur_ns);
     c.queue.at(start, () => fault_injected(c, rec, task.start_ns));
   }
-  if (plan.faults.some((r) => r.fault.kind !== 'abort')) arm_liveness(c);
   const started = { first_ns: -1 };
   const mig_errors: string[] = [];
   drive_migrations(c, task, spec.scheme, points, started, mig_errors);

@@ -26,7 +26,7 @@ import { network_of } from '../../net/link.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { audit_of } from '../../om/audit.ts';
 import { MIG_STEPS, mig_attempt_now } from '../../om/faults.ts';
-import { arm_liveness, om_init, request_migration } from '../../om/index.ts';
+import { om_init, request_migration } from '../../om/index.ts';
 import { own_page } from '../../om/pages.ts';
 import { POLICIES, om_node, om_task, om_task_init, type Policy } from '../../om/state.ts';
 import { mmap_anon, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
@@ -297,7 +297,6 @@ const commands = [
 function setup(nodes: number, policy: Policy): Real {
   const c = new Cluster({ nodes, mem_B: 16 << 20, seed: 5 });
   om_init(c, make_profile('fast-ethernet'));
-  arm_liveness(c);
   const d = new Driver(c);
   d.limit_ns = 120e9;
   om_task_init(d.task, policy);
