@@ -15,7 +15,9 @@ export type Fault =
    * by its source (side 'src'), or refused by its destination on receiving
    * that step's message (side 'dest').
    */
-  | { kind: 'abort'; side: 'src' | 'dest'; step: string; nth: number };
+  | { kind: 'abort'; side: 'src' | 'dest'; step: string; nth: number }
+  /** netem's loss, duplication or reordering on every link from at_ns for dur_ns (Infinity: to the end). */
+  | { kind: 'netem'; what: 'loss' | 'duplicate' | 'reorder'; share: number; at_ns: number; dur_ns: number };
 
 export interface FaultRecord {
   /** The fault as the user wrote it. */

@@ -61,10 +61,14 @@ export class Network implements TcpHost {
   payload_B = 0;
   messages = 0;
 
+  /** This network's own copy of its profile (a fault plan may change its netem for a while). */
+  readonly profile: NetProfile;
+
   constructor(
     readonly cluster: Cluster,
-    readonly profile: NetProfile,
+    profile: NetProfile,
   ) {
+    this.profile = { ...profile, netem: { ...profile.netem } };
     this.rng = cluster.rng.fork();
     this.netem_rng = cluster.rng.fork();
     register_net_proc(cluster.procfs, (n) => this.settle(n));
@@ -200,6 +204,34 @@ export class Network implements TcpHost {
   udp_send(from: Node, to: Node, port: number, data: Uint8Array | null, len_B = data?.length ?? 0): void {
     if (!from.alive || from === to) return;
     this.xmit(udp_frame(from, to, port, data, len_B));
+  }
+
+  /** Windows of netem loss, duplication or reordering a fault plan opened, and the profile's own shares. */
+  private netem_windows: { what: 'loss' | 'duplicate' | 'reorder'; share: number }[] = [];
+  private netem_base: { loss: number; duplicate: number; reorder: number } | null = null;
+
+  /**
+   * For dur_ns from now (Infinity: for good), every node's egress loses
+   * (duplicates, reorders) at least `share` of its frames; overlapping
+   * windows take the largest share, and the profile's own comes back after.
+   */
+  netem_window(what: 'loss' | 'duplicate' | 'reorder', share: number, dur_ns: number): void {
+    const n = this.profile.netem;
+    this.netem_base ??= { loss: n.loss, duplicate: n.duplicate, reorder: n.reorder };
+    const w = { what, share };
+    this.netem_windows.push(w);
+    this.apply_netem(what);
+    if (dur_ns === Infinity) return;
+    this.cluster.queue.after(dur_ns, () => {
+      this.netem_windows.splice(this.netem_windows.indexOf(w), 1);
+      this.apply_netem(what);
+    });
+  }
+
+  private apply_netem(what: 'loss' | 'duplicate' | 'reorder'): void {
+    let share = this.netem_base![what];
+    for (const w of this.netem_windows) if (w.what === what) share = Math.max(share, w.share);
+    this.profile.netem[what] = share;
   }
 
   /** From start_ns to end_ns every frame between a and b, either way, is lost. */

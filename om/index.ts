@@ -10,11 +10,11 @@ import type { NetProfile } from '../net/profiles.ts';
 import { set_conn_fail_handler, set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
-import { connection_failed, start_liveness } from './liveness.ts';
+import { connection_failed, hold_answer, hold_check, start_liveness } from './liveness.ts';
 import { mig_do_receive } from './mig_receive.ts';
 import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
 import {
-  DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, MIG_ABORT, MIG_DONE, MIG_HSHAKE_ACK, REM_EXIT, REM_PAGE, REM_PUSH_START,
+  DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, HOLD_ANSWER, HOLD_CHECK, MIG_ABORT, MIG_DONE, MIG_HSHAKE_ACK, REM_EXIT, REM_PAGE, REM_PUSH_START,
   REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE, type Msg,
 } from './proto.ts';
 import { install_remote_hooks, pages_arrived, push_stopped, syscall_reply } from './remote.ts';
@@ -33,6 +33,10 @@ function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
       return pages_arrived(node, from, m);
     case DEP_PUSH_STOPPED:
       return push_stopped(node, from, m);
+    case HOLD_CHECK:
+      return hold_check(node, from, m.pid);
+    case HOLD_ANSWER:
+      return hold_answer(node, from, m.pid, m.alive);
     case REM_PUSH_START: case REM_PUSH_STOP:
       return deputy_main_loop(node, from, m);
     case DEP_SYSCALL:

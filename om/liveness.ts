@@ -27,6 +27,8 @@ import { kill_migrant } from './kill.ts';
 import { mig_in_peer_lost } from './mig_receive.ts';
 import { mig_peer_lost } from './migrate.ts';
 import { om_node, type OmTask } from './state.ts';
+import { comm_send } from './comm.ts';
+import { HOLD_ANSWER, HOLD_CHECK } from './proto.ts';
 
 const dbg = createDebug('om:deputy');
 
@@ -34,6 +36,12 @@ const dbg = createDebug('om:deputy');
 export const DEAD_AFTER_UPDATES = 3;
 /** Missed updates after which pages held for a process of a silent home are let go. */
 export const ORPHAN_AFTER_UPDATES = 30;
+/**
+ * How often (in updates) a node holding pages for a process whose home is
+ * elsewhere asks that home whether the process still exists: its REM_EXIT
+ * may have been lost with a connection that gave up.
+ */
+export const HOLD_CHECK_UPDATES = 10;
 
 interface Liveness {
   /** peers this node has given up on (until it hears from them again) */
@@ -51,6 +59,7 @@ export function start_liveness(cluster: Cluster, active: () => boolean): void {
       if (!active() || !node.alive) return;
       check_peers(node, dead_after);
       let_orphans_go(node, ORPHAN_AFTER_UPDATES * period);
+      check_holdings(node, HOLD_CHECK_UPDATES * period);
       cluster.queue.after(period, tick);
     };
     cluster.queue.after(period, tick);
@@ -81,6 +90,28 @@ function let_orphans_go(node: Node, after_ns: number): void {
     else if (h.orphan_since_ns < 0) h.orphan_since_ns = now;
     else if (now - h.orphan_since_ns >= after_ns) drop_holder(node, h.pid);
   }
+}
+
+/** Ask the home of each process this node holds pages for whether it still exists, now and then. */
+function check_holdings(node: Node, every_ns: number): void {
+  const now = node.cluster.queue.now_ns;
+  for (const h of om_node(node).holders.values()) {
+    if (h.home === node.id || now - h.checked_ns < every_ns) continue;
+    h.checked_ns = now;
+    const home = node.cluster.nodes[h.home];
+    if (home) comm_send(node, home, { type: HOLD_CHECK, pid: h.pid }, now);
+  }
+}
+
+/** HOLD_CHECK at a home: say whether the process still exists. */
+export function hold_check(node: Node, from: Node, pid: number): void {
+  comm_send(node, from, { type: HOLD_ANSWER, pid, alive: om_node(node).deputies.has(pid) }, node.cluster.queue.now_ns);
+}
+
+/** HOLD_ANSWER: a process that no longer exists lets go of its pages here. */
+export function hold_answer(node: Node, from: Node, pid: number, alive: boolean): void {
+  const h = om_node(node).holders.get(pid);
+  if (!alive && h && h.home === from.id) drop_holder(node, pid);
 }
 
 /**

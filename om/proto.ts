@@ -44,6 +44,10 @@ export const REM_PUSH_START = 20;
 export const REM_PUSH_STOP = 21;
 /** Holder to migrant: nothing more is pushed after this message. */
 export const DEP_PUSH_STOPPED = 22;
+/** A page holder to the process's home: does the process still exist? (a lost REM_EXIT must not strand its pages) */
+export const HOLD_CHECK = 23;
+/** Home to a page holder: whether the process still exists. */
+export const HOLD_ANSWER = 24;
 
 export const MSG_NAMES: Record<number, string> = {
   [MIG_HSHAKE]: 'MIG_HSHAKE', [MIG_HSHAKE_ACK]: 'MIG_HSHAKE_ACK', [MIG_MM]: 'MIG_MM', [MIG_VMA]: 'MIG_VMA',
@@ -51,6 +55,7 @@ export const MSG_NAMES: Record<number, string> = {
   [REM_PAGE]: 'REM_PAGE', [DEP_PAGES]: 'DEP_PAGES', [REM_SYSCALL]: 'REM_SYSCALL', [DEP_SYSCALL]: 'DEP_SYSCALL',
   [REM_UNMAP]: 'REM_UNMAP', [MIG_DONE]: 'MIG_DONE', [MIG_RANGES]: 'MIG_RANGES', [REM_WHERE]: 'REM_WHERE', [REM_EXIT]: 'REM_EXIT', [MIG_GO]: 'MIG_GO',
   [MIG_UNMAP]: 'MIG_UNMAP', [REM_PUSH_START]: 'REM_PUSH_START', [REM_PUSH_STOP]: 'REM_PUSH_STOP', [DEP_PUSH_STOPPED]: 'DEP_PUSH_STOPPED',
+  [HOLD_CHECK]: 'HOLD_CHECK', [HOLD_ANSWER]: 'HOLD_ANSWER',
 };
 
 export class ProtoError extends Error {
@@ -138,6 +143,8 @@ type Body =
   | { type: typeof MIG_MPT; entries: MptEntry[] }
   | { type: typeof MIG_RANGES; ranges: RangeRec[] }
   | { type: typeof MIG_UNMAP; ranges: ByteRange[] }
+  | { type: typeof HOLD_CHECK }
+  | { type: typeof HOLD_ANSWER; alive: boolean }
   | { type: typeof REM_PUSH_START }
   | { type: typeof REM_PUSH_STOP }
   | { type: typeof DEP_PUSH_STOPPED }
@@ -184,7 +191,8 @@ function payload_B(m: Msg): number {
     case MIG_MPT: return count32.span + m.entries.length * MPT_ENTRY_B;
     case MIG_RANGES: return count32.span + m.ranges.length * REMOTE_RANGE_B;
     case MIG_UNMAP: return count16.span + m.ranges.length * range_rec.span;
-    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: return 0;
+    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: case HOLD_CHECK: return 0;
+    case HOLD_ANSWER: return 1;
     case MIG_TASK: return mig_task.span;
     case MIG_ABORT: return errno_rec.span;
     case MIG_DONE: case MIG_GO: return 0;
@@ -239,7 +247,8 @@ export function encode(m: Msg): Uint8Array {
       o += count16.encode({ count: m.ranges.length }, buf, o);
       for (const r of m.ranges) o += range_rec.encode(r, buf, o);
       break;
-    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: break;
+    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: case HOLD_CHECK: break;
+    case HOLD_ANSWER: buf[o] = m.alive ? 1 : 0; break;
     case MIG_TASK: mig_task.encode({ ...m.task, comm: enc_name(m.task.comm) }, buf, o); break;
     case MIG_ABORT: errno_rec.encode({ errno: m.errno }, buf, o); break;
     case MIG_DONE: case MIG_GO: break;
@@ -372,9 +381,16 @@ export function decode(buf: Uint8Array): Msg {
       m = { type: t, pid, ranges };
       break;
     }
-    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED:
+    case REM_PUSH_START: case REM_PUSH_STOP: case DEP_PUSH_STOPPED: case HOLD_CHECK:
       m = { type: t, pid };
       break;
+    case HOLD_ANSWER: {
+      need(1, 'answer');
+      const v = buf[o++]!;
+      if (v > 1) throw new ProtoError(t, o - 1, `answer ${v} is neither 0 nor 1`);
+      m = { type: t, pid, alive: v === 1 };
+      break;
+    }
     case MIG_TASK: {
       const r = take(mig_task, 'task');
       if (!Number.isFinite(r.frozen_at_ns) || r.frozen_at_ns < 0) throw new ProtoError(t, o - 8, `frozen_at_ns ${r.frozen_at_ns} is not a time`);

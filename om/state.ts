@@ -140,6 +140,8 @@ export class Deputy {
 export class PageHolder {
   /** Since when this node has not heard from the process's home (-1: it hears it). */
   orphan_since_ns = -1;
+  /** When this node last asked the home whether the process still exists. */
+  checked_ns = 0;
   constructor(
     readonly pid: number,
     readonly home: number,

@@ -249,12 +249,19 @@ export function run_experiment(spec: RunSpec): RunResult {
   const tl = spec.timeline ? record_timeline(c) : null;
   arm_crashes(c, plan, task.start_ns);
   const net = network_of(c);
+  // The network's part of the plan: partitions, and windows of netem loss, duplication or reordering.
   for (const rec of plan.faults) {
     const f = rec.fault;
-    if (f.kind !== 'partition') continue;
-    const start = task.start_ns + f.at_ns;
-    net.partition(c.node(f.a), c.node(f.b), start, start + f.dur_ns);
-    c.queue.at(start, () => fault_injected(c, rec, task.start_ns));
+    if (f.kind === 'partition') {
+      const start = task.start_ns + f.at_ns;
+      net.partition(c.node(f.a), c.node(f.b), start, start + f.dur_ns);
+      c.queue.at(start, () => fault_injected(c, rec, task.start_ns));
+    } else if (f.kind === 'netem') {
+      c.queue.at(task.start_ns + f.at_ns, () => {
+        fault_injected(c, rec, task.start_ns);
+        net.netem_window(f.what, f.share, f.dur_ns);
+      });
+    }
   }
   const started = { first_ns: -1 };
   const mig_errors: string[] = [];

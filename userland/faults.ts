@@ -5,6 +5,10 @@
 //   abort[:src|:dest]@STEP[#K]  the Kth migration (default the first) is aborted at
 //                               mig_do_send's STEP, by its source (default) or
 //                               refused by its destination
+//   loss:P[@TIME+DUR]           netem loses a share P of the frames on every link
+//   duplicate:P[@TIME+DUR]      ... sends a share P twice
+//   reorder:P[@TIME+DUR]        ... sends a share P ahead of the others (needs a delay)
+//                               (without @TIME+DUR: for the whole run)
 // TIME and DUR are virtual times with a unit: 3.5s, 300ms, 20us.
 import type { Fault, FaultPlan } from '../kernel/faultplan.ts';
 import { MIG_STEPS } from '../om/faults.ts';
@@ -41,6 +45,14 @@ function parse_item(item: string): Fault {
     if (dur_ns <= 0) throw new FaultSpecError(`--faults '${item}': the duration must be more than 0`);
     return { kind: 'partition', a, b, at_ns: time(item, m[3]!, 'the time'), dur_ns };
   }
+  m = /^(loss|duplicate|reorder):([0-9.]+)(?:@([^+]*)\+(.*))?$/.exec(item);
+  if (m) {
+    const share = Number(m[2]);
+    if (!(share >= 0 && share < 1)) throw new FaultSpecError(`--faults '${item}': the share must be a number in [0, 1), got '${m[2]}'`);
+    const at_ns = m[3] === undefined ? 0 : time(item, m[3], 'the time');
+    const dur_ns = m[4] === undefined ? Infinity : time(item, m[4], 'the duration');
+    return { kind: 'netem', what: m[1] as 'loss' | 'duplicate' | 'reorder', share, at_ns, dur_ns };
+  }
   m = /^abort(?::(src|dest))?@([a-z_]+)(?:#(\d+))?$/.exec(item);
   if (m) {
     const step = m[2]!;
@@ -49,7 +61,7 @@ function parse_item(item: string): Fault {
     if (nth < 1) throw new FaultSpecError(`--faults '${item}': migrations count from #1`);
     return { kind: 'abort', side: (m[1] ?? 'src') as 'src' | 'dest', step, nth };
   }
-  throw new FaultSpecError(`--faults: '${item}' is not a fault (crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K])`);
+  throw new FaultSpecError(`--faults: '${item}' is not a fault (crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K], loss|duplicate|reorder:P[@TIME+DUR])`);
 }
 
 /** Parse a --faults value; `nodes` (when known) bounds the node numbers. */

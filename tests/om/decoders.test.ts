@@ -8,7 +8,7 @@ import {
   decode, encode, MSG_NAMES, ProtoError, type Msg,
   MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_VMA, MIG_PAGE, MIG_MPT, MIG_RANGES, MIG_TASK, MIG_ABORT, MIG_DONE, MIG_GO,
   REM_PAGE, DEP_PAGES, REM_SYSCALL, DEP_SYSCALL, REM_UNMAP, REM_WHERE, REM_EXIT, PG_ABSENT, PG_ONWAY,
-  MIG_UNMAP, REM_PUSH_START, REM_PUSH_STOP, DEP_PUSH_STOPPED,
+  MIG_UNMAP, REM_PUSH_START, REM_PUSH_STOP, DEP_PUSH_STOPPED, HOLD_CHECK, HOLD_ANSWER,
 } from '../../om/proto.ts';
 import { OmptError, parse_ompt } from '../../userland/trace/ompt.ts';
 
@@ -26,6 +26,8 @@ const SAMPLES: Msg[] = [
   { type: REM_PUSH_START, pid: 1 },
   { type: REM_PUSH_STOP, pid: 1 },
   { type: DEP_PUSH_STOPPED, pid: 1 },
+  { type: HOLD_CHECK, pid: 1 },
+  { type: HOLD_ANSWER, pid: 1, alive: true },
   { type: DEP_PAGES, pid: 1, flags: 1, pages: [{ vpn: 6, flags: PG_ONWAY, data: null }] },
   { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', frozen_at_ns: 77 } },
   { type: MIG_ABORT, pid: 1, errno: -12 },

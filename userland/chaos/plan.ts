@@ -1,6 +1,7 @@
 // One chaos run from its seed: a kernel in exact mode at a small size, a
 // scheme, a path of 1-3 migrations over a 4-node cluster, and 1-2 random
-// faults (a crash, a partition or an abort at a step of mig_do_send). The
+// faults (a crash, a partition, a window of 1-9% frame loss on every link,
+// or an abort at a step of mig_do_send). The
 // seed alone decides all of it, so a run that broke a promise can be
 // replayed with `omemu chaos --replay SEED`.
 import { Rng } from '../../kernel/rng.ts';
@@ -53,7 +54,7 @@ export function chaos_plan(seed: number): ChaosPlan {
   }
   const faults: string[] = [];
   for (let i = rng.int(1, 2); i > 0; i--) {
-    switch (rng.int(0, 2)) {
+    switch (rng.int(0, 3)) {
       case 0:
         faults.push(`crash:${rng.int(0, CHAOS_NODES - 1)}@${rng.int(0, 2000)}ms`);
         break;
@@ -64,6 +65,9 @@ export function chaos_plan(seed: number): ChaosPlan {
         faults.push(`partition:${a}-${b}@${rng.int(0, 2000)}ms+${rng.int(100, 6000)}ms`);
         break;
       }
+      case 2:
+        faults.push(`loss:0.0${rng.int(1, 9)}@${rng.int(0, 2000)}ms+${rng.int(100, 6000)}ms`);
+        break;
       default:
         faults.push(`abort:${pick(rng, ['src', 'dest'])}@${pick(rng, MIG_STEPS)}#${rng.int(1, nmig)}`);
     }
