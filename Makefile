@@ -6,7 +6,8 @@ NODE ?= node
 TSX := $(NODE) --import tsx
 STAMP := node_modules/.omemu-installed
 
-.PHONY: help test typecheck unit fuzz chaos bench bench-quick bench-merge bench-quick-merge bench-micro test-slurm clean
+PHONY_BENCH := bench bench-full bench-quick bench-merge bench-quick-merge
+.PHONY: help test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro test-slurm clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -37,8 +38,11 @@ chaos: $(STAMP) ## omemu chaos --runs CHAOS_RUNS (default 200): random crash/par
 SHARD_FLAG := $(if $(SHARD),--shard $(SHARD))
 FROM_DIRS := $(if $(FROM),$(FROM))
 
-bench: $(STAMP) ## reproduce Table 1 and Figures 5-11 at the paper's sizes into bench-out/ (resumes; SHARD=I/N runs a part)
+bench: $(STAMP) ## Table 1 and Figures 5-11 at the paper's sizes, and every scheme at the largest sizes, into bench-out/ (resumes; SHARD=I/N runs a part)
 	$(TSX) userland/bench/main.ts --out bench-out $(SHARD_FLAG)
+
+bench-full: $(STAMP) ## make bench and the ablation of the model's changes (issue 17) at the largest sizes
+	$(TSX) userland/bench/main.ts --full --out bench-out $(SHARD_FLAG)
 
 bench-quick: $(STAMP) ## the same experiments at 1/8 of the sizes (development; targets only indicative)
 	$(TSX) userland/bench/main.ts --quick --out bench-out $(SHARD_FLAG)

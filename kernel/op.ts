@@ -38,6 +38,8 @@ export interface RefsOp {
    * the last reference.
    */
   pre_ns?: Float64Array;
+  /** CPU time (ns) charged after the last reference, besides (cls, units). */
+  post_ns?: number;
   /** Stack pointer after this step, when the step moved it. */
   esp?: number;
   /**

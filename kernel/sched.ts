@@ -138,7 +138,7 @@ function run_op(task: Task): void {
     const mm = task.mm!;
     task.ref_idx = mm.run_refs(task, op.refs, task.ref_idx, op.n, false, op.pre_ns);
     if (task.ref_idx < op.n) return;
-    task.charge(task.node.cpu.cost_ns(op.cls, op.units));
+    task.charge(task.node.cpu.cost_ns(op.cls, op.units) + (op.post_ns ?? 0));
     if (op.esp !== undefined) task.regs.esp = op.esp;
     if (op.work) op.work();
     task.op = null;

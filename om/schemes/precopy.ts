@@ -24,4 +24,7 @@ function left_after_rounds(_task: Task, mm: MmStruct, sent?: ReadonlySet<number>
   return out;
 }
 
+/** The rules by name (--precopy-rule). */
+export const PRECOPY_RULES: Record<string, PrecopyRule> = { xen: XEN_RULE, legacy: LEGACY_RULE };
+
 export const precopy: Scheme = { name: 'precopy', freeze_pages: left_after_rounds, table: 'mpt', prefetcher: null, precopy: XEN_RULE, push: false };

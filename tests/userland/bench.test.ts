@@ -2,7 +2,8 @@
 // report and the target checks (the full bench is `make bench`, not a test).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bench_plan, config_of, type Job } from '../../userland/bench/plan.ts';
+import { ABLATIONS, bench_plan, config_of, type Job } from '../../userland/bench/plan.ts';
+import { POLICIES } from '../../om/state.ts';
 import { figure_specs, render_svg } from '../../userland/bench/plots.ts';
 import { svg_to_png } from '../../userland/bench/png.ts';
 import { make_record, results_json, type BenchRecord } from '../../userland/bench/record.ts';
@@ -22,10 +23,15 @@ const runs: BenchRecord[] = plan.map((j) => {
   return { ...cache.get(k)!, figure: j.figure };
 });
 
-test('the plan covers every figure: 54 runs for 5-8, 24 for 9, 15 for 10', () => {
+test('the plan covers every figure: 54 runs for 5-8, 24 for 9, 15 for 10, every scheme at the 4 largest sizes; the ablation only in the full plan', () => {
   assert.is(plan.filter((j) => j.figure === 'fig5-8').length, 54);
   assert.is(plan.filter((j) => j.figure === 'fig9').length, 24);
   assert.is(plan.filter((j) => j.figure === 'fig10').length, 15);
+  assert.is(plan.filter((j) => j.figure === 'schemes').length, 4 * POLICIES.length);
+  assert.is(plan.filter((j) => j.figure === 'ablation').length, 0);
+  assert.is(bench_plan(SCALE, 'paper').length, 93);
+  const full = bench_plan(SCALE, 'full').filter((j) => j.figure === 'ablation');
+  assert.is(full.length, ABLATIONS.reduce((n, a) => n + a.kernels.length * a.schemes.length, 0));
   assert.ok(cache.size < plan.length, 'identical runs are run once');
 });
 
@@ -49,7 +55,7 @@ test('the same seed gives byte-identical results.json', () => {
 
 test('one CSV a figure, a row a record, with a header', () => {
   const rows = figure_rows(runs);
-  assert.equal(Object.keys(rows), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11']);
+  assert.equal(Object.keys(rows), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11', 'schemes']);
   const csv = to_csv(rows.fig7!).trimEnd().split('\n');
   assert.ok(csv[0]!.startsWith('figure,kernel,size_mib'));
   assert.is(csv.length, rows.fig7!.length + 1);
@@ -102,7 +108,7 @@ test('targets are a table: every row is checked, a new row is a new check, a mis
 
 test('plots: an SVG and a PNG a figure, with axis titles and a legend', async () => {
   const specs = figure_specs(runs);
-  assert.equal(Object.keys(specs), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11']);
+  assert.equal(Object.keys(specs), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11', 'schemes']);
   const svg = await render_svg(specs.fig6!);
   assert.ok(svg.startsWith('<svg'));
   assert.ok(svg.includes('memory size (MB)') && svg.includes('execution time (s)'), 'axis titles');

@@ -27,9 +27,11 @@ const cmd = new Command()
   .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
   .option('--workers <n>', 'worker threads (default: the number of cores)', numberIn('--workers', 1, 64, true))
   .option('--shard <I/N>', 'run only shard I of N of the plan (default: the Slurm array task, else all)')
+  .option('--full', 'the ablation of issue 17 too (make bench-full)')
+  .option('--paper', "only the paper's figures")
   .option('--merge [dirs...]', 'run nothing: render bench-out/ from the records in these directories (default: the bench\'s own)')
   .parse();
-const o = cmd.opts<{ quick?: boolean; scale?: number; out: string; seed: number; workers?: number; shard?: string; merge?: true | string[] }>();
+const o = cmd.opts<{ quick?: boolean; scale?: number; out: string; seed: number; workers?: number; shard?: string; merge?: true | string[]; full?: boolean; paper?: boolean }>();
 const scale = o.scale ?? (o.quick ? 1 / 8 : 1);
 const t_start = performance.now();
 const fail = (msg: string): never => {
@@ -37,7 +39,7 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 
-const plan = bench_plan(scale);
+const plan = bench_plan(scale, o.full ? 'full' : o.paper ? 'paper' : 'bench');
 const grid: PlannedRun[] = expand_grid(plan.map((j) => config_of(j, o.seed)), 'the bench plan');
 const runs_dir = join(o.out, scale === 1 ? 'runs-full' : scale === 1 / 8 ? 'runs-quick' : `runs-x${scale}`);
 const nworkers = o.workers ?? availableParallelism();

@@ -2,8 +2,9 @@
 // figures' schemes and networks), at full size or scaled down for bench-quick.
 // Each run is a sweep configuration; runs that are the same emulation (the
 // same configuration, so the same hash) share one result.
-import { PAPER_POLICIES, type Policy } from '../../om/state.ts';
+import { PAPER_POLICIES, POLICIES, type Policy } from '../../om/state.ts';
 import type { HpccKernel } from '../hpcc/index.ts';
+import type { KernelModel } from '../hpcc/variants.ts';
 
 /** The paper's three schemes (the bench reproduces the paper). */
 export const SCHEMES: Policy[] = PAPER_POLICIES;
@@ -36,17 +37,38 @@ export const FIG10_WS_MIB = [115, 230, 345, 460, 575];
 export const FIG10_ALLOC_MIB = 575;
 
 export interface Job {
-  figure: 'fig5-8' | 'fig9' | 'fig10';
+  /**
+   * The paper's figures; 'schemes': every scheme at each kernel's largest
+   * size (beyond the paper); 'ablation': AMPoM with one of issue 17's
+   * changes undone, at the largest sizes (make bench-full).
+   */
+  figure: 'fig5-8' | 'fig9' | 'fig10' | 'schemes' | 'ablation';
   kernel: HpccKernel;
   size_mib: number;
   working_set_mib: number;
   scheme: Policy;
   profile: string;
   bandwidth_mbps?: number;
+  /** Ablation: the kernels' earlier timing model, or AMPoM's window fed by remote faults only. */
+  kernel_model?: KernelModel;
+  ampom_window?: 'remote';
 }
 
+/** The ablation's variants: what each undoes (issue 17), and the runs it needs. */
+export const ABLATIONS: { name: string; what: string; kernel_model?: KernelModel; ampom_window?: 'remote'; kernels: HpccKernel[]; schemes: Policy[] }[] = [
+  { name: 'after', what: "each step's CPU work after its references (not between them)", kernel_model: 'after', kernels: ['dgemm', 'stream', 'randomaccess', 'fft'], schemes: PAPER_POLICIES },
+  { name: 'blocks', what: "DGEMM's earlier page order (B, then C, then A) with the work after", kernel_model: 'blocks', kernels: ['dgemm'], schemes: PAPER_POLICIES },
+  { name: 'remote-window', what: "AMPoM's window fed by faults in a remote area only", ampom_window: 'remote', kernels: ['dgemm', 'stream', 'randomaccess', 'fft'], schemes: ['ampom'] },
+];
+
+/** Which parts of the plan run: the paper's figures; with the schemes beyond it (make bench); with the ablation too (make bench-full). */
+export type Tier = 'paper' | 'bench' | 'full';
+
+/** The largest Table 1 size of a kernel, scaled. */
+const largest_mib = (k: HpccKernel, scale: number): number => Math.round(Math.max(...TABLE1_MIB[k]) * scale * 1000) / 1000;
+
 /** Every run of the bench, in report order. scale < 1 shrinks every size (bench-quick). */
-export function bench_plan(scale = 1): Job[] {
+export function bench_plan(scale = 1, tier: Tier = 'bench'): Job[] {
   const s = (mib: number): number => Math.round(mib * scale * 1000) / 1000;
   const jobs: Job[] = [];
   for (const kernel of ['dgemm', 'stream', 'randomaccess', 'fft'] as HpccKernel[]) {
@@ -64,13 +86,34 @@ export function bench_plan(scale = 1): Job[] {
       jobs.push({ figure: 'fig10', kernel: 'dgemm', size_mib: s(FIG10_ALLOC_MIB), working_set_mib: s(ws), scheme, profile: 'fast-ethernet' });
     }
   }
+  if (tier === 'paper') return jobs;
+  for (const kernel of ['dgemm', 'stream', 'randomaccess', 'fft'] as HpccKernel[]) {
+    const mib = largest_mib(kernel, scale);
+    for (const scheme of POLICIES) jobs.push({ figure: 'schemes', kernel, size_mib: mib, working_set_mib: mib, scheme, profile: 'fast-ethernet' });
+  }
+  if (tier === 'bench') return jobs;
+  for (const a of ABLATIONS) {
+    for (const kernel of a.kernels) {
+      const mib = largest_mib(kernel, scale);
+      for (const scheme of a.schemes) {
+        const v = { ...(a.kernel_model ? { kernel_model: a.kernel_model } : {}), ...(a.ampom_window ? { ampom_window: a.ampom_window } : {}) };
+        jobs.push({ figure: 'ablation', kernel, size_mib: mib, working_set_mib: mib, scheme, profile: 'fast-ethernet', ...v });
+      }
+    }
+  }
   return jobs;
 }
+
+/** The ablation a job belongs to ('' for the model itself). */
+export const variant_of = (j: Pick<Job, 'kernel_model' | 'ampom_window'>): string =>
+  ABLATIONS.find((a) => (a.kernel_model !== undefined && a.kernel_model === j.kernel_model) || (a.ampom_window !== undefined && a.ampom_window === j.ampom_window))?.name ?? '';
 
 /** A job's run as a sweep configuration (the figure is the bench's, not the run's). */
 export function config_of(j: Job, seed: number): Record<string, unknown> {
   const c: Record<string, unknown> = { kernel: j.kernel, mib: j.size_mib, scheme: j.scheme, profile: j.profile, seed };
   if (j.working_set_mib !== j.size_mib) c.working_set = j.working_set_mib;
   if (j.bandwidth_mbps !== undefined) c.bandwidth = j.bandwidth_mbps;
+  if (j.kernel_model) c.kernel_model = j.kernel_model;
+  if (j.ampom_window) c.ampom_window = j.ampom_window;
   return c;
 }

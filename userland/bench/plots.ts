@@ -53,7 +53,40 @@ export function figure_specs(runs: BenchRecord[]): Record<string, TopLevelSpec> 
     fig11: spec('Figure 11: AMPoM analysis time', runs.filter((r) => r.scheme === 'ampom' && r.figure === 'fig5-8'), {
       ...ws, y: 'analysis_pct', yt: 'analysis time (% of execution time)', color: 'kernel',
     }),
+    ...schemes_spec(runs),
   };
+}
+
+/**
+ * Beyond the paper: each kernel at its largest size, every scheme as a
+ * point of freeze (log) against runtime, the trade-off the paper's three
+ * stand on (the Pareto picture).
+ */
+function schemes_spec(runs: BenchRecord[]): Record<string, TopLevelSpec> {
+  const values = runs.filter((r) => r.figure === 'schemes');
+  if (values.length === 0) return {};
+  const s = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Every scheme at each kernel\'s largest size: freeze against runtime (fast-ethernet)',
+    data: { values },
+    facet: { column: { field: 'kernel', type: 'nominal', title: 'kernel' } },
+    spec: {
+      width: 220, height: 200,
+      layer: [
+        {
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            x: { field: 'runtime_s', type: 'quantitative', title: 'execution time (s)', scale: { zero: false } },
+            y: { field: 'freeze_s', type: 'quantitative', title: 'freeze time (s, log)', scale: { type: 'log' } },
+            color: { field: 'scheme', type: 'nominal', title: 'scheme' },
+            shape: { field: 'scheme', type: 'nominal' },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  };
+  return { schemes: s as unknown as TopLevelSpec };
 }
 
 export async function render_svg(s: TopLevelSpec): Promise<string> {

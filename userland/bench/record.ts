@@ -1,12 +1,14 @@
 // One bench record per emulated run, and results.json around them.
 import type { RunResult } from '../experiment.ts';
-import type { Job } from './plan.ts';
+import { variant_of, type Job } from './plan.ts';
 
 /** What a record takes from the run as it is (RunResult says what each means). */
 type FromRun = Pick<
   RunResult,
   | 'problem' | 'used_mib' | 'profile' | 'bandwidth_mbps' | 'latency_ms' | 'freeze_s' | 'runtime_s' | 'remote_fault_requests'
   | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'analysis_s' | 'verified' | 'failures'
+  | 'bytes_transferred' | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes'
+  | 'postcopy_bytes' | 'total_migration_s' | 'migrations_unfinished'
 >;
 
 export interface BenchRecord extends FromRun {
@@ -19,6 +21,8 @@ export interface BenchRecord extends FromRun {
   prefetched_per_fault: number;
   /** Figure 11: analysis time as a percentage of the runtime. */
   analysis_pct: number;
+  /** Ablation: which of issue 17's changes this run undoes ('' for none). */
+  variant: string;
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -45,6 +49,17 @@ export function make_record(job: Job, r: RunResult): BenchRecord {
     pages_transferred: r.pages_transferred,
     analysis_s: r.analysis_s,
     analysis_pct: r.runtime_s > 0 ? r4((100 * r.analysis_s) / r.runtime_s) : 0,
+    bytes_transferred: r.bytes_transferred,
+    prefetch_hits: r.prefetch_hits,
+    wasted_prefetch: r.wasted_prefetch,
+    pushed_pages: r.pushed_pages,
+    precopy_rounds: r.precopy_rounds,
+    precopy_bytes: r.precopy_bytes,
+    downtime_bytes: r.downtime_bytes,
+    postcopy_bytes: r.postcopy_bytes,
+    total_migration_s: r.total_migration_s,
+    migrations_unfinished: r.migrations_unfinished,
+    variant: variant_of(job),
     verified: r.verified,
     failures: r.failures,
   };

@@ -1,5 +1,6 @@
 // bench-out/: CSV per figure and REPORT.md (paper vs emulation).
 import type { Check } from './targets.ts';
+import { ablation_md, beyond_md } from './report_beyond.ts';
 import type { BenchRecord } from './record.ts';
 import { TABLE1_MIB, TABLE1_PROBLEM } from './plan.ts';
 import { HPCC_COSTS_NS } from '../hpcc/costs.ts';
@@ -12,9 +13,10 @@ import { OM_COSTS } from '../../om/costs.ts';
 import { MPT_ENTRY_B } from '../../om/proto.ts';
 
 const CSV_COLS: (keyof BenchRecord)[] = [
-  'figure', 'kernel', 'size_mib', 'working_set_mib', 'problem', 'used_mib', 'scheme', 'profile', 'bandwidth_mbps', 'latency_ms',
+  'figure', 'kernel', 'size_mib', 'working_set_mib', 'problem', 'used_mib', 'scheme', 'variant', 'profile', 'bandwidth_mbps', 'latency_ms',
   'freeze_s', 'runtime_s', 'remote_fault_requests', 'remote_faults', 'request_messages', 'prefetched_pages', 'prefetched_per_fault',
-  'pages_transferred', 'analysis_s', 'analysis_pct', 'verified',
+  'prefetch_hits', 'wasted_prefetch', 'pushed_pages', 'precopy_rounds', 'precopy_bytes', 'downtime_bytes', 'postcopy_bytes',
+  'pages_transferred', 'bytes_transferred', 'total_migration_s', 'analysis_s', 'analysis_pct', 'verified',
 ];
 
 const cell = (v: unknown): string => {
@@ -36,7 +38,9 @@ export function figure_rows(runs: BenchRecord[]): Record<string, BenchRecord[]> 
     fig8: f58.filter((r) => r.scheme === 'ampom'),
     fig9: runs.filter((r) => r.figure === 'fig9'),
     fig10: runs.filter((r) => r.figure === 'fig10'),
-    fig11: runs.filter((r) => r.scheme === 'ampom'),
+    fig11: runs.filter((r) => r.scheme === 'ampom' && (r.figure === 'fig5-8' || r.figure === 'fig9' || r.figure === 'fig10')),
+    ...(runs.some((r) => r.figure === 'schemes') ? { schemes: runs.filter((r) => r.figure === 'schemes') } : {}),
+    ...(runs.some((r) => r.figure === 'ablation') ? { ablation: runs.filter((r) => r.figure === 'ablation') } : {}),
   };
 }
 
@@ -118,6 +122,7 @@ export function report_md(runs: BenchRecord[], checks: Check[], meta: ReportMeta
   L.push('## Table 1: problem sizes', '', ...table1(runs, meta.scale));
   L.push('', "The paper's problem sizes are HPCC's input N; the kernels derive their own sizes from the memory, as HPCC does.", '');
   L.push('## Targets', '', ...targets(checks));
+  L.push('', ...beyond_md(runs), ...ablation_md(runs));
   L.push('', '## Testbed numbers (inputs, not results)', '');
   L.push(
     '- 300 Pentium 4 2 GHz PCs with 512 MB: the emulation runs 2 nodes with the P4 cost model; ' +

@@ -28,10 +28,14 @@ const largest = (xs: BenchRecord[]): BenchRecord | undefined =>
   xs.reduce<BenchRecord | undefined>((a, r) => (!a || r.working_set_mib > a.working_set_mib ? r : a), undefined);
 
 class Records {
-  constructor(readonly runs: BenchRecord[]) {}
-  /** Figures 5-8's record of a kernel and scheme at a working set, or at the largest. */
+  /** The model's own runs (the ablation's are apart). */
+  readonly runs: BenchRecord[];
+  constructor(all: BenchRecord[]) {
+    this.runs = all.filter((r) => r.variant === '');
+  }
+  /** Figures 5-8's record of a kernel and scheme at a working set, or at the largest (the schemes beyond the paper too). */
   f58(kernel: string, scheme: string, ws: number | 'max' = 'max'): BenchRecord | undefined {
-    const xs = this.runs.filter((r) => r.figure === 'fig5-8' && r.kernel === kernel && r.scheme === scheme);
+    const xs = this.runs.filter((r) => (r.figure === 'fig5-8' || r.figure === 'schemes') && r.kernel === kernel && r.scheme === scheme);
     return ws === 'max' ? largest(xs) : xs.find((r) => r.working_set_mib === ws);
   }
   /** Figures 5-8's working sets of a kernel, ascending. */
@@ -65,6 +69,8 @@ function r_squared(x: number[], y: number[]): number {
 }
 
 const value = (v: number | undefined): Measured | undefined => (v === undefined ? undefined : { value: v });
+/** A run whose migration the program ended before: nothing to compare. */
+const UNFINISHED: Measured = { text: 'did not migrate: the program ended first', holds: false };
 
 /** A measure on the records; undefined when the records do not hold what it needs. */
 function measure(m: Measure, rs: Records): Measured | undefined {
@@ -74,11 +80,13 @@ function measure(m: Measure, rs: Records): Measured | undefined {
     case 'reduction_pct': {
       const a = rs.f58(m.kernel, m.scheme);
       const b = rs.f58(m.kernel, m.vs);
+      if (a && a.migrations_unfinished > 0) return UNFINISHED;
       return a && b && b[m.field] > 0 ? { value: 100 * (1 - a[m.field] / b[m.field]) } : undefined;
     }
     case 'increase_pct': {
       const a = rs.f58(m.kernel, m.scheme);
       const b = rs.f58(m.kernel, m.vs);
+      if (a && a.migrations_unfinished > 0) return UNFINISHED;
       return a && b ? { value: 100 * (a.runtime_s / b.runtime_s - 1) } : undefined;
     }
     case 'worst_increase_pct': {
@@ -125,12 +133,24 @@ function measure(m: Measure, rs: Records): Measured | undefined {
       const grows = below.every((x, i) => i === 0 || x.g <= below[i - 1]!.g);
       return { text: gain.map((x) => `${x.w}: ${x.g.toFixed(1)}%`).join(', '), holds: faster && grows };
     }
+    case 'sent_over_memory': {
+      const a = rs.f58(m.kernel, m.scheme);
+      if (!a || a.used_mib <= 0) return undefined;
+      const ratio = (a.precopy_bytes + a.downtime_bytes) / (a.used_mib * 2 ** 20);
+      if (a.migrations_unfinished > 0) return { text: `${ratio.toFixed(2)}x, unfinished: the program ended during round ${a.precopy_rounds}`, holds: false };
+      return { value: ratio };
+    }
+    case 'ended': {
+      const a = rs.f58(m.kernel, m.scheme);
+      if (!a) return undefined;
+      return { text: a.total_migration_s === null ? 'still at the source at the end' : `${a.total_migration_s.toFixed(2)} s`, holds: a.total_migration_s !== null };
+    }
     case 'worst': {
-      const xs = rs.runs.filter((r) => r.scheme === m.scheme);
+      const xs = rs.runs.filter((r) => r.scheme === m.scheme && r.figure !== 'schemes');
       return xs.length > 0 ? { value: Math.max(...xs.map((r) => r[m.field])) } : undefined;
     }
     case 'count_at_least': {
-      const xs = rs.runs.filter((r) => r.scheme === m.scheme);
+      const xs = rs.runs.filter((r) => r.scheme === m.scheme && r.figure !== 'schemes');
       if (xs.length === 0) return undefined;
       const n = xs.filter((r) => r[m.field] >= m.at_least).length;
       return { value: n, of: xs.length };
@@ -144,7 +164,9 @@ const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.t
 function show(m: Measure, v: number, of?: number): string {
   switch (m.kind) {
     case 'value':
-      return `${v.toFixed(3)} ${m.unit}`;
+      return `${v.toFixed(m.unit === 's' ? 3 : 0)} ${m.unit}`;
+    case 'sent_over_memory':
+      return `${v.toFixed(2)}x`;
     case 'worst_increase_pct':
       return `${signed(v, 1)}%`;
     case 'r_squared':
@@ -165,7 +187,9 @@ function show(m: Measure, v: number, of?: number): string {
 /** A one-sided tolerance as text: R² ≥ 0.99, ≤ +5%, < 0.6%. */
 function bound_text(m: Measure, op: string, b: number): string {
   const prefix = m.kind === 'r_squared' ? 'R² ' : '';
-  const v = m.kind === 'worst_increase_pct' ? `+${b}%` : m.kind === 'fig9_faster_pct' || m.kind === 'worst' ? `${b}%` : String(b);
+  const pct = ['fig9_faster_pct', 'worst', 'reduction_pct'].includes(m.kind);
+  const signed_pct = m.kind === 'worst_increase_pct' || m.kind === 'increase_pct';
+  const v = signed_pct ? `${b >= 0 ? '+' : ''}${b}%` : pct ? `${b}%` : m.kind === 'sent_over_memory' ? `${b}x` : m.kind === 'value' ? `${b} ${m.unit}` : String(b);
   return `${prefix}${op} ${v}`;
 }
 

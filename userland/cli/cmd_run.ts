@@ -13,8 +13,8 @@ import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
 import { seqtouch } from '../programs/seqtouch.ts';
 import { numberIn, UsageError } from './usage.ts';
 import { writeFileSync } from 'node:fs';
-import { LEGACY_RULE, XEN_RULE } from '../../om/schemes/precopy.ts';
-import type { PrecopyRule } from '../../om/schemes/index.ts';
+import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
+import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
 import { timeline_spec, type TimelinePanel } from '../timeline_plot.ts';
 import { render_svg } from '../bench/plots.ts';
 import { svg_to_png } from '../bench/png.ts';
@@ -72,6 +72,7 @@ interface RunOpts {
   plot?: string;
   precopyRule: string;
   ampomWindow: string;
+  kernelModel: string;
 }
 
 function print(results: RunResult[], json: boolean | undefined): void {
@@ -146,16 +147,15 @@ async function write_timeline(file: string, panels: TimelinePanel[], what: strin
   process.stderr.write(`omemu: wrote ${base}.svg and ${base}.png\n`);
 }
 
-const PRECOPY_RULES: Record<string, PrecopyRule> = { xen: XEN_RULE, legacy: LEGACY_RULE };
-
 async function do_run(o: RunOpts): Promise<void> {
   const mk = KERNELS[o.kernel];
   if (!mk) throw new UsageError(`--kernel '${o.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')})`);
   if (!MODES.includes(o.mode as Mode)) throw new UsageError(`--mode must be ${MODES.join(' or ')}, got '${o.mode}'`);
   const schemes = parse_schemes(o.scheme);
+  if (!KERNEL_MODELS.includes(o.kernelModel as KernelModel)) throw new UsageError(`--kernel-model must be ${KERNEL_MODELS.join(', ')}, got '${o.kernelModel}'`);
   const make = (): ProgramDef => {
     try {
-      return mk({ mib: o.mib, passes: o.passes, mode: o.mode as Mode, working_set_mib: o.workingSet });
+      return with_kernel_model(mk({ mib: o.mib, passes: o.passes, mode: o.mode as Mode, working_set_mib: o.workingSet }), o.kernelModel as KernelModel);
     } catch (e) {
       if (e instanceof RangeError) throw new UsageError(e.message);
       throw e;
@@ -239,6 +239,7 @@ function common(cmd: Command): Command {
     .option('--path <nodes>', "comma list of destinations, one per point: node numbers or 'home' (default 1)")
     .option('--nodes <n>', 'nodes in the cluster (default: as many as --path and --faults name, at least 2)', numberIn('--nodes', 2, 256, true))
     .option('--faults <spec>', 'faults to inject, comma-separated: crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K] (STEP: mig_send_hshake, mig_send_mm, mig_send_vmas, mig_send_pages, mig_send_mpt, mig_send_proc_context)')
+    .option('--kernel-model <m>', "the kernels' timing: loop (CPU work between references, in loop order); after or blocks (the earlier models, for ablation)", 'loop')
     .option('--ampom-window <which>', "faults that feed AMPoM's window: all (every fault of the migrant, as paper §3.1 reads) or remote (only faults in a remote area)", 'all')
     .option('--precopy-rule <rule>', "pre-copy's stop rule: xen (under 50 dirty pages or 5 rounds) or legacy (30 rounds or 3x the memory sent)", 'xen')
     .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (with --scheme all, one panel a scheme)')

@@ -10,6 +10,8 @@ import { KERNELS, MMAP_SPACE_B, parse_migrate_at, parse_path } from '../cli/cmd_
 import type { MigrationPoint, RunSpec } from '../experiment.ts';
 import { FaultSpecError, parse_fault_plan } from '../faults.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
+import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
+import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
 
 /** Which run function a configuration is for (cluster runs will be another kind). */
 export const KINDS = ['migration'] as const;
@@ -39,6 +41,16 @@ export interface RunConfig {
   nodes: number | null;
   /** `omemu run --faults` syntax. */
   faults: string | null;
+  /** netem shares on every link (null: the profile's). */
+  loss: number | null;
+  duplicate: number | null;
+  reorder: number | null;
+  /** Pre-copy's stop rule: xen or legacy. */
+  precopy_rule: string;
+  /** Which faults feed AMPoM's window: all or remote. */
+  ampom_window: string;
+  /** The kernels' timing model: loop (the model), after or blocks (the earlier ones, for ablation). */
+  kernel_model: string;
   seed: number;
 }
 
@@ -65,6 +77,12 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
   { name: 'path', type: 'string?', default: null, help: 'omemu run --path' },
   { name: 'nodes', type: 'int?', default: null, help: 'nodes in the cluster' },
   { name: 'faults', type: 'string?', default: null, help: 'omemu run --faults' },
+  { name: 'loss', type: 'number?', default: null, help: 'netem loss share on every link' },
+  { name: 'duplicate', type: 'number?', default: null, help: 'netem duplicate share' },
+  { name: 'reorder', type: 'number?', default: null, help: 'netem reorder share' },
+  { name: 'precopy_rule', type: 'string', default: 'xen', help: "pre-copy's stop rule: xen or legacy" },
+  { name: 'ampom_window', type: 'string', default: 'all', help: "faults that feed AMPoM's window: all or remote" },
+  { name: 'kernel_model', type: 'string', default: 'loop', help: "the kernels' timing: loop, after or blocks (ablation)" },
   { name: 'seed', type: 'int', default: 1, help: 'seed of every random choice' },
 ];
 
@@ -150,9 +168,13 @@ export function run_spec_of(c: RunConfig): RunSpec {
   if (!POLICIES.includes(c.scheme as Policy)) throw new ConfigError(`scheme must be one of ${POLICIES.join(', ')}, got '${c.scheme}'`);
   if (!(c.mib > 0)) throw new ConfigError(`mib must be more than 0, got ${c.mib}`);
   if (!(c.seed >= 0 && c.seed < 2 ** 31)) throw new ConfigError(`seed must be from 0 to 2^31-1, got ${c.seed}`);
+  if (!KERNEL_MODELS.includes(c.kernel_model as KernelModel)) throw new ConfigError(`kernel_model must be ${KERNEL_MODELS.join(', ')}, got '${c.kernel_model}'`);
+  const rule = PRECOPY_RULES[c.precopy_rule];
+  if (!rule) throw new ConfigError(`precopy_rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${c.precopy_rule}'`);
+  if (c.ampom_window !== 'all' && c.ampom_window !== 'remote') throw new ConfigError(`ampom_window must be all or remote, got '${c.ampom_window}'`);
   let program;
   try {
-    program = mk({ mib: c.mib, passes: c.passes, mode: c.mode as Mode, working_set_mib: c.working_set ?? undefined });
+    program = with_kernel_model(mk({ mib: c.mib, passes: c.passes, mode: c.mode as Mode, working_set_mib: c.working_set ?? undefined }), c.kernel_model as KernelModel);
   } catch (e) {
     if (e instanceof RangeError) throw new ConfigError(e.message);
     throw e;
@@ -182,7 +204,10 @@ export function run_spec_of(c: RunConfig): RunSpec {
   }
   let profile;
   try {
-    profile = make_profile(c.profile, { bandwidth_mbps: c.bandwidth ?? undefined, latency_ms: c.latency ?? undefined, cross_traffic: c.cross_traffic ?? undefined });
+    profile = make_profile(c.profile, {
+      bandwidth_mbps: c.bandwidth ?? undefined, latency_ms: c.latency ?? undefined, cross_traffic: c.cross_traffic ?? undefined,
+      loss: c.loss ?? undefined, duplicate: c.duplicate ?? undefined, reorder: c.reorder ?? undefined,
+    });
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
@@ -190,7 +215,10 @@ export function run_spec_of(c: RunConfig): RunSpec {
   if (profile.bandwidth_bps < min_bps) {
     throw new ConfigError(`bandwidth ${profile.bandwidth_bps / 1e6} Mb/s is below the ${(min_bps / 1e6).toPrecision(2)} Mb/s infoD needs on ${nodes} nodes`);
   }
-  return { program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: node_mem_B(used_B), nodes, migrations: points, faults };
+  return {
+    program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: node_mem_B(used_B), nodes, migrations: points, faults,
+    precopy_rule: rule, ampom_window: c.ampom_window as 'all' | 'remote',
+  };
 }
 
 /** A rough relative host cost of a run, to start the longest first and weigh the ETA. */
