@@ -194,10 +194,14 @@ class MunmapCmd implements fc.Command<Model, Real> {
     if (note_end(m, r)) return;
     m.regions.splice(i, 1);
     for (let p = 0; p < reg.pages; p++) m.bytes.delete(byte_addr(reg, p));
-    // Let the REM_UNMAP reach the holders (TCP may have to resend it): until
-    // it does they still hold the old pages, which a new mapping at the same
-    // address could meet.
+    // Let the REM_UNMAP reach the holders (TCP may have to resend it), and
+    // the old pages already on their way arrive (to be dropped): until then
+    // they are still somewhere, and a new mapping at the same address could
+    // meet them.
+    const wire = audit_of(r.c).in_flight(r.d.task.pid);
+    const lo = reg.base / PAGE_SIZE;
     const held_in_range = (): boolean =>
+      [...wire].some((v) => v >= lo && v < lo + reg.pages) ||
       r.c.nodes.some((n) => {
         const hpt = n.alive ? om_node(n).holders.get(r.d.task.pid)?.hpt : undefined;
         let any = false;
