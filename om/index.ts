@@ -17,8 +17,13 @@ import {
   DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, HOLD_ANSWER, HOLD_CHECK, MIG_ABORT, MIG_DONE, MIG_HSHAKE_ACK, REM_EXIT, REM_PAGE, REM_PUSH_START,
   REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE, type Msg,
 } from './proto.ts';
-import { install_remote_hooks, pages_arrived, push_stopped, syscall_reply } from './remote.ts';
-import { om_node, om_task_init, type Policy } from './state.ts';
+import { count_wasted, local_fault, pages_arrived, push_stopped, remote_page_fault } from './remote.ts';
+import { remote_exit, remote_munmap } from './remote_exit.ts';
+import { remote_do_syscall, syscall_reply } from './remote_syscall.ts';
+import { set_local_fault_hook, set_remote_page_hook } from '../mm/fault.ts';
+import { set_munmap_hook } from '../mm/mmap.ts';
+import type { MmStruct } from '../mm/mm_struct.ts';
+import { om_node, om_task, om_task_init, type Policy } from './state.ts';
 import '../mm/ampom.ts'; // each registers its prefetcher
 import '../mm/linux_ra.ts';
 import '../mm/vma_ra.ts';
@@ -66,6 +71,19 @@ function om_unsettled(cluster: Cluster): boolean {
     if (o && (o.migrants.size || o.deputies.size || o.holders.size || o.incoming.size || o.outgoing.size)) return true;
   }
   return false;
+}
+
+/** om's hooks into the kernel and mm, the way openMosix hooks into the Linux core. */
+function install_remote_hooks(cluster: Cluster): void {
+  set_remote_page_hook(remote_page_fault);
+  set_local_fault_hook(local_fault);
+  set_munmap_hook(remote_munmap);
+  cluster.syscall_redirect = remote_do_syscall;
+  cluster.exit_mm_listeners.push((task) => {
+    const st = om_task(task);
+    if (st && task.mm) count_wasted(st, task.mm as MmStruct);
+  });
+  cluster.exit_listeners.push(remote_exit);
 }
 
 export function om_init(cluster: Cluster, profile: NetProfile): void {

@@ -1,4 +1,5 @@
-// Remote paging and remote system calls on the migrant's side.
+// Remote paging on the migrant's side (its system calls: remote_syscall.ts;
+// its munmap and exit: remote_exit.ts).
 //
 // A fault on a PTE that names another node (or, after a NoPrefetch
 // migration, on a page not here yet) runs Algorithm 1 of the paper: install
@@ -8,13 +9,10 @@
 // REM_PAGE, and wait for the faulting page.
 import createDebug from 'debug';
 import { CPU_PTE, CPU_COPY_PAGE } from '../kernel/cpu.ts';
-import { complete_syscall, block_task, wake_up_process } from '../kernel/sched.ts';
-import { SYSCALL_BLOCKED, __NR_getpid, __NR_gettimeofday, __NR_write, type SyscallEntry } from '../kernel/syscalls.ts';
+import { block_task, wake_up_process } from '../kernel/sched.ts';
 import type { Node } from '../kernel/node.ts';
 import type { Task } from '../kernel/task.ts';
-import type { Cluster } from '../kernel/cluster.ts';
-import { set_local_fault_hook, set_remote_page_hook, VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../mm/fault.ts';
-import { set_munmap_hook } from '../mm/mmap.ts';
+import { VM_FAULT_BLOCKED, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../mm/fault.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { PAGE_SIZE, _PAGE_ACCESSED, _PAGE_PRESENT, is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import type { PrefetchCtx } from '../mm/prefetch.ts';
@@ -23,12 +21,10 @@ import { infod_of } from '../net/infod.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { deputy_exit } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
 import { timeline_of } from './timeline.ts';
-import { precopy_unmapped } from './migrate.ts';
 import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
-import { DEP_PAGES, DEP_SYSCALL, MIG_ABORT, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_SYSCALL, REM_UNMAP, type Msg } from './proto.ts';
+import { DEP_PAGES, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_PAGE, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
 const dbg = createDebug('om:remote');
@@ -40,9 +36,10 @@ const owners = new WeakMap<MmStruct, Task>();
 export function register_mm_owner(mm: MmStruct, task: Task): void {
   owners.set(mm, task);
 }
+export const mm_owner = (mm: MmStruct): Task | undefined => owners.get(mm);
 
 /** Where a missing page lives: a holder node id, or -1 (a new page). */
-function holder_of(mm: MmStruct, vpn: number): number {
+export function holder_of(mm: MmStruct, vpn: number): number {
   const pte = mm.pte_get(vpn);
   if (is_remote_pte(pte)) return swp_offset(pte);
   if (pte_none(pte) && !mm.remote_ranges.empty) return mm.remote_ranges.node_of(vpn);
@@ -173,7 +170,7 @@ function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisf
 }
 
 /** The remote-page hook: a fault on a page another node holds (Algorithm 1). */
-function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, _write: boolean, _pte: number): number {
+export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: number, _write: boolean, _pte: number): number {
   const st = om_task(task);
   if (!st) return VM_FAULT_SIGBUS;
   const vpn = address / PAGE_SIZE;
@@ -204,7 +201,7 @@ function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address: numbe
  * being accessed in the i-th page fault"), it enters the window and runs
  * Algorithm 1 too; the page itself needs no request.
  */
-function local_fault(task: Task, mm: MmStruct, vma: VmArea, vpn: number): void {
+export function local_fault(task: Task, mm: MmStruct, vma: VmArea, vpn: number): void {
   const st = om_task(task);
   if (!st || !st.prefetcher || st.prefetcher.name !== 'ampom' || st.ampom_window !== 'all') return;
   if (!install_arrived(task, st, mm, vpn, false)) return; // out of frames for a table: the next remote fault says so
@@ -219,7 +216,7 @@ function known_to_exist(mm: MmStruct, vpn: number): boolean {
 }
 
 /** DEP_PAGES arrived on the migrant's node (asked for, or pushed). */
-function pages_arrived(node: Node, from: Node, m: Msg): void {
+export function pages_arrived(node: Node, from: Node, m: Msg): void {
   if (m.type !== DEP_PAGES) return;
   const audit = audit_of(node.cluster);
   for (const p of m.pages) if (!(p.flags & PG_ONWAY)) audit.arrived(m.pid, p.vpn, p.data);
@@ -277,123 +274,9 @@ function run_deferred(st: OmTask): void {
 }
 
 /** DEP_PUSH_STOPPED: that holder pushes no more (its last pushed page came before this). */
-function push_stopped(node: Node, from: Node, m: Msg): void {
+export function push_stopped(node: Node, from: Node, m: Msg): void {
   const st = om_node(node).migrants.get(m.pid);
   if (!st) return;
   st.push_stopping.delete(from.id);
   run_deferred(st);
 }
-
-/** Calls that openMosix sends home (the rest run where the process is). */
-const REMOTE_CALLS = new Set([__NR_write, __NR_gettimeofday, __NR_getpid]);
-
-/** remote_do_syscall: ship a migrant's call to its deputy and wait for the reply. */
-function remote_do_syscall(task: Task, ent: SyscallEntry, args: number[]): number | typeof SYSCALL_BLOCKED | undefined {
-  if (task.node === task.home || !REMOTE_CALLS.has(ent.nr)) return undefined;
-  const st = om_task(task);
-  if (!st) return undefined;
-  if (task.efault) return ent.fn(task, args); // the local check already failed: -EFAULT
-  const mm = task.mm as MmStruct;
-  let data: Uint8Array = new Uint8Array(0);
-  if (ent.nr === __NR_write && (args[2] ?? 0) > 0 && (args[0] === 1 || args[0] === 2)) data = mm.copy_from_user(args[1]!, Math.min(args[2]!, 1 << 20));
-  task.charge(task.node.cpu.cost_ns(register_om_costs(task.node.cpu).om_msg, 1));
-  st.pending_call = { nr: ent.nr, args: args.slice(0, 6) };
-  comm_send(task.node, task.home, { type: REM_SYSCALL, pid: task.pid, call: { nr: ent.nr, args: args.slice(0, 6), data } }, task.clock_ns);
-  return SYSCALL_BLOCKED;
-}
-
-/** DEP_SYSCALL: the deputy's answer to the call the migrant waits on. */
-function syscall_reply(node: Node, m: Msg): void {
-  if (m.type !== DEP_SYSCALL) return;
-  const st = om_node(node).migrants.get(m.pid);
-  const call = st?.pending_call;
-  if (!st || !call || !st.task.alive) return;
-  st.pending_call = null;
-  const task = st.task;
-  if (call.nr === __NR_gettimeofday && m.ret === 0 && call.args[0]) (task.mm as MmStruct).copy_to_user(call.args[0], m.data);
-  task.clock_ns = Math.max(task.clock_ns, node.cluster.queue.now_ns);
-  complete_syscall(task, m.ret);
-}
-
-/** munmap on a migrant: pages held elsewhere in the range are dropped there (§2.2). */
-function remote_munmap(mm: MmStruct, start: number, end: number): void {
-  const task = owners.get(mm);
-  if (!task) return;
-  const st = om_task(task);
-  if (!st) return;
-  audit_of(task.node.cluster).forget(task.pid, start, end);
-  const by_holder = new Map<number, number[]>();
-  for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) {
-    // Pages that came for the old mapping must not meet a new one here.
-    const a = st.arrived.get(v);
-    if (a) {
-      task.node.mem.put(a.pfn);
-      st.arrived.delete(v);
-    }
-    st.zone_unused.delete(v);
-    // One on its way is dropped when it comes (its table entry is gone).
-    if (st.inflight.delete(v)) continue;
-    const h = holder_of(mm, v);
-    if (h < 0) continue;
-    let l = by_holder.get(h);
-    if (!l) by_holder.set(h, (l = []));
-    l.push(v);
-  }
-  for (const [h, vpns] of by_holder) comm_send(task.node, task.node.cluster.node(h), { type: REM_UNMAP, pid: task.pid, vpns }, task.clock_ns);
-  mm.remote_ranges.drop(start, end);
-  precopy_unmapped(task.node, task.pid, start, end);
-}
-
-/**
- * The migrant exited (or was killed) where it runs: the deputy and every
- * node that may hold its pages hear of it and let them go.
- */
-function remote_exit(task: Task): void {
-  const node = task.node;
-  const here = om_node(node);
-  const st = here.migrants.get(task.pid);
-  if (!st) return;
-  here.migrants.delete(task.pid);
-  for (const { pfn } of st.arrived.values()) node.mem.put(pfn);
-  st.arrived.clear();
-  st.inflight.clear();
-  st.deferred = null;
-  // A migration it was stopped for is called off.
-  const out = here.outgoing.get(task.pid) as { dest: Node } | undefined;
-  if (out) {
-    here.outgoing.delete(task.pid);
-    comm_send(node, out.dest, { type: MIG_ABORT, pid: task.pid, errno: -4 }, node.cluster.queue.now_ns, { conn: 'mig' });
-  }
-  const code = task.exit_code;
-  const told = new Set<number>([node.id]);
-  if (node === task.home) {
-    const dep = here.deputies.get(task.pid);
-    if (dep) {
-      dep.holders.forEach((h) => told.add(h));
-      deputy_exit(node, dep, { exit_code: code, lost: null });
-    }
-  } else {
-    told.add(task.home.id);
-    comm_send(node, task.home, { type: REM_EXIT, pid: task.pid, code }, node.cluster.queue.now_ns);
-  }
-  for (const h of st.holders) {
-    if (told.has(h)) continue;
-    told.add(h);
-    comm_send(node, node.cluster.node(h), { type: REM_EXIT, pid: task.pid, code }, node.cluster.queue.now_ns);
-  }
-}
-
-/** Install om's hooks into the kernel and mm (done once per cluster). */
-export function install_remote_hooks(cluster: Cluster): void {
-  set_remote_page_hook(remote_page_fault);
-  set_local_fault_hook(local_fault);
-  set_munmap_hook(remote_munmap);
-  cluster.syscall_redirect = remote_do_syscall;
-  cluster.exit_mm_listeners.push((task) => {
-    const st = om_task(task);
-    if (st && task.mm) count_wasted(st, task.mm as MmStruct);
-  });
-  cluster.exit_listeners.push(remote_exit);
-}
-
-export { pages_arrived, push_stopped, syscall_reply, REM_SYSCALL };

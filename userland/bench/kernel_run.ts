@@ -1,12 +1,14 @@
 // One HPCC kernel run in its own process, for bench-micro: prints the wall
-// time and the process's peak RSS as JSON (host figures, not simulated ones).
+// time, the pages that crossed the wire and the process's peak RSS as JSON
+// (host figures, not simulated ones). Without a migration by default.
 import { make_profile } from '../../net/profiles.ts';
 import { run_experiment } from '../experiment.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
+import { POLICIES, type Policy } from '../../om/state.ts';
 
-const [kernel, mib_s] = process.argv.slice(2);
-if (!HPCC_KERNELS.includes(kernel as HpccKernel) || !(Number(mib_s) > 0)) {
-  process.stderr.write(`usage: kernel_run.ts <${HPCC_KERNELS.join('|')}> <mib>\n`);
+const [kernel, mib_s, scheme = 'openmosix', migrate = 'no'] = process.argv.slice(2);
+if (!HPCC_KERNELS.includes(kernel as HpccKernel) || !(Number(mib_s) > 0) || !POLICIES.includes(scheme as Policy)) {
+  process.stderr.write(`usage: kernel_run.ts <${HPCC_KERNELS.join('|')}> <mib> [scheme] [migrate|no]\n`);
   process.exit(2);
 }
 const mib = Number(mib_s);
@@ -14,10 +16,11 @@ const program = make_hpcc({ kernel: kernel as HpccKernel, mib, mode: 'fast' });
 const t0 = performance.now();
 const r = run_experiment({
   program,
-  scheme: 'openmosix',
+  scheme: scheme as Policy,
   profile: make_profile('fast-ethernet'),
   node_mem_B: Math.ceil((program.size.used_B / 2 ** 20) * 1.25 + 64) << 20,
-  migrate_at: null,
+  migrate_at: migrate === 'migrate' ? 'setup_done' : null,
 });
 const wall_s = (performance.now() - t0) / 1000;
-process.stdout.write(JSON.stringify({ kernel, mib, problem: r.problem, verified: r.verified, wall_s, rss_MB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+const pages = r.pages_transferred;
+process.stdout.write(JSON.stringify({ kernel, mib, scheme, problem: r.problem, verified: r.verified, wall_s, pages, rss_MB: process.resourceUsage().maxRSS / 1024 }) + '\n');

@@ -126,6 +126,30 @@ function kernel_575(kernel: string): Figure[] {
   ];
 }
 
+/**
+ * Host time per page that crosses the wire, 575 MiB DGEMM: the run with a
+ * migration under a scheme, less the same run without one, over the pages
+ * moved (openMosix: at the freeze; AMPoM: by remote paging). Each run in its
+ * own process, as the bench's workers run them.
+ */
+function per_page_us(): Figure[] {
+  const script = fileURLToPath(new URL('./kernel_run.ts', import.meta.url));
+  const run = (scheme: string, migrate: string) => {
+    const p = spawnSync(process.execPath, ['--import', 'tsx', script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`dgemm 575 MiB ${scheme} run failed: ${p.stderr}`);
+    return JSON.parse(p.stdout) as { wall_s: number; pages: number; rss_MB: number; verified: boolean };
+  };
+  const base = run('openmosix', 'no');
+  return [['openmosix', 'a migrated page (openMosix)'], ['ampom', 'a remote page (AMPoM)']].flatMap(([scheme, what]) => {
+    const m = run(scheme!, 'migrate');
+    const us = ((m.wall_s - base.wall_s) * 1e6) / Math.max(1, m.pages);
+    return [
+      { name: `host time for ${what}, 575 MiB DGEMM (${m.pages} pages)`, value: us, unit: 'us a page', target: '<= 5', ok: us <= 5 && m.verified },
+      { name: `peak RSS, 575 MiB DGEMM migrated by ${scheme}`, value: m.rss_MB, unit: 'MB', target: '< 1500', ok: m.rss_MB < 1500 },
+    ];
+  });
+}
+
 /** trace from-lackey on ~120 MB of lackey text read from a file: MB/s. */
 async function lackey_convert(): Promise<Figure> {
   const dir = mkdtempSync(join(tmpdir(), 'omemu-bench-'));
@@ -207,7 +231,7 @@ function tcp_bulk(loss: number): Figure {
 
 const figures = [
   tcp_bulk(0), tcp_bulk(0.01),
-  resident_refs(), first_touch_faults(), ampom_analysis(), ...kernel_575('stream'), ...kernel_575('dgemm'),
+  resident_refs(), first_touch_faults(), ampom_analysis(), ...kernel_575('stream'), ...kernel_575('dgemm'), ...per_page_us(),
   await lackey_convert(), ...replay_speed(),
 ];
 console.log(`omemu micro-benchmarks on Node ${process.version} (${process.arch})`);
