@@ -17,15 +17,13 @@ import { own_page } from './pages.ts';
 
 /**
  * A page's checksum: CRC-32, except that a page of zeros (every page in
- * fast mode, where no bytes are written) is found by a scan that is much
- * cheaper than the CRC and gets the CRC of zeros.
+ * fast mode, where no bytes are written) is found by a native compare with
+ * a zero page, several times cheaper than the CRC, and gets the CRC of zeros.
  */
-const ZERO_CRC = crc32(new Uint8Array(PAGE_SIZE));
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+const ZERO_CRC = crc32(ZERO_PAGE);
 function page_sum(bytes: Uint8Array): number {
-  if (bytes.byteOffset & 3) return crc32(bytes); // not word-aligned (inside a message): the CRC it is
-  const w = new Int32Array(bytes.buffer, bytes.byteOffset, PAGE_SIZE >> 2);
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return crc32(bytes);
-  return ZERO_CRC;
+  return ZERO_PAGE.equals(bytes) ? ZERO_CRC : crc32(bytes);
 }
 
 class PidAudit {
