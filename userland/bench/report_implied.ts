@@ -87,7 +87,7 @@ export function implied_md(rs: BenchRecord[], checks: Check[]): string[] {
     '| target | input | model | needed | plausible? |',
     '|---|---|---|---|---|',
   );
-  const notes: string[] = [];
+  const notes: { key: string; why: string; what: string[] }[] = [];
   for (const x of misses) {
     const m = /^(\w+) largest, (NoPrefetch|AMPoM) over openMosix/.exec(x.what) ?? /^(\w+), (AMPoM) over openMosix, worst size/.exec(x.what);
     if (x.figure === '6' && m) {
@@ -100,8 +100,11 @@ export function implied_md(rs: BenchRecord[], checks: Check[]): string[] {
       if (s && om && Number.isFinite(target) && target > 0) L.push(...ratio_rows(`fig 6: ${x.what}`, kernel, s, om, target));
       continue;
     }
-    if (STRUCTURAL[x.figure]) notes.push(`- fig ${x.figure}, ${x.what}: no single input: ${STRUCTURAL[x.figure]}.`);
-    else notes.push(`- fig ${x.figure}, ${x.what}: see its row in the targets table for what sets it.`);
+    const why = STRUCTURAL[x.figure] ? `no single input: ${STRUCTURAL[x.figure]}` : 'see their rows in the targets table for what sets them.';
+    const key = `fig ${x.figure}`;
+    const at = notes.findIndex((n) => n.key === key && n.why === why);
+    if (at >= 0) notes[at]!.what.push(x.what);
+    else notes.push({ key, why, what: [x.what] });
   }
-  return [...L, '', ...notes, ''];
+  return [...L, '', ...notes.map((n) => `- ${n.key} (${n.what.join('; ')}): ${n.why}`), ''];
 }
