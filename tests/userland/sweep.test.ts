@@ -228,6 +228,27 @@ test('resume refuses records it cannot trust: another grid, another build, a run
   await rejects(() => sweep(d, { shard: parse_shard('0/2') }), /runs-0-of-2\.jsonl:\d+: run \w+ is not one of this shard's runs/);
 });
 
+test("make bench's tiers share a directory: a grid that grows keeps the runs both hold, one that shrinks keeps its own", async () => {
+  const d = fresh();
+  const small = GRID.filter((r) => r.config.seed === 1);
+  const restart = { out: d, shard: WHOLE, ...quiet, on_stale: 'restart' } as SweepOptions;
+  const first = await run_sweep(small, restart);
+  assert.is(first.ran, small.length);
+  const notes: string[] = [];
+  const grown = await run_sweep(GRID, { ...restart, log: (m) => notes.push(m) });
+  assert.is(grown.reused, small.length, 'the smaller grid\'s runs are kept');
+  assert.is(grown.ran, GRID.length - small.length);
+  assert.ok(notes.some((n) => n.includes(`keeping the ${small.length} of them`)), notes.join('; '));
+  assert.is(bytes(join(d, 'runs.jsonl')), bytes(join(whole, 'runs.jsonl')), 'the same bytes as a sweep of the whole grid');
+  const shrunk = await run_sweep(small, restart);
+  assert.is(shrunk.ran, 0, 'every run of the smaller grid is still there');
+  // Records of another build are never kept across a grid change.
+  const f = join(d, 'runs.jsonl');
+  writeFileSync(f, bytes(f).replace(/"build":"[0-9a-f]+"/g, '"build":"000000000000"'));
+  const regrown = await run_sweep(GRID, restart);
+  assert.is(regrown.ran, GRID.length);
+});
+
 test('merge: a missing run, a whole missing shard and a run recorded twice are named', async () => {
   const d = fresh();
   for (let i = 0; i < 3; i++) await sweep(d, { shard: parse_shard(`${i}/3`) });

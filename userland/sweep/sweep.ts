@@ -55,16 +55,25 @@ function clear_dir(dir: string): void {
   for (const f of readdirSync(dir)) if (f === GRID_FILE || RUNS_FILE_RE.test(f) || /^runs(-\d+-of-\d+)?\.csv$/.test(f)) rmSync(join(dir, f));
 }
 
-/** The grid file: written once, and every later use of the directory must be for the same grid. */
-function claim_grid(o: SweepOptions, grid: PlannedRun[], log: (m: string) => void): void {
+/**
+ * The grid file: written once, and every later use of the directory must be
+ * for the same grid. With 'restart' (make bench, whose tiers share a
+ * directory) the runs of the old grid that the new one also holds, made by
+ * this build, are kept: a run's hash is its whole configuration, and the
+ * same build gives the same result, so only the other runs start over.
+ */
+function claim_grid(o: SweepOptions, grid: PlannedRun[], file: string, build: string, log: (m: string) => void): void {
   const path = join(o.out, GRID_FILE);
   const text = grid_text(grid);
   if (existsSync(path) && readFileSync(path, 'utf8') !== text) {
     if (o.on_stale !== 'restart') {
       throw new ConfigError(`${o.out} holds the records of another grid (${GRID_FILE} differs from this one's ${grid.length} runs): use another --out, or delete ${o.out}`);
     }
-    log(`${o.out} held another grid's runs: starting over`);
+    const wanted = new Set(grid.map((r) => r.hash));
+    const kept = read_records(file).lines.filter((l) => l.rec.build === build && wanted.has(l.rec.hash));
+    log(`${o.out} held another grid's runs: keeping the ${kept.length} of them this one holds, starting the rest over`);
     clear_dir(o.out);
+    write_atomic(file, kept.map((l) => l.line).join(''));
   }
   if (!existsSync(path)) write_atomic(path, text);
 }
@@ -92,9 +101,9 @@ function resume(o: SweepOptions, file: string, mine: Map<string, PlannedRun>, bu
 export async function run_sweep(grid: PlannedRun[], o: SweepOptions): Promise<SweepOutcome> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${o.name ?? 'sweep'}: ${m}\n`));
   mkdirSync(o.out, { recursive: true });
-  claim_grid(o, grid, log);
   const build = build_id();
   const file = join(o.out, runs_file(o.shard));
+  claim_grid(o, grid, file, build, log);
   const mine = grid.filter((r) => in_shard(r.index, o.shard));
   const done = resume(o, file, new Map(mine.map((r) => [r.hash, r])), build, log);
   const reused = done.size;
