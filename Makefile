@@ -25,8 +25,8 @@ unit: $(STAMP) ## the uvu suites only
 	$(TSX) node_modules/uvu/bin.js tests '\.test\.ts$$'
 
 FUZZ_SECONDS ?= 120
-fuzz: $(STAMP) ## the model-based migration/fault property for FUZZ_SECONDS (default 120); FUZZ_SEED=S replays a seed
-	OMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),OMEMU_FUZZ_SEED=$(FUZZ_SEED)) $(TSX) node_modules/uvu/bin.js tests/om 'model\.test\.ts$$'
+fuzz: $(STAMP) ## the model-based migration/fault property for FUZZ_SECONDS (default 120); FUZZ_SEED, FUZZ_PATH, FUZZ_REPLAY replay a failure
+	OMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),OMEMU_FUZZ_SEED=$(FUZZ_SEED)) $(if $(FUZZ_PATH),OMEMU_FUZZ_PATH=$(FUZZ_PATH)) $(if $(FUZZ_REPLAY),OMEMU_FUZZ_REPLAY=$(FUZZ_REPLAY)) $(TSX) node_modules/uvu/bin.js tests/om 'model\.test\.ts$$'
 
 CHAOS_RUNS ?= 200
 chaos: $(STAMP) ## omemu chaos --runs CHAOS_RUNS (default 200): random crash/partition/abort plans, nothing may be lost

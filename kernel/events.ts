@@ -6,16 +6,22 @@
 
 export type EventFn = () => void;
 
-interface Event {
-  at_ns: number;
-  seq: number;
-  fn: EventFn;
-  cancelled: boolean;
-}
-
 /** A handle to a scheduled event, so its owner can cancel it (a timer). */
 export interface EventHandle {
   cancel(): void;
+}
+
+/** A scheduled event is its own handle: one object an event, no closure. */
+class Event implements EventHandle {
+  cancelled = false;
+  constructor(
+    readonly at_ns: number,
+    readonly seq: number,
+    readonly fn: EventFn,
+  ) {}
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 export class EventQueue {
@@ -30,9 +36,9 @@ export class EventQueue {
   at(at_ns: number, fn: EventFn): EventHandle {
     if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
     if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
-    const ev: Event = { at_ns, seq: this.seq++, fn, cancelled: false };
+    const ev = new Event(at_ns, this.seq++, fn);
     this.push(ev);
-    return { cancel: () => { ev.cancelled = true; } };
+    return ev;
   }
 
   /** Schedule fn delay_ns from now. */
@@ -102,12 +108,15 @@ export class EventQueue {
     const h = this.heap;
     let i = h.length;
     h.push(ev);
+    // Sift up: move parents down until ev's place is found (no swaps).
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      const p = h[parent]!;
+      if (!this.less(ev, p)) break;
+      h[i] = p;
       i = parent;
     }
+    h[i] = ev;
   }
 
   private pop(): Event | undefined {
@@ -116,18 +125,19 @@ export class EventQueue {
     const top = h[0]!;
     const last = h.pop()!;
     if (h.length > 0) {
-      h[0] = last;
+      // Sift last down from the root: move the smaller child up until its place is found.
+      const n = h.length;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        const c = r < n && this.less(h[r]!, h[l]!) ? r : l;
+        if (!this.less(h[c]!, last)) break;
+        h[i] = h[c]!;
+        i = c;
       }
+      h[i] = last;
     }
     return top;
   }

@@ -13,6 +13,8 @@ const CHUNK_SHIFT = 8; // 256 frames a chunk
 const CHUNK_FRAMES = 1 << CHUNK_SHIFT;
 /** The most frames a node may have: a PTE holds a 20-bit frame number. */
 export const MAX_FRAMES = 1 << 20;
+/** A frame of zeros to compare with (a native compare, several times cheaper than a copy). */
+const ZERO_FRAME = Buffer.alloc(FRAME_SIZE_B);
 
 interface Chunk {
   u8: Uint8Array;
@@ -106,6 +108,21 @@ export class PhysMem {
       this.chunks[pfn >> CHUNK_SHIFT]!.u8.fill(0, off, off + FRAME_SIZE_B);
     }
     if (pfn >= 0) this.pristine[pfn] = 0;
+    return pfn;
+  }
+
+  /**
+   * alloc() and copy(): a frame holding src's bytes. A page of zeros (every
+   * page in fast mode) going into a frame never written is not copied: the
+   * frame holds zeros already, and the host never commits its memory.
+   */
+  alloc_copy(src: Uint8Array): number {
+    if (src.byteLength !== FRAME_SIZE_B) throw new Error(`page copy of ${src.byteLength} bytes`);
+    const pfn = this.take();
+    if (pfn < 0) return pfn;
+    const fresh = this.pristine[pfn] === 1;
+    this.pristine[pfn] = 0;
+    if (!(fresh && ZERO_FRAME.equals(src))) this.copy(pfn, src);
     return pfn;
   }
 

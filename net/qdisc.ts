@@ -15,6 +15,7 @@
 // frame that is also lost goes once), then reorder; the copy goes through
 // netem again without being duplicated.
 import { Rng } from '../kernel/rng.ts';
+import { drop_front } from './fifo.ts';
 import type { NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { frame_counted_B, ser_ns, type Frame } from './wire.ts';
@@ -144,9 +145,9 @@ export class Egress {
     }
     const h = Math.min(this.h_dep, this.h_start);
     if (h > 256 && h * 2 > st.length) {
-      dep.splice(0, h);
-      st.splice(0, h);
-      this.counted_B.splice(0, h);
+      drop_front(dep, h);
+      drop_front(st, h);
+      drop_front(this.counted_B, h);
       this.h_dep -= h;
       this.h_start -= h;
     }

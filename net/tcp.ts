@@ -34,6 +34,7 @@
 // take 12 bytes of every segment), the SYN exchange (a connection starts
 // established; its first RTT sample is the one a SYN/SYN-ACK would give),
 // the send buffer limit (om's kernel senders never block on it), keepalive.
+import { drop_front } from './fifo.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { EventHandle } from '../kernel/events.ts';
 import type { Node } from '../kernel/node.ts';
@@ -129,10 +130,10 @@ export class MsgQueue {
   compact(): void {
     const h = this.head;
     if (h < 1024 || h * 2 < this.end_seq.length) return;
-    this.end_seq.splice(0, h);
-    this.ready_ns.splice(0, h);
-    this.deliver.splice(0, h);
-    this.on_fail.splice(0, h);
+    drop_front(this.end_seq, h);
+    drop_front(this.ready_ns, h);
+    drop_front(this.deliver, h);
+    drop_front(this.on_fail, h);
     this.ready_i -= h;
     this.head = 0;
   }

@@ -2,6 +2,7 @@
 // processed first (tcp_ack: the window, RTT, fast retransmit), then its data
 // (tcp_data_queue: in order, out of order, duplicate), then whatever can be
 // sent now, then whether the ACK goes at once or delayed (tcp_ack_snd_check).
+import { drop_front } from './fifo.ts';
 import { MSS_B, type Frame } from './wire.ts';
 import {
   TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
@@ -92,11 +93,11 @@ function tcp_ack(tp: TcpSock, ack: number, pure: boolean): void {
 function compact_segs(tp: TcpSock): void {
   const h = tp.una_i;
   if (h < 1024 || h * 2 < tp.seg_seq.length) return;
-  tp.seg_seq.splice(0, h);
-  tp.seg_len.splice(0, h);
-  tp.seg_sent_ns.splice(0, h);
-  tp.seg_first_ns.splice(0, h);
-  tp.seg_rtx.splice(0, h);
+  drop_front(tp.seg_seq, h);
+  drop_front(tp.seg_len, h);
+  drop_front(tp.seg_sent_ns, h);
+  drop_front(tp.seg_first_ns, h);
+  drop_front(tp.seg_rtx, h);
   tp.una_i -= h;
   tp.nxt_i -= h;
 }

@@ -96,7 +96,10 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     case REM_WHERE: {
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
       if (!dep) break;
-      dep.where = m.node;
+      if (m.gen > dep.where_gen) {
+        dep.where = m.node;
+        dep.where_gen = m.gen;
+      }
       for (const h of m.holders) dep.holders.add(h);
       break;
     }

@@ -276,8 +276,12 @@ function mig_resume(dest: Node, mi: MigIn): void {
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
     st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher) : null;
     for (const h of st.pushers) comm_send(dest, dest.cluster.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
+    st.mig_gen = ctx.gen;
     const dep = here.deputies.get(mi.pid);
-    if (dep) dep.where = dest.id;
+    if (dep) {
+      dep.where = dest.id;
+      dep.where_gen = ctx.gen;
+    }
     task.state = TASK_RUNNING;
     dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
     if (oom) return kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);

@@ -288,7 +288,7 @@ function mig_send_proc_context(c: SendCtx): void {
   const t = c.out.task;
   send_after(
     c, 0,
-    { type: MIG_TASK, pid: t.pid, task: { eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm, frozen_at_ns: c.out.frozen_at_ns } },
+    { type: MIG_TASK, pid: t.pid, task: { eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm, frozen_at_ns: c.out.frozen_at_ns, gen: c.out.st.mig_gen + 1 } },
     { task: t, done: c.out.done },
   );
 }
@@ -358,10 +358,11 @@ export function mig_commit(node: Node, from: Node, pid: number): void {
     const dep = here.deputies.get(pid);
     if (dep) {
       dep.where = dest.id;
+      dep.where_gen = out.st.mig_gen + 1;
       for (const h of holders) dep.holders.add(h);
     }
   } else {
-    comm_send(src, task.home, { type: REM_WHERE, pid, node: dest.id, holders }, at);
+    comm_send(src, task.home, { type: REM_WHERE, pid, node: dest.id, gen: out.st.mig_gen + 1, holders }, at);
   }
 }
 

@@ -53,9 +53,7 @@ export function take_page(mm: MmStruct, vpn: number): { data: Uint8Array; flags:
 
 /** Put a page into a frame of mm's node (no PTE yet). -1 when out of frames. */
 export function frame_with(mm: MmStruct, data: Uint8Array | null): number {
-  const pfn = data ? mm.mem.alloc() : mm.mem.alloc_zeroed();
-  if (pfn >= 0 && data) mm.mem.copy(pfn, data);
-  return pfn;
+  return data ? mm.mem.alloc_copy(data) : mm.mem.alloc_zeroed();
 }
 
 /** The PTE bits that say how a page may be reached. */

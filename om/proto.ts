@@ -102,9 +102,11 @@ export interface MigTask {
   eip: number; esp: number; last_data: number; min_flt: number; maj_flt: number; comm: string;
   /** When the source stopped the process, virtual ns: the freeze is measured from it. */
   frozen_at_ns: number;
+  /** The process's migrations once this one commits: orders the deputy's news of where it is. */
+  gen: number;
 }
 const mig_task = struct<Omit<MigTask, 'comm'> & { comm: Uint8Array }>(
-  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), f64('frozen_at_ns')] as Layout<never>[],
+  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), f64('frozen_at_ns'), u32('gen')] as Layout<never>[],
 );
 const count16 = struct<{ count: number }>([u16('count')] as Layout<never>[]);
 const count32 = struct<{ count: number }>([u32('count')] as Layout<never>[]);
@@ -120,6 +122,7 @@ const range_rec = struct<{ start: number; end: number }>([u32('start'), u32('end
 const remote_range_rec = struct<{ start: number; end: number; node: number; flags: number }>([u32('start'), u32('end'), u16('node'), u16('flags')] as Layout<never>[]);
 export const REMOTE_RANGE_B = 12;
 const node_rec = u16('node');
+const gen_rec = u32('gen');
 export interface RemSyscall { nr: number; args: number[]; data: Uint8Array }
 const rem_syscall = struct<{ nr: number; nargs: number; a0: number; a1: number; a2: number; a3: number; a4: number; a5: number; datalen: number }>(
   [u16('nr'), u8('nargs'), s32('a0'), s32('a1'), s32('a2'), s32('a3'), s32('a4'), s32('a5'), u32('datalen')] as Layout<never>[],
@@ -157,7 +160,7 @@ type Body =
   | { type: typeof REM_SYSCALL; call: RemSyscall }
   | { type: typeof DEP_SYSCALL; ret: number; data: Uint8Array }
   | { type: typeof REM_UNMAP; vpns: number[] }
-  | { type: typeof REM_WHERE; node: number; holders: number[] }
+  | { type: typeof REM_WHERE; node: number; gen: number; holders: number[] }
   | { type: typeof REM_EXIT; code: number };
 
 /** A message: its body, the pid it concerns and the header's flags (OMP_*; 0 when absent). */
@@ -199,7 +202,7 @@ function payload_B(m: Msg): number {
     case REM_PAGE: case REM_UNMAP: return count32.span + m.vpns.length * 4;
     case REM_SYSCALL: return rem_syscall.span + m.call.data.length;
     case DEP_SYSCALL: return dep_syscall.span + m.data.length;
-    case REM_WHERE: return node_rec.span + count16.span + m.holders.length * node_rec.span;
+    case REM_WHERE: return node_rec.span + gen_rec.span + count16.span + m.holders.length * node_rec.span;
     case REM_EXIT: return exit_rec.span;
   }
 }
@@ -268,6 +271,7 @@ export function encode(m: Msg): Uint8Array {
       break;
     case REM_WHERE:
       o += node_rec.encode(m.node, buf, o);
+      o += gen_rec.encode(m.gen, buf, o);
       o += count16.encode({ count: m.holders.length }, buf, o);
       for (const h of m.holders) o += node_rec.encode(h, buf, o);
       break;
@@ -427,10 +431,11 @@ export function decode(buf: Uint8Array): Msg {
     }
     case REM_WHERE: {
       const node = take(node_rec, 'node');
+      const gen = take(gen_rec, 'gen');
       const n = take(count16, 'count').count;
       const holders: number[] = [];
       for (let i = 0; i < n; i++) holders.push(take(node_rec, `holder ${i}`));
-      m = { type: t, pid, node, holders };
+      m = { type: t, pid, node, gen, holders };
       break;
     }
     case REM_EXIT: m = { type: t, pid, code: take(exit_rec, 'exit').code }; break;

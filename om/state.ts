@@ -109,6 +109,8 @@ export class OmTask {
   ampom_window: 'all' | 'remote' = 'all';
   /** Pre-copy's stop rule for this process (the scheme's, unless a run chose another). */
   precopy_rule: PrecopyRule | null = null;
+  /** The process's committed migrations (MIG_TASK carries it on). */
+  mig_gen = 0;
   constructor(
     readonly task: Task,
     public policy: Policy,
@@ -123,6 +125,11 @@ export class OmTask {
 export class Deputy {
   /** The node the process runs on (home itself when it is back). */
   where: number;
+  /**
+   * The migration `where` is news of: a REM_WHERE from an older one (the
+   * connection from an earlier source can deliver it late) is not news.
+   */
+  where_gen = 0;
   /** Nodes that may hold pages of the process, as the migrant last said. */
   readonly holders = new Set<number>();
   /** Set when the process ended away from home, or was lost with its node. */

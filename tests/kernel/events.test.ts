@@ -78,4 +78,23 @@ test('property: the same seed gives the same trace; the trace is time-sorted', (
   );
 });
 
+
+test('property: events run exactly in (time, scheduling order), cancelled ones skipped, as a sorted list says', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.boolean()), { maxLength: 300 }), (evs) => {
+      const q = new EventQueue();
+      const ran: number[] = [];
+      const handles = evs.map(([t], i) => q.at(t, () => ran.push(i)));
+      evs.forEach(([, cancel], i) => cancel && handles[i]!.cancel());
+      q.run();
+      const want = evs
+        .map(([t, cancel], i) => ({ t, cancel, i }))
+        .filter((e) => !e.cancel)
+        .sort((a, b) => a.t - b.t || a.i - b.i)
+        .map((e) => e.i);
+      assert.equal(ran, want);
+    }),
+  );
+});
+
 test.run();

@@ -29,7 +29,7 @@ const SAMPLES: Msg[] = [
   { type: HOLD_CHECK, pid: 1 },
   { type: HOLD_ANSWER, pid: 1, alive: true },
   { type: DEP_PAGES, pid: 1, flags: 1, pages: [{ vpn: 6, flags: PG_ONWAY, data: null }] },
-  { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', frozen_at_ns: 77 } },
+  { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', frozen_at_ns: 77, gen: 3 } },
   { type: MIG_ABORT, pid: 1, errno: -12 },
   { type: MIG_DONE, pid: 1 },
   { type: MIG_GO, pid: 1 },
@@ -38,7 +38,7 @@ const SAMPLES: Msg[] = [
   { type: REM_SYSCALL, pid: 1, call: { nr: 4, args: [1, 2, 3], data: new Uint8Array([1, 2]) } },
   { type: DEP_SYSCALL, pid: 1, ret: 2, data: new Uint8Array([9]) },
   { type: REM_UNMAP, pid: 1, vpns: [7] },
-  { type: REM_WHERE, pid: 1, node: 2, holders: [0, 1] },
+  { type: REM_WHERE, pid: 1, node: 2, gen: 2, holders: [0, 1] },
   { type: REM_EXIT, pid: 1, code: 0 },
 ];
 
