@@ -25,6 +25,12 @@ export interface CommOpts {
    * (a JS generator, its user-mode state), which rides with MIG_TASK.
    */
   attach?: unknown;
+  /**
+   * Make the bytes now, not on delivery: for pages the sender frees as soon
+   * as they are sent (a page holder's), whose bytes then live only in the
+   * message, as in an skb.
+   */
+  encode_now?: boolean;
 }
 
 /** What a node does with a message that arrived for it. */
@@ -50,18 +56,19 @@ export function set_comm_tap(t: typeof tap): void {
 /**
  * Send msg from one node to another, handed to the connection at at_ns.
  * Its bytes are made as it reaches the wire's far end (encode, then
- * decode): nothing the sender hands over changes before then (pages of a
- * frozen process, or copies), and the network carries only their count
- * meanwhile, not a second copy of every page in flight.
+ * decode), unless `encode_now`: nothing the sender hands over changes
+ * before then (pages of a frozen process), and the network carries only
+ * their count meanwhile, not a second copy of every page in flight.
  */
 export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: CommOpts = {}): void {
   const size_B = message_B(msg);
   figures_of(from, msg.pid).bytes_transferred += size_B;
   tap?.(from, to, msg);
   const attach = opts.attach;
+  const bytes = opts.encode_now ? encode(msg) : null;
   network_of(from.cluster).send(from, to, size_B, at_ns, () => {
     if (!to.alive) return;
-    receiver?.(to, from, comm_recv(encode(msg)), attach);
+    receiver?.(to, from, comm_recv(bytes ?? encode(msg)), attach);
   }, { conn: opts.conn ?? 'om', on_fail: (why) => on_conn_fail?.(from, to, why) });
   dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }

@@ -15,7 +15,7 @@ import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
-import { own_page, take_page } from './pages.ts';
+import { copy_page, drop_page, own_page } from './pages.ts';
 import {
   DEP_PAGES, DEP_SYSCALL, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
   message_B, type Msg, type PageRec, type RemSyscall,
@@ -46,9 +46,12 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
       const held_before = holder ? holder.hpt.rss : 0;
       for (let i = 0; i < m.vpns.length; i += DEP_PAGES_PER_MSG) {
         const pages: PageRec[] = [];
+        // A page leaves once the reply holding its bytes is made (below).
+        const sent: number[] = [];
         for (const vpn of m.vpns.slice(i, i + DEP_PAGES_PER_MSG)) {
-          const p = holder ? take_page(holder.hpt, vpn) : null;
+          const p = holder && !sent.includes(vpn) ? copy_page(holder.hpt, vpn, true) : null;
           if (p) {
+            sent.push(vpn);
             pages.push({ vpn, flags: p.flags, data: p.data });
             f.pages_transferred++;
             audit.sent(m.pid, vpn);
@@ -60,7 +63,8 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
         t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, copied) + node.cpu.cost_ns(costs.om_msg, 1));
         const reply: Msg = { type: DEP_PAGES, pid: m.pid, pages };
         f.postcopy_bytes += message_B(reply);
-        comm_send(node, from, reply, t);
+        comm_send(node, from, reply, t, { encode_now: true });
+        for (const vpn of sent) drop_page(holder!.hpt, vpn);
       }
       if (pusher && m.vpns.length > 0) {
         pusher.restart_after(Math.max(...m.vpns));
@@ -87,7 +91,7 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
       const pusher = pusher_of(node, m.pid);
       if (holder) {
         for (const vpn of m.vpns) {
-          take_page(holder.hpt, vpn);
+          drop_page(holder.hpt, vpn);
           pusher?.gone(vpn);
         }
       }

@@ -44,13 +44,6 @@ export function drop_page(mm: MmStruct, vpn: number): boolean {
   return true;
 }
 
-/** Take a page out of an address space: its bytes and state; its frame is freed. */
-export function take_page(mm: MmStruct, vpn: number): { data: Uint8Array; flags: number } | null {
-  const p = copy_page(mm, vpn);
-  if (p) drop_page(mm, vpn);
-  return p;
-}
-
 /** Put a page into a frame of mm's node (no PTE yet). -1 when out of frames. */
 export function frame_with(mm: MmStruct, data: Uint8Array | null): number {
   return data ? mm.mem.alloc_copy(data) : mm.mem.alloc_zeroed();

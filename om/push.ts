@@ -15,7 +15,7 @@ import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
-import { take_page } from './pages.ts';
+import { copy_page, drop_page } from './pages.ts';
 import { DEP_PAGES, DEP_PUSH_STOPPED, message_B, OMP_BACKGROUND, type Msg, type PageRec } from './proto.ts';
 import { write_while_room } from './sndbuf.ts';
 import { figures_of, om_node, type PageHolder } from './state.ts';
@@ -145,7 +145,7 @@ function push_one(node: Node, p: Pusher): boolean {
     }
     const pages: PageRec[] = [];
     for (const vpn of vpns) {
-      const pg = take_page(h.hpt, vpn);
+      const pg = copy_page(h.hpt, vpn, true); // leaves once the message holding its bytes is made
       if (!pg) continue; // gone meanwhile without us hearing of it
       pages.push({ vpn, flags: pg.flags, data: pg.data });
       audit_of(node.cluster).sent(pid, vpn);
@@ -158,7 +158,8 @@ function push_one(node: Node, p: Pusher): boolean {
     f.pushed_pages += pages.length;
     f.pages_transferred += pages.length;
     f.postcopy_bytes += message_B(m);
-    comm_send(node, p.to, m, t);
+    comm_send(node, p.to, m, t, { encode_now: true });
+    for (const pg of pages) drop_page(h.hpt, pg.vpn);
     return true;
   }
 }
