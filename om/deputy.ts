@@ -17,7 +17,7 @@ import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, own_page } from './pages.ts';
 import {
-  DEP_PAGES, DEP_SYSCALL, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
+  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
   message_B, type Msg, type PageRec, type RemSyscall,
 } from './proto.ts';
 import { holder_emptied, push_pump, push_start, push_stop, pusher_of } from './push.ts';
@@ -99,7 +99,13 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     }
     case REM_WHERE: {
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
-      if (!dep) break;
+      if (!dep) {
+        // No such process here any more: it ended, or this home took it as
+        // lost (its node went silent before this news came). A migrant
+        // that still runs must stop, with that reason, not page from here.
+        comm_send(node, from, { type: HOLD_ANSWER, pid: m.pid, alive: false }, now);
+        break;
+      }
       if (m.gen > dep.where_gen) {
         dep.where = m.node;
         dep.where_gen = m.gen;

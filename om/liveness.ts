@@ -108,10 +108,18 @@ export function hold_check(node: Node, from: Node, pid: number): void {
   comm_send(node, from, { type: HOLD_ANSWER, pid, alive: om_node(node).deputies.has(pid) }, node.cluster.queue.now_ns);
 }
 
-/** HOLD_ANSWER: a process that no longer exists lets go of its pages here. */
+/**
+ * HOLD_ANSWER from a process's home: a process that no longer exists lets
+ * go of its pages here, and a migrant of it still running here is killed
+ * (its home has taken it as lost and let its pages go).
+ */
 export function hold_answer(node: Node, from: Node, pid: number, alive: boolean): void {
-  const h = om_node(node).holders.get(pid);
-  if (!alive && h && h.home === from.id) drop_holder(node, pid);
+  if (alive) return;
+  const here = om_node(node);
+  const h = here.holders.get(pid);
+  if (h && h.home === from.id) drop_holder(node, pid);
+  const st = here.migrants.get(pid);
+  if (st && st.task.node === node && st.home === from.id) kill_migrant(st, `home node ${from.id} took it as lost`);
 }
 
 /**

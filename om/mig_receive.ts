@@ -22,7 +22,7 @@ import type { MigAttach } from './migrate.ts';
 import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
   MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
-  OMP_BACKGROUND, OMP_WINDOW_REMOTE, REM_PUSH_START, type MigTask, type MigVma, type Msg,
+  OMP_BACKGROUND, OMP_WINDOW_REMOTE, REM_PUSH_START, REM_WHERE, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
@@ -281,6 +281,12 @@ function mig_resume(dest: Node, mi: MigIn): void {
     if (dep) {
       dep.where = dest.id;
       dep.where_gen = ctx.gen;
+    } else {
+      // The process tells its deputy where it is itself, as a new remote
+      // connects to its deputy: the source's REM_WHERE is lost if the
+      // source crashes before it gets through, and a deputy that still
+      // thinks the process is there would take it as lost with that node.
+      comm_send(dest, dest.cluster.node(mi.home), { type: REM_WHERE, pid: mi.pid, node: dest.id, gen: ctx.gen, holders: [...st.holders] }, t_run);
     }
     task.state = TASK_RUNNING;
     dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);

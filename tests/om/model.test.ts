@@ -382,6 +382,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     [new LossCmd(0.04), new MigrateCmd(1, null), new MigrateCmd(0, null), new MigrateCmd(1, null), new PartitionCmd(1, 0, false), new CrashCmd(1)],
     "a REM_WHERE of the second migration, retransmitted after a loss, reached the deputy after the third had committed and set it back to home; the crash of the migrant's node then went unnoticed and the deputy never settled",
   ],
+  [
+    4, 'noprefetch',
+    [new LossCmd(0.14), new MigrateCmd(2, null), new MigrateCmd(3, null), new CrashCmd(2)],
+    "the source's REM_WHERE of the second migration, slowed by losses, had not reached the deputy when the source crashed; the deputy took the process as lost with it and freed its home pages while it ran on at node 3 (now the destination tells the deputy too)",
+  ],
 ];
 
 test('model: the sequences fuzzing found', () => {

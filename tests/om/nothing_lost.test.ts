@@ -5,6 +5,8 @@ import { mmap_anon, sys_mprotect } from '../../userland/libc.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { frames_left, om_migrate, om_setup } from '../helpers/om.ts';
+import { deputy_exit } from '../../om/deputy.ts';
+import { om_node } from '../../om/state.ts';
 
 for (const path of [[1, 2], [1, 0]]) {
   test(`noprefetch: pages written before migrating survive 0 -> ${path.join(' -> ')}`, () => {
@@ -50,6 +52,30 @@ test('a destination out of frames during remote paging kills the task with SIGKI
   assert.match(d.task.exit_reason, /out of memory/);
   for (const p of hog) c.node(1).mem.put(p);
   c.run();
+  for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+});
+test('a migrant whose home took it as lost stops with that reason when it next tells its home where it is', () => {
+  // The home gave up on the process (its node went silent before the news
+  // of its next migration came) and let its pages go; the process moves on
+  // and, arriving, tells its home: it must not page from there.
+  const { c, d } = om_setup(3, 'ampom');
+  const base = d.exec(mmap_anon(4 * PAGE_SIZE));
+  for (let i = 0; i < 4; i++) d.write_u8(base + i * PAGE_SIZE, 7 + i);
+  om_migrate(d, 1);
+  c.run(c.queue.now_ns + 50e6); // node 1's news of its arrival lands while the home still knows the process
+  assert.ok(d.alive);
+  const dep = om_node(c.node(0)).deputies.get(d.task.pid)!;
+  deputy_exit(c.node(0), dep, { exit_code: 137, lost: 'remote node 1 unreachable' });
+  try {
+    om_migrate(d, 2);
+  } catch (e) {
+    assert.match(String(e), /dead/, d.task.exit_reason); // killed before the driver's next step
+  }
+  c.run();
+  assert.is(d.task.node.id, 2, `it had arrived at node 2 (${d.task.exit_reason})`);
+  assert.not.ok(d.alive, 'the task was killed');
+  assert.is(d.task.exit_signal?.signo, 9);
+  assert.match(d.task.exit_reason, /home node 0 took it as lost/);
   for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
 });
 test.run();
