@@ -53,6 +53,11 @@ export function set_comm_tap(t: typeof tap): void {
   tap = t;
 }
 
+/** What a connection that gave up tells om (a factory: see om/remote.ts wanted_by). */
+function fail_of(from: Node, to: Node): (why: string) => void {
+  return (why) => on_conn_fail?.(from, to, why);
+}
+
 /**
  * Send msg from one node to another, handed to the connection at at_ns.
  * Its bytes are made as it reaches the wire's far end (encode, then
@@ -69,7 +74,7 @@ export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: C
   network_of(from.cluster).send(from, to, size_B, at_ns, () => {
     if (!to.alive) return;
     receiver?.(to, from, comm_recv(bytes ?? encode(msg)), attach);
-  }, { conn: opts.conn ?? 'om', on_fail: (why) => on_conn_fail?.(from, to, why) });
+  }, { conn: opts.conn ?? 'om', on_fail: fail_of(from, to) });
   dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }
 

@@ -113,6 +113,29 @@ const count32 = struct<{ count: number }>([u32('count')] as Layout<never>[]);
 /** The header of a page record; PAGE_SIZE bytes follow unless PG_ABSENT. */
 const page_hdr = struct<{ vpn: number; flags: number }>([u32('vpn'), u16('flags')] as Layout<never>[]);
 export const PAGE_HDR_B = 6;
+// The page header is the one record written once per page on the
+// remote-paging path, so it is written and read with a DataView at the
+// offsets page_hdr declares (tests/om/proto.test.ts holds them equal):
+// buffer-layout makes a Buffer per field, which costs more than the rest
+// of the header's handling.
+const PAGE_HDR_VPN = page_hdr.offsetOf('vpn')!;
+const PAGE_HDR_FLAGS = page_hdr.offsetOf('flags')!;
+const view_of = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+/** Write a page header at o (what page_hdr.encode writes). */
+export function put_page_hdr(v: DataView, o: number, vpn: number, flags: number): number {
+  v.setUint32(o + PAGE_HDR_VPN, vpn, true);
+  v.setUint16(o + PAGE_HDR_FLAGS, flags & 0xffff, true);
+  return PAGE_HDR_B;
+}
+
+/** Read a page header at o (what page_hdr.decode reads). */
+export function get_page_hdr(v: DataView, o: number): { vpn: number; flags: number } {
+  return { vpn: v.getUint32(o + PAGE_HDR_VPN, true), flags: v.getUint16(o + PAGE_HDR_FLAGS, true) };
+}
+
+/** The layout the two functions above follow, for the test that holds them to it. */
+export const page_hdr_layout = page_hdr;
 /** A master-page-table entry: exactly 6 bytes (vpn and holder node packed in 32 bits, 16 bits of flags). */
 const mpt_rec = struct<{ key: number; flags: number }>([u32('key'), u16('flags')] as Layout<never>[]);
 export const MPT_ENTRY_B = 6;
@@ -212,10 +235,11 @@ export const message_B = (m: Msg): number => OMP_REQ_B + payload_B(m);
 
 function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
   o += count16.encode({ count: ps.length }, buf, o);
+  const v = view_of(buf);
   for (const p of ps) {
     const absent = (p.flags & PG_NO_DATA) !== 0;
     if (!absent && (!p.data || p.data.length !== PAGE_SIZE)) throw new RangeError(`page ${p.vpn}: a present page needs ${PAGE_SIZE} bytes`);
-    o += page_hdr.encode({ vpn: p.vpn, flags: p.flags & 0xffff }, buf, o);
+    o += put_page_hdr(v, o, p.vpn, p.flags);
     if (!absent) {
       buf.set(p.data!, o);
       o += PAGE_SIZE;
@@ -300,86 +324,105 @@ export function decode_header(buf: Uint8Array): OmpReq {
   return h;
 }
 
+/**
+ * A cursor over one message's bytes that names what was short or wrong. A
+ * class, not closures in decode: tsx keeps function names, which costs a
+ * defineProperty per closure per message. Labels are built only on error.
+ */
+class Reader {
+  o = OMP_REQ_B;
+  constructor(readonly buf: Uint8Array, readonly t: number) {}
+
+  need(n: number, what: string, i = -1): void {
+    if (this.o + n > this.buf.length) throw new ProtoError(this.t, this.o, `${label(what, i)} needs ${n} bytes, ${this.buf.length - this.o} left`);
+  }
+
+  take<T>(l: Layout<T>, what: string, i = -1): T {
+    this.need(l.span, what, i);
+    const v = l.decode(this.buf, this.o);
+    this.o += l.span;
+    return v;
+  }
+
+  vpn_ok(v: number, at: number, what: string, i = -1): number {
+    if (v >= 1 << 20) throw new ProtoError(this.t, at, `${label(what, i)} vpn ${v} out of range`);
+    return v;
+  }
+
+  take_pages(): PageRec[] {
+    const n = this.take(count16, 'count').count;
+    const pages: PageRec[] = [];
+    const v = view_of(this.buf);
+    for (let i = 0; i < n; i++) {
+      this.need(PAGE_HDR_B, 'page', i);
+      const r = get_page_hdr(v, this.o);
+      this.o += PAGE_HDR_B;
+      this.vpn_ok(r.vpn, this.o - PAGE_HDR_B, 'page', i);
+      let data: Uint8Array | null = null;
+      if ((r.flags & PG_NO_DATA) === PG_NO_DATA) throw new ProtoError(this.t, this.o - PAGE_HDR_B, `page ${i} is both absent and on its way`);
+      if (!(r.flags & PG_NO_DATA)) {
+        this.need(PAGE_SIZE, 'page', i); // its 4 KiB of data
+        data = this.buf.subarray(this.o, this.o + PAGE_SIZE);
+        this.o += PAGE_SIZE;
+      }
+      pages.push({ vpn: r.vpn, flags: r.flags, data });
+    }
+    return pages;
+  }
+}
+
+const label = (what: string, i: number): string => (i < 0 ? what : `${what} ${i}`);
+
 export function decode(buf: Uint8Array): Msg {
   const h = decode_header(buf);
   const t = h.type;
   const pid = h.pid;
   const hflags = h.flags;
-  let o = OMP_REQ_B;
-  const need = (n: number, what: string): void => {
-    if (o + n > buf.length) throw new ProtoError(t, o, `${what} needs ${n} bytes, ${buf.length - o} left`);
-  };
-  const take = <T>(l: Layout<T>, what: string): T => {
-    need(l.span, what);
-    const v = l.decode(buf, o);
-    o += l.span;
-    return v;
-  };
-  const vpn_ok = (v: number, at: number, what: string): number => {
-    if (v >= 1 << 20) throw new ProtoError(t, at, `${what} vpn ${v} out of range`);
-    return v;
-  };
-  const take_pages = (): PageRec[] => {
-    const n = take(count16, 'count').count;
-    const pages: PageRec[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = take(page_hdr, `page ${i}`);
-      vpn_ok(r.vpn, o - PAGE_HDR_B, `page ${i}`);
-      let data: Uint8Array | null = null;
-      if ((r.flags & PG_NO_DATA) === PG_NO_DATA) throw new ProtoError(t, o - PAGE_HDR_B, `page ${i} is both absent and on its way`);
-      if (!(r.flags & PG_NO_DATA)) {
-        need(PAGE_SIZE, `page ${i} data`);
-        data = buf.subarray(o, o + PAGE_SIZE);
-        o += PAGE_SIZE;
-      }
-      pages.push({ vpn: r.vpn, flags: r.flags, data });
-    }
-    return pages;
-  };
+  const rd = new Reader(buf, t);
   let m: Msg;
   switch (t) {
-    case MIG_HSHAKE: m = { type: t, pid, hshake: take(hshake, 'handshake') }; break;
-    case MIG_HSHAKE_ACK: m = { type: t, pid, ack: take(hshake_ack, 'ack') }; break;
-    case MIG_MM: m = { type: t, pid, mm: take(mig_mm, 'mm') }; break;
+    case MIG_HSHAKE: m = { type: t, pid, hshake: rd.take(hshake, 'handshake') }; break;
+    case MIG_HSHAKE_ACK: m = { type: t, pid, ack: rd.take(hshake_ack, 'ack') }; break;
+    case MIG_MM: m = { type: t, pid, mm: rd.take(mig_mm, 'mm') }; break;
     case MIG_VMA: {
-      const n = take(count16, 'count').count;
+      const n = rd.take(count16, 'count').count;
       const vmas: MigVma[] = [];
       for (let i = 0; i < n; i++) {
-        const r = take(vma_rec, `vma ${i}`);
-        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - vma_rec.span, `vma ${i} is not a page-aligned range`);
+        const r = rd.take(vma_rec, 'vma', i);
+        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, rd.o - vma_rec.span, `vma ${i} is not a page-aligned range`);
         vmas.push({ start: r.start, end: r.end, flags: r.flags, name: dec_name(r.name) });
       }
       m = { type: t, pid, vmas };
       break;
     }
-    case MIG_PAGE: case DEP_PAGES: m = { type: t, pid, pages: take_pages() }; break;
+    case MIG_PAGE: case DEP_PAGES: m = { type: t, pid, pages: rd.take_pages() }; break;
     case MIG_MPT: {
-      const n = take(count32, 'count').count;
-      need(n * MPT_ENTRY_B, `${n} MPT entries`);
+      const n = rd.take(count32, 'count').count;
+      rd.need(n * MPT_ENTRY_B, `${n} MPT entries`);
       const entries: MptEntry[] = new Array(n);
-      for (let i = 0; i < n; i++) entries[i] = mpt_unpack(take(mpt_rec, `MPT entry ${i}`));
+      for (let i = 0; i < n; i++) entries[i] = mpt_unpack(rd.take(mpt_rec, 'MPT entry', i));
       m = { type: t, pid, entries };
       break;
     }
     case MIG_RANGES: {
-      const n = take(count32, 'count').count;
-      need(n * REMOTE_RANGE_B, `${n} ranges`);
+      const n = rd.take(count32, 'count').count;
+      rd.need(n * REMOTE_RANGE_B, `${n} ranges`);
       const ranges: RangeRec[] = [];
       for (let i = 0; i < n; i++) {
-        const r = take(remote_range_rec, `range ${i}`);
-        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - REMOTE_RANGE_B, `range ${i} is not a page-aligned range`);
-        if (i > 0 && r.start < ranges[i - 1]!.end) throw new ProtoError(t, o - REMOTE_RANGE_B, `range ${i} overlaps or precedes the one before`);
+        const r = rd.take(remote_range_rec, 'range', i);
+        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, rd.o - REMOTE_RANGE_B, `range ${i} is not a page-aligned range`);
+        if (i > 0 && r.start < ranges[i - 1]!.end) throw new ProtoError(t, rd.o - REMOTE_RANGE_B, `range ${i} overlaps or precedes the one before`);
         ranges.push({ start: r.start, end: r.end, node: r.node, exact: (r.flags & 1) !== 0 });
       }
       m = { type: t, pid, ranges };
       break;
     }
     case MIG_UNMAP: {
-      const n = take(count16, 'count').count;
+      const n = rd.take(count16, 'count').count;
       const ranges: ByteRange[] = [];
       for (let i = 0; i < n; i++) {
-        const r = take(range_rec, `range ${i}`);
-        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, o - range_rec.span, `range ${i} is not a page-aligned range`);
+        const r = rd.take(range_rec, 'range', i);
+        if (r.start >= r.end || r.start % PAGE_SIZE || r.end % PAGE_SIZE) throw new ProtoError(t, rd.o - range_rec.span, `range ${i} is not a page-aligned range`);
         ranges.push({ start: r.start, end: r.end });
       }
       m = { type: t, pid, ranges };
@@ -389,60 +432,60 @@ export function decode(buf: Uint8Array): Msg {
       m = { type: t, pid };
       break;
     case HOLD_ANSWER: {
-      need(1, 'answer');
-      const v = buf[o++]!;
-      if (v > 1) throw new ProtoError(t, o - 1, `answer ${v} is neither 0 nor 1`);
+      rd.need(1, 'answer');
+      const v = buf[rd.o++]!;
+      if (v > 1) throw new ProtoError(t, rd.o - 1, `answer ${v} is neither 0 nor 1`);
       m = { type: t, pid, alive: v === 1 };
       break;
     }
     case MIG_TASK: {
-      const r = take(mig_task, 'task');
-      if (!Number.isFinite(r.frozen_at_ns) || r.frozen_at_ns < 0) throw new ProtoError(t, o - 8, `frozen_at_ns ${r.frozen_at_ns} is not a time`);
+      const r = rd.take(mig_task, 'task');
+      if (!Number.isFinite(r.frozen_at_ns) || r.frozen_at_ns < 0) throw new ProtoError(t, rd.o - 8, `frozen_at_ns ${r.frozen_at_ns} is not a time`);
       m = { type: t, pid, task: { ...r, comm: dec_name(r.comm) } };
       break;
     }
-    case MIG_ABORT: m = { type: t, pid, errno: take(errno_rec, 'abort').errno }; break;
+    case MIG_ABORT: m = { type: t, pid, errno: rd.take(errno_rec, 'abort').errno }; break;
     case MIG_DONE: m = { type: t, pid }; break;
     case MIG_GO: m = { type: t, pid }; break;
     case REM_PAGE: case REM_UNMAP: {
-      const n = take(count32, 'count').count;
-      need(n * 4, `${n} page numbers`);
+      const n = rd.take(count32, 'count').count;
+      rd.need(n * 4, `${n} page numbers`);
       const vpns: number[] = new Array(n);
-      for (let i = 0; i < n; i++) vpns[i] = vpn_ok(take(vpn_rec, `vpn ${i}`), o - 4, `item ${i}`);
+      for (let i = 0; i < n; i++) vpns[i] = rd.vpn_ok(rd.take(vpn_rec, 'vpn', i), rd.o - 4, 'item', i);
       m = { type: t, pid, vpns };
       break;
     }
     case REM_SYSCALL: {
-      const r = take(rem_syscall, 'syscall');
+      const r = rd.take(rem_syscall, 'syscall');
       if (r.nargs > 6) throw new ProtoError(t, OMP_REQ_B + 2, `${r.nargs} arguments (at most 6)`);
-      need(r.datalen, 'syscall data');
-      const data = buf.slice(o, o + r.datalen);
-      o += r.datalen;
+      rd.need(r.datalen, 'syscall data');
+      const data = buf.slice(rd.o, rd.o + r.datalen);
+      rd.o += r.datalen;
       m = { type: t, pid, call: { nr: r.nr, args: [r.a0, r.a1, r.a2, r.a3, r.a4, r.a5].slice(0, r.nargs), data } };
       break;
     }
     case DEP_SYSCALL: {
-      const r = take(dep_syscall, 'reply');
-      need(r.datalen, 'reply data');
-      const data = buf.slice(o, o + r.datalen);
-      o += r.datalen;
+      const r = rd.take(dep_syscall, 'reply');
+      rd.need(r.datalen, 'reply data');
+      const data = buf.slice(rd.o, rd.o + r.datalen);
+      rd.o += r.datalen;
       m = { type: t, pid, ret: r.ret, data };
       break;
     }
     case REM_WHERE: {
-      const node = take(node_rec, 'node');
-      const gen = take(gen_rec, 'gen');
-      const n = take(count16, 'count').count;
+      const node = rd.take(node_rec, 'node');
+      const gen = rd.take(gen_rec, 'gen');
+      const n = rd.take(count16, 'count').count;
       const holders: number[] = [];
-      for (let i = 0; i < n; i++) holders.push(take(node_rec, `holder ${i}`));
+      for (let i = 0; i < n; i++) holders.push(rd.take(node_rec, 'holder', i));
       m = { type: t, pid, node, gen, holders };
       break;
     }
-    case REM_EXIT: m = { type: t, pid, code: take(exit_rec, 'exit').code }; break;
+    case REM_EXIT: m = { type: t, pid, code: rd.take(exit_rec, 'exit').code }; break;
     default:
       throw new ProtoError(t, 0, 'unknown message type');
   }
-  if (o !== buf.length) throw new ProtoError(t, o, `${buf.length - o} bytes of trailing garbage`);
+  if (rd.o !== buf.length) throw new ProtoError(t, rd.o, `${buf.length - rd.o} bytes of trailing garbage`);
   if (hflags) m.flags = hflags;
   return m;
 }

@@ -91,6 +91,26 @@ export function count_wasted(st: OmTask, mm: MmStruct): void {
 
 const zone = new Int32Array(4096);
 
+// The prefetcher's questions about a page, made by factories: tsx keeps
+// function names, so a closure written as a named property or const would
+// be renamed (a defineProperty) at every fault.
+function wanted_by(st: OmTask, mm: MmStruct): (v: number) => boolean {
+  return (v) => {
+    if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
+    const a = mm.vmas.find_vma(v * PAGE_SIZE);
+    if (!a || a.start > v * PAGE_SIZE) return false;
+    return holder_of(mm, v) >= 0;
+  };
+}
+
+function exists_in(st: OmTask, mm: MmStruct): (v: number) => boolean {
+  return (v) => {
+    if (v < 0 || v >= 1 << 20) return false;
+    if (st.inflight.has(v) || st.arrived.has(v) || own_page(mm, v) >= 0) return true;
+    return is_remote_pte(mm.pte_get(v));
+  };
+}
+
 /**
  * The prefetcher's part of Algorithm 1 at a fault on vpn: record the fault
  * and pick the dependent zone (into `zone`); its analysis is charged to the
@@ -115,17 +135,8 @@ function fault_zone(task: Task, st: OmTask, mm: MmStruct, vma: VmArea, vpn: numb
     vma_end: vma.end / PAGE_SIZE,
     miss,
     hit,
-    wanted: (v) => {
-      if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
-      const a = mm.vmas.find_vma(v * PAGE_SIZE);
-      if (!a || a.start > v * PAGE_SIZE) return false;
-      return holder_of(mm, v) >= 0;
-    },
-    exists: (v) => {
-      if (v < 0 || v >= 1 << 20) return false;
-      if (st.inflight.has(v) || st.arrived.has(v) || own_page(mm, v) >= 0) return true;
-      return is_remote_pte(mm.pte_get(v));
-    },
+    wanted: wanted_by(st, mm),
+    exists: exists_in(st, mm),
   };
   const n = pf.on_fault(ctx, zone);
   if (pf.looped) infod.measure_bandwidth(now);
@@ -133,6 +144,17 @@ function fault_zone(task: Task, st: OmTask, mm: MmStruct, vma: VmArea, vpn: numb
   figures_of(node, task.pid).analysis_ns += ns;
   task.charge(ns);
   return n;
+}
+
+/** Note v for its holder's request unless it is here, on its way, or nowhere. */
+function want(st: OmTask, mm: MmStruct, by_holder: Map<number, number[]>, v: number): boolean {
+  const h = holder_of(mm, v);
+  if (h < 0 || st.inflight.has(v) || st.arrived.has(v)) return false;
+  st.inflight.add(v);
+  let l = by_holder.get(h);
+  if (!l) by_holder.set(h, (l = []));
+  l.push(v);
+  return true;
 }
 
 /**
@@ -144,19 +166,10 @@ function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisf
   const node = task.node;
   const f = figures_of(node, task.pid);
   const by_holder = new Map<number, number[]>();
-  const want = (v: number): boolean => {
-    const h = holder_of(mm, v);
-    if (h < 0 || st.inflight.has(v) || st.arrived.has(v)) return false;
-    st.inflight.add(v);
-    let l = by_holder.get(h);
-    if (!l) by_holder.set(h, (l = []));
-    l.push(v);
-    return true;
-  };
   const tl = timeline_of(node.cluster);
-  if (!satisfied && want(vpn)) tl?.requested(vpn, 'demand');
+  if (!satisfied && want(st, mm, by_holder, vpn)) tl?.requested(vpn, 'demand');
   for (let i = 0; i < nzone; i++) {
-    if (!want(zone[i]!)) continue;
+    if (!want(st, mm, by_holder, zone[i]!)) continue;
     st.zone_unused.add(zone[i]!);
     tl?.requested(zone[i]!, 'zone');
   }

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
   message_B, REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
+  PAGE_HDR_B, get_page_hdr, page_hdr_layout, put_page_hdr,
 } from '../../om/proto.ts';
 
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
@@ -49,6 +50,17 @@ test('a page that never existed travels as its 6-byte header, with no 4 KiB of z
   assert.is(one.length, OMP_REQ_B + 2 + 6);
   const full = encode({ type: DEP_PAGES, pid: 1, pages: [{ vpn: 9, flags: 0, data: new Uint8Array(4096) }] });
   assert.is(full.length, OMP_REQ_B + 2 + 6 + 4096);
+});
+
+test('property: the page header written by hand is the bytes of its declared layout', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 9 }), (vpn, flags, o) => {
+    const by_hand = new Uint8Array(o + PAGE_HDR_B + 3);
+    const by_layout = new Uint8Array(o + PAGE_HDR_B + 3);
+    assert.is(put_page_hdr(new DataView(by_hand.buffer), o, vpn, flags), page_hdr_layout.span);
+    page_hdr_layout.encode({ vpn, flags }, by_layout, o);
+    assert.equal(by_hand, by_layout);
+    assert.equal(get_page_hdr(new DataView(by_layout.buffer), o), page_hdr_layout.decode(by_hand, o));
+  }));
 });
 
 test('truncated and malformed messages give a ProtoError naming the type and offset', () => {
