@@ -34,7 +34,7 @@ import {
   MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA, MPT_ENTRY_B, OMP_WINDOW_REMOTE, REM_PUSH_STOP, REM_WHERE,
   message_B, type Msg, type PageRec,
 } from './proto.ts';
-import { count_wasted } from './remote.ts';
+import { count_wasted, register_mm_owner } from './remote.ts';
 import { scheme_of, type Scheme } from './schemes/index.ts';
 import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, type OmTask, type Policy } from './state.ts';
 import { note_emptied } from './push.ts';
@@ -91,6 +91,9 @@ export function request_migration(task: Task, dest: Node, policy?: Policy, done?
   if (mm.vmas.list.some((v) => v.flags & VM_SHARED)) return -EBUSY;
   const st = om_task(task) ?? om_task_init(task, policy ?? 'ampom');
   if (policy) st.policy = policy;
+  // From now on its munmap is om's business (a pre-copy round must forget
+  // an unmapped range, a migrant's holders must drop theirs).
+  register_mm_owner(mm, task);
   if (task.stop_hook || outgoing(task.node).has(task.pid)) return -EBUSY;
   const cb = done ?? (() => {});
   const scheme = scheme_of(st.policy);

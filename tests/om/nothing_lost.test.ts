@@ -1,7 +1,10 @@
 // The paths that used to drop pages (issue 11), each as it was reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mmap_anon, sys_mprotect } from '../../userland/libc.ts';
+import { mmap_anon, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
+import { request_migration } from '../../om/index.ts';
+import { gather_figures } from '../../userland/experiment.ts';
+import { audit_of } from '../../om/audit.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { frames_left, om_migrate, om_setup } from '../helpers/om.ts';
@@ -78,4 +81,37 @@ test('a migrant whose home took it as lost stops with that reason when it next t
   assert.match(d.task.exit_reason, /home node 0 took it as lost/);
   for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
 });
+test('precopy from home: a range unmapped during the rounds is not brought back into a new mapping at the same address', () => {
+  // Round 1 sends the range; the program unmaps it and maps fresh memory
+  // there; the next round must not install round 1's copies into it.
+  const { c, d } = om_setup(2, 'precopy', 64);
+  const R = 64;
+  const r = d.exec(mmap_anon(R * PAGE_SIZE));
+  const big = d.exec(mmap_anon(1024 * PAGE_SIZE));
+  for (let i = 0; i < R; i++) d.write_u8(r + i * PAGE_SIZE, 0xaa);
+  for (let i = 0; i < 1024; i++) d.write_u8(big + i * PAGE_SIZE, 1);
+  let res: { ok: boolean } | null = null;
+  assert.is(request_migration(d.task, c.node(1), undefined, (x) => (res = x)), 0);
+  d.until(() => gather_figures(c, d.task.pid).precopy_rounds === 1);
+  c.run(c.queue.now_ns + 100e6); // most of round 1, the range included
+  assert.is(d.exec(sys_munmap(r, R * PAGE_SIZE)), 0);
+  const r2 = d.exec(mmap_anon(R * PAGE_SIZE));
+  assert.is(r2, r, 'the new mapping takes the old address');
+  for (let i = 0; i < 60; i++) d.write_u8(big + i * PAGE_SIZE, 2); // dirty enough for another round
+  for (;;) {
+    d.until(() => res !== null || d.task.stop_hook !== null);
+    if (res !== null) break;
+    d.exec({ kind: 'mark', label: 'boundary' });
+  }
+  assert.ok(res!.ok);
+  assert.is(d.task.node.id, 1);
+  assert.ok(gather_figures(c, d.task.pid).precopy_rounds >= 2);
+  for (let i = 0; i < R; i++) assert.is(d.read_u8(r2 + i * PAGE_SIZE), 0, `page ${i} of the new mapping`);
+  for (let i = 0; i < 60; i++) assert.is(d.read_u8(big + i * PAGE_SIZE), 2);
+  d.exec({ kind: 'sys', nr: 1, args: [0] });
+  c.run();
+  assert.is(audit_of(c).verdict(d.task.pid).lost, 0);
+  for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+});
+
 test.run();
