@@ -31,6 +31,12 @@ export const DEP_PAGES_PER_MSG = 8;
 /** deputy_main_loop: a message from a migrant arrived at its deputy or a page holder. */
 export function deputy_main_loop(node: Node, from: Node, m: Msg): void {
   const here = om_node(node);
+  if ((m.type === REM_PAGE || m.type === REM_SYSCALL) && here.given_up.has(m.pid) && !here.deputies.has(m.pid)) {
+    // This home let the process's pages go: an answer of "never existed"
+    // would have a NoPrefetch migrant zero-fill pages it wrote.
+    comm_send(node, from, { type: HOLD_ANSWER, pid: m.pid, alive: false }, node.cluster.queue.now_ns);
+    return;
+  }
   deputy_process_communication(node, from, m, here.holders.get(m.pid), here.deputies.get(m.pid));
 }
 
@@ -153,7 +159,13 @@ export function drop_holder(node: Node, pid: number, at_exit = false): void {
 export function deputy_exit(node: Node, dep: Deputy, outcome: Deputy['outcome']): void {
   const here = om_node(node);
   dep.outcome = outcome;
-  if (outcome?.lost) here.reports.push(`pid ${dep.pid}: lost (${outcome.lost})`);
+  if (outcome?.lost) {
+    here.reports.push(`pid ${dep.pid}: lost (${outcome.lost})`);
+    here.given_up.add(dep.pid);
+    // If the process runs on after all (the node was only cut off), it
+    // must stop: its home pages are about to go.
+    if (dep.where !== node.id) comm_send(node, node.cluster.node(dep.where), { type: HOLD_ANSWER, pid: dep.pid, alive: false }, node.cluster.queue.now_ns);
+  }
   drop_holder(node, dep.pid, outcome?.lost === null);
   for (const h of dep.holders) {
     if (h === node.id || h === dep.where) continue;

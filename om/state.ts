@@ -169,6 +169,8 @@ export class OmNode {
   readonly figures = new Map<number, OmFigures>();
   /** What this node's deputies had to report (a process lost with the node it ran on). */
   readonly reports: string[] = [];
+  /** Pids whose deputy here took the process as lost: a migrant that still asks is told so. */
+  readonly given_up = new Set<number>();
 }
 
 export function om_node(node: Node): OmNode {

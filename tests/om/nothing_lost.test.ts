@@ -61,14 +61,18 @@ test('a migrant whose home took it as lost stops with that reason when it next t
   // The home gave up on the process (its node went silent before the news
   // of its next migration came) and let its pages go; the process moves on
   // and, arriving, tells its home: it must not page from there.
-  const { c, d } = om_setup(3, 'ampom');
+  // The home missed the news of a move (it thinks the process is on node 3)
+  // and node 3 crashed.
+  const { c, d } = om_setup(4, 'ampom');
   const base = d.exec(mmap_anon(4 * PAGE_SIZE));
   for (let i = 0; i < 4; i++) d.write_u8(base + i * PAGE_SIZE, 7 + i);
   om_migrate(d, 1);
   c.run(c.queue.now_ns + 50e6); // node 1's news of its arrival lands while the home still knows the process
   assert.ok(d.alive);
   const dep = om_node(c.node(0)).deputies.get(d.task.pid)!;
-  deputy_exit(c.node(0), dep, { exit_code: 137, lost: 'remote node 1 unreachable' });
+  dep.where = 3;
+  c.crash_node(c.node(3));
+  deputy_exit(c.node(0), dep, { exit_code: 137, lost: 'remote node 3 unreachable' });
   try {
     om_migrate(d, 2);
   } catch (e) {
@@ -81,6 +85,34 @@ test('a migrant whose home took it as lost stops with that reason when it next t
   assert.match(d.task.exit_reason, /home node 0 took it as lost/);
   for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
 });
+for (const policy of ['noprefetch', 'ampom'] as const) {
+  test(`${policy}: a migrant whose home took it as lost is stopped with that reason, never handed zeros for pages it wrote`, () => {
+    const { c, d } = om_setup(2, policy);
+    const base = d.exec(mmap_anon(8 * PAGE_SIZE));
+    for (let i = 0; i < 8; i++) d.write_u8(base + i * PAGE_SIZE, 7 + i);
+    om_migrate(d, 1);
+    c.run(c.queue.now_ns + 50e6);
+    // As om_peer_lost does when node 1 falls silent while it still runs the process.
+    deputy_exit(c.node(0), om_node(c.node(0)).deputies.get(d.task.pid)!, { exit_code: 137, lost: 'remote node 1 unreachable' });
+    // Every read either returns what was written or finds the task killed.
+    const got: number[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const v = d.read_u8(base + i * PAGE_SIZE);
+        if (v === undefined) break;
+        got.push(v);
+      }
+    } catch (e) {
+      assert.match(String(e), /dead/);
+    }
+    for (let i = 0; i < got.length; i++) assert.is(got[i], 7 + i, `page ${i} read back`);
+    assert.not.ok(d.alive);
+    assert.match(d.task.exit_reason, /home node 0 took it as lost/);
+    c.run();
+    for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+  });
+}
+
 test('precopy from home: a range unmapped during the rounds is not brought back into a new mapping at the same address', () => {
   // Round 1 sends the range; the program unmaps it and maps fresh memory
   // there; the next round must not install round 1's copies into it.
@@ -103,7 +135,7 @@ test('precopy from home: a range unmapped during the rounds is not brought back 
     if (res !== null) break;
     d.exec({ kind: 'mark', label: 'boundary' });
   }
-  assert.ok(res!.ok);
+  assert.ok((res as { ok: boolean } | null)?.ok);
   assert.is(d.task.node.id, 1);
   assert.ok(gather_figures(c, d.task.pid).precopy_rounds >= 2);
   for (let i = 0; i < R; i++) assert.is(d.read_u8(r2 + i * PAGE_SIZE), 0, `page ${i} of the new mapping`);
