@@ -67,7 +67,7 @@ const byte_addr = (r: Region, page: number): number => r.base + page * PAGE_SIZE
 /** Wait long enough for a silent peer to be taken as unreachable (3 missed updates). */
 const SETTLE_NS = 4e9;
 /** Reasons a fault may give for ending the task. */
-const NAMED = /unreachable|crashed|out of memory|lost: node/;
+const NAMED = /unreachable|crashed|out of memory|lost: node|took it as lost/;
 
 /** The task ended: it must have been for a named reason, and the model stops using it. */
 function note_end(m: Model, r: Real): boolean {
@@ -386,6 +386,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     4, 'noprefetch',
     [new LossCmd(0.14), new MigrateCmd(2, null), new MigrateCmd(3, null), new CrashCmd(2)],
     "the source's REM_WHERE of the second migration, slowed by losses, had not reached the deputy when the source crashed; the deputy took the process as lost with it and freed its home pages while it ran on at node 3 (now the destination tells the deputy too)",
+  ],
+  [
+    4, 'ampom',
+    [new CrashCmd(1), new LossCmd(0.17), new MigrateCmd(2, null), new MigrateCmd(3, null), new LossCmd(0.19), new MigrateCmd(2, null)],
+    'under 17-19% loss the home took the process as lost with a node it had left and freed its home pages while it ran on (now the home tells the migrant, which stops with that reason)',
   ],
 ];
 
