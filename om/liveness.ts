@@ -19,13 +19,14 @@ import createDebug from 'debug';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
-import { is_remote_pte, swp_offset } from '../mm/pgtable.ts';
+import { is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import { infod_of } from '../net/infod.ts';
 import { network_of } from '../net/link.ts';
 import { deputy_exit, drop_holder } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
 import { mig_in_peer_lost } from './mig_receive.ts';
 import { mig_peer_lost } from './migrate.ts';
+import { run_deferred } from './remote.ts';
 import { om_node, type OmTask } from './state.ts';
 import { comm_send } from './comm.ts';
 import { HOLD_ANSWER, HOLD_CHECK } from './proto.ts';
@@ -141,7 +142,14 @@ export const peer_lost = (node: Node, peer: number): boolean => liveness(node).l
 function depends_on(st: OmTask, peer: number): boolean {
   const mm = st.task.mm as MmStruct | null;
   if (!mm) return false;
-  if (mm.remote_ranges.names(peer)) return true;
+  // A range names where its missing pages are; the pages that have come
+  // since (a push, faults) no longer tie the process to that node.
+  for (const r of mm.remote_ranges.ranges) {
+    if (r.node !== peer) continue;
+    for (let vpn = r.start_vpn; vpn < r.end_vpn; vpn++) {
+      if (pte_none(mm.pte_get(vpn)) && !st.arrived.has(vpn)) return true;
+    }
+  }
   let found = false;
   mm.for_each_pte(0, 1 << 20, (_vpn, pte) => {
     if (!found && is_remote_pte(pte) && swp_offset(pte) === peer) found = true;
@@ -161,6 +169,11 @@ export function om_peer_lost(node: Node, peer: number, why: string): void {
     if (st.task.node !== node) continue; // stopped for a migration that has committed
     if (st.home === peer) kill_migrant(st, `home node ${peer} unreachable`);
     else if (depends_on(st, peer)) kill_migrant(st, `page holder node ${peer} unreachable`);
+    else {
+      // Nothing of it is there any more: a push from there will never say it stopped.
+      st.pushers.delete(peer);
+      if (st.push_stopping.delete(peer)) run_deferred(st);
+    }
   }
   for (const dep of [...here.deputies.values()]) {
     if (dep.where === peer) deputy_exit(node, dep, { exit_code: 137, lost: `remote node ${peer} unreachable` });

@@ -278,7 +278,7 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
 }
 
 /** A migration waiting for pages on their way, or for pushes to stop, goes on when all are done. */
-function run_deferred(st: OmTask): void {
+export function run_deferred(st: OmTask): void {
   if (st.inflight.size === 0 && st.push_stopping.size === 0 && st.deferred) {
     const d = st.deferred;
     st.deferred = null;

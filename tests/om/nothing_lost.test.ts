@@ -113,6 +113,31 @@ for (const policy of ['noprefetch', 'ampom'] as const) {
   });
 }
 
+for (const policy of ['postcopy', 'ampom-push', 'ampom'] as const) {
+  test(`${policy}: a crash of a node the migrant has taken every page from does not kill it, and it migrates on`, () => {
+    const { c, d } = om_setup(3, policy);
+    const base = d.exec(mmap_anon(64 * PAGE_SIZE));
+    for (let i = 0; i < 64; i++) d.write_u8(base + i * PAGE_SIZE, 7 + i);
+    om_migrate(d, 1);
+    c.run(c.queue.now_ns + 1e9);
+    for (let i = 0; i < 64; i++) d.read_u8(base + i * PAGE_SIZE); // every page at node 1 now
+    om_migrate(d, 2);
+    c.run(c.queue.now_ns + 1e9);
+    for (let i = 0; i < 64; i++) d.read_u8(base + i * PAGE_SIZE); // and at node 2
+    assert.is(om_node(c.node(1)).holders.get(d.task.pid)?.hpt.rss ?? 0, 0, 'node 1 holds nothing');
+    c.crash_node(c.node(1));
+    c.run(c.queue.now_ns + 5e9); // long enough for every node to take node 1 as gone
+    assert.ok(d.alive, d.task.exit_reason);
+    const r = om_migrate(d, 0);
+    assert.ok(r.ok);
+    for (let i = 0; i < 64; i++) assert.is(d.read_u8(base + i * PAGE_SIZE), 7 + i, `page ${i}`);
+    d.exec({ kind: 'sys', nr: 1, args: [0] });
+    c.run();
+    assert.is(audit_of(c).verdict(d.task.pid).lost, 0);
+    for (const n of c.nodes) if (n.alive) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+  });
+}
+
 test('precopy from home: a range unmapped during the rounds is not brought back into a new mapping at the same address', () => {
   // Round 1 sends the range; the program unmaps it and maps fresh memory
   // there; the next round must not install round 1's copies into it.
