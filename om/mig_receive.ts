@@ -258,10 +258,11 @@ function mig_resume(dest: Node, mi: MigIn): void {
   st.ampom_window = mi.window;
   for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
   here.migrants.set(mi.pid, st);
-  // The source pushes what it kept, once the process runs here.
   const scheme = scheme_of(mi.policy);
-  if (scheme.push && mi.holders.has(mi.src.id)) st.pushers.add(mi.src.id);
   if (mi.home === dest.id) here.deputies.get(mi.pid)?.holders.forEach((h) => st.holders.add(h));
+  // Every node that holds pages of it pushes them, once the process runs
+  // here: after a second migration that is the home as well as the source.
+  if (scheme.push) for (const h of st.holders) if (h !== dest.id) st.pushers.add(h);
   dest.cluster.queue.at(t_run, () => {
     if (!dest.alive) return;
     task.mm = mm;

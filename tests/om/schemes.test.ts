@@ -18,6 +18,7 @@ import { POLICIES, om_task_init, type Policy } from '../../om/state.ts';
 import { gather_figures, run_experiment } from '../../userland/experiment.ts';
 import { make_hpcc, HPCC_KERNELS } from '../../userland/hpcc/index.ts';
 import { mmap_anon } from '../../userland/libc.ts';
+import { KERNELS } from '../../userland/cli/cmd_run.ts';
 import { Driver } from '../helpers/driver.ts';
 import { om_migrate } from '../helpers/om.ts';
 
@@ -153,9 +154,25 @@ test('every HPCC kernel verifies in exact mode under every scheme, migrating 0 -
       // and verify, with nothing lost.
       const failures = scheme === 'precopy' ? r.failures.filter((f) => !f.startsWith('migrations:')) : r.failures;
       assert.equal(failures, [], `${kernel} ${scheme}: ${failures.join('; ')}`);
-      if (scheme === 'precopy') assert.ok(r.outcome === 'completed' && r.checks.length > 0, `${kernel} precopy: ${r.outcome}`);
+      if (scheme === 'precopy') {
+        assert.ok(r.outcome === 'completed' && r.checks.length > 0, `${kernel} precopy: ${r.outcome}`);
+        assert.ok(r.migrations >= 1, `${kernel} precopy: no migration happened`);
+      }
     }
   }
+});
+
+test('post-copy after a second migration: the home pushes what it still holds too, so the process seldom asks', () => {
+  const once = run_experiment({ program: KERNELS.seqtouch!({ mib: 8, passes: 3, mode: 'fast' }), scheme: 'postcopy', profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20, migrations: [{ at: 'setup_done', to: 1 }] });
+  const twice = run_experiment({
+    program: KERNELS.seqtouch!({ mib: 8, passes: 3, mode: 'fast' }), scheme: 'postcopy', profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20, nodes: 3,
+    migrations: [{ at: 'setup_done', to: 1 }, { at: { after_ns: 30e6 }, to: 2 }],
+  });
+  for (const r of [once, twice]) assert.equal(r.failures, []);
+  assert.is(twice.migrations, 2);
+  // Pages pushed: all of them either way; asked for: no more than with one migration (2042 when only the source pushed).
+  assert.ok(twice.pushed_pages >= 2048, `pushed ${twice.pushed_pages}`);
+  assert.ok(twice.request_messages <= once.request_messages + 16, `asked ${twice.request_messages} times, ${once.request_messages} with one migration`);
 });
 
 test.run();
