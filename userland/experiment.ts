@@ -228,6 +228,9 @@ function drive_migrations(c: Cluster, task: Task, scheme: Policy, points: Migrat
   arm(0);
 }
 
+/** The reason of a run whose task had not ended by its time limit. */
+export const STILL_RUNNING = 'still running when the run stopped';
+
 /**
  * The first migration's residual dependency: from its start until its
  * source (home) held no page of the process; null if home still held some
@@ -282,7 +285,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   const s = gather_figures(c, task.pid);
   const completed = !task.alive ? task.exit_signal === null : false;
   const outcome: RunResult['outcome'] = completed ? 'completed' : 'killed';
-  const reason = completed ? '' : task.alive ? 'still running when the run stopped' : task.exit_reason || `exit code ${task.exit_code}`;
+  const reason = completed ? '' : task.alive ? STILL_RUNNING : task.exit_reason || `exit code ${task.exit_code}`;
   const checks: string[] = [];
   const failures: string[] = [];
   const check = (name: string, ok: boolean, detail: string): void => {
@@ -358,8 +361,11 @@ export function run_experiment(spec: RunSpec): RunResult {
     outcome,
     reason,
     faults: plan.faults.map((r) => ({ fault: r.spec, injected_s: r.injected_ns === null ? null : r6(ns_to_s(r.injected_ns)) })),
+    // Pages still unseen when a task is killed are not lost by the emulator
+    // (the kill names why); a page that arrived with other bytes is corrupt
+    // whatever happened after.
     lost_pages: completed ? audit.lost : 0,
-    corrupt_pages: completed ? audit.corrupt : 0,
+    corrupt_pages: audit.corrupt,
     leaked_frames: leaked,
     ...net_figures(c),
     reports: c.nodes.flatMap((n) => (n.alive ? om_node(n).reports : [])),

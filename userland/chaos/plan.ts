@@ -5,6 +5,7 @@
 // seed alone decides all of it, so a run that broke a promise can be
 // replayed with `omemu chaos --replay SEED`.
 import { Rng } from '../../kernel/rng.ts';
+import { NS_PER_S } from '../../kernel/time.ts';
 import type { FaultPlan } from '../../kernel/faultplan.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { MIG_STEPS } from '../../om/faults.ts';
@@ -75,6 +76,13 @@ export function chaos_plan(seed: number): ChaosPlan {
   return { seed, kernel, mib, scheme, migrate_at: ats.join(','), path: path.map((n) => (n === 0 ? 'home' : String(n))).join(','), faults: faults.join(',') };
 }
 
+/**
+ * Virtual time a chaos run may take: these programs run for well under a
+ * second, faults last at most 8 s, and a killed process is noticed within
+ * the 5 s of a TCP user timeout; one still running after this hangs.
+ */
+export const CHAOS_LIMIT_NS = 300 * NS_PER_S;
+
 /** Run a chaos plan: the same path as `omemu run --mode exact` with these flags. */
 export function run_chaos(p: ChaosPlan): RunResult {
   const program = make_hpcc({ kernel: p.kernel, mib: p.mib, mode: 'exact' });
@@ -83,7 +91,7 @@ export function run_chaos(p: ChaosPlan): RunResult {
   const migrations: MigrationPoint[] = ats.map((at, i) => ({ at, to: path[i]! }));
   const faults: FaultPlan = parse_fault_plan(p.faults, CHAOS_NODES);
   return run_experiment({
-    program, scheme: p.scheme, profile: make_profile('fast-ethernet'), seed: p.seed, nodes: CHAOS_NODES,
+    program, scheme: p.scheme, profile: make_profile('fast-ethernet'), seed: p.seed, nodes: CHAOS_NODES, limit_ns: CHAOS_LIMIT_NS,
     node_mem_B: Math.max(64 << 20, Math.ceil(p.mib * 1.25 + 64) << 20), migrations, faults,
   });
 }

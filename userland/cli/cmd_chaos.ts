@@ -5,7 +5,9 @@
 // every run either completed and verified or was killed with a reason.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { chaos_command, chaos_plan } from '../chaos/plan.ts';
+import { CHAOS_LIMIT_NS, chaos_command, chaos_plan } from '../chaos/plan.ts';
+import { NS_PER_S } from '../../kernel/time.ts';
+import { STILL_RUNNING } from '../experiment.ts';
 import { handle, type ChaosOutcome } from '../chaos/worker.ts';
 import { run_pool } from '../pool.ts';
 import { numberIn } from './usage.ts';
@@ -43,6 +45,7 @@ export function broken_promise(o: ChaosOutcome | { seed: number; error: string }
   if (r.leaked_frames) why.push(`${r.leaked_frames} leaked frames`);
   if (r.outcome === 'completed' && !r.verified) why.push(`completed unverified: ${r.failures.join('; ')}`);
   if (r.outcome === 'killed' && !r.reason) why.push('killed without a reason');
+  if (r.outcome === 'killed' && r.reason === STILL_RUNNING) why.push(`still running after ${CHAOS_LIMIT_NS / NS_PER_S} s of virtual time (a hang)`);
   return why.length ? why.join(', ') : null;
 }
 
@@ -61,7 +64,7 @@ export function summarize(done: (ChaosOutcome | { seed: number; error: string })
     const r = o.result;
     s.faults_injected += r.faults.filter((f) => f.injected_s !== null).length;
     if (r.outcome === 'completed' && r.verified) s.completed_verified++;
-    if (r.outcome === 'killed' && r.reason) s.killed_with_reason++;
+    if (r.outcome === 'killed' && r.reason && r.reason !== STILL_RUNNING) s.killed_with_reason++;
     s.lost_pages += r.lost_pages;
     s.corrupt_pages += r.corrupt_pages;
     s.leaked_frames += r.leaked_frames;
