@@ -43,6 +43,8 @@ const BAD: [string[], RegExp][] = [
   [['run', '--mib', '-1'], /--mib must be a number from/],
   [['replay', '/nonexistent/trace.ompt'], /\/nonexistent\/trace\.ompt: cannot read/],
   [['chaos', '--runs', '0'], /--runs must be an integer from 1/],
+  [['run', '--mib', '1', '--plot', '/nonexistent/dir/x.svg'], /--plot \/nonexistent\/dir\/x\.svg: cannot write there \(directory \/nonexistent\/dir does not exist\)/],
+  [['sweep', '--kernel', 'stream', '--mib', '1', '--out', OMEMU], /--out .*omemu\.js: exists and is not a directory/],
 ];
 
 test('every bad input: exit status 2 and one line naming the input, no stack trace', async () => {

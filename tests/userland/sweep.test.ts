@@ -10,7 +10,7 @@ import { POLICIES } from '../../om/state.ts';
 import { canonical_json, ConfigError, config_hash, FIELDS, normalize, PAPER_SCHEMES } from '../../userland/sweep/config.ts';
 import { expand_grid } from '../../userland/sweep/grid.ts';
 import { merge_dirs } from '../../userland/sweep/merge.ts';
-import { records_csv, type SweepRecord } from '../../userland/sweep/records.ts';
+import { read_records, records_csv, type SweepRecord } from '../../userland/sweep/records.ts';
 import { choose_shard, in_shard, parse_shard, slurm_shard, WHOLE } from '../../userland/sweep/shard.ts';
 import { run_sweep, type SweepOptions } from '../../userland/sweep/sweep.ts';
 
@@ -55,6 +55,20 @@ const field_values: Record<string, fc.Arbitrary<unknown>> = {
   seed: fc.integer({ min: 0, max: 1000 }),
 };
 const partial = fc.record(field_values, { requiredKeys: [] });
+
+test('records: a line that is not a record is a user error naming the file and line; a last line cut short is dropped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'omemu-rec-'));
+  const f = join(dir, 'runs.jsonl');
+  writeFileSync(f, '{"hash":"a","build":"b","config":{},"result":{}}\nnot json\n');
+  assert.throws(() => read_records(f), (e: Error) => e instanceof ConfigError && e.message === `${f}:2: not a JSON record`);
+  writeFileSync(f, '{"hash":"a"}\n');
+  assert.throws(() => read_records(f), (e: Error) => e instanceof ConfigError && /:1: a record needs hash, build, config and result/.test(e.message));
+  writeFileSync(f, '{"hash":"a","build":"b","config":{},"result":{}}\n{"hash":"a","bu');
+  const r = read_records(f);
+  assert.is(r.lines.length, 1);
+  assert.ok(r.truncated);
+  rmSync(dir, { recursive: true });
+});
 
 test('hash: the same for any key order and for defaults written out or left out', () => {
   fc.assert(

@@ -11,7 +11,7 @@ import { FaultSpecError, parse_fault_plan, parse_time_ns } from '../faults.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
 import { seqtouch } from '../programs/seqtouch.ts';
-import { numberIn, UsageError } from './usage.ts';
+import { check_writable_file, numberIn, UsageError } from './usage.ts';
 import { writeFileSync } from 'node:fs';
 import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
 import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
@@ -201,6 +201,7 @@ async function do_run(o: RunOpts): Promise<void> {
   const rule = PRECOPY_RULES[o.precopyRule];
   if (!rule) throw new UsageError(`--precopy-rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${o.precopyRule}'`);
   if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
+  if (o.plot !== undefined) check_writable_file('--plot', o.plot);
   const node_mem_B = Math.max(256 << 20, Math.ceil(used_mib * 1.25 + 64) << 20);
   const panels: TimelinePanel[] = [];
   const results = schemes.map((scheme) =>

@@ -6,7 +6,7 @@
 // the CSV, derived from the records.
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FIELDS, ordered, type RunConfig } from './config.ts';
+import { ConfigError, FIELDS, ordered, type RunConfig } from './config.ts';
 import type { PlannedRun } from './grid.ts';
 import type { SweepResult } from './run.ts';
 import type { Shard } from './shard.ts';
@@ -60,10 +60,10 @@ export function read_records(path: string): ReadLines {
     try {
       rec = JSON.parse(line) as SweepRecord;
     } catch {
-      throw new Error(`${path}:${i + 1}: not a JSON record`);
+      throw new ConfigError(`${path}:${i + 1}: not a JSON record`);
     }
     if (typeof rec?.hash !== 'string' || typeof rec.build !== 'string' || !rec.config || !rec.result) {
-      throw new Error(`${path}:${i + 1}: a record needs hash, build, config and result`);
+      throw new ConfigError(`${path}:${i + 1}: a record needs hash, build, config and result`);
     }
     lines.push({ line: line + '\n', rec, n: i + 1 });
   });

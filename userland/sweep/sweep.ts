@@ -4,7 +4,7 @@
 // runs-I-of-N.jsonl for shard I of N). Records are appended as runs finish,
 // so an interrupted sweep loses at most the runs in flight; at the end the
 // file is rewritten in grid order, so its bytes depend only on the grid.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build_id } from './build.ts';
 import { ConfigError, describe } from './config.ts';
@@ -98,9 +98,20 @@ function resume(o: SweepOptions, file: string, mine: Map<string, PlannedRun>, bu
   return done;
 }
 
+/** The output directory, made if missing; a path that cannot be one is the user's error. */
+export function make_out_dir(out: string): void {
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new ConfigError(`--out ${out}: exists and is not a directory`);
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(`--out ${out}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export async function run_sweep(grid: PlannedRun[], o: SweepOptions): Promise<SweepOutcome> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${o.name ?? 'sweep'}: ${m}\n`));
-  mkdirSync(o.out, { recursive: true });
+  make_out_dir(o.out);
   const build = build_id();
   const file = join(o.out, runs_file(o.shard));
   claim_grid(o, grid, file, build, log);
