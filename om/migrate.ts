@@ -20,7 +20,7 @@ import type { Node } from '../kernel/node.ts';
 import { wake_up_process } from '../kernel/sched.ts';
 import { TASK_RUNNING, TASK_STOPPED, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
-import { PAGE_SIZE, pte_pfn, pte_present } from '../mm/pgtable.ts';
+import { PAGE_SIZE, _PAGE_DIRTY, pte_pfn, pte_present } from '../mm/pgtable.ts';
 import { VM_SHARED } from '../mm/vma.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
@@ -306,7 +306,7 @@ function mig_abort_local(out: MigOut, errno: number): void {
   if (task.state === TASK_ZOMBIE) return;
   const mm = task.mm as MmStruct;
   // Pre-copy cleared dirty bits the process never asked to lose: they come back.
-  if (out.precopy) for (const v of out.precopy.sent) if (own_page(mm, v) >= 0) mm.pte_set(v, mm.pte_get(v) | 0x40);
+  if (out.precopy) for (const v of out.precopy.sent) if (own_page(mm, v) >= 0) mm.pte_set(v, mm.pte_get(v) | _PAGE_DIRTY);
   if (out.frozen_at_ns >= 0) {
     // The pages never left: they must be as they were at the freeze.
     audit_of(src.cluster).unfreeze(task.pid, mm);

@@ -1,6 +1,7 @@
 // A migrant's munmap and exit: pages held elsewhere for an unmapped range
 // are dropped there (paper §2.2, REM_UNMAP), and at exit the deputy and every
 // node that may hold pages hear of it (REM_EXIT) and let them go.
+import { EINTR } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
 import type { Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
@@ -60,7 +61,7 @@ export function remote_exit(task: Task): void {
   const out = here.outgoing.get(task.pid) as { dest: Node } | undefined;
   if (out) {
     here.outgoing.delete(task.pid);
-    comm_send(node, out.dest, { type: MIG_ABORT, pid: task.pid, errno: -4 }, node.cluster.queue.now_ns, { conn: 'mig' });
+    comm_send(node, out.dest, { type: MIG_ABORT, pid: task.pid, errno: -EINTR }, node.cluster.queue.now_ns, { conn: 'mig' });
   }
   const code = task.exit_code;
   const told = new Set<number>([node.id]);
