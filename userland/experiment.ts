@@ -146,6 +146,12 @@ export interface RunResult extends PagingCounts {
   timeouts: number;
   /** What deputies reported (a process lost with the node it ran on). */
   reports: string[];
+  /**
+   * Nodes that crashed during the run. Figures are counted where the work
+   * happened and gathered from the nodes at the end, so these nodes' counts
+   * (a freeze there, pages they sent) are missing from the figures above.
+   */
+  crashed_nodes: number[];
   verified: boolean;
   checks: string[];
   /** Failed checks, each with what it saw. */
@@ -369,6 +375,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     leaked_frames: leaked,
     ...net_figures(c),
     reports: c.nodes.flatMap((n) => (n.alive ? om_node(n).reports : [])),
+    crashed_nodes: c.nodes.filter((n) => !n.alive).map((n) => n.id),
     verified: failures.length === 0,
     checks,
     failures,

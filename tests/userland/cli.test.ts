@@ -74,6 +74,8 @@ test('a good run exits 0 with its JSON; a run whose task was killed exits 1 and 
   assert.match(k.reason, /home node 0 unreachable/);
   assert.is(k.leaked_frames, 0);
   assert.equal(k.faults, [{ fault: 'crash:0@200ms', injected_s: 0.2 }]);
+  assert.equal(k.crashed_nodes, [0], 'the figures say whose counts are missing');
+  assert.equal(g.crashed_nodes, []);
 });
 
 test.run();

@@ -90,6 +90,7 @@ function print(results: RunResult[], json: boolean | undefined): void {
     );
     for (const f of r.faults) process.stdout.write(`  fault ${f.fault}: ${f.injected_s === null ? 'never took effect' : `at ${f.injected_s} s`}\n`);
     for (const rep of r.reports) process.stdout.write(`  report: ${rep}\n`);
+    if (r.crashed_nodes.length) process.stdout.write(`  figures: without the counts of crashed node(s) ${r.crashed_nodes.join(', ')}\n`);
     for (const f of r.failures) process.stdout.write(`  failed: ${f}\n`);
   }
 }
