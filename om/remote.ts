@@ -218,6 +218,7 @@ export function local_fault(task: Task, mm: MmStruct, vma: VmArea, vpn: number):
   const st = om_task(task);
   if (!st || !st.prefetcher || st.prefetcher.name !== 'ampom' || st.ampom_window !== 'all') return;
   if (!install_arrived(task, st, mm, vpn, false)) return; // out of frames for a table: the next remote fault says so
+  figures_of(task.node, task.pid).local_window_faults++;
   request_pages(task, st, mm, vpn, true, fault_zone(task, st, mm, vma, vpn, true, false, false));
 }
 

@@ -42,6 +42,8 @@ export interface OmFigures {
   remote_fault_requests: number;
   /** Faults in a remote area, satisfied by a prefetched page or not (Algorithm 1 runs). */
   remote_faults: number;
+  /** Other faults after migration that entered AMPoM's window and ran Algorithm 1 (--ampom-window all). */
+  local_window_faults: number;
   /** Request messages sent to page holders, for faulting pages or zones. */
   request_messages: number;
   /** Pages requested ahead of a fault (the dependent zone). */
@@ -73,7 +75,7 @@ export interface OmFigures {
 }
 
 export const new_figures = (): OmFigures => ({
-  migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, request_messages: 0, prefetched_pages: 0,
+  migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, local_window_faults: 0, request_messages: 0, prefetched_pages: 0,
   pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0,
   started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0,
 });

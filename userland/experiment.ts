@@ -88,7 +88,7 @@ export interface RunSpec {
 /** The paging counters a run reports as the nodes counted them (see OmFigures). */
 export type PagingCounts = Pick<
   OmFigures,
-  | 'remote_fault_requests' | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
+  | 'remote_fault_requests' | 'remote_faults' | 'local_window_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
   | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes' | 'postcopy_bytes'
 >;
 
@@ -349,6 +349,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     total_s: r6(ns_to_s(task.exit_ns - task.start_ns)),
     remote_fault_requests: s.remote_fault_requests,
     remote_faults: s.remote_faults,
+    local_window_faults: s.local_window_faults,
     request_messages: s.request_messages,
     prefetched_pages: s.prefetched_pages,
     pages_transferred: s.pages_transferred,

@@ -6,7 +6,7 @@ import { variant_of, type Job } from './plan.ts';
 type FromRun = Pick<
   RunResult,
   | 'problem' | 'used_mib' | 'profile' | 'bandwidth_mbps' | 'latency_ms' | 'freeze_s' | 'runtime_s' | 'remote_fault_requests'
-  | 'remote_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'analysis_s' | 'verified' | 'failures'
+  | 'remote_faults' | 'local_window_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'analysis_s' | 'verified' | 'failures'
   | 'bytes_transferred' | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes'
   | 'postcopy_bytes' | 'total_migration_s' | 'migrations_unfinished'
 >;
@@ -43,9 +43,11 @@ export function make_record(job: Job, r: RunResult): BenchRecord {
     runtime_s: r.runtime_s,
     remote_fault_requests: r.remote_fault_requests,
     remote_faults: r.remote_faults,
+    local_window_faults: r.local_window_faults,
     request_messages: r.request_messages,
     prefetched_pages: r.prefetched_pages,
-    prefetched_per_fault: r.remote_faults > 0 ? r4(r.prefetched_pages / r.remote_faults) : 0,
+    // Per fault that ran Algorithm 1: zones come from both kinds of fault.
+    prefetched_per_fault: r.remote_faults + r.local_window_faults > 0 ? r4(r.prefetched_pages / (r.remote_faults + r.local_window_faults)) : 0,
     pages_transferred: r.pages_transferred,
     analysis_s: r.analysis_s,
     analysis_pct: r.runtime_s > 0 ? r4((100 * r.analysis_s) / r.runtime_s) : 0,

@@ -15,7 +15,7 @@ import { MPT_ENTRY_B } from '../../om/proto.ts';
 
 const CSV_COLS: (keyof BenchRecord)[] = [
   'figure', 'kernel', 'size_mib', 'working_set_mib', 'problem', 'used_mib', 'scheme', 'variant', 'profile', 'bandwidth_mbps', 'latency_ms',
-  'freeze_s', 'runtime_s', 'remote_fault_requests', 'remote_faults', 'request_messages', 'prefetched_pages', 'prefetched_per_fault',
+  'freeze_s', 'runtime_s', 'remote_fault_requests', 'remote_faults', 'local_window_faults', 'request_messages', 'prefetched_pages', 'prefetched_per_fault',
   'prefetch_hits', 'wasted_prefetch', 'pushed_pages', 'precopy_rounds', 'precopy_bytes', 'downtime_bytes', 'postcopy_bytes',
   'pages_transferred', 'bytes_transferred', 'total_migration_s', 'analysis_s', 'analysis_pct', 'verified',
 ];
