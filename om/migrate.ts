@@ -29,7 +29,7 @@ import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, install_page, own_page } from './pages.ts';
 import { page_table_to_send } from './page_table.ts';
-import { precopy_run, precopy_state, type PrecopyState } from './precopy.ts';
+import { mig_vmas, precopy_run, precopy_state, vmas_key, type PrecopyState } from './precopy.ts';
 import {
   MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA, MPT_ENTRY_B, OMP_WINDOW_REMOTE, REM_PUSH_STOP, REM_WHERE,
   message_B, type Msg, type PageRec,
@@ -254,10 +254,11 @@ function mig_send_mm(c: SendCtx, mm: MmStruct): void {
 }
 
 function mig_send_vmas(c: SendCtx, mm: MmStruct): void {
-  send_after(c, 0, { type: MIG_VMA, pid: c.out.task.pid, vmas: mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name })) });
-  // After pre-copy's rounds: what was unmapped since goes at the destination too.
+  // After pre-copy's rounds: what was unmapped since they last said so goes first.
   const un = c.out.precopy?.unmapped;
-  if (un && un.length > 0 && c.out.phase === 'sending') send_after(c, 0, { type: MIG_UNMAP, pid: c.out.task.pid, ranges: un });
+  if (un && un.length > 0 && c.out.phase === 'sending') send_after(c, 0, { type: MIG_UNMAP, pid: c.out.task.pid, ranges: un.splice(0) });
+  send_after(c, 0, { type: MIG_VMA, pid: c.out.task.pid, vmas: mig_vmas(mm) });
+  if (c.out.precopy) c.out.precopy.vmas_sent = vmas_key(mm);
 }
 
 /** The pages the scheme moves now, copied: the source keeps them until the commit. */

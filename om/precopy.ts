@@ -20,7 +20,7 @@ import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, own_page } from './pages.ts';
-import { MIG_PAGE, OMP_BACKGROUND, message_B, type Msg, type PageRec } from './proto.ts';
+import { MIG_PAGE, MIG_UNMAP, MIG_VMA, OMP_BACKGROUND, message_B, type MigVma, type Msg, type PageRec } from './proto.ts';
 import type { PrecopyRule } from './schemes/index.ts';
 import { write_while_room } from './sndbuf.ts';
 import { figures_of } from './state.ts';
@@ -39,8 +39,14 @@ export interface PrecopyState {
   over: boolean;
   /** Pages the destination has a copy of. */
   readonly sent: Set<number>;
-  /** Ranges unmapped since the rounds began: the destination drops its copies at the freeze. */
+  /**
+   * Ranges unmapped and not yet told: the next message of the rounds (or
+   * the freeze) is a MIG_UNMAP, so the destination drops its copies before
+   * any page of a new mapping at the same place reaches it.
+   */
   readonly unmapped: { start: number; end: number }[];
+  /** The VMAs the destination was last sent (their key): a changed list goes again before more pages. */
+  vmas_sent: string;
   sent_pages: number;
   /** The process's memory when pre-copy began, bytes (for the legacy 3x rule). */
   mem_B: number;
@@ -49,8 +55,14 @@ export interface PrecopyState {
 }
 
 export function precopy_state(rule: PrecopyRule, mm: MmStruct, on_done: () => void): PrecopyState {
-  return { rule, round: 0, queue: [], at: 0, over: false, sent: new Set(), unmapped: [], sent_pages: 0, mem_B: mm.rss * 4096, on_done };
+  return { rule, round: 0, queue: [], at: 0, over: false, sent: new Set(), unmapped: [], vmas_sent: '', sent_pages: 0, mem_B: mm.rss * 4096, on_done };
 }
+
+/** The VMAs as MIG_VMA carries them. */
+export const mig_vmas = (mm: MmStruct): MigVma[] => mm.vmas.list.map((v) => ({ start: v.start, end: v.end, flags: v.flags, name: v.name }));
+
+/** What the destination needs to know of the VMAs, as a key to compare. */
+export const vmas_key = (mm: MmStruct): string => mm.vmas.list.map((v) => `${v.start}-${v.end}:${v.flags}`).join(',');
 
 /** Start a round: its pages are those dirty now (round 1: all with contents); clear their bits. */
 export function precopy_round(src: Node, mm: MmStruct, ps: PrecopyState, pid: number): void {
@@ -77,6 +89,17 @@ export function precopy_run(src: Node, dest: Node, mm: MmStruct, ps: PrecopyStat
 
 /** Compose and send the next message of the round; at the round's end, decide. False: no more. */
 function precopy_compose(src: Node, dest: Node, mm: MmStruct, ps: PrecopyState, pid: number): boolean {
+  // The address space changed under the rounds: say so first, in order.
+  if (ps.unmapped.length > 0) {
+    const ranges = ps.unmapped.splice(0);
+    comm_send(src, dest, { type: MIG_UNMAP, pid, ranges }, src.cluster.queue.now_ns, { conn: 'mig' });
+    return true;
+  }
+  if (vmas_key(mm) !== ps.vmas_sent) {
+    ps.vmas_sent = vmas_key(mm);
+    comm_send(src, dest, { type: MIG_VMA, pid, vmas: mig_vmas(mm) }, src.cluster.queue.now_ns, { conn: 'mig' });
+    return true;
+  }
   for (;;) {
     const pages: PageRec[] = [];
     while (pages.length < PRECOPY_PAGES_PER_MSG && ps.at < ps.queue.length) {

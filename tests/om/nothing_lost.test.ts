@@ -154,6 +154,7 @@ test('precopy from home: a range unmapped during the rounds is not brought back 
   assert.is(d.exec(sys_munmap(r, R * PAGE_SIZE)), 0);
   const r2 = d.exec(mmap_anon(R * PAGE_SIZE));
   assert.is(r2, r, 'the new mapping takes the old address');
+  for (let i = 0; i < R / 2; i++) d.write_u8(r2 + i * PAGE_SIZE, 0x55); // half of it written, half left untouched
   for (let i = 0; i < 60; i++) d.write_u8(big + i * PAGE_SIZE, 2); // dirty enough for another round
   for (;;) {
     d.until(() => res !== null || d.task.stop_hook !== null);
@@ -163,8 +164,34 @@ test('precopy from home: a range unmapped during the rounds is not brought back 
   assert.ok((res as { ok: boolean } | null)?.ok);
   assert.is(d.task.node.id, 1);
   assert.ok(gather_figures(c, d.task.pid).precopy_rounds >= 2);
-  for (let i = 0; i < R; i++) assert.is(d.read_u8(r2 + i * PAGE_SIZE), 0, `page ${i} of the new mapping`);
+  for (let i = 0; i < R; i++) assert.is(d.read_u8(r2 + i * PAGE_SIZE), i < R / 2 ? 0x55 : 0, `page ${i} of the new mapping`);
   for (let i = 0; i < 60; i++) assert.is(d.read_u8(big + i * PAGE_SIZE), 2);
+  d.exec({ kind: 'sys', nr: 1, args: [0] });
+  c.run();
+  assert.is(audit_of(c).verdict(d.task.pid).lost, 0);
+  for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+});
+
+test('precopy: memory mapped and written during the rounds migrates with the rest (the new VMA goes before its pages)', () => {
+  const { c, d } = om_setup(2, 'precopy', 64);
+  const base = d.exec(mmap_anon(1024 * PAGE_SIZE));
+  for (let i = 0; i < 1024; i++) d.write_u8(base + i * PAGE_SIZE, i & 0xff);
+  let res: { ok: boolean; errno: number } | null = null;
+  assert.is(request_migration(d.task, c.node(1), undefined, (x) => (res = x)), 0);
+  d.until(() => gather_figures(c, d.task.pid).precopy_rounds === 1);
+  const nb = d.exec(mmap_anon(80 * PAGE_SIZE));
+  for (let i = 0; i < 80; i++) d.write_u8(nb + i * PAGE_SIZE, 7);
+  for (;;) {
+    d.until(() => res !== null || d.task.stop_hook !== null);
+    if (res !== null) break;
+    d.exec({ kind: 'mark', label: 'boundary' });
+  }
+  const r = res as { ok: boolean; errno: number } | null;
+  assert.ok(r?.ok, `migration failed: ${r?.errno}`);
+  assert.is(d.task.node.id, 1);
+  assert.ok(gather_figures(c, d.task.pid).precopy_rounds >= 2, 'the new pages went in a round');
+  for (let i = 0; i < 80; i++) assert.is(d.read_u8(nb + i * PAGE_SIZE), 7, `new page ${i}`);
+  for (let i = 0; i < 1024; i += 37) assert.is(d.read_u8(base + i * PAGE_SIZE), i & 0xff);
   d.exec({ kind: 'sys', nr: 1, args: [0] });
   c.run();
   assert.is(audit_of(c).verdict(d.task.pid).lost, 0);
