@@ -30,6 +30,7 @@ import { zap_page_range } from '../mm/mm_struct.ts';
 import { register_mm_owner } from './remote.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
+import { peer_lost } from './liveness.ts';
 import { timeline_of } from './timeline.ts';
 
 const dbg = createDebug('om:mig');
@@ -262,7 +263,8 @@ function mig_resume(dest: Node, mi: MigIn): void {
   if (mi.home === dest.id) here.deputies.get(mi.pid)?.holders.forEach((h) => st.holders.add(h));
   // Every node that holds pages of it pushes them, once the process runs
   // here: after a second migration that is the home as well as the source.
-  if (scheme.push) for (const h of st.holders) if (h !== dest.id) st.pushers.add(h);
+  // (Not a node this one has taken as gone: it would never say it stopped.)
+  if (scheme.push) for (const h of st.holders) if (h !== dest.id && !peer_lost(dest, h)) st.pushers.add(h);
   dest.cluster.queue.at(t_run, () => {
     if (!dest.alive) return;
     task.mm = mm;

@@ -25,6 +25,7 @@ import { VM_SHARED } from '../mm/vma.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
+import { peer_lost } from './liveness.ts';
 import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, install_page, own_page } from './pages.ts';
@@ -135,6 +136,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
   // and let every holder that pushes say it stopped.
   if (st.pushers.size > 0 && st.push_stopping.size === 0) {
     for (const h of st.pushers) {
+      if (peer_lost(task.node, h)) continue; // gone: it pushes nothing more, and would never answer
       st.push_stopping.add(h);
       comm_send(task.node, task.node.cluster.node(h), { type: REM_PUSH_STOP, pid: task.pid }, task.clock_ns);
     }

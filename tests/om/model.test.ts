@@ -392,6 +392,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     [new CrashCmd(1), new LossCmd(0.17), new MigrateCmd(2, null), new MigrateCmd(3, null), new LossCmd(0.19), new MigrateCmd(2, null)],
     'under 17-19% loss the home took the process as lost with a node it had left and freed its home pages while it ran on (now the home tells the migrant, which stops with that reason)',
   ],
+  [
+    3, 'postcopy',
+    [new MigrateCmd(1, null), new MigrateCmd(2, null), new MigrateCmd(0, { side: 'src', step: 'mig_send_hshake' }), new CrashCmd(1), new MigrateCmd(0, null), new MigrateCmd(2, null)],
+    'with every holder pushing after a re-migration, the crashed node 1 (still named by a range) was made a pusher at node 0, and the next migration waited forever for it to say it stopped',
+  ],
 ];
 
 test('model: the sequences fuzzing found', () => {
