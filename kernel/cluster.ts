@@ -16,6 +16,8 @@ export interface ClusterOptions {
   /** Physical memory of each node, bytes. Default 1 GiB (see README). */
   mem_B?: number;
   cpu?: CpuCostTable;
+  /** Each node's CPU speed relative to the cost table's processor (default 1 for all). */
+  speeds?: number[];
   seed?: number;
 }
 
@@ -53,7 +55,8 @@ export class Cluster {
     this.seed = opts.seed ?? 1;
     this.rng = new Rng(this.seed);
     const mem_B = opts.mem_B ?? 1 << 30;
-    for (let i = 0; i < n; i++) this.nodes.push(new Node(this, i, new CpuModel(opts.cpu ?? P4_2GHZ_KERNEL), mem_B));
+    if (opts.speeds && opts.speeds.length !== n) throw new Error(`speeds must name one speed a node (${n}), got ${opts.speeds.length}`);
+    for (let i = 0; i < n; i++) this.nodes.push(new Node(this, i, new CpuModel(opts.cpu ?? P4_2GHZ_KERNEL, opts.speeds?.[i] ?? 1), mem_B));
     register_task_proc(this.procfs);
   }
 

@@ -48,21 +48,31 @@ const KERNEL_CLASSES = ['ns', 'cycle', 'trap', 'fault_handler', 'zero_page', 'co
 export class CpuModel {
   readonly model: string;
   readonly clock_hz: number;
+  /**
+   * Speed relative to the table's processor (1: the table as is; 2: every
+   * class of work takes half the time). A node of another speed is the same
+   * table scaled, so everything charged through the model (the kernel's
+   * work, om's, a program's) follows it, and so does a program's pre_ns,
+   * which it reads from ns_per_unit.
+   */
+  readonly speed: number;
   private readonly index = new Map<string, number>();
   /** ns per unit, indexed by class id: a typed array so charging is a lookup. */
   ns_per_unit = new Float64Array(16);
   private nclasses = 0;
 
-  constructor(table: CpuCostTable = P4_2GHZ_KERNEL) {
+  constructor(table: CpuCostTable = P4_2GHZ_KERNEL, speed = 1) {
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`cpu speed must be a finite number > 0, got ${speed}`);
     this.model = table.model;
-    this.clock_hz = table.clock_hz;
+    this.clock_hz = table.clock_hz * speed;
+    this.speed = speed;
     // The kernel's classes come first, always in the same order, so their ids
     // are the constants at the end of this file whatever table is given.
     for (const name of KERNEL_CLASSES) this.define(name, table.ns_per_unit[name] ?? P4_2GHZ_KERNEL.ns_per_unit[name]!);
     for (const [name, ns] of Object.entries(table.ns_per_unit)) this.define(name, ns);
   }
 
-  /** Define or redefine a class of work; returns its id. */
+  /** Define or redefine a class of work (its cost on the table's processor); returns its id. */
   define(name: string, ns_per_unit: number): number {
     if (!(ns_per_unit >= 0) || !Number.isFinite(ns_per_unit)) {
       throw new Error(`cpu cost for '${name}' must be a finite number >= 0, got ${ns_per_unit}`);
@@ -77,7 +87,7 @@ export class CpuModel {
       }
       this.index.set(name, id);
     }
-    this.ns_per_unit[id] = ns_per_unit;
+    this.ns_per_unit[id] = ns_per_unit / this.speed;
     return id;
   }
 

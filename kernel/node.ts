@@ -7,9 +7,18 @@ import type { Cluster } from './cluster.ts';
 
 export class Node {
   readonly mem: PhysMem;
-  /** The task on the CPU now, and those waiting for it. */
+  /** The task on the CPU now. */
   current: Task | null = null;
+  /**
+   * Every runnable task of the node, the one on the CPU included (2.4's
+   * runqueue_head list): a task woken goes to the front; nr_running is its
+   * length.
+   */
   readonly runqueue: Task[] = [];
+  /** Set when the task on the CPU must call schedule() (its slice ended, or a better task woke). */
+  need_resched = false;
+  /** Epochs of this node's scheduler: counters recalculated when every runnable one ran out (sched.ts). */
+  sched_epoch = 0;
   /** True while a run of the CPU is scheduled or in progress. */
   cpu_scheduled = false;
   /** True while run_cpu is executing on this node. */
@@ -47,5 +56,10 @@ export class Node {
 
   get name(): string {
     return `node${this.id}`;
+  }
+
+  /** CPU speed relative to the cost table's processor (1: the paper's P4). */
+  get speed(): number {
+    return this.cpu.speed;
   }
 }

@@ -1,4 +1,5 @@
-// The scheduler: runs tasks' operations on their node's CPU in virtual time.
+// The scheduler: runs tasks' operations on their node's CPU in virtual time,
+// sharing the CPU the way Linux 2.4's schedule() does.
 //
 // A running task keeps its own clock, which moves ahead of the event queue as
 // it charges CPU work. Before anything that could observe the rest of the
@@ -6,8 +7,29 @@
 // event due at or before its clock run first, by re-scheduling itself at its
 // clock. So the result is the same as if each step were its own event, at a
 // fraction of the cost.
+//
+// Sharing the CPU follows 2.4 (kernel/sched.c, SCHED_OTHER):
+// - every task has a counter, the rest of its time slice; a new task starts
+//   with a full slice, NICE_TO_TICKS(0) = 6 ticks of 10 ms (HZ = 100);
+// - schedule() runs the runnable task of highest goodness = counter + 20 -
+//   nice (0 once the counter is spent); the task that was running keeps the
+//   CPU on a tie, then the order of the run queue decides, a woken task
+//   being put at its head (add_to_runqueue);
+// - when every runnable task has spent its counter, a new epoch gives every
+//   task of the node, sleeping ones too, counter / 2 + NICE_TO_TICKS, so a
+//   task that sleeps a lot comes back with up to twice a slice;
+// - a task that wakes with a higher goodness than the running one preempts
+//   it (reschedule_idle on a uniprocessor).
+// Where it differs: the counter is CPU time in ns, spent continuously, where
+// 2.4 takes a whole tick from whoever runs when the timer fires (the same on
+// average, without an event every 10 ms); goodness counts the ticks left
+// rounded up. The epoch's recalculation reaches a sleeping task when it next
+// matters (it wakes, or is looked at), which gives the same counter as doing
+// it for every task at once. Nice is always 0, and there is no SMP bonus.
+// A task blocked on a remote page or a reply is off the run queue: it holds
+// no CPU, and nr_running does not count it.
 import createDebug from 'debug';
-import { NS_PER_MS } from './time.ts';
+import { NS_PER_S } from './time.ts';
 import { CPU_SYSCALL, CPU_TRAP } from './cpu.ts';
 import { ENOSYS } from './errno.ts';
 import { TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_ZOMBIE, type Task } from './task.ts';
@@ -16,15 +38,65 @@ import { sys_call_table, SYSCALL_BLOCKED, do_exit } from './syscalls.ts';
 
 const dbg = createDebug('om:sched');
 
-/** Timeslice before a task yields to another runnable one (2.4: ~50 ms). */
-export const QUANTUM_NS = 50 * NS_PER_MS;
+/** Timer interrupts a second on i386 2.4. */
+export const HZ = 100;
+export const TICK_NS = NS_PER_S / HZ;
+/** 2.4's NICE_TO_TICKS for HZ < 200: (20 - nice) / 4 + 1 ticks, 6 ticks (60 ms) at nice 0. */
+export const NICE_TO_TICKS = (nice: number): number => ((20 - nice) >> 2) + 1;
+/** A full time slice at nice 0, ns. */
+export const QUANTUM_NS = NICE_TO_TICKS(0) * TICK_NS;
+
+/** The counter in ticks, as goodness() sees it (a started tick counts). */
+const ticks_of = (t: Task): number => Math.ceil(t.counter_ns / TICK_NS);
+
+/** 2.4's goodness() for SCHED_OTHER: 0 once the slice is spent, else counter + 20 - nice. */
+export function goodness(t: Task): number {
+  const c = ticks_of(t);
+  return c > 0 ? c + 20 - t.nice : 0;
+}
+
+/**
+ * Bring a task's counter up to its node's epoch: each epoch it missed gives
+ * it counter / 2 + a slice, as the recalculation loop in schedule() would
+ * have. A task new to the node (spawned, or migrated in, keeping the counter
+ * it had) joins the node's current epoch.
+ */
+export function sched_sync(t: Task, node: Node): void {
+  const slice = NICE_TO_TICKS(t.nice) * TICK_NS;
+  if (t.counter_ns < 0) t.counter_ns = slice;
+  if (t.sched_node !== node.id) {
+    t.sched_node = node.id;
+    t.sched_epoch = node.sched_epoch;
+    return;
+  }
+  // counter/2 + slice converges to 2 slices; 64 rounds reach it exactly.
+  for (let k = Math.min(node.sched_epoch - t.sched_epoch, 64); k > 0; k--) {
+    const next = Math.floor(t.counter_ns / 2) + slice;
+    if (next === t.counter_ns) break;
+    t.counter_ns = next;
+  }
+  t.sched_epoch = node.sched_epoch;
+}
+
+/** Runnable tasks on a node now, the one on the CPU included (what the load is sampled from). */
+export function nr_running(node: Node): number {
+  let n = 0;
+  for (const t of node.runqueue) if (t.state === TASK_RUNNING && t.node === node) n++;
+  return n;
+}
 
 /** Put a task on its node's run queue and make sure the CPU will run. */
 export function wake_up_process(task: Task): void {
   if (task.state === TASK_ZOMBIE || !task.node.alive) return;
   task.state = TASK_RUNNING;
   const node = task.node;
-  if (node.current !== task && !node.runqueue.includes(task)) node.runqueue.push(task);
+  if (!node.runqueue.includes(task)) node.runqueue.unshift(task);
+  const cur = node.current;
+  if (cur && cur !== task) {
+    sched_sync(task, node);
+    sched_sync(cur, node);
+    if (goodness(task) - goodness(cur) > 0) node.need_resched = true;
+  }
   kick_cpu(node);
 }
 
@@ -50,15 +122,49 @@ function kick_cpu(node: Node): void {
   q.at(q.now_ns, () => run_cpu(node));
 }
 
-/** schedule(): pick the next task when the CPU has none. */
-function pick_next(node: Node): Task | null {
-  if (node.current) return node.current;
-  const next = node.runqueue.shift() ?? null;
-  if (next) {
-    node.current = next;
+/**
+ * schedule(): the runnable task of highest goodness (the one that ran keeps
+ * the CPU on a tie, then run-queue order); when all have spent their
+ * slices, a new epoch and look again.
+ */
+function schedule(node: Node): Task | null {
+  const prev = node.current;
+  node.need_resched = false;
+  const rq = node.runqueue;
+  // Tasks that stopped being runnable here (blocked, stopped, gone) leave the queue.
+  let w = 0;
+  for (let r = 0; r < rq.length; r++) {
+    const t = rq[r]!;
+    if (t.state === TASK_RUNNING && t.node === node) rq[w++] = t;
+  }
+  rq.length = w;
+  let next: Task | null = null;
+  for (let round = 0; round < 2 && w > 0; round++) {
+    let c = -1;
+    next = null;
+    if (prev && rq.includes(prev)) {
+      sched_sync(prev, node);
+      c = goodness(prev);
+      next = prev;
+    }
+    for (const t of rq) {
+      if (t === prev) continue;
+      sched_sync(t, node);
+      const g = goodness(t);
+      if (g > c) {
+        c = g;
+        next = t;
+      }
+    }
+    if (c > 0) break;
+    node.sched_epoch++;
+  }
+  node.current = next;
+  if (next && next !== prev) {
     // A task that slept keeps the time it blocked at if that is later.
     next.clock_ns = Math.max(next.clock_ns, node.cluster.queue.now_ns);
     next.mm?.activate(node);
+    if (prev && dbg.enabled) dbg('%s: pid %d -> pid %d', node.name, prev.pid, next.pid);
   }
   return next;
 }
@@ -75,29 +181,48 @@ function run_cpu(node: Node): void {
   kick_cpu(node);
 }
 
+/** The CPU time a task used since `from` comes off its counter. */
+function account(task: Task, from_ns: number): void {
+  task.counter_ns = Math.max(0, task.counter_ns - (task.clock_ns - from_ns));
+}
+
 function run_slice(node: Node): void {
   const q = node.cluster.queue;
-  const task = pick_next(node);
+  const cur = node.current;
+  let task = cur && !node.need_resched && cur.state === TASK_RUNNING && cur.node === node ? cur : schedule(node);
   if (!task) return;
   task.clock_ns = Math.max(task.clock_ns, q.now_ns);
-  const slice_end_ns = task.clock_ns + QUANTUM_NS;
+  sched_sync(task, node);
+  let start_ns = task.clock_ns;
+  let slice_end_ns = start_ns + task.counter_ns;
   for (;;) {
     if (task.state !== TASK_RUNNING || task.node !== node) break;
     if (task.clock_ns >= q.limit_ns()) {
       // Something is due first: run it, then come back at our clock.
+      account(task, start_ns);
       node.cpu_scheduled = true;
       q.at(task.clock_ns, () => run_cpu(node));
       return;
     }
     q.advance_to(task.clock_ns);
-    if (task.clock_ns >= slice_end_ns && node.runqueue.length > 0) {
-      dbg('%s: pid %d preempted at %d', node.name, task.pid, task.clock_ns);
-      node.runqueue.push(task);
-      break;
+    if (task.clock_ns >= slice_end_ns) node.need_resched = true; // the counter ran out
+    if (node.need_resched) {
+      account(task, start_ns);
+      const next = schedule(node);
+      if (next !== task) {
+        if (next) dbg('%s: pid %d preempted at %d', node.name, task.pid, task.clock_ns);
+        return;
+      }
+      start_ns = task.clock_ns;
+      slice_end_ns = start_ns + task.counter_ns;
     }
     run_op(task);
   }
+  // It blocked, stopped, exited or left: off the CPU and the run queue.
+  account(task, start_ns);
   if (node.current === task) node.current = null;
+  const i = node.runqueue.indexOf(task);
+  if (i >= 0 && !(task.state === TASK_RUNNING && task.node === node)) node.runqueue.splice(i, 1);
 }
 
 /** Advance one task by (part of) one operation. */

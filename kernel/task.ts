@@ -59,7 +59,14 @@ export class Task {
   /** The node it runs on now; the home node never changes. */
   node: Node;
 
-  // --- scheduler state ---
+  // --- scheduler state (kernel/sched.ts) ---
+  /** Nice value, -20..19 (every task here runs at 0, as a shell starts it). */
+  nice = 0;
+  /** What is left of the time slice, ns of CPU (2.4's counter, kept in ns rather than ticks). */
+  counter_ns = -1;
+  /** The node and epoch its counter was last recalculated for. */
+  sched_node = -1;
+  sched_epoch = 0;
   /** The task's own clock while it runs: ahead of the queue within a step. */
   clock_ns = 0;
   private clock_frac_ns = 0;
