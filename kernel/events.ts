@@ -3,6 +3,21 @@
 // Time is an integer count of virtual nanoseconds. Events at equal times run in
 // the order they were scheduled (a sequence number breaks ties), so a run is a
 // pure function of its inputs and seed.
+//
+// Two kinds of event share that order. Ordinary events (a frame arriving, a
+// timer, a load computation) bound every CPU: a task computing runs ahead of
+// the queue only until the next one is due (limit_ns). CPU events (a node's
+// CPU taking its turn: kernel/sched.ts) bound the other CPUs only by
+// lookahead_ns, the least time one node's act takes to reach another (a
+// frame's propagation on the wire, set by net/link.ts): several busy nodes
+// then compute in stretches of that length instead of stopping wherever
+// another one did, which on RandomAccess is one update each. The price is
+// the conservative simulator's: the clock is the time of whoever acts, and
+// goes back by less than lookahead_ns when a CPU that is behind takes its
+// turn. Nothing can tell: ordinary events still run in time order,
+// everything schedules at or after its own time, and what the CPU that ran
+// ahead did reaches other nodes no sooner than lookahead_ns later. With one
+// busy CPU (every run of the paper's bench) nothing changes.
 
 export type EventFn = () => void;
 
@@ -24,103 +39,34 @@ class Event implements EventHandle {
   }
 }
 
-export class EventQueue {
-  /** The current virtual time. */
-  now_ns = 0;
-  private heap: Event[] = [];
-  private seq = 0;
-  /** Events run so far; handy for tests and the micro-benchmarks. */
-  dispatched = 0;
+/** A binary min-heap of events by (time, sequence number), sifted without swaps. */
+class Heap {
+  readonly h: Event[] = [];
 
-  /** Schedule fn at absolute virtual time at_ns (never in the past). */
-  at(at_ns: number, fn: EventFn): EventHandle {
-    if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
-    if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
-    const ev = new Event(at_ns, this.seq++, fn);
-    this.push(ev);
-    return ev;
+  /** The first event not cancelled (cancelled ones at the top are dropped), or undefined. */
+  top(): Event | undefined {
+    const h = this.h;
+    while (h.length > 0 && h[0]!.cancelled) this.pop();
+    return h[0];
   }
 
-  /** Schedule fn delay_ns from now. */
-  after(delay_ns: number, fn: EventFn): EventHandle {
-    return this.at(this.now_ns + Math.round(delay_ns), fn);
-  }
-
-  /** Time of the next pending event, or +Infinity when the queue is empty. */
-  peek_ns(): number {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-    return this.heap.length > 0 ? this.heap[0]!.at_ns : Infinity;
-  }
-
-  get pending(): number {
-    return this.heap.length;
-  }
-
-  /**
-   * Move the clock forward without an event. Only legal while nothing is due
-   * before t: a running task uses it to account for its own CPU time.
-   */
-  advance_to(t_ns: number): void {
-    if (t_ns < this.now_ns) throw new Error(`clock cannot go back: ${t_ns} < ${this.now_ns}`);
-    if (t_ns > this.peek_ns()) throw new Error(`advance_to(${t_ns}) would skip an event due at ${this.peek_ns()}`);
-    this.now_ns = t_ns;
-  }
-
-  /** Run one event; false when none is left. */
-  step(): boolean {
-    this.peek_ns();
-    const ev = this.pop();
-    if (!ev) return false;
-    this.now_ns = ev.at_ns;
-    this.dispatched++;
-    ev.fn();
-    return true;
-  }
-
-  /** The end of the current run(): nothing may happen after it. */
-  horizon_ns = Infinity;
-
-  /**
-   * Time up to which a running task may go on without looking back: the next
-   * event or the end of the run, whichever is first.
-   */
-  limit_ns(): number {
-    const p = this.peek_ns();
-    return p < this.horizon_ns ? p : this.horizon_ns;
-  }
-
-  /** Run events until the queue is empty or the next one is later than until_ns. */
-  run(until_ns = Infinity): void {
-    this.horizon_ns = until_ns;
-    try {
-      for (let t = this.peek_ns(); t !== Infinity && t <= until_ns; t = this.peek_ns()) this.step();
-    } finally {
-      this.horizon_ns = Infinity;
-    }
-    if (until_ns !== Infinity && until_ns > this.now_ns) this.now_ns = until_ns;
-  }
-
-  private less(a: Event, b: Event): boolean {
-    return a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
-  }
-
-  private push(ev: Event): void {
-    const h = this.heap;
+  push(ev: Event): void {
+    const h = this.h;
     let i = h.length;
     h.push(ev);
     // Sift up: move parents down until ev's place is found (no swaps).
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = h[parent]!;
-      if (!this.less(ev, p)) break;
+      if (!less(ev, p)) break;
       h[i] = p;
       i = parent;
     }
     h[i] = ev;
   }
 
-  private pop(): Event | undefined {
-    const h = this.heap;
+  pop(): Event | undefined {
+    const h = this.h;
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
@@ -132,13 +78,126 @@ export class EventQueue {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const c = r < n && this.less(h[r]!, h[l]!) ? r : l;
-        if (!this.less(h[c]!, last)) break;
+        const c = r < n && less(h[r]!, h[l]!) ? r : l;
+        if (!less(h[c]!, last)) break;
         h[i] = h[c]!;
         i = c;
       }
       h[i] = last;
     }
     return top;
+  }
+}
+
+const less = (a: Event, b: Event): boolean => a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
+
+export class EventQueue {
+  /** The current virtual time: that of the event running (or of the task computing). */
+  now_ns = 0;
+  /** Ordinary events, and CPU events (see the top of this file). */
+  private readonly heap = new Heap();
+  private readonly cpus = new Heap();
+  private seq = 0;
+  /** Events run so far; handy for tests and the micro-benchmarks. */
+  dispatched = 0;
+  /** How far a CPU may compute past another CPU's turn (see the top of this file); 0 until a network sets it. */
+  lookahead_ns = 0;
+
+  /** Schedule fn at absolute virtual time at_ns (never in the past). */
+  at(at_ns: number, fn: EventFn): EventHandle {
+    return this.add(this.heap, at_ns, fn);
+  }
+
+  /** Schedule a CPU's turn (it bounds the other CPUs only by lookahead_ns). */
+  at_cpu(at_ns: number, fn: EventFn): EventHandle {
+    return this.add(this.cpus, at_ns, fn);
+  }
+
+  private add(heap: Heap, at_ns: number, fn: EventFn): EventHandle {
+    if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
+    if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
+    const ev = new Event(at_ns, this.seq++, fn);
+    heap.push(ev);
+    return ev;
+  }
+
+  /** Schedule fn delay_ns from now. */
+  after(delay_ns: number, fn: EventFn): EventHandle {
+    return this.at(this.now_ns + Math.round(delay_ns), fn);
+  }
+
+  /** The next event of either kind. */
+  private next(): Event | undefined {
+    const a = this.heap.top();
+    const b = this.cpus.top();
+    if (!a) return b;
+    if (!b) return a;
+    return less(a, b) ? a : b;
+  }
+
+  /** Time of the next pending event, or +Infinity when the queue is empty. */
+  peek_ns(): number {
+    return this.next()?.at_ns ?? Infinity;
+  }
+
+  get pending(): number {
+    return this.heap.h.length + this.cpus.h.length;
+  }
+
+  /**
+   * Move the clock forward without an event. Only legal while no ordinary
+   * event is due before t: a running task uses it to account for its own
+   * CPU time.
+   */
+  advance_to(t_ns: number): void {
+    if (t_ns < this.now_ns) throw new Error(`clock cannot go back: ${t_ns} < ${this.now_ns}`);
+    const p = this.heap.top()?.at_ns ?? Infinity;
+    if (t_ns > p) throw new Error(`advance_to(${t_ns}) would skip an event due at ${p}`);
+    this.now_ns = t_ns;
+  }
+
+  /** Run one event; false when none is left. */
+  step(): boolean {
+    const ev = this.next();
+    if (!ev) return false;
+    (ev === this.heap.h[0] ? this.heap : this.cpus).pop();
+    this.now_ns = ev.at_ns;
+    this.dispatched++;
+    ev.fn();
+    return true;
+  }
+
+  /** The end of the current run(): nothing may happen after it. */
+  horizon_ns = Infinity;
+
+  /**
+   * Time up to which a running task may go on without looking back: the
+   * next ordinary event, another CPU's turn plus lookahead_ns, or just past
+   * the end of the run, whichever is first. At least now_ns + 1 for another
+   * CPU: this one's turn was dispatched ahead of any due at the same time,
+   * so it makes a step first (two CPUs due at the same ns would otherwise
+   * give way to each other for ever). Just past the end of the run for the
+   * same reason: the run dispatches what is due at its end.
+   */
+  limit_ns(): number {
+    let lim = this.heap.top()?.at_ns ?? Infinity;
+    const c = this.cpus.top();
+    if (c) {
+      const t = Math.max(c.at_ns + this.lookahead_ns, this.now_ns + 1);
+      if (t < lim) lim = t;
+    }
+    const h = this.horizon_ns + 1;
+    return lim < h ? lim : h;
+  }
+
+  /** Run events until the queue is empty or the next one is later than until_ns. */
+  run(until_ns = Infinity): void {
+    this.horizon_ns = until_ns;
+    try {
+      for (let t = this.peek_ns(); t !== Infinity && t <= until_ns; t = this.peek_ns()) this.step();
+    } finally {
+      this.horizon_ns = Infinity;
+    }
+    if (until_ns !== Infinity && until_ns > this.now_ns) this.now_ns = until_ns;
   }
 }

@@ -17,6 +17,8 @@ export class Node {
   readonly runqueue: Task[] = [];
   /** Set when the task on the CPU must call schedule() (its slice ended, or a better task woke). */
   need_resched = false;
+  /** Task-ns spent runnable here since the load was last taken (sched.ts runnable_ns). */
+  rq_time_ns = 0;
   /** Epochs of this node's scheduler: counters recalculated when every runnable one ran out (sched.ts). */
   sched_epoch = 0;
   /** True while a run of the CPU is scheduled or in progress. */

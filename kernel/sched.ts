@@ -78,11 +78,32 @@ export function sched_sync(t: Task, node: Node): void {
   t.sched_epoch = node.sched_epoch;
 }
 
-/** Runnable tasks on a node now, the one on the CPU included (what the load is sampled from). */
+/** Runnable tasks on a node now, the one on the CPU included. */
 export function nr_running(node: Node): number {
   let n = 0;
   for (const t of node.runqueue) if (t.state === TASK_RUNNING && t.node === node) n++;
   return n;
+}
+
+/**
+ * Task-ns spent runnable on the node since the last call: nr_running
+ * integrated over time, which MOSIX samples at every tick (load_adder +=
+ * nr_running()). Each task counts from when it joined the run queue (or
+ * the last call) until it left it (at its own clock when it blocked).
+ */
+export function runnable_ns(node: Node, now_ns: number): number {
+  let ns = node.rq_time_ns;
+  node.rq_time_ns = 0;
+  for (const t of node.runqueue) {
+    if (t.state !== TASK_RUNNING || t.node !== node) continue;
+    ns += Math.max(0, now_ns - t.rq_since_ns);
+    t.rq_since_ns = now_ns;
+  }
+  return ns;
+}
+
+function leave_runqueue(node: Node, t: Task, at_ns: number): void {
+  node.rq_time_ns += Math.max(0, at_ns - t.rq_since_ns);
 }
 
 /** Put a task on its node's run queue and make sure the CPU will run. */
@@ -90,7 +111,10 @@ export function wake_up_process(task: Task): void {
   if (task.state === TASK_ZOMBIE || !task.node.alive) return;
   task.state = TASK_RUNNING;
   const node = task.node;
-  if (!node.runqueue.includes(task)) node.runqueue.unshift(task);
+  if (!node.runqueue.includes(task)) {
+    node.runqueue.unshift(task);
+    task.rq_since_ns = node.cluster.queue.now_ns;
+  }
   const cur = node.current;
   if (cur && cur !== task) {
     sched_sync(task, node);
@@ -119,15 +143,15 @@ function kick_cpu(node: Node): void {
   if (!node.current && node.runqueue.length === 0) return;
   node.cpu_scheduled = true;
   const q = node.cluster.queue;
-  q.at(q.now_ns, () => run_cpu(node));
+  q.at_cpu(q.now_ns, () => run_cpu(node));
 }
 
 /**
- * schedule(): the runnable task of highest goodness (the one that ran keeps
+ * pick_next, 2.4's schedule(): the runnable task of highest goodness (the one that ran keeps
  * the CPU on a tie, then run-queue order); when all have spent their
  * slices, a new epoch and look again.
  */
-function schedule(node: Node): Task | null {
+function pick_next(node: Node): Task | null {
   const prev = node.current;
   node.need_resched = false;
   const rq = node.runqueue;
@@ -136,6 +160,7 @@ function schedule(node: Node): Task | null {
   for (let r = 0; r < rq.length; r++) {
     const t = rq[r]!;
     if (t.state === TASK_RUNNING && t.node === node) rq[w++] = t;
+    else leave_runqueue(node, t, node.cluster.queue.now_ns);
   }
   rq.length = w;
   let next: Task | null = null;
@@ -189,7 +214,7 @@ function account(task: Task, from_ns: number): void {
 function run_slice(node: Node): void {
   const q = node.cluster.queue;
   const cur = node.current;
-  let task = cur && !node.need_resched && cur.state === TASK_RUNNING && cur.node === node ? cur : schedule(node);
+  let task = cur && !node.need_resched && cur.state === TASK_RUNNING && cur.node === node ? cur : pick_next(node);
   if (!task) return;
   task.clock_ns = Math.max(task.clock_ns, q.now_ns);
   sched_sync(task, node);
@@ -201,14 +226,14 @@ function run_slice(node: Node): void {
       // Something is due first: run it, then come back at our clock.
       account(task, start_ns);
       node.cpu_scheduled = true;
-      q.at(task.clock_ns, () => run_cpu(node));
+      q.at_cpu(task.clock_ns, () => run_cpu(node));
       return;
     }
     q.advance_to(task.clock_ns);
     if (task.clock_ns >= slice_end_ns) node.need_resched = true; // the counter ran out
     if (node.need_resched) {
       account(task, start_ns);
-      const next = schedule(node);
+      const next = pick_next(node);
       if (next !== task) {
         if (next) dbg('%s: pid %d preempted at %d', node.name, task.pid, task.clock_ns);
         return;
@@ -222,7 +247,10 @@ function run_slice(node: Node): void {
   account(task, start_ns);
   if (node.current === task) node.current = null;
   const i = node.runqueue.indexOf(task);
-  if (i >= 0 && !(task.state === TASK_RUNNING && task.node === node)) node.runqueue.splice(i, 1);
+  if (i >= 0 && !(task.state === TASK_RUNNING && task.node === node)) {
+    node.runqueue.splice(i, 1);
+    leave_runqueue(node, task, task.clock_ns);
+  }
 }
 
 /** Advance one task by (part of) one operation. */

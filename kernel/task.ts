@@ -67,6 +67,8 @@ export class Task {
   /** The node and epoch its counter was last recalculated for. */
   sched_node = -1;
   sched_epoch = 0;
+  /** Since when its runnable time on its node is not yet counted (sched.ts runnable_ns). */
+  rq_since_ns = 0;
   /** The task's own clock while it runs: ahead of the queue within a step. */
   clock_ns = 0;
   private clock_frac_ns = 0;

@@ -317,6 +317,8 @@ export function network_of(cluster: Cluster): Network {
 export function attach_network(cluster: Cluster, profile: NetProfile): Network {
   const n = new Network(cluster, profile);
   cluster.ext.set('net', n);
+  // Nothing one node does reaches another sooner than a frame's propagation (kernel/events.ts).
+  cluster.queue.lookahead_ns = profile.prop_ns;
   return n;
 }
 
