@@ -1,43 +1,58 @@
-// infoD, after openMosix's oM_infoD: every node sends periodic load updates
-// (load, CPU utilisation, free memory) to its peers as UDP datagrams, and
-// each peer acknowledges them. The sender takes the round-trip time from
-// the acknowledgement (t0 = RTT/2) and the available bandwidth from how its
-// NIC byte counters moved since the last look, read from /proc/net/dev as
-// ifconfig reads them. Updates and acknowledgements are encoded bytes; one
-// the wire loses is simply missing (no retransmission).
+// infoD, after openMosix's oM_infoD and the MOSIX load vector it keeps.
+// Every node, once a second (the profile's infod_interval_ns), takes its
+// load from its run queue and smooths it the MOSIX way (net/load.ts), its
+// CPU utilisation over the second, and the available bandwidth from how its
+// NIC byte counters moved (read from /proc/net/dev as ifconfig reads them);
+// then whoever listens (the balancer) runs. Apart from that, every 0.5-1 s
+// (drawn afresh each time) it sends a window of its load vector to one node
+// picked at random (net/loadvec.ts), and the receiver acknowledges it. The
+// sender takes the round-trip time from the acknowledgement (t0 = RTT/2).
+// Windows and acknowledgements are encoded UDP datagrams; one the wire
+// loses is simply missing (no retransmission).
+//
+// The load vector travels by gossip: a node sends 1-2 windows a second
+// whatever the cluster's size, and receives as many on average. What it
+// knows of a peer's load is the freshest entry any window brought.
+//
+// Liveness does not ride on the gossip: at each load computation a node
+// also sends every peer a heartbeat (8 bytes, not acknowledged), and
+// om/liveness.ts takes a peer as gone when it has not heard one from it
+// directly for 3 intervals, as it did with the all-to-all updates of
+// before. Gossip alone would keep two nodes cut off from each other (and
+// only from each other) alive in each other's eyes, since their news goes
+// around the cut: a migrant would then run on without the deputy it can no
+// longer reach. The heartbeats cost n(n-1) datagrams a second, 37 kbit/s a
+// node's link on 64 nodes.
 import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
+import type { Rng } from '../kernel/rng.ts';
+import { runnable_ns } from '../kernel/sched.ts';
 import { NS_PER_S } from '../kernel/time.ts';
 import { FRAME_SIZE_B } from '../kernel/physmem.ts';
 import { network_of, wire_bytes } from './link.ts';
+import { NodeLoad } from './load.ts';
+import { decode_window, encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
 import { parse_net_dev } from './nic.ts';
 import { INFOD_PORT } from './udp.ts';
 import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
-const INFOD_UPDATE = 1;
+const INFOD_WINDOW = 1;
 const INFOD_ACK = 2;
-const INFOD_VERSION = 1;
+const INFOD_HEARTBEAT = 3;
+const INFOD_VERSION = 2;
 
-interface UpdateMsg { type: number; version: number; node: number; seq: number; load: number; util: number; free_mem_kB: number }
 interface AckMsg { type: number; version: number; node: number; seq: number }
-
-/** A load update: who, which one, the run-queue length, CPU use in 1/10000, free memory in KiB. */
-const UPDATE = struct<UpdateMsg>([u8('type'), u8('version'), u16('node'), u32('seq'), u16('load'), u16('util'), u32('free_mem_kB')]);
-/** Its acknowledgement: who acknowledges which update. */
+/** A window's acknowledgement: who acknowledges which window. */
 const ACK = struct<AckMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
-
-/** Payload bytes of a load update and of its acknowledgement. */
-export const LOAD_UPDATE_B = UPDATE.span;
 export const LOAD_ACK_B = ACK.span;
+
+/** A window goes out every GOSSIP_MIN..GOSSIP_MAX of the load interval (0.5-1 s), uniformly. */
+export const GOSSIP_MIN = 0.5;
+export const GOSSIP_MAX = 1;
+
 /** The available bandwidth is never taken as less than this share of the line. */
 const MIN_AVAILABLE_SHARE = 0.05;
-
-function encode_update(m: Omit<UpdateMsg, 'type' | 'version'>): Uint8Array {
-  const b = new Uint8Array(LOAD_UPDATE_B);
-  UPDATE.encode({ type: INFOD_UPDATE, version: INFOD_VERSION, ...m }, b);
-  return b;
-}
 
 function encode_ack(node: number, seq: number): Uint8Array {
   const b = new Uint8Array(LOAD_ACK_B);
@@ -45,54 +60,80 @@ function encode_ack(node: number, seq: number): Uint8Array {
   return b;
 }
 
-export interface LoadInfo {
-  load: number;
-  util: number;
-  free_mem_B: number;
-  at_ns: number;
-}
-
 export class InfoD {
-  /** What this node heard from each peer. */
-  readonly peers = new Map<number, LoadInfo>();
-  /** When this node last heard an update from each peer, virtual ns (silence means trouble). */
+  /** What this node knows of every node's load, its own included. */
+  readonly vector: LoadVector;
+  /** Its own load, smoothed. */
+  readonly load: NodeLoad;
+  /**
+   * When the freshest entry this node knows of each peer was true, virtual
+   * ns: the peer was alive then. Silence (om/liveness.ts) is its age.
+   */
   readonly last_heard_ns = new Map<number, number>();
+  /** When this node last heard a peer's own heartbeat, directly, virtual ns (om/liveness.ts). */
+  readonly last_direct_ns = new Map<number, number>();
   /** Latest one-way latency estimate to each peer, ns (RTT/2). */
   readonly t0_ns = new Map<number, number>();
   private last_busy_ns = 0;
   private last_tick_ns = 0;
   private bw_prev: { t_ns: number; bytes: number; rx: number; tx: number } | null = null;
   /**
-   * This node's CPU utilisation over the last update interval, in [0, 1]:
+   * This node's CPU utilisation over the last load interval, in [0, 1]:
    * what oM_infoD reports and AMPoM takes as C_i at each fault.
    */
   cpu_util = 0;
+  /** The last second's mean run-queue length, before smoothing. */
+  raw_load = 0;
   /** Latest available bandwidth estimate, bits/s. */
   available_bps: number;
-  updates_sent = 0;
+  windows_sent = 0;
   private seq = 0;
-  /** The latest update sent to each peer: its number and when it left. */
+  /** The latest window sent to each peer: its number and when it left. */
   private readonly sent = new Map<number, { seq: number; at_ns: number }>();
+  /** Run after each load computation (the balancer, memory ushering). */
+  readonly load_listeners: (() => void)[] = [];
 
-  constructor(readonly node: Node, readonly line_bps: number) {
+  constructor(readonly node: Node, readonly line_bps: number, private readonly rng: Rng) {
     this.available_bps = line_bps;
+    this.vector = new LoadVector(node.id, node.cluster.nodes.length);
+    this.load = new NodeLoad(node.speed);
+    this.set_own(node.cluster.queue.now_ns);
   }
 
-  /** Own load figures as sent in an update. */
-  private own_load(now_ns: number): LoadInfo {
-    const dt = Math.max(1, now_ns - this.last_tick_ns);
-    const util = Math.min(1, (this.node.busy_ns - this.last_busy_ns) / dt);
-    this.cpu_util = util;
+  /** What this node knows of a peer, or undefined. */
+  peer(n: number): LoadEntry | undefined {
+    return n === this.node.id ? undefined : this.vector.get(n);
+  }
+
+  /** The own entry of the vector, as of now. */
+  private set_own(now_ns: number): void {
+    this.vector.set_own({
+      node: this.node.id, load: this.load.exported, util: this.cpu_util, speed: this.node.speed,
+      free_mem_B: this.node.mem.free_frames * FRAME_SIZE_B, at_ns: now_ns,
+    });
+  }
+
+  /**
+   * The load computation of a second: the mean run-queue length over it,
+   * smoothed; the utilisation; the available bandwidth. Then the listeners.
+   */
+  load_tick(): void {
+    const now = this.node.cluster.queue.now_ns;
+    const dt = Math.max(1, now - this.last_tick_ns);
+    this.cpu_util = Math.min(1, (this.node.busy_ns - this.last_busy_ns) / dt);
+    this.raw_load = runnable_ns(this.node, now) / dt;
     this.last_busy_ns = this.node.busy_ns;
-    this.last_tick_ns = now_ns;
-    const load = this.node.runqueue.length + (this.node.current ? 1 : 0);
-    return { load, util, free_mem_B: this.node.mem.free_frames * FRAME_SIZE_B, at_ns: now_ns };
+    this.last_tick_ns = now;
+    this.load.calc_load(this.raw_load);
+    this.measure_bandwidth(now);
+    this.set_own(now);
+    for (const l of this.load_listeners) l();
   }
 
   /**
    * Re-read the NIC counters and update the available-bandwidth estimate:
-   * line rate minus the busier direction's measured rate. Called each update
-   * and whenever AMPoM's lookback window loops.
+   * line rate minus the busier direction's measured rate. Called each load
+   * interval and whenever AMPoM's lookback window loops.
    */
   measure_bandwidth(now_ns: number): number {
     const r = this.node.cluster.procfs.read(this.node, '/proc/net/dev');
@@ -117,39 +158,58 @@ export class InfoD {
     return this.t0_ns.get(peer) ?? network_of(this.node.cluster).profile.latency_ns;
   }
 
-  /** One round of updates to every peer. */
-  tick(): void {
+  /** Send a window of the load vector to one node picked at random. */
+  gossip(): void {
+    const c = this.node.cluster;
+    const n = c.nodes.length;
+    if (n < 2) return;
+    const now = c.queue.now_ns;
+    let to = this.rng.int(0, n - 2);
+    if (to >= this.node.id) to++;
+    this.set_own(now);
+    const seq = ++this.seq;
+    const bytes = encode_window(INFOD_WINDOW, INFOD_VERSION, this.node.id, seq, this.vector.window(to), now);
+    this.sent.set(to, { seq, at_ns: now });
+    this.windows_sent++;
+    network_of(c).udp_send(this.node, c.node(to), INFOD_PORT, bytes);
+  }
+
+  /** The delay until the next window: uniform in [GOSSIP_MIN, GOSSIP_MAX] of the interval. */
+  next_gossip_ns(interval_ns: number): number {
+    return Math.round(interval_ns * (GOSSIP_MIN + (GOSSIP_MAX - GOSSIP_MIN) * this.rng.float()));
+  }
+
+  /** A heartbeat to every peer: just this node's number (the ACK layout with seq 0). */
+  heartbeat(): void {
     const c = this.node.cluster;
     const net = network_of(c);
-    const now = c.queue.now_ns;
-    const info = this.own_load(now);
-    this.measure_bandwidth(now);
-    const seq = ++this.seq;
-    const bytes = encode_update({
-      node: this.node.id, seq, load: Math.min(info.load, 0xffff), util: Math.round(info.util * 10000),
-      free_mem_kB: Math.min(Math.floor(info.free_mem_B / 1024), 0xffffffff),
-    });
     for (const peer of c.nodes) {
       if (peer === this.node) continue;
-      this.sent.set(peer.id, { seq, at_ns: now });
-      this.updates_sent++;
-      net.udp_send(this.node, peer, INFOD_PORT, bytes);
+      const b = new Uint8Array(LOAD_ACK_B);
+      ACK.encode({ type: INFOD_HEARTBEAT, version: INFOD_VERSION, node: this.node.id, seq: 0 }, b);
+      net.udp_send(this.node, peer, INFOD_PORT, b);
     }
   }
 
-  /** A datagram for infoD arrived: an update to record and acknowledge, or an acknowledgement. */
+  /** A datagram for infoD arrived: a window to merge and acknowledge, or an acknowledgement. */
   receive(from: Node, data: Uint8Array | null): void {
     if (!data || !this.node.alive) return;
     const c = this.node.cluster;
     const now = c.queue.now_ns;
-    if (data[0] === INFOD_UPDATE) {
-      const m = UPDATE.decode(data);
-      this.peers.set(m.node, { load: m.load, util: m.util / 10000, free_mem_B: m.free_mem_kB * 1024, at_ns: now });
-      this.last_heard_ns.set(m.node, now);
-      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, m.seq));
+    if (data[0] === INFOD_HEARTBEAT) {
+      this.last_direct_ns.set(ACK.decode(data).node, now);
+    } else if (data[0] === INFOD_WINDOW) {
+      const w = decode_window(data, now);
+      this.vector.merge(w.entries);
+      for (const e of w.entries) {
+        if (e.node === this.node.id) continue;
+        const heard = this.last_heard_ns.get(e.node);
+        if (heard === undefined || e.at_ns > heard) this.last_heard_ns.set(e.node, e.at_ns);
+      }
+      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, w.seq));
     } else if (data[0] === INFOD_ACK) {
       const m = ACK.decode(data);
-      // Only the latest update's acknowledgement times the path; a late one for an older update is stale.
+      // Only the latest window's acknowledgement times the path; a late one for an older window is stale.
       const s = this.sent.get(m.node);
       if (s && s.seq === m.seq) this.t0_ns.set(m.node, Math.round((now - s.at_ns) / 2));
     } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type ${data[0]} from ${from.name}`);
@@ -157,13 +217,47 @@ export class InfoD {
 }
 
 /**
- * The lowest line rate at which infoD's own traffic (an update and an
- * acknowledgement per peer per interval, both ways) takes at most half the
- * wire: below it the updates queue without end and nothing else gets through.
+ * The lowest line rate at which infoD's own traffic takes at most half the
+ * wire: a node sends at most one full window each GOSSIP_MIN of the
+ * interval and acknowledges as many as it receives (on average as many as
+ * it sends), and a heartbeat to each peer every interval; below it the
+ * datagrams queue without end and nothing else gets through.
  */
 export function infod_min_bandwidth_bps(nodes: number, interval_ns: number): number {
-  const per_interval_B = (nodes - 1) * (frame_wire_B(IP_UDP_HEADERS_B + LOAD_UPDATE_B) + frame_wire_B(IP_UDP_HEADERS_B + LOAD_ACK_B));
-  return (2 * per_interval_B * 8 * NS_PER_S) / interval_ns;
+  const entries = Math.min(nodes, LOAD_VECTOR_WINDOW);
+  const per_window_B = frame_wire_B(IP_UDP_HEADERS_B + window_B(entries)) + frame_wire_B(IP_UDP_HEADERS_B + LOAD_ACK_B);
+  const heartbeats_B = (nodes - 1) * frame_wire_B(IP_UDP_HEADERS_B + LOAD_ACK_B);
+  return (2 * (per_window_B / GOSSIP_MIN + heartbeats_B) * 8 * NS_PER_S) / interval_ns;
+}
+
+/**
+ * How old the freshest entry of a live peer may grow before om/liveness.ts
+ * takes the peer as gone, in a cluster of `nodes`; so a crash is noticed
+ * by every node within this and one check (a load interval) more.
+ *
+ * Measured with userland/bench/gossip_age.ts (once a second, every node's
+ * oldest entry of each live peer, after a minute's warm-up): the oldest
+ * ever seen was 1.0 s on 2 nodes (each sends the other a window every
+ * 0.5-1 s), 6.1 on 3, 8.0 on 4, 11.9 on 8, 11.5 on 16, 12.4 on 20 (3 runs
+ * of 3,000 s each), 24.1 on 32, 34.3 on 48, 83.4 on 128 and 177 on 256
+ * (2 runs of 1,500 s); on 4 nodes with 5% loss and 50% cross traffic on
+ * every pair, 12.7. Up to the window's 20 nodes every window carries every
+ * entry and the age grows like the rounds a rumour takes, log2(n); beyond,
+ * a window carries only the 19 freshest others, an entry that has aged a
+ * little is crowded out and waits for its node to send again to a random
+ * node, and the age grows like n (0.6-0.75 n). The limit is twice the
+ * envelope 3 + 3 log2(n), 0.75 n of those maxima (on 2 nodes, where the age
+ * is bounded, 3 windows as before): 15.5 s on 3 nodes, 18 on 4, 30 on 16,
+ * 96 on 64, 384 on 256.
+ */
+export function silence_limit_ns(nodes: number, interval_ns: number): number {
+  return Math.round(interval_ns * silence_limit_intervals(nodes));
+}
+
+/** silence_limit_ns in load intervals (seconds on every profile). */
+export function silence_limit_intervals(nodes: number): number {
+  if (nodes <= 2) return 3;
+  return 2 * Math.max(3 + 3 * Math.log2(nodes), 0.75 * nodes);
 }
 
 export function infod_of(node: Node): InfoD {
@@ -175,24 +269,33 @@ export function infod_of(node: Node): InfoD {
 /** Start infoD on every node; it runs while active() holds. */
 export function start_infod(cluster: Cluster, active: () => boolean): void {
   const net = network_of(cluster);
+  const period = net.profile.infod_interval_ns;
   for (const node of cluster.nodes) {
-    const d = new InfoD(node, net.profile.bandwidth_bps);
+    const d = new InfoD(node, net.profile.bandwidth_bps, cluster.rng.fork());
     node.ext.set('infod', d);
     net.udp_bind(node, INFOD_PORT, (from, data) => d.receive(from, data));
-    const period = net.profile.infod_interval_ns;
-    const tick = (): void => {
+    const load_tick = (): void => {
       if (!active() || !node.alive) return;
-      d.tick();
-      cluster.queue.after(period, tick);
+      d.load_tick();
+      d.heartbeat();
+      cluster.queue.after(period, load_tick);
     };
-    cluster.queue.at(cluster.queue.now_ns, tick);
+    const gossip = (): void => {
+      if (!active() || !node.alive) return;
+      d.gossip();
+      cluster.queue.after(d.next_gossip_ns(period), gossip);
+    };
+    cluster.queue.at(cluster.queue.now_ns, load_tick);
+    cluster.queue.at(cluster.queue.now_ns, gossip);
   }
-  const peer_info = (at: Node, n: number): LoadInfo | undefined =>
-    n === at.id ? undefined : infod_of(at).peers.get(n);
-  cluster.procfs.register('/proc/hpc/nodes/N/load', { read: ({ node, params }) => `${peer_info(node, params[0]!)?.load ?? 'unknown'}\n` });
+  const hundredths = (x: number): number => Math.round(x * 100);
+  const entry = (at: Node, n: number): LoadEntry | undefined => infod_of(at).peer(n);
+  // As openMosix's /proc/hpc/nodes/N/*: what this node knows of node N (loads in hundredths of a process).
+  cluster.procfs.register('/proc/hpc/nodes/N/load', { read: ({ node, params }) => `${entry(node, params[0]!) ? hundredths(entry(node, params[0]!)!.load) : 'unknown'}\n` });
+  cluster.procfs.register('/proc/hpc/nodes/N/speed', { read: ({ node, params }) => `${entry(node, params[0]!) ? hundredths(entry(node, params[0]!)!.speed) : 'unknown'}\n` });
   cluster.procfs.register('/proc/hpc/nodes/N/util', { read: ({ node, params }) => {
-    const i = peer_info(node, params[0]!);
+    const i = entry(node, params[0]!);
     return `${i ? Math.round(i.util * 100) : 'unknown'}\n`;
   } });
-  cluster.procfs.register('/proc/hpc/nodes/N/mem', { read: ({ node, params }) => `${peer_info(node, params[0]!)?.free_mem_B ?? 'unknown'}\n` });
+  cluster.procfs.register('/proc/hpc/nodes/N/mem', { read: ({ node, params }) => `${entry(node, params[0]!)?.free_mem_B ?? 'unknown'}\n` });
 }

@@ -1,5 +1,5 @@
-// Noticing that a node is gone. Every node hears infoD's load updates from
-// every other once a second; a node that has not been heard from for
+// Noticing that a node is gone. Every node hears infoD's heartbeats from
+// every other once a second (net/infod.ts: directly, not by gossip); a node that has not been heard from for
 // DEAD_AFTER_UPDATES updates is taken as unreachable (crashed, or cut off by
 // a partition: the two look the same from here), and so is one to which a
 // connection gave up (TCP's user timeout, 5 s of unacknowledged data). A
@@ -69,7 +69,7 @@ export function start_liveness(cluster: Cluster, active: () => boolean): void {
 
 function check_peers(node: Node, dead_after_ns: number): void {
   const now = node.cluster.queue.now_ns;
-  const heard = infod_of(node).last_heard_ns;
+  const heard = infod_of(node).last_direct_ns;
   const lv = liveness(node);
   for (const peer of node.cluster.nodes) {
     if (peer === node) continue;
