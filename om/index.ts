@@ -86,13 +86,26 @@ function install_remote_hooks(cluster: Cluster): void {
   cluster.exit_listeners.push(remote_exit);
 }
 
+/** Reasons to keep infoD and the watch running with no task alive (a workload with jobs still to come). */
+const holds = (cluster: Cluster): (() => boolean)[] => {
+  let h = cluster.ext.get('om_holds') as (() => boolean)[] | undefined;
+  if (!h) cluster.ext.set('om_holds', (h = []));
+  return h;
+};
+const om_held = (cluster: Cluster): boolean => holds(cluster).some((f) => f());
+
+/** Keep infoD and the liveness watch running while `pred` holds, even with no task alive. */
+export function om_keep_alive(cluster: Cluster, pred: () => boolean): void {
+  holds(cluster).push(pred);
+}
+
 export function om_init(cluster: Cluster, profile: NetProfile): void {
   if (cluster.ext.has('om')) return;
   cluster.ext.set('om', true);
   const net = attach_network(cluster, profile);
   // infoD and the liveness watch run while a task lives or some node still
   // has records to settle (after a crash, until the survivors give up on it).
-  const active = (): boolean => cluster.live_tasks > 0 || om_unsettled(cluster);
+  const active = (): boolean => cluster.live_tasks > 0 || om_unsettled(cluster) || om_held(cluster);
   start_infod(cluster, active);
   net.start_cross_traffic(profile.cross_traffic, active);
   for (const n of cluster.nodes) register_om_costs(n.cpu);

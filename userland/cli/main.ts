@@ -18,6 +18,7 @@ const subcommands = [
   await import('./cmd_replay.ts'),
   await import('./cmd_chaos.ts'),
   await import('./cmd_sweep.ts'),
+  await import('./cmd_cluster.ts'),
 ];
 for (const c of subcommands) c.register(program);
 
