@@ -229,10 +229,26 @@ function tcp_bulk(loss: number): Figure {
   return { name: `TCP bulk transfer, 256 MiB${loss ? `, ${loss * 100}% loss` : ''} (${(segs / 1e3).toFixed(0)}k segments)`, value: rate / 1e6, unit: 'M segs/s', target: '>= 0.2', ok: rate >= 0.2e6 && done === msgs };
 }
 
+/**
+ * The cluster at scale (issue 15): 64 nodes, 200 processes of 8-64 MiB in
+ * fast mode with the balancer on, in a child process so its peak RSS is its
+ * own: host time under 2 minutes, peak RSS under 4 GB.
+ */
+function cluster_scale(): Figure[] {
+  const script = fileURLToPath(new URL('./cluster_scale.ts', import.meta.url));
+  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '64', '200'], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`cluster scale run failed: ${p.stderr}`);
+  const r = JSON.parse(p.stdout) as { wall_s: number; rss_MB: number; totals: { verified: boolean; migrations: number } };
+  return [
+    { name: `cluster 64 nodes, 200 processes, balancer on (${r.totals.migrations} migrations): host time`, value: r.wall_s, unit: 's', target: '< 120', ok: r.wall_s < 120 && r.totals.verified },
+    { name: 'cluster 64 nodes, 200 processes, balancer on: peak RSS', value: r.rss_MB, unit: 'MB', target: '< 4000', ok: r.rss_MB < 4000 },
+  ];
+}
+
 const figures = [
   tcp_bulk(0), tcp_bulk(0.01),
   resident_refs(), first_touch_faults(), ampom_analysis(), ...kernel_575('stream'), ...kernel_575('dgemm'), ...per_page_us(),
-  await lackey_convert(), ...replay_speed(),
+  await lackey_convert(), ...replay_speed(), ...cluster_scale(),
 ];
 console.log(`omemu micro-benchmarks on Node ${process.version} (${process.arch})`);
 for (const f of figures) {
