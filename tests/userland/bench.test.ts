@@ -1,6 +1,7 @@
 // The bench's own code on a tiny configuration: records, CSV, plots, the
 // report and the target checks (the full bench is `make bench`, not a test).
 import { test } from 'uvu';
+import type { RunResult } from '../../userland/experiment.ts';
 import * as assert from 'uvu/assert';
 import { ABLATIONS, bench_plan, config_of, type Job } from '../../userland/bench/plan.ts';
 import { POLICIES } from '../../om/state.ts';
@@ -15,7 +16,7 @@ import { run_config } from '../../userland/sweep/run.ts';
 
 const SCALE = 1 / 512;
 const plan = bench_plan(SCALE);
-const run_job = (j: Job, seed: number) => run_config(normalize(config_of(j, seed)));
+const run_job = (j: Job, seed: number) => run_config(normalize(config_of(j, seed))) as RunResult; // the bench runs migrations only
 const cache = new Map<string, BenchRecord>();
 const runs: BenchRecord[] = plan.map((j) => {
   const k = config_hash(normalize(config_of(j, 1)));

@@ -1,6 +1,7 @@
 // omemu sweep's parts: the configuration's hash, the grid's order, shards
 // and Slurm array tasks, and runs written, resumed and merged byte for byte.
 import { test } from 'uvu';
+import type { RunResult } from '../../userland/experiment.ts';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,7 +105,7 @@ test('normalize: one way to write a run; unknown fields and wrong types are name
   throws(() => normalize({ bandwith: 6 }), /unknown field 'bandwith'/);
   throws(() => normalize({ mib: '8' }), /mib must be a number, got "8"/);
   throws(() => normalize({ seed: 1.5 }), /seed must be an integer/);
-  throws(() => normalize({ kind: 'cluster' }), /kind must be one of migration/);
+  throws(() => normalize({ kind: 'swarm' }), /kind must be one of migration, cluster/);
 });
 
 // ---- the grid ----
@@ -183,7 +184,8 @@ test('a sweep writes the grid, a record a run in grid order, and a CSV', () => {
   for (const r of recs) {
     assert.equal(Object.keys(r), ['hash', 'build', 'config', 'result']);
     assert.equal(Object.keys(r.config), FIELDS.map((f) => f.name), 'every config field, in FIELDS order');
-    assert.ok(r.result.verified && r.result.outcome === 'completed', r.result.failures.join('; '));
+    const res = r.result as RunResult;
+    assert.ok(res.verified && res.outcome === 'completed', res.failures.join('; '));
   }
   const csv = bytes(join(whole, 'runs.csv')).trimEnd().split('\n');
   assert.is(csv.length, GRID.length + 1);
@@ -306,4 +308,25 @@ test('CSV: nested values are their JSON, and a result field named like a config 
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test('cluster runs: a grid of kind cluster runs, records the totals as columns, and names fields that do not apply', async () => {
+  const g = expand_grid([{ kind: 'cluster', nodes: 4, jobs: 3, scale: 0.02, scheme: ['openmosix', 'ampom'] }]);
+  assert.is(g.length, 2);
+  const d = fresh();
+  const o = await run_sweep(g, { out: d, shard: WHOLE, ...quiet } as SweepOptions);
+  assert.is(o.ran, 2);
+  const recs = bytes(join(d, 'runs.jsonl')).trimEnd().split('\n').map((l) => JSON.parse(l) as SweepRecord);
+  for (const r of recs) {
+    const res = r.result as unknown as Record<string, unknown>;
+    assert.is(res.processes, 3);
+    assert.is(res.completed, 3);
+    assert.is(res.verified, true);
+    assert.is((res.process_records as unknown[]).length, 3);
+  }
+  const csv = bytes(join(d, 'runs.csv')).split('\n')[0]!;
+  assert.match(csv, /,mean_slowdown,p95_slowdown,makespan_s,/);
+  assert.throws(() => expand_grid([{ kind: 'cluster', kernel: 'dgemm' }]), /kernel does not apply to a cluster run/);
+  assert.throws(() => expand_grid([{ kernel: 'stream', balancer: 'off' }]), /balancer does not apply to a migration run/);
+  assert.throws(() => expand_grid([{ kind: 'cluster', balancer: 'greedy' }]), /balancer must be off or mosix, got 'greedy'/);
+});
+
 test.run();

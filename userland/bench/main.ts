@@ -62,7 +62,7 @@ async function records_of_plan(): Promise<{ records: SweepRecord[]; how: string 
     on_stale: 'restart',
     line: ({ config: c }, r) => {
       const ws = c.working_set !== null ? `/${c.working_set}` : '';
-      return `${c.kernel} ${c.mib}${ws} MB ${c.scheme} ${c.bandwidth ?? c.profile}: runtime ${r.runtime_s.toFixed(2)} s`;
+      return `${c.kernel} ${c.mib}${ws} MB ${c.scheme} ${c.bandwidth ?? c.profile}: runtime ${(r as RunResult).runtime_s.toFixed(2)} s`;
     },
   });
   if (shard.count > 1) {
@@ -82,7 +82,8 @@ try {
   if (e instanceof ConfigError) fail(e.message);
   throw e;
 }
-const results = new Map<string, RunResult>(got.records.map((r) => [r.hash, r.result]));
+// The bench's runs are all of kind 'migration'.
+const results = new Map<string, RunResult>(got.records.map((r) => [r.hash, r.result as RunResult]));
 const runs: BenchRecord[] = plan.map((j) => make_record(j, results.get(config_hash(normalize(config_of(j, o.seed))))!));
 const wall_s = (performance.now() - t_start) / 1000;
 const checks = await write_bench_out(o.out, runs, { seed: o.seed, scale, wall_s: o.merge ? null : wall_s, how: got.how });

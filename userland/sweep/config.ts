@@ -13,8 +13,8 @@ import { MODES, type Mode } from '../hpcc/common.ts';
 import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
 import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
 
-/** Which run function a configuration is for (cluster runs will be another kind). */
-export const KINDS = ['migration'] as const;
+/** Which run function a configuration is for: one migrating process, or a cluster under a workload (userland/sweep/cluster_config.ts). */
+export const KINDS = ['migration', 'cluster'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface RunConfig {
@@ -51,6 +51,20 @@ export interface RunConfig {
   ampom_window: string;
   /** The kernels' timing model: loop (the model), after or blocks (the earlier ones, for ablation). */
   kernel_model: string;
+  // Cluster runs (kind 'cluster'; `omemu cluster`'s flags of the same names).
+  /** hpcc-mix, or a CSV file of jobs. */
+  workload: string;
+  jobs: number;
+  logins: number;
+  /** Mean arrivals a second. */
+  rate: number;
+  scale: number;
+  /** Memory of each node, MiB. */
+  node_mem_mib: number;
+  /** Relative CPU speeds: one for every node or a comma list (null: all 1). */
+  speeds: string | null;
+  balancer: string;
+  balance_threshold: number;
   seed: number;
 }
 
@@ -83,8 +97,29 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
   { name: 'precopy_rule', type: 'string', default: 'xen', help: "pre-copy's stop rule: xen or legacy" },
   { name: 'ampom_window', type: 'string', default: 'all', help: "faults that feed AMPoM's window: all or remote" },
   { name: 'kernel_model', type: 'string', default: 'loop', help: "the kernels' timing: loop, after or blocks (ablation)" },
+  { name: 'workload', type: 'string', default: 'hpcc-mix', help: 'cluster: hpcc-mix or a CSV file of jobs' },
+  { name: 'jobs', type: 'int', default: 20, help: 'cluster, hpcc-mix: how many jobs' },
+  { name: 'logins', type: 'int', default: 2, help: 'cluster, hpcc-mix: jobs start on nodes 0..logins-1' },
+  { name: 'rate', type: 'number', default: 1, help: 'cluster, hpcc-mix: mean arrivals a second' },
+  { name: 'scale', type: 'number', default: 0.1, help: "cluster, hpcc-mix: sizes are Table 1's range times this" },
+  { name: 'node_mem_mib', type: 'int', default: 1024, help: 'cluster: memory of each node, MiB' },
+  { name: 'speeds', type: 'string?', default: null, help: 'cluster: relative CPU speeds, one or one a node' },
+  { name: 'balancer', type: 'string', default: 'mosix', help: 'cluster: off or mosix' },
+  { name: 'balance_threshold', type: 'number', default: 0, help: "cluster: the balancer's aggressiveness" },
   { name: 'seed', type: 'int', default: 1, help: 'seed of every random choice' },
 ];
+
+/** Fields that only a cluster run reads (a migration run must leave them at their defaults), and those only a migration run reads. */
+export const CLUSTER_ONLY: (keyof RunConfig)[] = ['workload', 'jobs', 'logins', 'rate', 'scale', 'node_mem_mib', 'speeds', 'balancer', 'balance_threshold'];
+export const MIGRATION_ONLY: (keyof RunConfig)[] = [
+  'kernel', 'mib', 'working_set', 'passes', 'cross_traffic', 'migrate_at', 'path', 'faults', 'loss', 'duplicate', 'reorder', 'precopy_rule', 'ampom_window', 'kernel_model',
+];
+
+/** A field set away from its default that this kind of run would ignore is an error, not a silent no-op. */
+export function only_fields_of(c: RunConfig, foreign: (keyof RunConfig)[]): void {
+  const set = foreign.filter((k) => c[k] !== CONFIG_DEFAULTS[k]);
+  if (set.length > 0) throw new ConfigError(`${set.join(', ')} ${set.length === 1 ? 'does' : 'do'} not apply to a ${c.kind} run`);
+}
 
 export const CONFIG_DEFAULTS = Object.fromEntries(FIELDS.map((f) => [f.name, f.default])) as unknown as RunConfig;
 
@@ -146,7 +181,8 @@ export const ordered = (c: RunConfig): RunConfig => Object.fromEntries(FIELDS.ma
 
 /** A short name of a run for progress lines and errors: the fields away from their defaults. */
 export function describe(c: RunConfig): string {
-  return FIELDS.filter((f) => f.name !== 'kind' && (c[f.name] !== f.default || f.name === 'kernel' || f.name === 'scheme'))
+  const always = c.kind === 'cluster' ? ['kind', 'scheme'] : ['kernel', 'scheme'];
+  return FIELDS.filter((f) => (f.name !== 'kind' || c.kind !== 'migration') && (c[f.name] !== f.default || always.includes(f.name)))
     .map((f) => `${f.name}=${c[f.name]}`)
     .join(' ');
 }
@@ -162,6 +198,7 @@ function node_mem_B(used_B: number): number {
  * cheap (the program does not start), so a sweep checks all its runs first.
  */
 export function run_spec_of(c: RunConfig): RunSpec {
+  only_fields_of(c, CLUSTER_ONLY);
   const mk = KERNELS[c.kernel];
   if (!mk) throw new ConfigError(`kernel '${c.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')})`);
   if (!MODES.includes(c.mode as Mode)) throw new ConfigError(`mode must be ${MODES.join(' or ')}, got '${c.mode}'`);
@@ -223,6 +260,7 @@ export function run_spec_of(c: RunConfig): RunSpec {
 
 /** A rough relative host cost of a run, to start the longest first and weigh the ETA. */
 export function config_weight(c: RunConfig): number {
+  if (c.kind === 'cluster') return c.jobs * c.scale * 20 * (c.mode === 'exact' ? 50 : 1);
   const per_mib: Record<string, number> = { dgemm: 0.02, stream: 0.01, randomaccess: 0.04, fft: 0.005, seqtouch: 0.005 };
   const ws = c.working_set ?? c.mib;
   const work = c.kernel === 'dgemm' ? ws ** 1.5 / 24 : ws;

@@ -48,7 +48,9 @@ export interface SweepOutcome {
 }
 
 const default_line = (run: PlannedRun, r: SweepResult, host_s: number): string =>
-  `${describe(run.config)}: ${r.outcome}, runtime ${r.runtime_s.toFixed(2)} s${r.verified ? '' : ', NOT verified'} (${host_s.toFixed(1)} s host)`;
+  'runtime_s' in r
+    ? `${describe(run.config)}: ${r.outcome}, runtime ${r.runtime_s.toFixed(2)} s${r.verified ? '' : ', NOT verified'} (${host_s.toFixed(1)} s host)`
+    : `${describe(run.config)}: ${r.completed}/${r.processes} processes, mean slowdown ${r.mean_slowdown}${r.verified ? '' : ', NOT verified'} (${host_s.toFixed(1)} s host)`;
 
 /** Remove a directory's sweep files (make bench, when they are of another grid or build). */
 function clear_dir(dir: string): void {

@@ -1,0 +1,66 @@
+// A sweep's cluster runs (kind 'cluster'): the configuration fields that
+// `omemu cluster` takes as flags, turned into a ClusterSpec with the same
+// checks, and the record a run leaves (its totals first, so the CSV has
+// them as columns; the processes as one JSON cell).
+import { infod_min_bandwidth_bps } from '../../net/infod.ts';
+import { make_profile } from '../../net/profiles.ts';
+import { POLICIES, type Policy } from '../../om/state.ts';
+import { run_cluster, type ClusterResult, type ClusterSpec } from '../cluster/run.ts';
+import { hpcc_mix, read_workload_csv, WorkloadError, type Job } from '../cluster/workload.ts';
+import { MODES, type Mode } from '../hpcc/common.ts';
+import { ConfigError, MIGRATION_ONLY, only_fields_of, type RunConfig } from './config.ts';
+
+/** Nodes of a cluster run when the configuration does not say. */
+export const CLUSTER_NODES = 4;
+
+export type ClusterRecord = ClusterResult['totals'] & Pick<ClusterResult, 'leaked_frames' | 'balance' | 'gossip'> & { process_records: ClusterResult['processes'] };
+
+function speeds_of(v: string | null, nodes: number): number[] {
+  if (v === null) return new Array<number>(nodes).fill(1);
+  const xs = v.split(',').map((s) => Number(s.trim()));
+  if (xs.some((x) => !(x >= 0.05 && x <= 20))) throw new ConfigError(`speeds '${v}': each must be a relative speed from 0.05 to 20`);
+  if (xs.length === 1) return new Array<number>(nodes).fill(xs[0]!);
+  if (xs.length !== nodes) throw new ConfigError(`speeds '${v}' gives ${xs.length} speeds for ${nodes} nodes (give one, or one a node)`);
+  return xs;
+}
+
+/** The ClusterSpec of a 'cluster' configuration (ConfigError says what is wrong); cheap, nothing runs. */
+export function cluster_spec_of(c: RunConfig): ClusterSpec {
+  only_fields_of(c, MIGRATION_ONLY);
+  if (!MODES.includes(c.mode as Mode)) throw new ConfigError(`mode must be ${MODES.join(' or ')}, got '${c.mode}'`);
+  if (!POLICIES.includes(c.scheme as Policy)) throw new ConfigError(`scheme must be one of ${POLICIES.join(', ')}, got '${c.scheme}'`);
+  if (c.balancer !== 'off' && c.balancer !== 'mosix') throw new ConfigError(`balancer must be off or mosix, got '${c.balancer}'`);
+  if (!(c.seed >= 0 && c.seed < 2 ** 31)) throw new ConfigError(`seed must be from 0 to 2^31-1, got ${c.seed}`);
+  const nodes = c.nodes ?? CLUSTER_NODES;
+  if (!(nodes >= 2 && nodes <= 256)) throw new ConfigError(`nodes must be from 2 to 256, got ${nodes}`);
+  if (!(c.node_mem_mib >= 16 && c.node_mem_mib <= 4096)) throw new ConfigError(`node_mem_mib must be from 16 to 4096, got ${c.node_mem_mib}`);
+  if (!(c.jobs >= 1 && c.jobs <= 100_000)) throw new ConfigError(`jobs must be from 1 to 100000, got ${c.jobs}`);
+  if (!(c.rate > 0)) throw new ConfigError(`rate must be more than 0, got ${c.rate}`);
+  if (!(c.scale > 0 && c.scale <= 1)) throw new ConfigError(`scale must be more than 0 and at most 1, got ${c.scale}`);
+  let profile;
+  try {
+    profile = make_profile(c.profile, { bandwidth_mbps: c.bandwidth ?? undefined, latency_ms: c.latency ?? undefined });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const min_bps = infod_min_bandwidth_bps(nodes, profile.infod_interval_ns);
+  if (profile.bandwidth_bps < min_bps) throw new ConfigError(`bandwidth ${profile.bandwidth_bps / 1e6} Mb/s is below the ${(min_bps / 1e6).toPrecision(2)} Mb/s infoD needs on ${nodes} nodes`);
+  let jobs: Job[];
+  try {
+    jobs = c.workload === 'hpcc-mix'
+      ? hpcc_mix({ jobs: c.jobs, nodes, logins: c.logins, rate_per_s: c.rate, scale: c.scale, mode: c.mode as Mode, seed: c.seed })
+      : read_workload_csv(c.workload, nodes, c.mode as Mode);
+  } catch (e) {
+    if (e instanceof WorkloadError) throw new ConfigError(e.message);
+    throw e;
+  }
+  return {
+    nodes, speeds: speeds_of(c.speeds, nodes), mem_mib: c.node_mem_mib, jobs, scheme: c.scheme as Policy,
+    balancer: c.balancer, threshold: c.balance_threshold, profile, seed: c.seed,
+  };
+}
+
+export function run_cluster_config(c: RunConfig): ClusterRecord {
+  const r = run_cluster(cluster_spec_of(c));
+  return { ...r.totals, leaked_frames: r.leaked_frames, balance: r.balance, gossip: r.gossip, process_records: r.processes };
+}
