@@ -15,6 +15,7 @@ import { grid_text, type SweepRecord } from '../sweep/records.ts';
 import { choose_shard } from '../sweep/shard.ts';
 import { run_sweep } from '../sweep/sweep.ts';
 import { bench_plan, config_of } from './plan.ts';
+import { cluster_blocks, cluster_points, cluster_runs } from './cluster_fig.ts';
 import { make_record, type BenchRecord } from './record.ts';
 import { print_summary, write_bench_out } from './output.ts';
 
@@ -40,7 +41,9 @@ const fail = (msg: string): never => {
 };
 
 const plan = bench_plan(scale, o.full ? 'full' : o.paper ? 'paper' : 'bench');
-const grid: PlannedRun[] = expand_grid(plan.map((j) => config_of(j, o.seed)), 'the bench plan');
+// The paper's figures and the schemes, then the cluster figure's runs (not with --paper).
+const cblocks = o.paper ? [] : cluster_blocks(scale, o.seed);
+const grid: PlannedRun[] = expand_grid([...plan.map((j) => config_of(j, o.seed)), ...cblocks], 'the bench plan');
 const runs_dir = join(o.out, scale === 1 ? 'runs-full' : scale === 1 / 8 ? 'runs-quick' : `runs-x${scale}`);
 const nworkers = o.workers ?? availableParallelism();
 
@@ -61,6 +64,7 @@ async function records_of_plan(): Promise<{ records: SweepRecord[]; how: string 
     name: 'bench',
     on_stale: 'restart',
     line: ({ config: c }, r) => {
+      if (c.kind === 'cluster') return `cluster ${c.nodes} nodes ${c.scheme} balancer ${c.balancer} threshold ${c.balance_threshold}: mean slowdown ${(r as { mean_slowdown: number }).mean_slowdown}`;
       const ws = c.working_set !== null ? `/${c.working_set}` : '';
       return `${c.kernel} ${c.mib}${ws} MB ${c.scheme} ${c.bandwidth ?? c.profile}: runtime ${(r as RunResult).runtime_s.toFixed(2)} s`;
     },
@@ -82,11 +86,12 @@ try {
   if (e instanceof ConfigError) fail(e.message);
   throw e;
 }
-// The bench's runs are all of kind 'migration'.
+// The plan's runs are of kind 'migration'; the cluster figure's of kind 'cluster'.
 const results = new Map<string, RunResult>(got.records.map((r) => [r.hash, r.result as RunResult]));
+const cluster = cblocks.length > 0 ? cluster_points(cluster_runs(scale, o.seed), results) : [];
 const runs: BenchRecord[] = plan.map((j) => make_record(j, results.get(config_hash(normalize(config_of(j, o.seed))))!));
 const wall_s = (performance.now() - t_start) / 1000;
-const checks = await write_bench_out(o.out, runs, { seed: o.seed, scale, wall_s: o.merge ? null : wall_s, how: got.how });
+const checks = await write_bench_out(o.out, runs, { seed: o.seed, scale, wall_s: o.merge ? null : wall_s, how: got.how }, cluster);
 print_summary(runs, checks, { out: o.out, quick: !!o.quick });
 const rss_MB = process.resourceUsage().maxRSS / 1024;
 if (o.merge) console.log(`merged and rendered in ${((performance.now() - t_start) / 1000).toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB`);
@@ -94,7 +99,7 @@ else {
   const per = (rss_MB / nworkers).toFixed(0);
   console.log(`wall time ${wall_s.toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB for the process with ${nworkers} workers (${per} MB a worker)`);
 }
-const unverified = runs.filter((r) => !r.verified).length;
+const unverified = runs.filter((r) => !r.verified).length + cluster.filter((p) => !p.verified).length;
 if (unverified > 0) {
   console.error(`bench: ${unverified} runs were not verified (see REPORT.md)`);
   process.exitCode = 1;

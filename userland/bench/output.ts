@@ -6,9 +6,10 @@ import { svg_to_png } from './png.ts';
 import { results_json, type BenchRecord } from './record.ts';
 import { figure_rows, report_md, to_csv, type ReportMeta } from './report.ts';
 import { check_targets, type Check } from './targets.ts';
+import { cluster_csv, cluster_spec, type ClusterPoint } from './cluster_fig.ts';
 
 /** results.json, a CSV, vega-lite spec, SVG and PNG a figure, and REPORT.md. */
-export async function write_bench_out(out: string, runs: BenchRecord[], meta: ReportMeta): Promise<Check[]> {
+export async function write_bench_out(out: string, runs: BenchRecord[], meta: ReportMeta, cluster: ClusterPoint[] = []): Promise<Check[]> {
   const checks = check_targets(runs);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), results_json({ profile: 'fast-ethernet', seed: meta.seed, scale: meta.scale, runs }));
@@ -19,7 +20,15 @@ export async function write_bench_out(out: string, runs: BenchRecord[], meta: Re
     writeFileSync(join(out, `${fig}.svg`), svg);
     writeFileSync(join(out, `${fig}.png`), await svg_to_png(svg));
   }
-  writeFileSync(join(out, 'REPORT.md'), report_md(runs, checks, meta));
+  if (cluster.length > 0) {
+    writeFileSync(join(out, 'cluster.csv'), cluster_csv(cluster));
+    const s = cluster_spec(cluster);
+    writeFileSync(join(out, 'cluster.vl.json'), JSON.stringify(s, null, 2) + '\n');
+    const svg = await render_svg(s);
+    writeFileSync(join(out, 'cluster.svg'), svg);
+    writeFileSync(join(out, 'cluster.png'), await svg_to_png(svg));
+  }
+  writeFileSync(join(out, 'REPORT.md'), report_md(runs, checks, meta, cluster));
   return checks;
 }
 
@@ -44,5 +53,5 @@ export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: st
     const diff = c.diff ? ` (${c.diff})` : '';
     console.log(`  ${c.holds ? 'holds' : 'MISSES'}  fig ${c.figure}: ${c.what}: paper ${c.paper}, emulated ${c.emulated}${diff}, tolerance ${c.tolerance}`);
   }
-  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11 .csv/.svg/.png/.vl.json, REPORT.md)`);
+  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11, schemes and cluster .csv/.svg/.png/.vl.json, REPORT.md)`);
 }
