@@ -393,7 +393,14 @@ export function precopy_unmapped(node: Node, pid: number, start: number, end: nu
 
 /** This node lost touch with `peer`: a migration to it that has not committed is called off. */
 export function mig_peer_lost(node: Node, peer: number): void {
-  for (const out of [...outgoing(node).values()]) if (out.dest.id === peer) mig_abort_local(out, -EHOSTUNREACH);
+  for (const out of [...outgoing(node).values()]) {
+    if (out.dest.id !== peer) continue;
+    // Said to the peer as well: the verdict may be this node's alone (a
+    // connection that gave up one way), and a destination still waiting
+    // for the rest of the migration would wait for ever.
+    comm_send(node, out.dest, { type: MIG_ABORT, pid: out.task.pid, errno: -EHOSTUNREACH }, node.cluster.queue.now_ns, { conn: 'mig' });
+    mig_abort_local(out, -EHOSTUNREACH);
+  }
 }
 
 export { MIG_RANGES };

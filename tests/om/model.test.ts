@@ -397,6 +397,15 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     [new MigrateCmd(1, null), new MigrateCmd(2, null), new MigrateCmd(0, { side: 'src', step: 'mig_send_hshake' }), new CrashCmd(1), new MigrateCmd(0, null), new MigrateCmd(2, null)],
     'with every holder pushing after a re-migration, the crashed node 1 (still named by a range) was made a pusher at node 0, and the next migration waited forever for it to say it stopped',
   ],
+  [
+    4, 'precopy',
+    [
+      new MmapCmd(1), new MmapCmd(3), new MunmapCmd(0), new WriteCmd(0, 5, 1), new PartitionCmd(1, 0, false), new WriteCmd(0, 0, 1), new WriteCmd(0, 10, 1),
+      new MigrateCmd(2, null), new MigrateCmd(0, { side: 'src', step: 'mig_send_pages' }), new LossCmd(0.2), new MmapCmd(1), new WriteCmd(1, 0, 1),
+      new MigrateCmd(0, null), new LossCmd(0.03), new MigrateCmd(1, null), new PartitionCmd(0, 0, false),
+    ],
+    "the source took the pre-copy's destination as gone (its connection gave up under loss) and called the migration off without telling it; the destination, still hearing the source, waited for the rest for ever",
+  ],
 ];
 
 test('model: the sequences fuzzing found', () => {
