@@ -16,7 +16,7 @@ import { ClusterSim, type ClusterResult, type ClusterSpec } from '../cluster/run
 import { hpcc_mix, read_workload_csv, WorkloadError, type Job } from '../cluster/workload.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { parse_schemes } from './cmd_run.ts';
-import { numberIn, UsageError } from './usage.ts';
+import { check_writable_file, numberIn, UsageError } from './usage.ts';
 
 interface ClusterOpts {
   nodes: number;
@@ -96,6 +96,7 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   if (o.balancer !== 'off' && o.balancer !== 'mosix') throw new UsageError(`--balancer must be off or mosix, got '${o.balancer}'`);
   if (o.logins > o.nodes) throw new UsageError(`--logins ${o.logins}: more than the ${o.nodes} nodes`);
   if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
+  if (o.plot !== undefined) check_writable_file('--plot', o.plot);
   const schemes = parse_schemes(o.scheme);
   const speeds = parse_speeds(o.speeds, o.nodes);
   let profile;
