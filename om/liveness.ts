@@ -24,7 +24,7 @@ import { infod_of } from '../net/infod.ts';
 import { network_of } from '../net/link.ts';
 import { deputy_exit, drop_holder } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
-import { mig_in_peer_lost } from './mig_receive.ts';
+import { mig_in_idle, mig_in_peer_lost } from './mig_receive.ts';
 import { mig_peer_lost } from './migrate.ts';
 import { run_deferred } from './remote.ts';
 import { om_node, type OmTask } from './state.ts';
@@ -59,6 +59,7 @@ export function start_liveness(cluster: Cluster, active: () => boolean): void {
     const tick = (): void => {
       if (!active() || !node.alive) return;
       check_peers(node, dead_after);
+      mig_in_idle(node, cluster.queue.now_ns);
       let_orphans_go(node, ORPHAN_AFTER_UPDATES * period);
       check_holdings(node, HOLD_CHECK_UPDATES * period);
       cluster.queue.after(period, tick);

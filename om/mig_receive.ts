@@ -10,6 +10,7 @@ import type { Node } from '../kernel/node.ts';
 import { wake_up_process } from '../kernel/sched.ts';
 import { TASK_RUNNING, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
 import { MmStruct, OutOfFrames } from '../mm/mm_struct.ts';
+import { OM_TCP_USER_TIMEOUT_NS } from '../net/tcp.ts';
 import { make_prefetcher } from '../mm/prefetch.ts';
 import { PAGE_SIZE, _PAGE_DIRTY, mk_remote_pte, pte_none, pte_present } from '../mm/pgtable.ts';
 import { VmArea } from '../mm/vma.ts';
@@ -58,7 +59,17 @@ interface MigIn {
   nth: number;
   /** The process's AMPoM window mode, as the handshake said. */
   window: 'all' | 'remote';
+  /** When the source was last heard about this migration. */
+  heard_ns: number;
 }
+
+/**
+ * A migration whose source has not been heard for this long is given up
+ * here as if the source were lost: twice TCP's user timeout, after which
+ * the source's own connection has given up (a timed-out connection sends
+ * no reset, so a receiver that only listens would wait for ever).
+ */
+export const MIG_IN_IDLE_NS = 2 * OM_TCP_USER_TIMEOUT_NS;
 
 const incoming = (n: Node): Map<number, MigIn> => om_node(n).incoming as Map<number, MigIn>;
 
@@ -80,12 +91,13 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       comm_send(dest, src, { type: MIG_ABORT, pid: m.pid, errno: ok ? -ECONNABORTED : -ENOMEM }, at, { conn: 'mig' });
       return;
     }
-    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid), window: m.flags && m.flags & OMP_WINDOW_REMOTE ? 'remote' : 'all' });
+    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid), window: m.flags && m.flags & OMP_WINDOW_REMOTE ? 'remote' : 'all', heard_ns: now });
     comm_send(dest, src, { type: MIG_HSHAKE_ACK, pid: m.pid, ack: { ok: 1, errno: 0 } }, at, { conn: 'mig' });
     return;
   }
   const mi = incoming(dest).get(m.pid);
   if (!mi || mi.src !== src) return; // what is left of an attempt that was called off
+  mi.heard_ns = now;
   if (m.type === MIG_ABORT) return mig_drop(dest, mi);
   if (m.type === MIG_GO) return mig_resume(dest, mi);
   // A refusal planned at a step that sent nothing (openMosix sends no MPT)
@@ -226,11 +238,22 @@ function mig_refuse(dest: Node, mi: MigIn, errno: number): void {
  * process now, is read rather than told; openMosix would ask the deputy.
  */
 export function mig_in_peer_lost(node: Node, peer: number): void {
+  for (const mi of [...incoming(node).values()]) if (mi.src.id === peer) mig_in_give_up(node, mi);
+}
+
+/** Migrations whose source has gone quiet (MIG_IN_IDLE_NS) are given up as if it were lost. */
+export function mig_in_idle(node: Node, now_ns: number): void {
   for (const mi of [...incoming(node).values()]) {
-    if (mi.src.id !== peer) continue;
-    if (mi.attach && mi.attach.task.node === node) mig_resume(node, mi);
-    else mig_drop(node, mi);
+    if (now_ns - mi.heard_ns < MIG_IN_IDLE_NS) continue;
+    dbg('%s: no word from %s on pid %d for %d ns: giving up its migration here', node.name, mi.src.name, mi.pid, now_ns - mi.heard_ns);
+    mig_in_give_up(node, mi);
   }
+}
+
+/** The source is gone: resume a migration it had committed, drop one it had not. */
+function mig_in_give_up(node: Node, mi: MigIn): void {
+  if (mi.attach && mi.attach.task.node === node) mig_resume(node, mi);
+  else mig_drop(node, mi);
 }
 
 /**

@@ -406,6 +406,12 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     ],
     "the source took the pre-copy's destination as gone (its connection gave up under loss) and called the migration off without telling it; the destination, still hearing the source, waited for the rest for ever",
   ],
+  [
+    3, 'openmosix',
+    [new MigrateCmd(2, null), new LossCmd(0.06), new MigrateCmd(1, { side: 'src', step: 'mig_send_proc_context' }), new MigrateCmd(0, null), new LossCmd(0.11),
+      new MigrateCmd(2, { side: 'dest', step: 'mig_send_pages' }), new MigrateCmd(2, null), new LossCmd(0.2)],
+    "the source's MIG_ABORT was lost with a connection that gave up under loss; the destination, still hearing the source's heartbeats, waited for the migration's next message for ever (now it gives a migration up after 10 s without a word from its source)",
+  ],
 ];
 
 test('model: the sequences fuzzing found', () => {
