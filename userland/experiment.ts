@@ -29,26 +29,32 @@ export interface ProgramDef {
   marks?: readonly string[];
 }
 
-/**
- * The same program with `see(op, task)` called on each operation it yields,
- * before the kernel runs it (tests, traces and benches watch programs so).
- */
-export function tap_program(prog: ProgramDef, see: (op: Op, task: Task) => void): ProgramDef {
+/** The same program with each operation it yields passed through `f` before the kernel runs it. */
+export function map_program(prog: ProgramDef, f: (op: Op, task: Task) => Op): ProgramDef {
   const gen = prog.gen;
   return {
     ...prog,
     gen: (task) => {
       const it = gen(task);
       return {
-        next(v: number) {
+        next(v: number): IteratorResult<Op, unknown> {
           const r = it.next(v);
-          if (!r.done) see(r.value as Op, task);
-          return r;
+          return r.done ? r : { done: false, value: f(r.value as Op, task) };
         },
       };
     },
   };
 }
+
+/**
+ * The same program with `see(op, task)` called on each operation it yields,
+ * before the kernel runs it (tests, traces and benches watch programs so).
+ */
+export const tap_program = (prog: ProgramDef, see: (op: Op, task: Task) => void): ProgramDef =>
+  map_program(prog, (op, task) => {
+    see(op, task);
+    return op;
+  });
 
 /** Where to migrate: at a mark the program passes, or at a virtual time (ns since start). */
 export type MigrateAt = string | { t_ns: number } | null;

@@ -6,11 +6,11 @@
 // C with A's columns). 'loop' is the model itself. The order of a listing
 // that is not the loop's own has no "work before each page", which is why
 // 'blocks' cannot keep the spread timing.
-import type { Op, RefsOp } from '../../kernel/op.ts';
+import type { RefsOp } from '../../kernel/op.ts';
 import { ref_vpn } from '../../kernel/op.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
-import type { ProgramDef } from '../experiment.ts';
+import { map_program, type ProgramDef } from '../experiment.ts';
 
 export const KERNEL_MODELS = ['loop', 'after', 'blocks'] as const;
 export type KernelModel = (typeof KERNEL_MODELS)[number];
@@ -44,20 +44,9 @@ function blocks_order(op: RefsOp, mm: MmStruct): RefsOp {
 /** The program under a kernel model ('loop': itself). */
 export function with_kernel_model(prog: ProgramDef, model: KernelModel): ProgramDef {
   if (model === 'loop') return prog;
-  const gen = prog.gen;
-  return {
-    ...prog,
-    gen: (task) => {
-      const it = gen(task);
-      return {
-        next(v: number): IteratorResult<Op, unknown> {
-          const r = it.next(v);
-          if (r.done || r.value.kind !== 'refs') return r;
-          let op = bunched(r.value);
-          if (model === 'blocks' && prog.name === 'dgemm') op = blocks_order(op, task.mm as MmStruct);
-          return { done: false, value: op };
-        },
-      };
-    },
-  };
+  return map_program(prog, (op, task) => {
+    if (op.kind !== 'refs') return op;
+    const b = bunched(op);
+    return model === 'blocks' && prog.name === 'dgemm' ? blocks_order(b, task.mm as MmStruct) : b;
+  });
 }
