@@ -95,7 +95,7 @@ export function ablation_md(rs: BenchRecord[]): string[] {
   if (ab.length === 0) return [];
   const L = ['## Ablation: what each change to the model did (largest sizes)', ''];
   for (const a of ABLATIONS) L.push(`- **${a.name}**: ${a.what}.`);
-  L.push('', '| kernel | model | AMPoM over openMosix (Fig 6) | requests AMPoM prevents (Fig 7) | prefetched a remote fault (Fig 8) |', '|---|---|---|---|---|');
+  L.push('', '| kernel | model | AMPoM over openMosix (Fig 6) | requests AMPoM prevents (Fig 7) | prefetched a fault (Fig 8) |', '|---|---|---|---|---|');
   const of = (k: string, scheme: string, variant: string): BenchRecord | undefined =>
     variant === '' ? at(rs, k, scheme) : ab.find((r) => r.kernel === k && r.scheme === scheme && r.variant === variant);
   for (const k of KERNELS) {
