@@ -5,7 +5,7 @@
 // plan says so): it drops what it built and sends MIG_ABORT.
 import createDebug from 'debug';
 import { CPU_COPY_PAGE, CPU_PTE } from '../kernel/cpu.ts';
-import { ECONNABORTED, ENOMEM } from '../kernel/errno.ts';
+import { ECONNABORTED, EINTR, ENOMEM, ESRCH } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
 import { wake_up_process } from '../kernel/sched.ts';
 import { TASK_RUNNING, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
@@ -288,26 +288,43 @@ function mig_resume(dest: Node, mi: MigIn): void {
   // here: after a second migration that is the home as well as the source.
   // (Not a node this one has taken as gone: it would never say it stopped.)
   if (scheme.push) for (const h of st.holders) if (h !== dest.id && !peer_lost(dest, h)) st.pushers.add(h);
+  // The process is this node's from now on: its address space and
+  // registers are installed at once, so that whatever this node decides
+  // before it runs (a peer taken as lost in the same pass, a kill) sees it
+  // as it is. It runs once the resume's own work is done (t_run); a task
+  // killed before then stays dead, and its migration did not complete.
+  task.mm = mm;
+  register_mm_owner(mm, task);
+  task.node = dest;
+  task.regs.eip = ctx.eip;
+  task.regs.esp = ctx.esp;
+  task.regs.last_data = ctx.last_data;
+  task.clock_ns = t_run;
+  st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher) : null;
+  st.mig_gen = ctx.gen;
+  if (oom) {
+    kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
+    return attach.done({ ok: false, errno: -ENOMEM });
+  }
+  if (mi.home === dest.id) {
+    // Back home: the deputy learns at once (a peer lost in the same pass
+    // must not take the process as lost with the node it left).
+    const dep = here.deputies.get(mi.pid);
+    if (!dep) {
+      kill_migrant(st, `home node ${dest.id} took it as lost`);
+      return attach.done({ ok: false, errno: -ESRCH });
+    }
+    dep.where = dest.id;
+    dep.where_gen = ctx.gen;
+  }
   dest.cluster.queue.at(t_run, () => {
     if (!dest.alive) return;
-    task.mm = mm;
-    register_mm_owner(mm, task);
-    task.node = dest;
-    task.regs.eip = ctx.eip;
-    task.regs.esp = ctx.esp;
-    task.regs.last_data = ctx.last_data;
-    task.clock_ns = t_run;
+    if (!task.alive) return attach.done({ ok: false, errno: -EINTR });
     const f = figures_of(dest, mi.pid);
     f.migrations++;
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
-    st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher) : null;
     for (const h of st.pushers) comm_send(dest, dest.cluster.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
-    st.mig_gen = ctx.gen;
-    const dep = here.deputies.get(mi.pid);
-    if (dep) {
-      dep.where = dest.id;
-      dep.where_gen = ctx.gen;
-    } else {
+    if (mi.home !== dest.id) {
       // The process tells its deputy where it is itself, as a new remote
       // connects to its deputy: the source's REM_WHERE is lost if the
       // source crashes before it gets through, and a deputy that still
@@ -316,7 +333,6 @@ function mig_resume(dest: Node, mi: MigIn): void {
     }
     task.state = TASK_RUNNING;
     dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
-    if (oom) return kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
     wake_up_process(task);
     attach.done({ ok: true, errno: 0 });
   });

@@ -28,6 +28,8 @@ import { make_profile } from '../../net/profiles.ts';
 import { audit_of } from '../../om/audit.ts';
 import { MIG_STEPS, mig_attempt_now } from '../../om/faults.ts';
 import { om_init, request_migration } from '../../om/index.ts';
+import { set_comm_tap } from '../../om/comm.ts';
+import { MIG_DONE, MIG_GO, MIG_TASK } from '../../om/proto.ts';
 import { own_page } from '../../om/pages.ts';
 import { POLICIES, om_node, om_task, om_task_init, type Policy } from '../../om/state.ts';
 import { mmap_anon, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
@@ -56,11 +58,15 @@ interface Model {
    */
   stale: Set<number>;
   dead_nodes: Set<number>;
+  /** Migrations whose caller was told they completed. */
+  migrations_ok: number;
 }
 
 interface Real {
   c: Cluster;
   d: Driver;
+  /** How many times the task exited (a task killed once and run again would exit twice). */
+  exits: () => number;
 }
 
 const byte_addr = (r: Region, page: number): number => r.base + page * PAGE_SIZE + ((page * 97) % PAGE_SIZE);
@@ -71,6 +77,8 @@ const NAMED = /unreachable|crashed|out of memory|lost: node|took it as lost/;
 
 /** The task ended: it must have been for a named reason, and the model stops using it. */
 function note_end(m: Model, r: Real): boolean {
+  assert.ok(r.exits() <= 1, `the task exited ${r.exits()} times: it ran again after it ended`);
+  if (m.ended) assert.not.ok(r.d.alive, `the task ended (${m.ended}) and then ran again`);
   if (r.d.alive) return false;
   assert.match(r.d.task.exit_reason, NAMED, `the task ended without a named reason: '${r.d.task.exit_reason}'`);
   m.ended = r.d.task.exit_reason;
@@ -78,7 +86,7 @@ function note_end(m: Model, r: Real): boolean {
 }
 
 function check_invariants(m: Model, r: Real): void {
-  if (m.ended || note_end(m, r)) return;
+  if (note_end(m, r) || m.ended) return;
   const { c, d } = r;
   const mm = d.mm as MmStruct;
   const st = om_task(d.task)!;
@@ -252,7 +260,10 @@ class MigrateCmd implements fc.Command<Model, Real> {
     }
     let res: { ok: boolean } | null = null;
     const from = d.task.node.id;
-    assert.is(request_migration(d.task, c.node(to), undefined, (x) => (res = x)), 0);
+    assert.is(request_migration(d.task, c.node(to), undefined, (x) => {
+      res = x;
+      if (x.ok) m.migrations_ok++;
+    }), 0);
     // The idle task reaches an operation boundary only when given one: give
     // it one whenever the migration waits for it (pre-copy asks after its rounds).
     for (;;) {
@@ -308,6 +319,93 @@ class PartitionCmd implements fc.Command<Model, Real> {
   toString = (): string => `partition(${this.a}-${this.b}, ${this.long ? 'long' : 'short'})`;
 }
 
+/** Messages around a migration's commit, and what can go wrong after one of them. */
+const COMMIT_MSGS = { MIG_TASK, MIG_DONE, MIG_GO } as const;
+type CommitMsg = keyof typeof COMMIT_MSGS;
+type CommitFault = 'cut-src-dest' | 'cut-dest-home' | 'cut-src-home' | 'crash-src' | 'crash-dest';
+
+/**
+ * A migration with a fault in the window around its commit: some time
+ * (0-3 ms) after the source or destination sends MIG_TASK, MIG_DONE or
+ * MIG_GO, a partition between two of the nodes involved (shorter than the
+ * liveness verdict, longer, or longer than a destination waits for a
+ * silent source) or a crash of one end. Whatever the interleaving of the
+ * verdicts, the kill, the give-up and the lost messages: the task ends at
+ * most once, for a named reason, or goes on with every byte, in one place.
+ */
+class CommitWindowCmd implements fc.Command<Model, Real> {
+  constructor(readonly to: number, readonly msg: CommitMsg, readonly delay_us: number, readonly fault: CommitFault, readonly dur_s: number) {}
+  check = (m: Model): boolean => !m.ended;
+  run(m: Model, r: Real): void {
+    const { c, d } = r;
+    const to = this.to % c.nodes.length;
+    const src = d.task.node.id;
+    const home = d.task.home.id;
+    if (to === src || m.dead_nodes.has(to)) return;
+    const pid = d.task.pid;
+    let fired = false;
+    m.faulty = true;
+    m.lossy = true; // the migration may fail: a peer seemed gone
+    set_comm_tap((_from, _to, msg) => {
+      if (fired || msg.pid !== pid || msg.type !== COMMIT_MSGS[this.msg]) return;
+      fired = true;
+      c.queue.after(this.delay_us * 1e3, () => this.inject(m, r, src, to, home));
+    });
+    let res: { ok: boolean; errno: number } | null = null;
+    const t0 = c.queue.now_ns;
+    try {
+      assert.is(request_migration(d.task, c.node(to), undefined, (x) => {
+        res = x;
+        if (x.ok) m.migrations_ok++;
+      }), 0);
+      for (;;) {
+        d.until(() => res !== null || !d.alive || d.task.stop_hook !== null);
+        if (res !== null || !d.alive) break;
+        d.exec({ kind: 'mark', label: 'boundary' });
+      }
+      // Let every verdict the fault leads to be reached, and the partition heal.
+      c.run(Math.max(c.queue.now_ns, t0) + this.dur_s * 1e9 + 15e9);
+    } finally {
+      set_comm_tap(null);
+    }
+    if (note_end(m, r)) return;
+    const got = res as { ok: boolean; errno: number } | null;
+    assert.ok(got, 'a migration whose task lives ended one way or the other');
+    assert.is(d.task.node.id, got!.ok ? to : src, `the task is where its migration's outcome says (${got!.ok ? 'done' : `failed ${got!.errno}`})`);
+    check_invariants(m, r);
+  }
+  private inject(m: Model, r: Real, src: number, dest: number, home: number): void {
+    const { c } = r;
+    const now = c.queue.now_ns;
+    const cut = (a: number, b: number): void => {
+      if (a === b || m.dead_nodes.has(a) || m.dead_nodes.has(b)) return;
+      network_of(c).partition(c.node(a), c.node(b), now, now + this.dur_s * 1e9);
+    };
+    const crash = (n: number): void => {
+      if (m.dead_nodes.has(n)) return;
+      m.dead_nodes.add(n);
+      c.crash_node(c.node(n));
+    };
+    if (this.fault === 'cut-src-dest') cut(src, dest);
+    else if (this.fault === 'cut-dest-home') cut(dest, home);
+    else if (this.fault === 'cut-src-home') cut(src, home);
+    else if (this.fault === 'crash-src') crash(src);
+    else crash(dest);
+  }
+  toString = (): string => `commit_window(${this.to}, ${this.msg}+${this.delay_us}us, ${this.fault} ${this.dur_s}s)`;
+}
+
+const commit_window = fc
+  .tuple(
+    fc.nat(3),
+    fc.constantFrom<CommitMsg>('MIG_TASK', 'MIG_DONE', 'MIG_GO'),
+    fc.integer({ min: 0, max: 3000 }),
+    fc.constantFrom<CommitFault>('cut-src-dest', 'cut-dest-home', 'cut-src-home', 'crash-src', 'crash-dest'),
+    // shorter than the liveness verdict (3 s), longer, and longer than a destination waits for a silent source (10 s)
+    fc.constantFrom(0.5, 2, 5, 12, 25),
+  )
+  .map(([to, msg, us, f, dur]) => new CommitWindowCmd(to, msg, us, f, dur));
+
 const mmap = fc.integer({ min: 1, max: 12 }).map((n) => new MmapCmd(n));
 const write = fc.tuple(fc.nat(3), fc.nat(11), fc.integer({ min: 1, max: 255 })).map(([r, p, v]) => new WriteCmd(r, p, v));
 const read = fc.tuple(fc.nat(3), fc.nat(11)).map(([r, p]) => new ReadCmd(r, p));
@@ -341,6 +439,7 @@ const commands = [
   fc.tuple(fc.nat(3), fc.constantFrom(PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE)).map(([r, p]) => new MprotectCmd(r, p)),
   fc.nat(3).map((n) => new CrashCmd(n)),
   fc.tuple(fc.nat(3), fc.nat(3), fc.boolean()).map(([a, b, long]) => new PartitionCmd(a, b, long)),
+  commit_window,
 ];
 
 function setup(nodes: number, policy: Policy): Real {
@@ -349,7 +448,11 @@ function setup(nodes: number, policy: Policy): Real {
   const d = new Driver(c);
   d.limit_ns = 120e9;
   om_task_init(d.task, policy);
-  return { c, d };
+  let exits = 0;
+  c.exit_listeners.push((t) => {
+    if (t === d.task) exits++;
+  });
+  return { c, d, exits: () => exits };
 }
 
 /** The end of a sequence: exit, let every note land, and nothing may be left. */
@@ -364,6 +467,13 @@ function finish(m: Model, r: Real): void {
   for (const n of c.nodes) {
     if (!n.alive) continue;
     assert.is(n.mem.used_frames - (n.ext.has('zero_page') ? 1 : 0), 0, `${n.name} leaked frames`);
+  }
+  assert.ok(r.exits() <= 1, `the task exited ${r.exits()} times`);
+  if (m.ended) assert.not.ok(d.alive, `the task ended (${m.ended}) and then ran again`);
+  // A migration counts where it completed, and only if its caller was told so.
+  if (m.dead_nodes.size === 0) {
+    const counted = c.nodes.reduce((a, n) => a + (om_node(n).figures.get(d.task.pid)?.migrations ?? 0), 0);
+    assert.is(counted, m.migrations_ok, 'migrations counted by the nodes = migrations reported done');
   }
   if (completed) {
     const v = audit_of(c).verdict(d.task.pid);
@@ -412,12 +522,22 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
       new MigrateCmd(2, { side: 'dest', step: 'mig_send_pages' }), new MigrateCmd(2, null), new LossCmd(0.2)],
     "the source's MIG_ABORT was lost with a connection that gave up under loss; the destination, still hearing the source's heartbeats, waited for the migration's next message for ever (now it gives a migration up after 10 s without a word from its source)",
   ],
+  [
+    3, 'openmosix',
+    [new MigrateCmd(1, null), new CommitWindowCmd(0, 'MIG_TASK', 1365, 'crash-src', 0.5)],
+    'the source (node 1) committed the move home and crashed with MIG_GO on the wire; the home, giving up on node 1, resumed the process and in the same pass its deputy took it as lost with node 1 (now the deputy learns at once that it is back)',
+  ],
+  [
+    3, 'openmosix',
+    [new MigrateCmd(1, null), new CommitWindowCmd(0, 'MIG_TASK', 1298, 'cut-src-dest', 25)],
+    'the same with a partition instead of a crash: MIG_GO lost, the home gave up on node 1 and its deputy took the process as lost in the pass that resumed it',
+  ],
 ];
 
 test('model: the sequences fuzzing found', () => {
   for (const [nodes, policy, cmds, why] of FOUND) {
     const real = setup(nodes, policy);
-    const model: Model = { regions: [], bytes: new Map(), ended: null, dead_nodes: new Set(), lossy: false, faulty: false, stale: new Set() };
+    const model: Model = { regions: [], bytes: new Map(), ended: null, dead_nodes: new Set(), lossy: false, faulty: false, stale: new Set(), migrations_ok: 0 };
     try {
       for (const c of cmds) if (c.check(model)) c.run(model, real);
       finish(model, real);
@@ -434,7 +554,7 @@ test('model: any sequence of memory operations, migrations and faults loses no b
     fc.commands(commands, { maxCommands: 40, size: 'large', ...(env.OMEMU_FUZZ_REPLAY ? { replayPath: env.OMEMU_FUZZ_REPLAY } : {}) }),
     (nodes, policy, cmds) => {
       const real = setup(nodes, policy);
-      const model: Model = { regions: [], bytes: new Map(), ended: null, dead_nodes: new Set(), lossy: false, faulty: false, stale: new Set() };
+      const model: Model = { regions: [], bytes: new Map(), ended: null, dead_nodes: new Set(), lossy: false, faulty: false, stale: new Set(), migrations_ok: 0 };
       fc.modelRun(() => ({ model, real }), cmds);
       finish(model, real);
     },

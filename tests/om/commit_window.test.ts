@@ -1,0 +1,49 @@
+// A partition in the window around a migration's commit, as users reported
+// it: the destination gave up on its source after the source had committed
+// and resumed the process, the same liveness pass killed it, and the resume
+// then woke the dead task (it ran to exit 0, or died of a SIGBUS that hid
+// the real reason); or it resumed the process before its address space was
+// installed, missed that the process depended on the lost node, and the
+// process waited for a page for ever. model.test.ts explores the window at
+// random; these are the reported timings.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { make_profile } from '../../net/profiles.ts';
+import { KERNELS } from '../../userland/cli/cmd_run.ts';
+import { run_experiment, type MigrationPoint } from '../../userland/experiment.ts';
+import { parse_fault_plan } from '../../userland/faults.ts';
+import type { Policy } from '../../om/state.ts';
+
+function run(scheme: Policy, faults: string, migrations?: MigrationPoint[]) {
+  return run_experiment({
+    program: KERNELS.stream!({ mib: 4, passes: 0, mode: 'exact' }),
+    scheme,
+    profile: make_profile('fast-ethernet'),
+    faults: parse_fault_plan(faults),
+    migrations,
+    limit_ns: 300e9,
+  });
+}
+
+for (const [scheme, at] of [['openmosix', '432.17ms'], ['noprefetch', '76.35ms']] as const) {
+  test(`${scheme}: a process killed as its home is lost, between MIG_DONE and MIG_GO, stays dead with that reason`, () => {
+    const r = run(scheme, `partition:0-1@${at}+20s`);
+    assert.is(r.outcome, 'killed');
+    assert.match(r.exit_reason, /home node 0 unreachable/);
+    assert.is(r.exit_code, 137, 'SIGKILL, not an exit of its own after running again');
+    assert.is(r.migrations, 0, 'a migration whose process was killed before it resumed did not complete');
+    assert.is(r.leaked_frames, 0);
+  });
+}
+
+test('noprefetch 0 -> 1 -> 2: a destination that gives up on its committed source sees the pages the process still needs there', () => {
+  const r = run('noprefetch', 'partition:1-2@277.13ms+20s', [
+    { at: 'setup_done', to: 1 },
+    { at: { after_ns: 200e6 }, to: 2 },
+  ]);
+  assert.is(r.outcome, 'killed', `it ended (${r.exit_reason}) rather than waiting for a page for ever`);
+  assert.match(r.exit_reason, /page holder node 1 unreachable/);
+  assert.is(r.leaked_frames, 0);
+});
+
+test.run();
