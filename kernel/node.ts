@@ -15,6 +15,8 @@ export class Node {
    * length.
    */
   readonly runqueue: Task[] = [];
+  /** Every live task_struct this node keeps (running, waiting or stopped), its own process table. */
+  readonly tasks = new Set<Task>();
   /** Set when the task on the CPU must call schedule() (its slice ended, or a better task woke). */
   need_resched = false;
   /** Task-ns spent runnable here since the load was last taken (sched.ts runnable_ns). */

@@ -2,6 +2,7 @@
 import type { Op } from './op.ts';
 import type { SigInfo } from './signal.ts';
 import type { Node } from './node.ts';
+import type { Cluster } from './cluster.ts';
 
 export const TASK_RUNNING = 'R';
 export const TASK_INTERRUPTIBLE = 'S'; // blocked: waiting for a page or a reply
@@ -56,8 +57,12 @@ export class Task {
 
   /** Marks the program passed (MarkOp), with their times. */
   readonly marks: { label: string; t_ns: number }[] = [];
-  /** The node it runs on now; the home node never changes. */
-  node: Node;
+  /**
+   * The node this task_struct belongs to. Each node keeps its own: a
+   * migration's destination builds a new Task from MIG_TASK, and the
+   * source releases its own (kernel/cluster.ts).
+   */
+  readonly node: Node;
 
   // --- scheduler state (kernel/sched.ts) ---
   /** Nice value, -20..19 (every task here runs at 0, as a shell starts it). */
@@ -75,6 +80,8 @@ export class Task {
   /** CPU time consumed (ns), the basis of utilisation figures. */
   utime_ns = 0;
   start_ns = 0;
+  /** When it came to the node it is on: its start, or the end of the migration that brought it (MOSIX's residency). */
+  arrived_ns = 0;
   exit_ns = -1;
   /** The operation in progress and how far its references got. */
   op: Op | null = null;
@@ -98,8 +105,9 @@ export class Task {
     readonly home: Node,
     public mm: AddressSpace | null,
     readonly prog: Iterator<Op, unknown, number>,
+    node: Node = home,
   ) {
-    this.node = home;
+    this.node = node;
   }
 
   /** Charge CPU work to this task (virtual ns, fractions carried over). */
@@ -114,5 +122,52 @@ export class Task {
 
   get alive(): boolean {
     return this.state !== TASK_ZOMBIE;
+  }
+}
+
+/**
+ * What a program holds of the process it is, across migrations: its pid,
+ * and the task_struct of the node that runs it now. The program (a
+ * generator) stands for the code and registers that MIG_TASK carries, so
+ * it is the one thing that crosses from node to node without being bytes;
+ * each node keeps its own Task, and this view reads the current one from
+ * the host's process table (Cluster.tasks), never from another node.
+ */
+export class TaskView {
+  constructor(
+    readonly cluster: Cluster,
+    readonly pid: number,
+  ) {}
+
+  /** The task_struct of the node the process is on now. */
+  get task(): Task {
+    const t = this.cluster.tasks.get(this.pid);
+    if (!t) throw new Error(`pid ${this.pid} has no task`);
+    return t;
+  }
+
+  get mm(): AddressSpace | null {
+    return this.task.mm;
+  }
+  get regs(): Regs {
+    return this.task.regs;
+  }
+  get node(): Node {
+    return this.task.node;
+  }
+  get home(): Node {
+    return this.task.home;
+  }
+  get clock_ns(): number {
+    return this.task.clock_ns;
+  }
+  get alive(): boolean {
+    return this.task.alive;
+  }
+  get exit_reason(): string {
+    return this.task.exit_reason;
+  }
+  set exit_reason(v: string) {
+    this.task.exit_reason = v;
   }
 }

@@ -5,7 +5,7 @@ import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { Op } from '../kernel/op.ts';
 import { Rng } from '../kernel/rng.ts';
-import type { Task } from '../kernel/task.ts';
+import { TaskView, type Task } from '../kernel/task.ts';
 import { ELF_TEXT_START, PAGE_SIZE, TASK_SIZE, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, mk_pte, page_align } from './pgtable.ts';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, VmArea } from './vma.ts';
 import { MmStruct, OutOfFrames } from './mm_struct.ts';
@@ -99,14 +99,15 @@ export function spawn_program(
   cluster: Cluster,
   node: Node,
   spec: ImageSpec,
-  prog: (task: Task) => Iterator<Op, unknown, number>,
+  prog: (task: TaskView) => Iterator<Op, unknown, number>,
 ): Task {
   const mm = load_image(node, spec);
   let task: Task | null = null;
   const it: Iterator<Op, unknown, number> = {
     next: (v: number) => {
-      // Start the program lazily so it receives its own Task.
-      inner ??= prog(task!);
+      // Start the program lazily so it receives its own process, which it
+      // sees through a view that follows it from node to node.
+      inner ??= prog(new TaskView(cluster, task!.pid));
       return inner.next(v);
     },
   };

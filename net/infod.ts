@@ -266,8 +266,8 @@ export function infod_of(node: Node): InfoD {
   return d;
 }
 
-/** Start infoD on every node; it runs while active() holds. */
-export function start_infod(cluster: Cluster, active: () => boolean): void {
+/** Start infoD on every node; each runs while active(its node) holds. */
+export function start_infod(cluster: Cluster, active: (node: Node) => boolean): void {
   const net = network_of(cluster);
   const period = net.profile.infod_interval_ns;
   for (const node of cluster.nodes) {
@@ -275,13 +275,13 @@ export function start_infod(cluster: Cluster, active: () => boolean): void {
     node.ext.set('infod', d);
     net.udp_bind(node, INFOD_PORT, (from, data) => d.receive(from, data));
     const load_tick = (): void => {
-      if (!active() || !node.alive) return;
+      if (!active(node) || !node.alive) return;
       d.load_tick();
       d.heartbeat();
       cluster.queue.after(period, load_tick);
     };
     const gossip = (): void => {
-      if (!active() || !node.alive) return;
+      if (!active(node) || !node.alive) return;
       d.gossip();
       cluster.queue.after(d.next_gossip_ns(period), gossip);
     };

@@ -92,8 +92,6 @@ interface NodeBalance {
 
 export class Balancer {
   readonly stats: BalanceStats = { rounds: 0, asked_load: 0, asked_memory: 0, refused: 0, completed: 0, failed: 0 };
-  /** When each process arrived on the node it is on (started there or migrated in), virtual ns. */
-  readonly arrived = new WeakMap<Task, number>();
   readonly move_listeners: ((m: MoveEvent) => void)[] = [];
   private readonly silence_ns: number;
 
@@ -108,9 +106,9 @@ export class Balancer {
   /** The processes on a node that could move now. */
   private candidates(node: Node, now: number): Task[] {
     const out: Task[] = [];
-    for (const t of this.cluster.tasks.values()) {
-      if (t.node !== node || t.state !== TASK_RUNNING || t.stop_hook || !t.mm || !om_task(t)) continue;
-      if (now - (this.arrived.get(t) ?? t.start_ns) < this.opts.min_residence_ns) continue;
+    for (const t of node.tasks) {
+      if (t.state !== TASK_RUNNING || t.stop_hook || !t.mm || !om_task(t)) continue;
+      if (now - t.arrived_ns < this.opts.min_residence_ns) continue;
       out.push(t);
     }
     return out;
@@ -142,9 +140,8 @@ export class Balancer {
   balance(node: Node): void {
     const here = this.state(node);
     if (here.inflight) {
-      if (here.inflight.alive && here.inflight.node === node) return;
-      if (!here.inflight.alive) here.inflight = null;
-      else return; // on its way; done() clears it
+      if (here.inflight.alive) return; // still here or on its way: done() clears it
+      here.inflight = null;
     }
     this.stats.rounds++;
     const now = node.cluster.queue.now_ns;
@@ -191,12 +188,12 @@ export class Balancer {
     const dest = this.cluster.node(to);
     const asked = node.cluster.queue.now_ns;
     const ev = (ok: boolean): MoveEvent => ({ task, from: node.id, to, reason, ok, asked_ns: asked, done_ns: this.cluster.queue.now_ns });
+    // done runs here, on this node, when the migration ends for it: the
+    // destination took the process over, or it was called off.
     const rc = request_migration(task, dest, undefined, (r) => {
       if (here.inflight === task) here.inflight = null;
-      if (r.ok) {
-        this.stats.completed++;
-        this.arrived.set(task, this.cluster.queue.now_ns);
-      } else this.stats.failed++;
+      if (r.ok) this.stats.completed++;
+      else this.stats.failed++;
       for (const l of this.move_listeners) l(ev(r.ok));
     });
     if (reason === 'load') this.stats.asked_load++;

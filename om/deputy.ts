@@ -17,7 +17,7 @@ import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, own_page } from './pages.ts';
 import {
-  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
+  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, MIG_DROPPED, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
   message_B, type Msg, type PageRec, type RemSyscall,
 } from './proto.ts';
 import { holder_emptied, push_pump, push_start, push_stop, pusher_of } from './push.ts';
@@ -112,13 +112,19 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
         comm_send(node, from, { type: HOLD_ANSWER, pid: m.pid, alive: false }, now);
         break;
       }
+      for (const h of m.holders) dep.holders.add(h);
       if (m.gen > dep.where_gen) {
         dep.where = m.node;
         dep.where_gen = m.gen;
+        // Its destination had given this migration up: the process is nowhere.
+        if (dep.dropped.get(m.gen) === m.node) deputy_exit(node, dep, { exit_code: 137, lost: lost_in_migration(m.node) });
       }
-      for (const h of m.holders) dep.holders.add(h);
       break;
     }
+    case MIG_DROPPED:
+      kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
+      deputy_dropped(node, m.pid, from.id, m.gen);
+      break;
     case REM_EXIT: {
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
       if (holder) drop_holder(node, m.pid, true);
@@ -129,6 +135,21 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     default:
       dbg('%s: unexpected message %d for pid %d', node.name, m.type, m.pid);
   }
+}
+
+const lost_in_migration = (at: number): string => `lost in migration: node ${at} gave it up before it could resume there`;
+
+/**
+ * The destination `at` gave up migration `gen` of pid after MIG_DONE: if
+ * its source had let go (this deputy heard so, or is that source), the
+ * process is lost; if that news has not come yet, it is kept for when it
+ * does. A migration the source called off is nothing to this deputy.
+ */
+export function deputy_dropped(node: Node, pid: number, at: number, gen: number): void {
+  const dep = om_node(node).deputies.get(pid);
+  if (!dep) return;
+  if (dep.where === at && dep.where_gen === gen) deputy_exit(node, dep, { exit_code: 137, lost: lost_in_migration(at) });
+  else if (dep.where_gen < gen) dep.dropped.set(gen, at);
 }
 
 /**
@@ -159,9 +180,11 @@ export function drop_holder(node: Node, pid: number, at_exit = false): void {
 export function deputy_exit(node: Node, dep: Deputy, outcome: Deputy['outcome']): void {
   const here = om_node(node);
   dep.outcome = outcome;
+  if (outcome) here.ended.set(dep.pid, outcome);
   if (outcome?.lost) {
     here.reports.push(`pid ${dep.pid}: lost (${outcome.lost})`);
     here.given_up.add(dep.pid);
+    node.cluster.process_lost(dep.pid);
     // If the process runs on after all (the node was only cut off), it
     // must stop: its home pages are about to go.
     if (dep.where !== node.id) comm_send(node, node.cluster.node(dep.where), { type: HOLD_ANSWER, pid: dep.pid, alive: false }, node.cluster.queue.now_ns);

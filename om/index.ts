@@ -14,7 +14,7 @@ import { connection_failed, hold_answer, hold_check, start_liveness } from './li
 import { mig_do_receive } from './mig_receive.ts';
 import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
 import {
-  DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, HOLD_ANSWER, HOLD_CHECK, MIG_ABORT, MIG_DONE, MIG_HSHAKE_ACK, REM_EXIT, REM_PAGE, REM_PUSH_START,
+  DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, HOLD_ANSWER, HOLD_CHECK, MIG_ABORT, MIG_DONE, MIG_DROPPED, MIG_HSHAKE_ACK, REM_EXIT, REM_PAGE, REM_PUSH_START,
   REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE, type Msg,
 } from './proto.ts';
 import { count_wasted, local_fault, pages_arrived, push_stopped, remote_page_fault } from './remote.ts';
@@ -32,7 +32,7 @@ import '../mm/leap.ts';
 /** Every om message arrives here, at the node it was sent to. */
 function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
   switch (m.type) {
-    case REM_PAGE: case REM_SYSCALL: case REM_UNMAP: case REM_WHERE: case REM_EXIT:
+    case REM_PAGE: case REM_SYSCALL: case REM_UNMAP: case REM_WHERE: case REM_EXIT: case MIG_DROPPED:
       return deputy_main_loop(node, from, m);
     case DEP_PAGES:
       return pages_arrived(node, from, m);
@@ -60,17 +60,13 @@ function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
 }
 
 /**
- * Whether some node still keeps records of a process (a migration half
+ * Whether this node still keeps records of a process (a migration half
  * done, pages held for a process that is gone): until they are settled,
- * infoD and the liveness watch keep running even with no task left.
+ * its infoD and liveness watch keep running even with no task left.
  */
-function om_unsettled(cluster: Cluster): boolean {
-  for (const n of cluster.nodes) {
-    if (!n.alive) continue;
-    const o = n.ext.get('om') as ReturnType<typeof om_node> | undefined;
-    if (o && (o.migrants.size || o.deputies.size || o.holders.size || o.incoming.size || o.outgoing.size)) return true;
-  }
-  return false;
+function om_unsettled(n: Node): boolean {
+  const o = n.ext.get('om') as ReturnType<typeof om_node> | undefined;
+  return !!o && (o.migrants.size > 0 || o.deputies.size > 0 || o.holders.size > 0 || o.incoming.size > 0 || o.outgoing.size > 0);
 }
 
 /** om's hooks into the kernel and mm, the way openMosix hooks into the Linux core. */
@@ -103,11 +99,14 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   if (cluster.ext.has('om')) return;
   cluster.ext.set('om', true);
   const net = attach_network(cluster, profile);
-  // infoD and the liveness watch run while a task lives or some node still
-  // has records to settle (after a crash, until the survivors give up on it).
-  const active = (): boolean => cluster.live_tasks > 0 || om_unsettled(cluster) || om_held(cluster);
+  // A node's daemons (infoD, the liveness watch) run while the experiment
+  // does (a process lives somewhere, or the workload holds them: the host
+  // powering the cluster down at the end) or while the node itself still
+  // has records to settle (after a crash, until it gives up on the dead).
+  const running = (): boolean => cluster.live_tasks > 0 || om_held(cluster);
+  const active = (n: Node): boolean => running() || om_unsettled(n);
   start_infod(cluster, active);
-  net.start_cross_traffic(profile.cross_traffic, active);
+  net.start_cross_traffic(profile.cross_traffic, () => cluster.nodes.some((n) => n.alive && active(n)));
   for (const n of cluster.nodes) register_om_costs(n.cpu);
   install_remote_hooks(cluster);
   set_om_receiver(om_receive);

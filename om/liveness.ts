@@ -52,12 +52,12 @@ interface Liveness {
 const liveness = (n: Node): Liveness => n.attach('om_liveness', () => ({ lost: new Set<number>() }));
 
 /** Start watching on every node (each watches on its own, on its own clock). */
-export function start_liveness(cluster: Cluster, active: () => boolean): void {
+export function start_liveness(cluster: Cluster, active: (node: Node) => boolean): void {
   const period = network_of(cluster).profile.infod_interval_ns;
   const dead_after = DEAD_AFTER_UPDATES * period;
   for (const node of cluster.nodes) {
     const tick = (): void => {
-      if (!active() || !node.alive) return;
+      if (!active(node) || !node.alive) return;
       check_peers(node, dead_after);
       mig_in_idle(node, cluster.queue.now_ns);
       let_orphans_go(node, ORPHAN_AFTER_UPDATES * period);
@@ -121,7 +121,7 @@ export function hold_answer(node: Node, from: Node, pid: number, alive: boolean)
   const h = here.holders.get(pid);
   if (h && h.home === from.id) drop_holder(node, pid);
   const st = here.migrants.get(pid);
-  if (st && st.task.node === node && st.home === from.id) kill_migrant(st, `home node ${from.id} took it as lost`);
+  if (st && st.home === from.id) kill_migrant(st, `home node ${from.id} took it as lost`);
 }
 
 /**
@@ -167,7 +167,6 @@ export function om_peer_lost(node: Node, peer: number, why: string): void {
   // Nodes lost are still told of an exit later: a partition heals, and a
   // holder that hears from the home again keeps its pages until told.
   for (const st of [...here.migrants.values()]) {
-    if (st.task.node !== node) continue; // stopped for a migration that has committed
     if (st.home === peer) kill_migrant(st, `home node ${peer} unreachable`);
     else if (depends_on(st, peer)) kill_migrant(st, `page holder node ${peer} unreachable`);
     else {

@@ -5,10 +5,10 @@
 // plan says so): it drops what it built and sends MIG_ABORT.
 import createDebug from 'debug';
 import { CPU_COPY_PAGE, CPU_PTE } from '../kernel/cpu.ts';
-import { ECONNABORTED, EINTR, ENOMEM, ESRCH } from '../kernel/errno.ts';
+import { ECONNABORTED, ENOMEM } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
 import { wake_up_process } from '../kernel/sched.ts';
-import { TASK_RUNNING, TASK_ZOMBIE, type Task } from '../kernel/task.ts';
+import { TASK_RUNNING, TASK_STOPPED, Task } from '../kernel/task.ts';
 import { MmStruct, OutOfFrames } from '../mm/mm_struct.ts';
 import { OM_TCP_USER_TIMEOUT_NS } from '../net/tcp.ts';
 import { make_prefetcher } from '../mm/prefetch.ts';
@@ -22,7 +22,7 @@ import { kernel_work } from './kclock.ts';
 import type { MigAttach } from './migrate.ts';
 import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
-  MIG_ABORT, MIG_DONE, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
+  MIG_ABORT, MIG_DONE, MIG_DROPPED, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
   OMP_BACKGROUND, OMP_WINDOW_REMOTE, REM_PUSH_START, REM_WHERE, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
 import { scheme_of } from './schemes/index.ts';
@@ -31,6 +31,7 @@ import { zap_page_range } from '../mm/mm_struct.ts';
 import { register_mm_owner } from './remote.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
+import { deputy_dropped } from './deputy.ts';
 import { peer_lost } from './liveness.ts';
 import { timeline_of } from './timeline.ts';
 
@@ -230,13 +231,7 @@ function mig_refuse(dest: Node, mi: MigIn, errno: number): void {
   comm_send(dest, mi.src, { type: MIG_ABORT, pid: mi.pid, errno }, dest.cluster.queue.now_ns, { conn: 'mig' });
 }
 
-/**
- * This node lost touch with `peer`: a migration from it that has not
- * resumed is dropped, unless the source had already let go of the process
- * (it commits before it sends MIG_GO): then the process is this node's, and
- * it resumes here as MIG_GO would have made it. That one fact, who owns the
- * process now, is read rather than told; openMosix would ask the deputy.
- */
+/** This node lost touch with `peer`: a migration from it that has not resumed is given up. */
 export function mig_in_peer_lost(node: Node, peer: number): void {
   for (const mi of [...incoming(node).values()]) if (mi.src.id === peer) mig_in_give_up(node, mi);
 }
@@ -250,34 +245,65 @@ export function mig_in_idle(node: Node, now_ns: number): void {
   }
 }
 
-/** The source is gone: resume a migration it had committed, drop one it had not. */
+/**
+ * The source is gone: the migration is dropped. After MIG_DONE this node
+ * cannot know whether the source let go (its MIG_GO may be lost with it) or
+ * called the migration off and runs the process on; to resume here could
+ * make two of it, so this node drops it too, and tells the process's home
+ * (MIG_DROPPED): if the source had let go, the process is lost, and its
+ * deputy says so.
+ */
 function mig_in_give_up(node: Node, mi: MigIn): void {
-  if (mi.attach && mi.attach.task.node === node) mig_resume(node, mi);
-  else mig_drop(node, mi);
+  const in_doubt = mi.ctx !== null;
+  mig_drop(node, mi);
+  if (!in_doubt) return;
+  const gen = mi.ctx!.gen;
+  dbg('%s gives up the migration of pid %d (gen %d) after MIG_DONE', node.name, mi.pid, gen);
+  node.cluster.transit_dropped(mi.pid, gen);
+  if (mi.home === node.id) deputy_dropped(node, mi.pid, node.id, gen);
+  else comm_send(node, node.cluster.node(mi.home), { type: MIG_DROPPED, pid: mi.pid, gen }, node.cluster.queue.now_ns);
 }
 
 /**
- * MIG_GO: the source has let go. Map in place the pages this node already
- * held, and resume the process here.
+ * MIG_GO: the source has let go. This node builds its own task_struct of
+ * the process from MIG_TASK, maps in place the pages it already held, and
+ * resumes the process.
  */
 function mig_resume(dest: Node, mi: MigIn): void {
   incoming(dest).delete(mi.pid);
-  const ctx = mi.ctx;
-  const attach = mi.attach;
-  const mm = mi.mm;
-  if (!ctx || !attach || !mm) return; // MIG_GO before MIG_TASK: the source misbehaved; nothing to resume
-  const task: Task = attach.task;
-  if (task.state === TASK_ZOMBIE) {
-    mm.exit_mm();
+  const { ctx, attach, mm } = mi;
+  if (!ctx || !attach || !mm) {
+    mm?.exit_mm(); // MIG_GO before MIG_TASK: the source misbehaved; nothing to resume
     return;
   }
+  const c = dest.cluster;
   const here = om_node(dest);
-  const t_run = kernel_work(dest, dest.cluster.queue.now_ns, dest.cpu.cost_ns(register_om_costs(dest.cpu).om_msg, 1));
+  const t_run = kernel_work(dest, c.queue.now_ns, dest.cpu.cost_ns(register_om_costs(dest.cpu).om_msg, 1));
   // Only now is it sure these pages belong to this attempt's freeze (a
   // called-off attempt's pages may arrive after a new freeze).
-  const audit = audit_of(dest.cluster);
+  const audit = audit_of(c);
   for (const vpn of mi.moved) audit.seen(mi.pid, vpn, mm.mem.bytes(own_page(mm, vpn)));
   const oom = map_held_pages(dest, mi, mm);
+  // The process is this node's from now on, in a task_struct of its own:
+  // installed at once, so that whatever this node decides before it runs
+  // (a peer taken as lost in the same pass, a kill) sees it as it is. It
+  // runs once the resume's own work is done (t_run); a task killed before
+  // then stays dead, and its migration did not complete.
+  const task = new Task(mi.pid, ctx.comm, c.node(mi.home), mm, attach.prog, dest);
+  task.regs.eip = ctx.eip;
+  task.regs.esp = ctx.esp;
+  task.regs.last_data = ctx.last_data;
+  task.min_flt = ctx.min_flt;
+  task.maj_flt = ctx.maj_flt;
+  task.sys_ret = ctx.eax;
+  task.utime_ns = ctx.utime_ns;
+  task.start_ns = ctx.start_ns;
+  task.marks.push(...attach.marks);
+  task.clock_ns = t_run;
+  task.arrived_ns = t_run;
+  task.state = TASK_STOPPED;
+  c.install_task(task);
+  register_mm_owner(mm, task);
   const st = new OmTask(task, mi.policy, mi.home);
   st.ampom_window = mi.window;
   for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
@@ -288,53 +314,34 @@ function mig_resume(dest: Node, mi: MigIn): void {
   // here: after a second migration that is the home as well as the source.
   // (Not a node this one has taken as gone: it would never say it stopped.)
   if (scheme.push) for (const h of st.holders) if (h !== dest.id && !peer_lost(dest, h)) st.pushers.add(h);
-  // The process is this node's from now on: its address space and
-  // registers are installed at once, so that whatever this node decides
-  // before it runs (a peer taken as lost in the same pass, a kill) sees it
-  // as it is. It runs once the resume's own work is done (t_run); a task
-  // killed before then stays dead, and its migration did not complete.
-  task.mm = mm;
-  register_mm_owner(mm, task);
-  task.node = dest;
-  task.regs.eip = ctx.eip;
-  task.regs.esp = ctx.esp;
-  task.regs.last_data = ctx.last_data;
-  task.clock_ns = t_run;
   st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher) : null;
   st.mig_gen = ctx.gen;
-  if (oom) {
-    kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
-    return attach.done({ ok: false, errno: -ENOMEM });
-  }
+  if (oom) return kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
   if (mi.home === dest.id) {
     // Back home: the deputy learns at once (a peer lost in the same pass
     // must not take the process as lost with the node it left).
     const dep = here.deputies.get(mi.pid);
-    if (!dep) {
-      kill_migrant(st, `home node ${dest.id} took it as lost`);
-      return attach.done({ ok: false, errno: -ESRCH });
-    }
+    if (!dep) return kill_migrant(st, `home node ${dest.id} took it as lost`);
     dep.where = dest.id;
     dep.where_gen = ctx.gen;
   }
-  dest.cluster.queue.at(t_run, () => {
-    if (!dest.alive) return;
-    if (!task.alive) return attach.done({ ok: false, errno: -EINTR });
+  c.queue.at(t_run, () => {
+    if (!dest.alive || !task.alive) return;
     const f = figures_of(dest, mi.pid);
     f.migrations++;
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
-    for (const h of st.pushers) comm_send(dest, dest.cluster.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
+    for (const h of st.pushers) comm_send(dest, c.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
     if (mi.home !== dest.id) {
       // The process tells its deputy where it is itself, as a new remote
       // connects to its deputy: the source's REM_WHERE is lost if the
       // source crashes before it gets through, and a deputy that still
       // thinks the process is there would take it as lost with that node.
-      comm_send(dest, dest.cluster.node(mi.home), { type: REM_WHERE, pid: mi.pid, node: dest.id, gen: ctx.gen, holders: [...st.holders] }, t_run);
+      comm_send(dest, c.node(mi.home), { type: REM_WHERE, pid: mi.pid, node: dest.id, gen: ctx.gen, holders: [...st.holders] }, t_run);
     }
     task.state = TASK_RUNNING;
     dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
     wake_up_process(task);
-    attach.done({ ok: true, errno: 0 });
+    c.task_resumed(task);
   });
 }
 

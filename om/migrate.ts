@@ -50,10 +50,14 @@ export interface MigrationResult {
   errno: number;
 }
 
-/** What rides with MIG_TASK besides its bytes: the process itself, and who asked. */
+/**
+ * What rides with MIG_TASK besides its bytes: the program (a generator,
+ * standing for the code that a real migration finds in the pages), and the
+ * marks it passed (instrumentation the host reads).
+ */
 export interface MigAttach {
-  task: Task;
-  done: (r: MigrationResult) => void;
+  prog: Task['prog'];
+  marks: Task['marks'];
 }
 
 /** The source's record of a migration it is sending. */
@@ -73,6 +77,12 @@ interface MigOut {
   phase: 'hshake' | 'precopy' | 'sending';
   precopy: PrecopyState | null;
   done: (r: MigrationResult) => void;
+  /**
+   * This attempt's number among the process's migrations (MIG_TASK carries
+   * it): orders the deputy's news of where the process is, and names the
+   * attempt a destination gave up (each attempt has its own).
+   */
+  gen: number;
 }
 
 const outgoing = (n: Node): Map<number, MigOut> => om_node(n).outgoing as Map<number, MigOut>;
@@ -80,11 +90,14 @@ const outgoing = (n: Node): Map<number, MigOut> => om_node(n).outgoing as Map<nu
 /**
  * Ask for a task to migrate to dest (what a write to /proc/PID/where does).
  * The task stops at its next operation boundary (a pre-copy scheme first
- * copies while it runs). Returns 0 or -errno.
+ * copies while it runs). Returns 0 or -errno. `done` runs here, on the
+ * source, when the migration ends for this node: it committed (ok: the
+ * process is the destination's now; the destination resumes it when MIG_GO
+ * arrives) or it was called off (the process goes on here).
  */
 export function request_migration(task: Task, dest: Node, policy?: Policy, done?: (r: MigrationResult) => void): number {
   if (task.state === TASK_ZOMBIE) return -ESRCH;
-  if (!dest.alive) return -EHOSTUNREACH;
+  if (peer_lost(task.node, dest.id)) return -EHOSTUNREACH;
   if (dest === task.node) return -EINVAL;
   const mm = task.mm as MmStruct | null;
   if (!mm) return -EBUSY; // on its way somewhere already
@@ -106,7 +119,7 @@ export function request_migration(task: Task, dest: Node, policy?: Policy, done?
 }
 
 function new_out(task: Task, st: OmTask, dest: Node, scheme: Scheme, done: (r: MigrationResult) => void): MigOut {
-  const out: MigOut = { task, st, src: task.node, dest, scheme, send: [], frozen_at_ns: -1, phase: 'hshake', precopy: null, done };
+  const out: MigOut = { task, st, src: task.node, dest, scheme, send: [], frozen_at_ns: -1, phase: 'hshake', precopy: null, done, gen: 0 };
   outgoing(task.node).set(task.pid, out);
   mig_attempt_begins(task.node.cluster, task.pid);
   figures_of(task.node, task.pid).started.push(Math.max(task.clock_ns, task.node.cluster.queue.now_ns));
@@ -156,7 +169,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
   out.send = out.scheme.freeze_pages(task, mm, out.precopy?.sent);
   audit_of(c).freeze(task.pid, mm);
   dbg('pid %d: %s -> %s (%s) frozen at %d', task.pid, out.src.name, dest.name, st.policy, out.frozen_at_ns);
-  if (!dest.alive) return mig_abort_local(out, -EHOSTUNREACH);
+  if (peer_lost(out.src, dest.id)) return mig_abort_local(out, -EHOSTUNREACH);
   if (existing) {
     // Pre-copy shook hands already: the fixed cost, then the rest moves.
     out.phase = 'sending';
@@ -294,8 +307,14 @@ function mig_send_proc_context(c: SendCtx): void {
   const t = c.out.task;
   send_after(
     c, 0,
-    { type: MIG_TASK, pid: t.pid, task: { eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm, frozen_at_ns: c.out.frozen_at_ns, gen: c.out.st.mig_gen + 1 } },
-    { task: t, done: c.out.done },
+    {
+      type: MIG_TASK, pid: t.pid,
+      task: {
+        eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm, eax: t.sys_ret,
+        utime_ns: t.utime_ns, start_ns: t.start_ns, frozen_at_ns: c.out.frozen_at_ns, gen: (c.out.gen = ++c.out.st.mig_gen),
+      },
+    },
+    { prog: t.prog, marks: t.marks },
   );
 }
 
@@ -354,21 +373,22 @@ export function mig_commit(node: Node, from: Node, pid: number): void {
     mm.exit_mm();
     note_emptied(src, pid); // nothing left behind: no residual dependency
   }
-  // From here on the process is the destination's: a crash there ends it.
-  task.mm = null;
-  task.node = dest;
+  // From here on the process is the destination's: this node lets go of
+  // its task_struct (the destination built its own from MIG_TASK).
+  src.cluster.release_task(task, out.gen, dest);
   const at = kernel_work(src, src.cluster.queue.now_ns, src.cpu.cost_ns(register_om_costs(src.cpu).om_msg, 1));
   comm_send(src, dest, { type: MIG_GO, pid }, at, { conn: 'mig' });
+  out.done({ ok: true, errno: 0 });
   const holders = keeps ? [src.id] : [];
   if (src === task.home) {
     const dep = here.deputies.get(pid);
     if (dep) {
       dep.where = dest.id;
-      dep.where_gen = out.st.mig_gen + 1;
+      dep.where_gen = out.gen;
       for (const h of holders) dep.holders.add(h);
     }
   } else {
-    comm_send(src, task.home, { type: REM_WHERE, pid, node: dest.id, gen: out.st.mig_gen + 1, holders }, at);
+    comm_send(src, task.home, { type: REM_WHERE, pid, node: dest.id, gen: out.gen, holders }, at);
   }
 }
 

@@ -48,6 +48,12 @@ export const DEP_PUSH_STOPPED = 22;
 export const HOLD_CHECK = 23;
 /** Home to a page holder: whether the process still exists. */
 export const HOLD_ANSWER = 24;
+/**
+ * Destination to the process's home: it gave up receiving the migration
+ * `gen` (its source went silent before MIG_GO): if the source had let go,
+ * the process is lost, and its deputy must hear it.
+ */
+export const MIG_DROPPED = 25;
 
 export const MSG_NAMES: Record<number, string> = {
   [MIG_HSHAKE]: 'MIG_HSHAKE', [MIG_HSHAKE_ACK]: 'MIG_HSHAKE_ACK', [MIG_MM]: 'MIG_MM', [MIG_VMA]: 'MIG_VMA',
@@ -55,7 +61,7 @@ export const MSG_NAMES: Record<number, string> = {
   [REM_PAGE]: 'REM_PAGE', [DEP_PAGES]: 'DEP_PAGES', [REM_SYSCALL]: 'REM_SYSCALL', [DEP_SYSCALL]: 'DEP_SYSCALL',
   [REM_UNMAP]: 'REM_UNMAP', [MIG_DONE]: 'MIG_DONE', [MIG_RANGES]: 'MIG_RANGES', [REM_WHERE]: 'REM_WHERE', [REM_EXIT]: 'REM_EXIT', [MIG_GO]: 'MIG_GO',
   [MIG_UNMAP]: 'MIG_UNMAP', [REM_PUSH_START]: 'REM_PUSH_START', [REM_PUSH_STOP]: 'REM_PUSH_STOP', [DEP_PUSH_STOPPED]: 'DEP_PUSH_STOPPED',
-  [HOLD_CHECK]: 'HOLD_CHECK', [HOLD_ANSWER]: 'HOLD_ANSWER',
+  [HOLD_CHECK]: 'HOLD_CHECK', [HOLD_ANSWER]: 'HOLD_ANSWER', [MIG_DROPPED]: 'MIG_DROPPED',
 };
 
 export class ProtoError extends Error {
@@ -100,13 +106,18 @@ export interface MigVma { start: number; end: number; flags: number; name: strin
 const vma_rec = struct<{ start: number; end: number; flags: number; name: Uint8Array }>([u32('start'), u32('end'), u32('flags'), blob(16, 'name')] as Layout<never>[]);
 export interface MigTask {
   eip: number; esp: number; last_data: number; min_flt: number; maj_flt: number; comm: string;
+  /** eax: what the program's last system call returned, which it has not been handed yet. */
+  eax: number;
+  /** task_struct's times: CPU used so far (MOSIX's age of a process) and when it started, ns. */
+  utime_ns: number;
+  start_ns: number;
   /** When the source stopped the process, virtual ns: the freeze is measured from it. */
   frozen_at_ns: number;
   /** The process's migrations once this one commits: orders the deputy's news of where it is. */
   gen: number;
 }
 const mig_task = struct<Omit<MigTask, 'comm'> & { comm: Uint8Array }>(
-  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), f64('frozen_at_ns'), u32('gen')] as Layout<never>[],
+  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), s32('eax'), f64('utime_ns'), f64('start_ns'), f64('frozen_at_ns'), u32('gen')] as Layout<never>[],
 );
 const count16 = struct<{ count: number }>([u16('count')] as Layout<never>[]);
 const count32 = struct<{ count: number }>([u32('count')] as Layout<never>[]);
@@ -184,7 +195,8 @@ type Body =
   | { type: typeof DEP_SYSCALL; ret: number; data: Uint8Array }
   | { type: typeof REM_UNMAP; vpns: number[] }
   | { type: typeof REM_WHERE; node: number; gen: number; holders: number[] }
-  | { type: typeof REM_EXIT; code: number };
+  | { type: typeof REM_EXIT; code: number }
+  | { type: typeof MIG_DROPPED; gen: number };
 
 /** A message: its body, the pid it concerns and the header's flags (OMP_*; 0 when absent). */
 export type Msg = Body & { pid: number; flags?: number };
@@ -227,6 +239,7 @@ function payload_B(m: Msg): number {
     case DEP_SYSCALL: return dep_syscall.span + m.data.length;
     case REM_WHERE: return node_rec.span + gen_rec.span + count16.span + m.holders.length * node_rec.span;
     case REM_EXIT: return exit_rec.span;
+    case MIG_DROPPED: return gen_rec.span;
   }
 }
 
@@ -300,6 +313,7 @@ export function encode(m: Msg): Uint8Array {
       for (const h of m.holders) o += node_rec.encode(h, buf, o);
       break;
     case REM_EXIT: exit_rec.encode({ code: m.code }, buf, o); break;
+    case MIG_DROPPED: gen_rec.encode(m.gen, buf, o); break;
   }
   return buf;
 }
@@ -440,7 +454,10 @@ export function decode(buf: Uint8Array): Msg {
     }
     case MIG_TASK: {
       const r = rd.take(mig_task, 'task');
-      if (!Number.isFinite(r.frozen_at_ns) || r.frozen_at_ns < 0) throw new ProtoError(t, rd.o - 8, `frozen_at_ns ${r.frozen_at_ns} is not a time`);
+      const at = rd.o - mig_task.span;
+      for (const k of ['utime_ns', 'start_ns', 'frozen_at_ns'] as const) {
+        if (!Number.isFinite(r[k]) || r[k] < 0) throw new ProtoError(t, at + mig_task.offsetOf(k)!, `${k} ${r[k]} is not a time`);
+      }
       m = { type: t, pid, task: { ...r, comm: dec_name(r.comm) } };
       break;
     }
@@ -482,6 +499,7 @@ export function decode(buf: Uint8Array): Msg {
       break;
     }
     case REM_EXIT: m = { type: t, pid, code: rd.take(exit_rec, 'exit').code }; break;
+    case MIG_DROPPED: m = { type: t, pid, gen: rd.take(gen_rec, 'gen') }; break;
     default:
       throw new ProtoError(t, 0, 'unknown message type');
   }

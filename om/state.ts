@@ -111,7 +111,7 @@ export class OmTask {
   ampom_window: 'all' | 'remote' = 'all';
   /** Pre-copy's stop rule for this process (the scheme's, unless a run chose another). */
   precopy_rule: PrecopyRule | null = null;
-  /** The process's committed migrations (MIG_TASK carries it on). */
+  /** The process's migration attempts so far (MIG_TASK carries the count on): see MigOut.gen. */
   mig_gen = 0;
   constructor(
     readonly task: Task,
@@ -134,6 +134,12 @@ export class Deputy {
   where_gen = 0;
   /** Nodes that may hold pages of the process, as the migrant last said. */
   readonly holders = new Set<number>();
+  /**
+   * Migrations (by gen) that their destination gave up after MIG_DONE,
+   * heard before the news that their source had let go: if that news comes,
+   * the process is lost.
+   */
+  readonly dropped = new Map<number, number>();
   /** Set when the process ended away from home, or was lost with its node. */
   outcome: { exit_code: number; lost: string | null } | null = null;
   constructor(
@@ -173,6 +179,8 @@ export class OmNode {
   readonly reports: string[] = [];
   /** Pids whose deputy here took the process as lost: a migrant that still asks is told so. */
   readonly given_up = new Set<number>();
+  /** How each process of this home ended, as its deputy learnt it (what the process's parent would see). */
+  readonly ended = new Map<number, NonNullable<Deputy['outcome']>>();
 }
 
 export function om_node(node: Node): OmNode {
@@ -200,11 +208,13 @@ export function om_task_init(task: Task, policy: Policy): OmTask {
   const here = om_node(task.node);
   let st = here.migrants.get(task.pid);
   if (!st) {
+    // Only a process's home makes it an openMosix process: elsewhere it
+    // arrived by a migration, which brought its record.
+    if (task.node !== task.home) throw new Error(`pid ${task.pid} on ${task.node.name} has no openMosix record (only its home makes one)`);
     st = new OmTask(task, policy, task.home.id);
     here.migrants.set(task.pid, st);
+    here.deputies.set(task.pid, new Deputy(task.pid, task.comm, task.home.id));
   }
   st.policy = policy;
-  const home = om_node(task.home);
-  if (!home.deputies.has(task.pid)) home.deputies.set(task.pid, new Deputy(task.pid, task.comm, task.home.id));
   return st;
 }

@@ -5,13 +5,14 @@
 import { Cluster } from '../kernel/cluster.ts';
 import { arm_crashes, empty_plan, fault_injected, type FaultPlan } from '../kernel/faultplan.ts';
 import type { Op } from '../kernel/op.ts';
-import type { Task } from '../kernel/task.ts';
+import type { Task, TaskView } from '../kernel/task.ts';
 import { ns_to_s } from '../kernel/time.ts';
 import { spawn_program, type ImageSpec } from '../mm/exec.ts';
 import { net_figures, network_of } from '../net/link.ts';
 import type { NetProfile } from '../net/profiles.ts';
 import { audit_of } from '../om/audit.ts';
 import { om_init, request_migration } from '../om/index.ts';
+import type { MigrationResult } from '../om/migrate.ts';
 import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
 import type { PrecopyRule } from '../om/schemes/index.ts';
 import { record_timeline, type Timeline } from '../om/timeline.ts';
@@ -19,7 +20,7 @@ import { record_timeline, type Timeline } from '../om/timeline.ts';
 export interface ProgramDef {
   name: string;
   image: ImageSpec;
-  gen: (task: Task) => Iterator<Op, unknown, number>;
+  gen: (task: TaskView) => Iterator<Op, unknown, number>;
   /** Checks the program made itself (exact mode), read at exit. */
   checks?: () => { name: string; ok: boolean; detail?: string }[];
   /** Problem size and memory, when the program reports them. */
@@ -30,7 +31,7 @@ export interface ProgramDef {
 }
 
 /** The same program with each operation it yields passed through `f` before the kernel runs it. */
-export function map_program(prog: ProgramDef, f: (op: Op, task: Task) => Op): ProgramDef {
+export function map_program(prog: ProgramDef, f: (op: Op, task: TaskView) => Op): ProgramDef {
   const gen = prog.gen;
   return {
     ...prog,
@@ -50,7 +51,7 @@ export function map_program(prog: ProgramDef, f: (op: Op, task: Task) => Op): Pr
  * The same program with `see(op, task)` called on each operation it yields,
  * before the kernel runs it (tests, traces and benches watch programs so).
  */
-export const tap_program = (prog: ProgramDef, see: (op: Op, task: Task) => void): ProgramDef =>
+export const tap_program = (prog: ProgramDef, see: (op: Op, task: TaskView) => void): ProgramDef =>
   map_program(prog, (op, task) => {
     see(op, task);
     return op;
@@ -192,17 +193,58 @@ export function gather_figures(c: Cluster, pid: number): OmFigures {
 }
 
 /**
+ * Migrate a process as a user does (a write to /proc/PID/where on the node
+ * it runs on), and hear how it went: `done` runs when the process resumes
+ * at `to`, or when its source called the migration off (not if the process
+ * is lost on the way: its end says so). Returns 0 or -errno, as the write
+ * does (done does not run then).
+ */
+export function migrate_process(c: Cluster, pid: number, to: number, policy: Policy | undefined, done: (r: MigrationResult) => void): number {
+  let over = false;
+  const finish = (r: MigrationResult): void => {
+    if (over) return;
+    over = true;
+    const i = c.resume_listeners.indexOf(on_resume);
+    if (i >= 0) c.resume_listeners.splice(i, 1);
+    done(r);
+  };
+  const on_resume = (t: Task): void => {
+    if (t.pid === pid && t.node.id === to) finish({ ok: true, errno: 0 });
+  };
+  c.resume_listeners.push(on_resume);
+  const rc = request_migration(c.tasks.get(pid)!, c.node(to), policy, (r) => {
+    if (!r.ok) finish(r);
+  });
+  if (rc < 0) {
+    // Refused at once: the caller has the answer; done never runs.
+    over = true;
+    c.resume_listeners.splice(c.resume_listeners.indexOf(on_resume), 1);
+  }
+  return rc;
+}
+
+/**
  * Ask for the points' migrations one after another: a point fires at its
  * mark, its time since the start, or its delay after the previous point
  * fired; a point that fires while the previous migration is still going
  * waits for it to end.
  */
-function drive_migrations(c: Cluster, task: Task, scheme: Policy, points: MigrationPoint[], started: { first_ns: number }, errors: string[]): void {
+function drive_migrations(c: Cluster, pid: number, scheme: Policy, points: MigrationPoint[], started: { first_ns: number }, errors: string[]): void {
   let next = 0;
   let busy = false;
   let due = false;
   let prev_fired_ns = 0;
+  const start_ns = c.tasks.get(pid)!.start_ns;
+  const over = (): void => {
+    busy = false;
+    if (due) {
+      due = false;
+      fire();
+    }
+    arm(next);
+  };
   const fire = (): void => {
+    const task = c.tasks.get(pid)!;
     if (next >= points.length || !task.alive) return;
     if (busy) {
       due = true;
@@ -213,14 +255,7 @@ function drive_migrations(c: Cluster, task: Task, scheme: Policy, points: Migrat
     prev_fired_ns = c.queue.now_ns;
     if (started.first_ns < 0) started.first_ns = Math.max(c.queue.now_ns, task.clock_ns);
     busy = true;
-    const rc = request_migration(task, c.node(p.to), scheme, () => {
-      busy = false;
-      if (due) {
-        due = false;
-        fire();
-      }
-      arm(next);
-    });
+    const rc = migrate_process(c, pid, p.to, scheme, over);
     if (rc < 0) {
       busy = false;
       errors.push(`migration ${i + 1} to node ${p.to}: error ${rc}`);
@@ -230,14 +265,31 @@ function drive_migrations(c: Cluster, task: Task, scheme: Policy, points: Migrat
   const arm = (i: number): void => {
     const p = points[i];
     if (!p || typeof p.at === 'string') return; // marks are caught by the listener
-    if ('t_ns' in p.at) c.queue.at(Math.max(c.queue.now_ns, task.start_ns + Math.round(p.at.t_ns)), () => next === i && fire());
+    if ('t_ns' in p.at) c.queue.at(Math.max(c.queue.now_ns, start_ns + Math.round(p.at.t_ns)), () => next === i && fire());
     else c.queue.at(Math.max(c.queue.now_ns, prev_fired_ns + Math.round(p.at.after_ns)), () => next === i && fire());
   };
   c.mark_listeners.push((t, label) => {
     const p = points[next];
-    if (t === task && p && p.at === label) fire();
+    if (t.pid === pid && p && p.at === label) fire();
   });
   arm(0);
+}
+
+/**
+ * Where a process is, as the host sees it (at the end of a run, or between
+ * a test's steps): the task_struct of the node it was last on
+ * (Cluster.tasks); when that node has let it go, it is on its way (a
+ * destination holds the migration and has not resumed it yet) or lost on
+ * the way, with what its home learnt (its deputy's verdict).
+ */
+export function process_end(c: Cluster, pid: number): { task: Task; running: boolean; lost: string | null } {
+  const task = c.tasks.get(pid)!;
+  if (!task.alive) return { task, running: false, lost: null };
+  if (task.node.alive && task.node.tasks.has(task)) return { task, running: true, lost: null };
+  if (c.nodes.some((n) => n.alive && om_node(n).incoming.has(pid))) return { task, running: true, lost: null };
+  const home = task.home;
+  const ended = home.alive ? om_node(home).ended.get(pid) : undefined;
+  return { task, running: false, lost: ended?.lost ?? `lost in migration from ${task.node.name} (no node resumed it)` };
 }
 
 /** The reason of a run whose task had not ended by its time limit. */
@@ -262,49 +314,56 @@ export function run_experiment(spec: RunSpec): RunResult {
   const nodes = spec.nodes ?? Math.max(2, ...named.map((n) => n + 1));
   const c = new Cluster({ nodes, mem_B: spec.node_mem_B ?? 1 << 30, seed: spec.seed ?? 1 });
   om_init(c, spec.profile);
-  const task = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
-  const st = om_task_init(task, spec.scheme);
+  const spawned = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
+  const pid = spawned.pid;
+  const start_ns = spawned.start_ns;
+  const st = om_task_init(spawned, spec.scheme);
   if (spec.precopy_rule) st.precopy_rule = spec.precopy_rule;
   if (spec.ampom_window) st.ampom_window = spec.ampom_window;
   const tl = spec.timeline ? record_timeline(c) : null;
-  arm_crashes(c, plan, task.start_ns);
+  arm_crashes(c, plan, start_ns);
   const net = network_of(c);
   // The network's part of the plan: partitions, and windows of netem loss, duplication or reordering.
   for (const rec of plan.faults) {
     const f = rec.fault;
     if (f.kind === 'partition') {
-      const start = task.start_ns + f.at_ns;
+      const start = start_ns + f.at_ns;
       net.partition(c.node(f.a), c.node(f.b), start, start + f.dur_ns);
-      c.queue.at(start, () => fault_injected(c, rec, task.start_ns));
+      c.queue.at(start, () => fault_injected(c, rec, start_ns));
     } else if (f.kind === 'netem') {
-      c.queue.at(task.start_ns + f.at_ns, () => {
-        fault_injected(c, rec, task.start_ns);
+      c.queue.at(start_ns + f.at_ns, () => {
+        fault_injected(c, rec, start_ns);
         net.netem_window(f.what, f.share, f.dur_ns);
       });
     }
   }
   const started = { first_ns: -1 };
   const mig_errors: string[] = [];
-  drive_migrations(c, task, spec.scheme, points, started, mig_errors);
+  drive_migrations(c, pid, spec.scheme, points, started, mig_errors);
   // The timed phase ends at 'timed_done' when the program has one (its
   // verification comes after and is not part of the measured run).
   let end_ns = -1;
   c.mark_listeners.push((t, label) => {
-    if (t === task && label === 'timed_done') end_ns = t.clock_ns;
+    if (t.pid === pid && label === 'timed_done') end_ns = t.clock_ns;
   });
   c.run(spec.limit_ns ?? Infinity);
 
-  const s = gather_figures(c, task.pid);
-  const completed = !task.alive ? task.exit_signal === null : false;
+  const s = gather_figures(c, pid);
+  const ended = process_end(c, pid);
+  const task = ended.task;
+  const completed = !ended.running && ended.lost === null && task.exit_signal === null;
   const outcome: RunResult['outcome'] = completed ? 'completed' : 'killed';
-  const reason = completed ? '' : task.alive ? STILL_RUNNING : task.exit_reason || `exit code ${task.exit_code}`;
+  const exit_code = ended.lost !== null ? 137 : task.exit_code;
+  const exit_reason = ended.lost ?? task.exit_reason;
+  const exit_ns = ended.lost !== null ? c.queue.now_ns : task.exit_ns;
+  const reason = completed ? '' : ended.running ? STILL_RUNNING : exit_reason || `exit code ${exit_code}`;
   const checks: string[] = [];
   const failures: string[] = [];
   const check = (name: string, ok: boolean, detail: string): void => {
     checks.push(name);
     if (!ok) failures.push(`${name}: ${detail}`);
   };
-  check('exit-status', completed && task.exit_code === 0, `code ${task.exit_code}${task.exit_reason ? `, ${task.exit_reason}` : ''}`);
+  check('exit-status', completed && exit_code === 0, `code ${exit_code}${exit_reason ? `, ${exit_reason}` : ''}`);
   if (plan.faults.length === 0) {
     // A migration may not finish because the program ended first (before
     // its point, or during pre-copy's rounds): that is the program's pace,
@@ -312,7 +371,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     const failed = mig_errors.length + s.aborts;
     check('migrations', failed === 0, `${s.migrations} of ${points.length} migrations happened, ${s.aborts} called off${mig_errors.length ? ` (${mig_errors.join('; ')})` : ''}`);
   }
-  const audit = audit_of(c).verdict(task.pid);
+  const audit = audit_of(c).verdict(pid);
   if (completed) check('page-checksums', audit.corrupt === 0 && audit.lost === 0, `${audit.corrupt} corrupt pages, ${audit.lost} lost pages${audit.problem ? ` (${audit.problem})` : ''}`);
   // Nothing left behind: every frame is back on every node still up.
   let leaked = 0;
@@ -326,9 +385,9 @@ export function run_experiment(spec: RunSpec): RunResult {
   check('frames-returned', leaked === 0, `frames still used: ${left_on.join(', ')}`);
   if (completed) for (const ch of spec.program.checks?.() ?? []) check(ch.name, ch.ok, ch.detail ?? 'failed');
   const freezes = s.freezes.map(([, f]) => f);
-  const start = s.started.length > 0 ? s.started[0]! : started.first_ns >= 0 ? started.first_ns : task.start_ns;
+  const start = s.started.length > 0 ? s.started[0]! : started.first_ns >= 0 ? started.first_ns : start_ns;
   if (tl) spec.timeline!(tl, start);
-  const end = end_ns >= 0 ? end_ns : task.exit_ns;
+  const end = end_ns >= 0 ? end_ns : exit_ns;
   const sz = spec.program.size;
   return {
     program: spec.program.name,
@@ -349,10 +408,10 @@ export function run_experiment(spec: RunSpec): RunResult {
     freeze_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
     freezes_s: freezes.map((f) => r6(ns_to_s(f))),
     downtime_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
-    total_migration_s: total_migration_ns(c, task.pid, s) === null ? null : r6(ns_to_s(total_migration_ns(c, task.pid, s)!)),
+    total_migration_s: total_migration_ns(c, pid, s) === null ? null : r6(ns_to_s(total_migration_ns(c, pid, s)!)),
     postcopy_requests: s.remote_fault_requests,
     runtime_s: r6(ns_to_s(end - start)),
-    total_s: r6(ns_to_s(task.exit_ns - task.start_ns)),
+    total_s: r6(ns_to_s(exit_ns - start_ns)),
     remote_fault_requests: s.remote_fault_requests,
     remote_faults: s.remote_faults,
     local_window_faults: s.local_window_faults,
@@ -369,8 +428,8 @@ export function run_experiment(spec: RunSpec): RunResult {
     downtime_bytes: s.downtime_bytes,
     postcopy_bytes: s.postcopy_bytes,
     analysis_s: r6(ns_to_s(s.analysis_ns)),
-    exit_code: task.exit_code,
-    exit_reason: task.exit_reason || (mig_errors.length ? mig_errors.join('; ') : ''),
+    exit_code,
+    exit_reason: exit_reason || (mig_errors.length ? mig_errors.join('; ') : ''),
     outcome,
     reason,
     faults: plan.faults.map((r) => ({ fault: r.spec, injected_s: r.injected_ns === null ? null : r6(ns_to_s(r.injected_ns)) })),

@@ -5,6 +5,7 @@ import type { Op } from '../../kernel/op.ts';
 import { block_task, wake_up_process } from '../../kernel/sched.ts';
 import type { Task } from '../../kernel/task.ts';
 import { spawn_program, type ImageSpec } from '../../mm/exec.ts';
+import { process_end } from '../../userland/experiment.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { REF_R, REF_W } from '../../kernel/op.ts';
@@ -12,7 +13,8 @@ import { REF_R, REF_W } from '../../kernel/op.ts';
 const IDLE = 'driver-idle';
 
 export class Driver {
-  readonly task: Task;
+  /** The driven process's pid: its task_struct is the one of the node it is on now (a migration makes a new one). */
+  readonly pid: number;
   private pending: Op | null = null;
   private last = 0;
   private done = false;
@@ -25,9 +27,9 @@ export class Driver {
   ) {
     const self = this;
     cluster.mark_listeners.push((t, label) => {
-      if (t === self.task && label === IDLE) block_task(t);
+      if (t.pid === self.pid && label === IDLE) block_task(t);
     });
-    this.task = spawn_program(cluster, cluster.node(node), image, () => ({
+    this.pid = spawn_program(cluster, cluster.node(node), image, () => ({
       next(v: number): IteratorResult<Op, unknown> {
         if (self.done) {
           self.last = v;
@@ -42,7 +44,7 @@ export class Driver {
         }
         return { value: { kind: 'mark', label: IDLE }, done: false };
       },
-    }));
+    })).pid;
     const q = cluster.queue;
     while (this.task.state === 'R' && q.step());
   }
@@ -61,23 +63,35 @@ export class Driver {
     if (!pred() && q.now_ns > stop) throw new Error(`still waiting after ${this.limit_ns / 1e9} s of virtual time`);
   }
 
+  /** The task_struct of the process on the node it is on now. */
+  get task(): Task {
+    return this.cluster.tasks.get(this.pid)!;
+  }
+
   get mm(): MmStruct {
     return this.task.mm as MmStruct;
   }
 
+  /** Whether the process lives: on a node, or on its way to one (see process_end). */
   get alive(): boolean {
-    return this.task.alive;
+    return process_end(this.cluster, this.pid).running;
+  }
+
+  /** Why the process ended (its kill's reason, or how it was lost on the way). */
+  get exit_reason(): string {
+    const e = process_end(this.cluster, this.pid);
+    return e.lost ?? e.task.exit_reason;
   }
 
   /** Run one op to completion; returns a syscall's value (0 for refs). */
   exec(op: Op): number {
-    if (!this.task.alive) throw new Error('driver task is dead');
+    if (!this.alive) throw new Error('driver task is dead');
     this.pending = op;
     this.last = 0;
     this.finished = false;
     wake_up_process(this.task);
     // Step until the op is done (daemons such as infoD keep the queue busy).
-    this.until(() => this.finished || !this.task.alive);
+    this.until(() => this.finished || !this.alive);
     return this.last;
   }
 

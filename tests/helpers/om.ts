@@ -1,8 +1,9 @@
 // Helpers for tests that migrate a Driver-run task between nodes.
+import { migrate_process } from '../../userland/experiment.ts';
 import * as assert from 'uvu/assert';
 import { Cluster } from '../../kernel/cluster.ts';
 import { make_profile } from '../../net/profiles.ts';
-import { om_init, request_migration } from '../../om/index.ts';
+import { om_init } from '../../om/index.ts';
 import { om_task_init, type Policy } from '../../om/state.ts';
 import { Driver } from './driver.ts';
 
@@ -17,7 +18,7 @@ export function om_setup(nodes = 2, policy: Policy = 'ampom', mem_MiB = 32): { c
 /** Migrate the driver's task to node `to` and wait until it runs there; returns the result. */
 export function om_migrate(d: Driver, to: number, policy?: Policy): { ok: boolean; errno: number } {
   let res: { ok: boolean; errno: number } | null = null;
-  assert.is(request_migration(d.task, d.cluster.node(to), policy, (r) => (res = r)), 0);
+  assert.is(migrate_process(d.cluster, d.task.pid, to, policy, (r) => (res = r)), 0);
   // Give the idle task an operation boundary whenever the migration waits for one.
   for (;;) {
     d.until(() => res !== null || d.task.stop_hook !== null);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import {
   decode, encode, MSG_NAMES, ProtoError, type Msg,
   MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_VMA, MIG_PAGE, MIG_MPT, MIG_RANGES, MIG_TASK, MIG_ABORT, MIG_DONE, MIG_GO,
-  REM_PAGE, DEP_PAGES, REM_SYSCALL, DEP_SYSCALL, REM_UNMAP, REM_WHERE, REM_EXIT, PG_ABSENT, PG_ONWAY,
+  REM_PAGE, DEP_PAGES, REM_SYSCALL, DEP_SYSCALL, REM_UNMAP, REM_WHERE, REM_EXIT, MIG_DROPPED, PG_ABSENT, PG_ONWAY,
   MIG_UNMAP, REM_PUSH_START, REM_PUSH_STOP, DEP_PUSH_STOPPED, HOLD_CHECK, HOLD_ANSWER,
 } from '../../om/proto.ts';
 import { OmptError, parse_ompt } from '../../userland/trace/ompt.ts';
@@ -29,7 +29,7 @@ const SAMPLES: Msg[] = [
   { type: HOLD_CHECK, pid: 1 },
   { type: HOLD_ANSWER, pid: 1, alive: true },
   { type: DEP_PAGES, pid: 1, flags: 1, pages: [{ vpn: 6, flags: PG_ONWAY, data: null }] },
-  { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', frozen_at_ns: 77, gen: 3 } },
+  { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', eax: -4, utime_ns: 12, start_ns: 0, frozen_at_ns: 77, gen: 3 } },
   { type: MIG_ABORT, pid: 1, errno: -12 },
   { type: MIG_DONE, pid: 1 },
   { type: MIG_GO, pid: 1 },
@@ -40,6 +40,7 @@ const SAMPLES: Msg[] = [
   { type: REM_UNMAP, pid: 1, vpns: [7] },
   { type: REM_WHERE, pid: 1, node: 2, gen: 2, holders: [0, 1] },
   { type: REM_EXIT, pid: 1, code: 0 },
+  { type: MIG_DROPPED, pid: 1, gen: 4 },
 ];
 
 test('every message type has a sample here', () => {

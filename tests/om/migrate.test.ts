@@ -5,10 +5,10 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { Cluster } from '../../kernel/cluster.ts';
 import { Driver } from '../helpers/driver.ts';
-import { om_init, request_migration } from '../../om/index.ts';
+import { om_init } from '../../om/index.ts';
 import { om_node, om_task, om_task_init, type Policy } from '../../om/state.ts';
 import { audit_of } from '../../om/audit.ts';
-import { gather_figures } from '../../userland/experiment.ts';
+import { gather_figures, migrate_process } from '../../userland/experiment.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { mmap_anon, sys_getpid, sys_write, sys_munmap } from '../../userland/libc.ts';
 import { PAGE_SIZE, is_remote_pte, pte_none } from '../../mm/pgtable.ts';
@@ -27,7 +27,7 @@ function setup(nodes = 2, policy: Policy = 'ampom'): { c: Cluster; d: Driver } {
 
 function migrate(d: Driver, to: number, policy?: Policy): void {
   let done = false;
-  assert.is(request_migration(d.task, d.cluster.node(to), policy, () => (done = true)), 0);
+  assert.is(migrate_process(d.cluster, d.task.pid, to, policy, () => (done = true)), 0);
   d.exec({ kind: 'mark', label: 'migrate-now' }); // an op boundary
   d.until(() => done);
   assert.is(d.task.node.id, to);

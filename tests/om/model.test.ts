@@ -15,6 +15,7 @@
 // A failure it reports replays at once with its seed, path and the
 // replayPath in its counterexample (make fuzz FUZZ_SEED=.. FUZZ_PATH=..
 // FUZZ_REPLAY=..).
+import { migrate_process } from '../../userland/experiment.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -27,7 +28,7 @@ import { network_of } from '../../net/link.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { audit_of } from '../../om/audit.ts';
 import { MIG_STEPS, mig_attempt_now } from '../../om/faults.ts';
-import { om_init, request_migration } from '../../om/index.ts';
+import { om_init } from '../../om/index.ts';
 import { set_comm_tap } from '../../om/comm.ts';
 import { MIG_DONE, MIG_GO, MIG_TASK } from '../../om/proto.ts';
 import { own_page } from '../../om/pages.ts';
@@ -73,15 +74,15 @@ const byte_addr = (r: Region, page: number): number => r.base + page * PAGE_SIZE
 /** Wait long enough for a silent peer to be taken as unreachable (3 missed updates). */
 const SETTLE_NS = 4e9;
 /** Reasons a fault may give for ending the task. */
-const NAMED = /unreachable|crashed|out of memory|lost: node|took it as lost/;
+const NAMED = /unreachable|crashed|out of memory|lost: node|took it as lost|lost in migration/;
 
 /** The task ended: it must have been for a named reason, and the model stops using it. */
 function note_end(m: Model, r: Real): boolean {
   assert.ok(r.exits() <= 1, `the task exited ${r.exits()} times: it ran again after it ended`);
   if (m.ended) assert.not.ok(r.d.alive, `the task ended (${m.ended}) and then ran again`);
   if (r.d.alive) return false;
-  assert.match(r.d.task.exit_reason, NAMED, `the task ended without a named reason: '${r.d.task.exit_reason}'`);
-  m.ended = r.d.task.exit_reason;
+  assert.match(r.d.exit_reason, NAMED, `the task ended without a named reason: '${r.d.exit_reason}'`);
+  m.ended = r.d.exit_reason;
   return true;
 }
 
@@ -260,7 +261,7 @@ class MigrateCmd implements fc.Command<Model, Real> {
     }
     let res: { ok: boolean } | null = null;
     const from = d.task.node.id;
-    assert.is(request_migration(d.task, c.node(to), undefined, (x) => {
+    assert.is(migrate_process(c, d.task.pid, to, undefined, (x) => {
       res = x;
       if (x.ok) m.migrations_ok++;
     }), 0);
@@ -354,7 +355,7 @@ class CommitWindowCmd implements fc.Command<Model, Real> {
     let res: { ok: boolean; errno: number } | null = null;
     const t0 = c.queue.now_ns;
     try {
-      assert.is(request_migration(d.task, c.node(to), undefined, (x) => {
+      assert.is(migrate_process(c, d.task.pid, to, undefined, (x) => {
         res = x;
         if (x.ok) m.migrations_ok++;
       }), 0);
@@ -531,6 +532,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     3, 'openmosix',
     [new MigrateCmd(1, null), new CommitWindowCmd(0, 'MIG_TASK', 1298, 'cut-src-dest', 25)],
     'the same with a partition instead of a crash: MIG_GO lost, the home gave up on node 1 and its deputy took the process as lost in the pass that resumed it',
+  ],
+  [
+    3, 'openmosix',
+    [new MigrateCmd(1, null), new CommitWindowCmd(0, 'MIG_DONE', 100, 'crash-dest', 0.5)],
+    'the destination (the home) crashed just after MIG_DONE and its source let the process go: the process was on no node, yet counted as live, and the daemons of the other nodes ticked for ever',
   ],
 ];
 

@@ -2,8 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mmap_anon, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
-import { request_migration } from '../../om/index.ts';
-import { gather_figures } from '../../userland/experiment.ts';
+import { gather_figures, migrate_process } from '../../userland/experiment.ts';
 import { audit_of } from '../../om/audit.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
@@ -148,7 +147,7 @@ test('precopy from home: a range unmapped during the rounds is not brought back 
   for (let i = 0; i < R; i++) d.write_u8(r + i * PAGE_SIZE, 0xaa);
   for (let i = 0; i < 1024; i++) d.write_u8(big + i * PAGE_SIZE, 1);
   let res: { ok: boolean } | null = null;
-  assert.is(request_migration(d.task, c.node(1), undefined, (x) => (res = x)), 0);
+  assert.is(migrate_process(c, d.task.pid, 1, undefined, (x) => (res = x)), 0);
   d.until(() => gather_figures(c, d.task.pid).precopy_rounds === 1);
   c.run(c.queue.now_ns + 100e6); // most of round 1, the range included
   assert.is(d.exec(sys_munmap(r, R * PAGE_SIZE)), 0);
@@ -177,7 +176,7 @@ test('precopy: memory mapped and written during the rounds migrates with the res
   const base = d.exec(mmap_anon(1024 * PAGE_SIZE));
   for (let i = 0; i < 1024; i++) d.write_u8(base + i * PAGE_SIZE, i & 0xff);
   let res: { ok: boolean; errno: number } | null = null;
-  assert.is(request_migration(d.task, c.node(1), undefined, (x) => (res = x)), 0);
+  assert.is(migrate_process(c, d.task.pid, 1, undefined, (x) => (res = x)), 0);
   d.until(() => gather_figures(c, d.task.pid).precopy_rounds === 1);
   const nb = d.exec(mmap_anon(80 * PAGE_SIZE));
   for (let i = 0; i < 80; i++) d.write_u8(nb + i * PAGE_SIZE, 7);

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
-  message_B, REM_WHERE, REM_EXIT, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
+  message_B, REM_WHERE, REM_EXIT, MIG_DROPPED, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
   PAGE_HDR_B, get_page_hdr, page_hdr_layout, put_page_hdr,
 } from '../../om/proto.ts';
 
@@ -30,12 +30,13 @@ test('other messages round-trip through bytes', () => {
     { type: MIG_VMA, pid: 100, vmas: [{ start: 0x08048000, end: 0x0804a000, flags: 5, name: 'dgemm' }] },
     { type: REM_SYSCALL, pid: 100, call: { nr: 4, args: [1, 0x40000000, 3], data: new Uint8Array([104, 105, 10]) } },
     { type: DEP_SYSCALL, pid: 100, ret: -14, data: new Uint8Array(0) },
-    { type: MIG_TASK, pid: 100, task: { eip: 0x08048000, esp: 0xbffffe00, last_data: 0x40000000, min_flt: 3, maj_flt: 4, comm: 'stream', frozen_at_ns: 123456789, gen: 7 } },
+    { type: MIG_TASK, pid: 100, task: { eip: 0x08048000, esp: 0xbffffe00, last_data: 0x40000000, min_flt: 3, maj_flt: 4, comm: 'stream', eax: 4096, utime_ns: 98765432, start_ns: 1000, frozen_at_ns: 123456789, gen: 7 } },
     { type: MIG_RANGES, pid: 100, ranges: [{ start: 0x40000000, end: 0x40010000, node: 0, exact: true }] },
     { type: MIG_UNMAP, pid: 100, ranges: [{ start: 0x40000000, end: 0x40001000 }] },
     { type: DEP_PAGES, pid: 100, flags: 1, pages: [{ vpn: 5, flags: 0x40, data: page }, { vpn: 6, flags: PG_ONWAY, data: null }] },
     { type: REM_WHERE, pid: 100, node: 2, gen: 70000, holders: [0, 1] },
     { type: REM_EXIT, pid: 100, code: 137 },
+    { type: MIG_DROPPED, pid: 100, gen: 9 },
     { type: MIG_DONE, pid: 100 },
     { type: MIG_GO, pid: 100 },
   ];

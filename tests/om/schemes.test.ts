@@ -10,12 +10,12 @@ import { PAGE_SIZE, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, mk_pte, mk
 import { VM_READ, VM_WRITE, VmArea } from '../../mm/vma.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { set_comm_tap } from '../../om/comm.ts';
-import { om_init, request_migration } from '../../om/index.ts';
+import { om_init } from '../../om/index.ts';
 import { page_table_to_send } from '../../om/page_table.ts';
 import { DEP_PAGES, MIG_PAGE, OMP_BACKGROUND, REM_PAGE, decode, encode, MIG_RANGES } from '../../om/proto.ts';
 import { scheme_of } from '../../om/schemes/index.ts';
 import { POLICIES, om_task_init, type Policy } from '../../om/state.ts';
-import { gather_figures, run_experiment } from '../../userland/experiment.ts';
+import { gather_figures, run_experiment, migrate_process } from '../../userland/experiment.ts';
 import { make_hpcc, HPCC_KERNELS } from '../../userland/hpcc/index.ts';
 import { mmap_anon } from '../../userland/libc.ts';
 import { KERNELS } from '../../userland/cli/cmd_run.ts';
@@ -45,7 +45,7 @@ test('pre-copy: round 1 sends every page with contents, round 2 the pages dirtie
     else frozen.push(...vpns);
   });
   let res: { ok: boolean } | null = null;
-  assert.is(request_migration(d.task, c.node(1), undefined, (r) => (res = r)), 0);
+  assert.is(migrate_process(c, d.task.pid, 1, undefined, (r) => (res = r)), 0);
   // While round 1 is on the wire, the program writes pages 0..59 again.
   d.until(() => gather_figures(c, d.task.pid).precopy_rounds === 1 && rounds[0] !== undefined && rounds[0].length >= 16);
   for (let i = 0; i < 60; i++) d.write_u8(base + i * PAGE_SIZE, 7);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { CpuModel } from '../../kernel/cpu.ts';
 import { REF_R, REF_W, REF_X, type Op } from '../../kernel/op.ts';
 import { __NR_brk, __NR_mmap } from '../../kernel/syscalls.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { run_experiment } from '../../userland/experiment.ts';
@@ -53,13 +53,13 @@ function class_name(cpu: CpuModel, id: number): string {
  * reference with the work before each (pre_ns over the class's ns a unit,
  * summed), after checking the step starts with its code, frame and globals.
  */
-function record(gen: (task: Task) => Iterator<Op, unknown, number>): Recording {
+function record(gen: (task: TaskView) => Iterator<Op, unknown, number>): Recording {
   const rec: Recording = { steps: [], mmaps: [], heap: -1 };
   let last: Op | undefined;
   const program = {
     name: 'order',
     image: hpcc_image('order'),
-    gen: (task: Task) => {
+    gen: (task: TaskView) => {
       const it = gen(task);
       return {
         next(v: number) {

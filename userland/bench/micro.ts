@@ -3,7 +3,7 @@
 import { Cluster } from '../../kernel/cluster.ts';
 import { CPU_NS } from '../../kernel/cpu.ts';
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import { spawn_program } from '../../mm/exec.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { mmap_anon, RefBatch, REF_R, REF_W, sys_munmap } from '../libc.ts';
@@ -48,7 +48,7 @@ function resident_refs(): Figure {
   const batch = 1 << 20;
   const rounds = 60;
   const c = new Cluster({ nodes: 1, mem_B: 256 << 20 });
-  spawn_program(c, c.node(0), { comm: 'refs', text_B: PAGE_SIZE, data_B: 0, bss_B: 0 }, function* (_t: Task): Generator<Op, void, number> {
+  spawn_program(c, c.node(0), { comm: 'refs', text_B: PAGE_SIZE, data_B: 0, bss_B: 0 }, function* (_t: TaskView): Generator<Op, void, number> {
     const base: number = yield mmap_anon(pages * PAGE_SIZE);
     const b = new RefBatch(batch);
     b.reset(CPU_NS, 0);

@@ -20,7 +20,7 @@ import { start_balancer, type Balancer, type BalanceStats, type MoveEvent } from
 import { om_init, om_keep_alive } from '../../om/index.ts';
 import { peer_lost } from '../../om/liveness.ts';
 import { om_task_init, type Policy } from '../../om/state.ts';
-import { gather_figures } from '../experiment.ts';
+import { gather_figures, process_end } from '../experiment.ts';
 import { make_hpcc, type HpccKernel } from '../hpcc/index.ts';
 import type { Mode } from '../hpcc/common.ts';
 import { standalone_ns } from './standalone.ts';
@@ -157,7 +157,7 @@ export class ClusterSim {
 
   private moved(m: MoveEvent): void {
     if (!m.ok) return;
-    const p = this.procs.find((x) => x.task === m.task);
+    const p = this.procs.find((x) => x.task?.pid === m.task.pid);
     p?.rec_nodes.push(m.to);
   }
 
@@ -211,7 +211,7 @@ export class ClusterSim {
   snapshot(): Snapshot {
     const c = this.c;
     const per = new Map<number, number>();
-    for (const t of c.tasks.values()) if (t.alive) per.set(t.node.id, (per.get(t.node.id) ?? 0) + 1);
+    for (const n of c.nodes) if (n.alive && n.tasks.size > 0) per.set(n.id, n.tasks.size);
     return {
       t_s: c.queue.now_ns / NS_PER_S,
       nodes: c.nodes.map((n) => {
@@ -222,7 +222,7 @@ export class ClusterSim {
         };
       }),
       started: this.started,
-      finished: this.procs.filter((p) => p.task && !p.task.alive).length,
+      finished: this.procs.filter((p) => p.task && !process_end(this.c, p.task.pid).running).length,
       jobs: this.spec.jobs.length,
       migrations: this.balancer?.stats.completed ?? 0,
     };
@@ -266,7 +266,10 @@ export class ClusterSim {
   }
 
   private record(p: Proc, audit: ReturnType<typeof audit_of>): ProcRecord {
-    const { job, task } = p;
+    const { job } = p;
+    // The task_struct of the node the process was last on, and how it ended.
+    const end = p.task ? process_end(this.c, p.task.pid) : null;
+    const task = end?.task ?? null;
     const standalone = standalone_ns(job.kernel, job.mib) / NS_PER_S;
     const failures: string[] = [];
     let outcome: ProcRecord['outcome'] = 'not started';
@@ -280,10 +283,10 @@ export class ClusterSim {
       bytes = f.bytes_transferred;
       migrations = f.migrations;
       freezes = f.freezes.map(([at, dur]) => [r6(at / NS_PER_S), r6(dur / NS_PER_S)]);
-      const completed = !task.alive && task.exit_signal === null && task.exit_code === 0;
+      const completed = !end!.running && end!.lost === null && task.exit_signal === null && task.exit_code === 0;
       outcome = completed ? 'completed' : 'killed';
       if (!task.alive) finish = r6(task.exit_ns / NS_PER_S);
-      if (!completed) reason = task.alive ? 'still running when the run stopped' : task.exit_reason || `exit code ${task.exit_code}`;
+      if (!completed) reason = end!.running ? 'still running when the run stopped' : end!.lost ?? (task.exit_reason || `exit code ${task.exit_code}`);
       if (!completed) failures.push(`exit-status: ${reason}`);
       else {
         const v = audit.verdict(task.pid);

@@ -14,7 +14,7 @@
 import type { Cluster } from '../../kernel/cluster.ts';
 import type { Op, RefsOp } from '../../kernel/op.ts';
 import { PhysMem } from '../../kernel/physmem.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import type { ImageSpec } from '../../mm/exec.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
@@ -64,7 +64,7 @@ export class UMem {
   private f64a: Float64Array = new Float64Array(0);
   private u32a: Uint32Array = new Uint32Array(0);
   private off = 0;
-  constructor(private readonly task: Task) {}
+  constructor(private readonly task: TaskView) {}
 
   reset(): void {
     this.vpn = -1;
@@ -120,7 +120,7 @@ export class KernelCtx {
   /** The record of results on the brk heap (set by kernel_start). */
   heap = -1;
   constructor(
-    readonly task: Task,
+    readonly task: TaskView,
     readonly mode: Mode,
   ) {
     this.ids = hpcc_cost_ids(task.node.cluster as Cluster);
@@ -246,7 +246,7 @@ export class KernelCtx {
 const RESULTS_B = 1024;
 
 /** Start a kernel: its context, and its results record on the brk heap (malloc of a small block). */
-export function* kernel_start(task: Task, mode: Mode): Generator<Op, KernelCtx, number> {
+export function* kernel_start(task: TaskView, mode: Mode): Generator<Op, KernelCtx, number> {
   const k = new KernelCtx(task, mode);
   const cur: number = yield sys_brk(0);
   const end: number = yield sys_brk(cur + RESULTS_B);

@@ -15,7 +15,7 @@
 // the full size but multiplies the leading nw x nw matrices stored at the start
 // of each (leading dimension nw), so it touches only part of what it owns.
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { alloc, kernel_start, fill_phase, first_page, gen_f64, last_page, REF_R, REF_W, TEXT_KERNEL, verify_phase, type KernelCtx, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { ref } from '../../kernel/op.ts';
@@ -181,7 +181,7 @@ class Panel {
 
 /** The program: allocate three n_alloc^2 matrices, work on n x n. */
 export function dgemm_program(n_alloc: number, n: number, mode: Mode, out: SelfCheck[]) {
-  return function* (task: Task): Generator<Op, void, number> {
+  return function* (task: TaskView): Generator<Op, void, number> {
     if (!(n >= 1 && n <= n_alloc)) throw new Error(`DGEMM needs 1 <= n <= n_alloc, got n=${n}, n_alloc=${n_alloc}`);
     const k = yield* kernel_start(task, mode);
     const len = n_alloc * n_alloc * 8;

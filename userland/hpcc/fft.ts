@@ -11,7 +11,7 @@
 // below, element by element) first reaches them.
 // Two arrays (in, out) of n complex doubles and a table of roots of unity.
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { alloc, kernel_start, fill_phase, first_page, gen_f64, last_page, REF_R, REF_W, TEXT_CHECK, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelCtx, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 
@@ -92,7 +92,7 @@ function transpose_pages(k: KernelCtx, src: number, dst: number, rows: number, c
 }
 
 export function fft_program(m: number, mode: Mode, out: SelfCheck[]) {
-  return function* (task: Task): Generator<Op, void, number> {
+  return function* (task: TaskView): Generator<Op, void, number> {
     if (!(m >= 4 && m <= 25)) throw new Error(`FFT of 2^${m} points: the exponent must be 4..25`);
     const k = yield* kernel_start(task, mode);
     const n = 2 ** m;

@@ -7,7 +7,7 @@
 // The hot loop runs the 64-bit recurrence on 32-bit halves. A step lists
 // every update's word in loop order, each after the update before it.
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { alloc, kernel_start, fill_phase, REF_W, TEXT_KERNEL, verify_phase, type KernelCtx, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 import { hpcc_starts, split64 } from './ra_rng.ts';
@@ -97,7 +97,7 @@ function list_updates(k: KernelCtx, T: number, mask: number, hi: Int32Array, lo:
 }
 
 export function ra_program(log2: number, mode: Mode, out: SelfCheck[]) {
-  return function* (task: Task): Generator<Op, void, number> {
+  return function* (task: TaskView): Generator<Op, void, number> {
     if (!(log2 >= 7 && log2 <= 27)) throw new Error(`RandomAccess table of 2^${log2} words: the exponent must be 7..27`);
     const k = yield* kernel_start(task, mode);
     const size = 2 ** log2;

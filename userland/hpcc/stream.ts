@@ -8,7 +8,7 @@
 // order, so page p of each array is reached, in that order, when i enters
 // it, and the traffic of the page's elements follows before page p + 1.
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { alloc, kernel_start, REF_R, REF_W, TEXT_KERNEL, TEXT_SETUP, verify_phase, type KernelSize, type Mode, type SelfCheck } from './common.ts';
 
@@ -49,7 +49,7 @@ export function stream_expected(): { a: number; b: number; c: number } {
 type Body = (v: Float64Array) => void;
 
 export function stream_program(n: number, mode: Mode, out: SelfCheck[]) {
-  return function* (task: Task): Generator<Op, void, number> {
+  return function* (task: TaskView): Generator<Op, void, number> {
     if (n < 1) throw new Error(`STREAM needs n >= 1, got ${n}`);
     const k = yield* kernel_start(task, mode);
     const len = n * 8;

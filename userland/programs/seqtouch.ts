@@ -4,7 +4,7 @@
 // a clean sequential stream is wanted (tests, the AMPoM end-to-end check).
 import type { CpuModel } from '../../kernel/cpu.ts';
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import type { ImageSpec } from '../../mm/exec.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { CPU_NS } from '../../kernel/cpu.ts';
@@ -24,7 +24,7 @@ export const seqtouch = {
   image: { comm: 'seqtouch', text_B: 2 * PAGE_SIZE, data_B: PAGE_SIZE, bss_B: 0 } satisfies ImageSpec,
 
   program(p: SeqTouchParams) {
-    return function* (task: Task): Generator<Op, void, number> {
+    return function* (task: TaskView): Generator<Op, void, number> {
       const ns_per_page = p.ns_per_page ?? DEFAULT_NS_PER_PAGE;
       const base: number = yield mmap_anon(p.size_B);
       if (base < 0) {

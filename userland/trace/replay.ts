@@ -11,7 +11,7 @@
 // internal layout, so pages adjacent in the trace stay adjacent and strides
 // survive. A footprint that does not fit is an error.
 import type { Op, RefsOp } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import type { ImageSpec } from '../../mm/exec.ts';
 import { ELF_TEXT_START, PAGE_SIZE, TASK_SIZE } from '../../mm/pgtable.ts';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
@@ -118,7 +118,7 @@ export function replay_program(t: Trace, o: ReplayOpts = {}): ProgramDef & { lay
   const hint = (k: string): number => (t.header[k] !== undefined && /^[0-9a-f]+$/i.test(t.header[k]!) ? lay.map(parseInt(t.header[k]!, 16)) : -1);
   const migrate_ns = t.header.migrate_ns !== undefined ? Number(t.header.migrate_ns) : -1;
 
-  function* gen(task: Task): Generator<Op, void, number> {
+  function* gen(task: TaskView): Generator<Op, void, number> {
     // Map each region (minus the replayer's own text page and stack VMA).
     const own = (p: number): boolean => p === OWN_TEXT || p >= OWN_STACK_LO;
     for (const r of lay.regions) {

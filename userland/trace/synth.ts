@@ -4,7 +4,7 @@
 // then (at `ns_per_instr` ns an instruction). Replayed with the same CPI it
 // reproduces the program's run after migration.
 import type { Op } from '../../kernel/op.ts';
-import type { Task } from '../../kernel/task.ts';
+import type { TaskView } from '../../kernel/task.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, pte_pfn } from '../../mm/pgtable.ts';
 import { make_profile } from '../../net/profiles.ts';
@@ -25,7 +25,7 @@ export function trace_from_program(prog: ProgramDef, name: string): string {
   const header: Record<string, string> = { page: '4096', source: `omemu:${name}`, firsttouch: '0', cpi: String(SYNTH_CPI) };
   let t_ns = -1;
   let migrate_ns = 0;
-  const tapped = tap_program(prog, (op: Op, task: Task) => {
+  const tapped = tap_program(prog, (op: Op, task: TaskView) => {
     if (op.kind === 'mark' && op.label === 'setup_done' && t_ns < 0) {
       const mm = task.mm as MmStruct;
       const zero = (task.node.ext.get('zero_page') as number | undefined) ?? -1;
