@@ -14,15 +14,11 @@
 // whatever the cluster's size, and receives as many on average. What it
 // knows of a peer's load is the freshest entry any window brought.
 //
-// Liveness does not ride on the gossip: at each load computation a node
-// also sends every peer a heartbeat (8 bytes, not acknowledged), and
-// om/liveness.ts takes a peer as gone when it has not heard one from it
-// directly for 3 intervals, as it did with the all-to-all updates of
-// before. Gossip alone would keep two nodes cut off from each other (and
-// only from each other) alive in each other's eyes, since their news goes
-// around the cut: a migrant would then run on without the deputy it can no
-// longer reach. The heartbeats cost n(n-1) datagrams a second, 37 kbit/s a
-// node's link on 64 nodes.
+// Liveness does not ride on the gossip: om pings the nodes it has business
+// with directly (om/liveness.ts). Gossip alone would keep two nodes cut off
+// from each other (and only from each other) alive in each other's eyes,
+// since their news goes around the cut: a migrant would then run on without
+// the deputy it can no longer reach.
 import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
@@ -39,7 +35,6 @@ import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
 const INFOD_WINDOW = 1;
 const INFOD_ACK = 2;
-const INFOD_HEARTBEAT = 3;
 const INFOD_VERSION = 2;
 
 interface AckMsg { type: number; version: number; node: number; seq: number }
@@ -70,8 +65,6 @@ export class InfoD {
    * ns: the peer was alive then. Silence (om/liveness.ts) is its age.
    */
   readonly last_heard_ns = new Map<number, number>();
-  /** When this node last heard a peer's own heartbeat, directly, virtual ns (om/liveness.ts). */
-  readonly last_direct_ns = new Map<number, number>();
   /** Latest one-way latency estimate to each peer, ns (RTT/2). */
   readonly t0_ns = new Map<number, number>();
   private last_busy_ns = 0;
@@ -179,26 +172,12 @@ export class InfoD {
     return Math.round(interval_ns * (GOSSIP_MIN + (GOSSIP_MAX - GOSSIP_MIN) * this.rng.float()));
   }
 
-  /** A heartbeat to every peer: just this node's number (the ACK layout with seq 0). */
-  heartbeat(): void {
-    const c = this.node.cluster;
-    const net = network_of(c);
-    for (const peer of c.nodes) {
-      if (peer === this.node) continue;
-      const b = new Uint8Array(LOAD_ACK_B);
-      ACK.encode({ type: INFOD_HEARTBEAT, version: INFOD_VERSION, node: this.node.id, seq: 0 }, b);
-      net.udp_send(this.node, peer, INFOD_PORT, b);
-    }
-  }
-
   /** A datagram for infoD arrived: a window to merge and acknowledge, or an acknowledgement. */
   receive(from: Node, data: Uint8Array | null): void {
     if (!data || !this.node.alive) return;
     const c = this.node.cluster;
     const now = c.queue.now_ns;
-    if (data[0] === INFOD_HEARTBEAT) {
-      this.last_direct_ns.set(ACK.decode(data).node, now);
-    } else if (data[0] === INFOD_WINDOW) {
+    if (data[0] === INFOD_WINDOW) {
       const w = decode_window(data, now);
       this.vector.merge(w.entries);
       for (const e of w.entries) {
@@ -220,14 +199,13 @@ export class InfoD {
  * The lowest line rate at which infoD's own traffic takes at most half the
  * wire: a node sends at most one full window each GOSSIP_MIN of the
  * interval and acknowledges as many as it receives (on average as many as
- * it sends), and a heartbeat to each peer every interval; below it the
- * datagrams queue without end and nothing else gets through.
+ * it sends); below it the datagrams queue without end and nothing else gets
+ * through. (om's liveness pings, a few a node, are left out.)
  */
 export function infod_min_bandwidth_bps(nodes: number, interval_ns: number): number {
   const entries = Math.min(nodes, LOAD_VECTOR_WINDOW);
   const per_window_B = frame_wire_B(IP_UDP_HEADERS_B + window_B(entries)) + frame_wire_B(IP_UDP_HEADERS_B + LOAD_ACK_B);
-  const heartbeats_B = (nodes - 1) * frame_wire_B(IP_UDP_HEADERS_B + LOAD_ACK_B);
-  return (2 * (per_window_B / GOSSIP_MIN + heartbeats_B) * 8 * NS_PER_S) / interval_ns;
+  return (2 * (per_window_B / GOSSIP_MIN) * 8 * NS_PER_S) / interval_ns;
 }
 
 /**
@@ -277,7 +255,6 @@ export function start_infod(cluster: Cluster, active: (node: Node) => boolean): 
     const load_tick = (): void => {
       if (!active(node) || !node.alive) return;
       d.load_tick();
-      d.heartbeat();
       cluster.queue.after(period, load_tick);
     };
     const gossip = (): void => {

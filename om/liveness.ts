@@ -1,41 +1,54 @@
-// Noticing that a node is gone. Every node hears infoD's heartbeats from
-// every other once a second (net/infod.ts: directly, not by gossip); a node that has not been heard from for
-// DEAD_AFTER_UPDATES updates is taken as unreachable (crashed, or cut off by
-// a partition: the two look the same from here), and so is one to which a
-// connection gave up (TCP's user timeout, 5 s of unacknowledged data). A
-// node heard from again is reachable again. Then, on this node:
-// - a migrant whose home is that node is killed (openMosix cannot run a
-//   process without its deputy); one whose pages are still held there is
-//   killed too; one that no longer needs it goes on;
-// - a migration to it that has not committed is called off (the process
-//   goes on here); one from it that has not resumed here is dropped;
-// - a deputy whose process ran there reports the process lost.
+// Noticing that a node is gone. A node watches the peers it has business
+// with (a migrant's home and page holders, where a deputy's process runs,
+// the home of a process whose pages it holds, both ends of a migration):
+// once a load interval it pings each (8 bytes over UDP, each peer at its own
+// phase within the interval, so no transmit queue sees a burst), and a
+// pinged node answers unless it pinged back lately. A watched peer not heard
+// for DEAD_AFTER_UPDATES intervals is taken as unreachable (crashed, or cut
+// off by a partition: the two look the same from here), and so is one to
+// which a connection gave up (TCP's user timeout). A peer heard from again is
+// reachable again. Load and membership travel by infoD's gossip instead
+// (net/infod.ts): a node with no business with a peer never takes it as gone.
+//
+// What a node does about an unreachable peer (om/pause.ts):
+// - at once: a migration to it that has not committed is called off (the
+//   process goes on here), one from it that has not reached MIG_DONE is
+//   dropped, and a migrant waiting on it is paused;
+// - once the peer has been unreachable for the partition limit (at once with
+//   a limit of 0, as openMosix does): a migrant whose home is that node is
+//   killed (openMosix cannot run a process without its deputy), so is one
+//   whose pages are still held there; a migration from it still in doubt
+//   (after MIG_DONE) is given up; a deputy whose process ran there reports
+//   the process lost.
 // Pages held here for a process whose home went silent are kept: the home
 // may only be cut off from this node, and the migrant may still need them.
-// If it stays silent for ORPHAN_AFTER_UPDATES, long after a live migrant
-// would have noticed and told its holders, the process is taken as gone and
-// its pages are let go (a migrant that asks for one then learns it is lost).
+// If it stays silent ORPHAN_AFTER_UPDATES longer than the limit, long after
+// a live migrant would have noticed and told its holders, the process is
+// taken as gone and its pages are let go (a migrant that asks for one then
+// learns it is lost).
+import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import createDebug from 'debug';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
-import { infod_of } from '../net/infod.ts';
 import { network_of } from '../net/link.ts';
 import { deputy_exit, drop_holder } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
-import { mig_in_idle, mig_in_peer_lost } from './mig_receive.ts';
+import { mig_in_idle, mig_in_peer_gone, mig_in_peer_lost } from './mig_receive.ts';
 import { mig_peer_lost } from './migrate.ts';
+import { partition_limit_ns, pause_begin } from './pause.ts';
 import { run_deferred } from './remote.ts';
+import { exit_waits } from './remote_syscall.ts';
 import { om_node, type OmTask } from './state.ts';
 import { comm_send } from './comm.ts';
-import { HOLD_ANSWER, HOLD_CHECK } from './proto.ts';
+import { HOLD_ANSWER, HOLD_CHECK, REM_EXIT, REM_WHERE } from './proto.ts';
 
 const dbg = createDebug('om:deputy');
 
-/** Missed infoD updates after which a peer is taken as unreachable. */
+/** Missed intervals after which a watched peer is taken as unreachable. */
 export const DEAD_AFTER_UPDATES = 3;
-/** Missed updates after which pages held for a process of a silent home are let go. */
+/** Intervals beyond the partition limit after which pages held for a process of a silent home are let go. */
 export const ORPHAN_AFTER_UPDATES = 30;
 /**
  * How often (in updates) a node holding pages for a process whose home is
@@ -44,23 +57,91 @@ export const ORPHAN_AFTER_UPDATES = 30;
  */
 export const HOLD_CHECK_UPDATES = 10;
 
+/** om's UDP port for liveness pings (infoD has its own). */
+export const OM_PING_PORT = 724;
+const PING = 1;
+const PONG = 2;
+const PING_VERSION = 1;
+interface PingMsg { type: number; version: number; node: number; seq: number }
+const ping_rec = struct<PingMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
+export const PING_B = ping_rec.span;
+
 interface Liveness {
-  /** peers this node has given up on (until it hears from them again) */
-  lost: Set<number>;
+  /** Peers this node has taken as unreachable, and since when (until it hears from them again). */
+  lost: Map<number, number>;
+  /** Peers the partition limit has run out for: acted on as gone (until heard again). */
+  gone: Set<number>;
+  /** When each peer was last heard (a ping or its answer). */
+  heard: Map<number, number>;
+  /** The peers this node watches, and since when. */
+  watched: Map<number, number>;
+  /** When this node last pinged or answered each peer. */
+  sent: Map<number, number>;
+  seq: number;
 }
 
-const liveness = (n: Node): Liveness => n.attach('om_liveness', () => ({ lost: new Set<number>() }));
+const liveness = (n: Node): Liveness =>
+  n.attach('om_liveness', () => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0 }));
+
+/** The peers this node has business with, from its own records. */
+function watch_set(node: Node): Set<number> {
+  const here = om_node(node);
+  const w = new Set<number>();
+  for (const st of here.migrants.values()) {
+    w.add(st.home);
+    for (const h of st.holders) w.add(h);
+  }
+  for (const dep of here.deputies.values()) w.add(dep.where);
+  for (const h of here.holders.values()) w.add(h.home);
+  for (const mi of here.incoming.values()) w.add((mi as { src: Node }).src.id);
+  for (const out of here.outgoing.values()) w.add((out as { dest: Node }).dest.id);
+  w.delete(node.id);
+  return w;
+}
+
+/** Where in the interval a node pings a peer: spread, and the same every interval. */
+const phase_of = (node: number, peer: number, period_ns: number): number =>
+  Math.floor((((node * 2654435761 + peer * 40503) >>> 0) % 1000) * (period_ns / 1000));
+
+function send_ping(node: Node, peer: number, type: number): void {
+  if (!node.alive) return;
+  const lv = liveness(node);
+  const b = new Uint8Array(PING_B);
+  ping_rec.encode({ type, version: PING_VERSION, node: node.id, seq: ++lv.seq }, b);
+  lv.sent.set(peer, node.cluster.queue.now_ns);
+  network_of(node.cluster).udp_send(node, node.cluster.node(peer), OM_PING_PORT, b);
+}
+
+/** A ping or its answer arrived. */
+function receive_ping(node: Node, from: Node, data: Uint8Array | null): void {
+  if (!data || !node.alive) return;
+  const m = ping_rec.decode(data);
+  if (m.version !== PING_VERSION || (m.type !== PING && m.type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${m.type} from ${from.name}`);
+  const lv = liveness(node);
+  const now = node.cluster.queue.now_ns;
+  lv.heard.set(from.id, now);
+  if (lv.lost.has(from.id)) peer_back(node, from.id);
+  // Answer, unless this node's own ping or answer went that way lately.
+  const period = network_of(node.cluster).profile.infod_interval_ns;
+  if (m.type === PING && now - (lv.sent.get(from.id) ?? -Infinity) > period / 2) send_ping(node, from.id, PONG);
+}
 
 /** Start watching on every node (each watches on its own, on its own clock). */
 export function start_liveness(cluster: Cluster, active: (node: Node) => boolean): void {
-  const period = network_of(cluster).profile.infod_interval_ns;
+  const net = network_of(cluster);
+  const period = net.profile.infod_interval_ns;
   const dead_after = DEAD_AFTER_UPDATES * period;
   for (const node of cluster.nodes) {
+    net.udp_bind(node, OM_PING_PORT, (from, data) => receive_ping(node, from, data));
     const tick = (): void => {
       if (!active(node) || !node.alive) return;
+      const now = cluster.queue.now_ns;
+      const limit = partition_limit_ns(cluster);
+      watch(node, now, period);
       check_peers(node, dead_after);
-      mig_in_idle(node, cluster.queue.now_ns);
-      let_orphans_go(node, ORPHAN_AFTER_UPDATES * period);
+      check_limits(node, limit);
+      mig_in_idle(node, now, limit);
+      let_orphans_go(node, limit + ORPHAN_AFTER_UPDATES * period);
       check_holdings(node, HOLD_CHECK_UPDATES * period);
       cluster.queue.after(period, tick);
     };
@@ -68,18 +149,43 @@ export function start_liveness(cluster: Cluster, active: (node: Node) => boolean
   }
 }
 
+/** Update the watch set and ping each watched peer at its phase in the coming interval. */
+function watch(node: Node, now: number, period: number): void {
+  const lv = liveness(node);
+  const w = watch_set(node);
+  // No business with a peer any more: it is not watched, and no verdict
+  // about it stands (one may have come from a connection that gave up).
+  for (const p of [...lv.watched.keys(), ...lv.lost.keys()]) {
+    if (w.has(p)) continue;
+    lv.watched.delete(p);
+    lv.lost.delete(p);
+    lv.gone.delete(p);
+  }
+  for (const p of w) {
+    if (!lv.watched.has(p)) lv.watched.set(p, now);
+    node.cluster.queue.after(phase_of(node.id, p, period), () => {
+      if (liveness(node).watched.has(p)) send_ping(node, p, PING);
+    });
+  }
+}
+
 function check_peers(node: Node, dead_after_ns: number): void {
   const now = node.cluster.queue.now_ns;
-  const heard = infod_of(node).last_direct_ns;
   const lv = liveness(node);
-  for (const peer of node.cluster.nodes) {
-    if (peer === node) continue;
-    const last = heard.get(peer.id) ?? 0;
-    const silent = now - last > dead_after_ns;
-    if (silent && !lv.lost.has(peer.id)) {
-      lv.lost.add(peer.id);
-      om_peer_lost(node, peer.id, `${peer.name} unreachable`);
-    } else if (!silent) lv.lost.delete(peer.id);
+  for (const [peer, since] of lv.watched) {
+    const last = Math.max(lv.heard.get(peer) ?? 0, since);
+    if (now - last > dead_after_ns && !lv.lost.has(peer)) peer_unreachable(node, peer, `${node.cluster.node(peer).name} unreachable`);
+  }
+}
+
+/** Peers unreachable for the partition limit are acted on as gone. */
+function check_limits(node: Node, limit_ns: number): void {
+  const now = node.cluster.queue.now_ns;
+  const lv = liveness(node);
+  for (const [peer, since] of lv.lost) {
+    if (lv.gone.has(peer) || now - since < limit_ns) continue;
+    lv.gone.add(peer);
+    om_peer_gone(node, peer, limit_ns > 0 ? ` for ${Math.round(limit_ns / 1e9)} s` : '');
   }
 }
 
@@ -94,26 +200,52 @@ function let_orphans_go(node: Node, after_ns: number): void {
   }
 }
 
-/** Ask the home of each process this node holds pages for whether it still exists, now and then. */
+/**
+ * Now and then, ask the home of each process this node holds pages for
+ * whether the process still exists, and, as a deputy, ask the node its
+ * process runs on whether it is still there: a REM_EXIT or REM_WHERE may
+ * have been lost with a connection that gave up.
+ */
 function check_holdings(node: Node, every_ns: number): void {
   const now = node.cluster.queue.now_ns;
-  for (const h of om_node(node).holders.values()) {
+  const here = om_node(node);
+  for (const h of here.holders.values()) {
     if (h.home === node.id || now - h.checked_ns < every_ns) continue;
     h.checked_ns = now;
-    const home = node.cluster.nodes[h.home];
-    if (home) comm_send(node, home, { type: HOLD_CHECK, pid: h.pid }, now);
+    comm_send(node, node.cluster.node(h.home), { type: HOLD_CHECK, pid: h.pid }, now);
+  }
+  for (const dep of here.deputies.values()) {
+    if (dep.where === node.id || now - dep.checked_ns < every_ns) continue;
+    dep.checked_ns = now;
+    comm_send(node, node.cluster.node(dep.where), { type: HOLD_CHECK, pid: dep.pid }, now);
   }
 }
 
-/** HOLD_CHECK at a home: say whether the process still exists. */
+/**
+ * HOLD_CHECK: does the process still exist (asked of its home), or is it
+ * still here (asked of the node a deputy thinks it runs on)? A node it
+ * left says again where it went or how it ended.
+ */
 export function hold_check(node: Node, from: Node, pid: number): void {
-  comm_send(node, from, { type: HOLD_ANSWER, pid, alive: om_node(node).deputies.has(pid) }, node.cluster.queue.now_ns);
+  const here = om_node(node);
+  const now = node.cluster.queue.now_ns;
+  // The process's home answers from its deputy: whether the process exists.
+  if (here.deputies.has(pid) || here.ended.has(pid)) {
+    comm_send(node, from, { type: HOLD_ANSWER, pid, alive: here.deputies.has(pid) }, now);
+    return;
+  }
+  const alive = here.migrants.has(pid) || here.incoming.has(pid) || here.outgoing.has(pid);
+  const left = alive ? undefined : here.left.get(pid);
+  if (left && 'to' in left) comm_send(node, from, { type: REM_WHERE, pid, node: left.to, gen: left.gen, holders: [] }, now);
+  else if (left) comm_send(node, from, { type: REM_EXIT, pid, code: left.code }, now);
+  else comm_send(node, from, { type: HOLD_ANSWER, pid, alive }, now);
 }
 
 /**
- * HOLD_ANSWER from a process's home: a process that no longer exists lets
- * go of its pages here, and a migrant of it still running here is killed
- * (its home has taken it as lost and let its pages go).
+ * HOLD_ANSWER: from a process's home, that it no longer exists: its pages
+ * here go, and a migrant of it still running here is killed (its home has
+ * taken it as lost and let its pages go). From the node a deputy here
+ * thought it ran on, that it is not there and never left: it is lost.
  */
 export function hold_answer(node: Node, from: Node, pid: number, alive: boolean): void {
   if (alive) return;
@@ -122,21 +254,20 @@ export function hold_answer(node: Node, from: Node, pid: number, alive: boolean)
   if (h && h.home === from.id) drop_holder(node, pid);
   const st = here.migrants.get(pid);
   if (st && st.home === from.id) kill_migrant(st, `home node ${from.id} took it as lost`);
+  const dep = here.deputies.get(pid);
+  if (dep && dep.where === from.id) deputy_exit(node, dep, { exit_code: 137, lost: `no longer on node ${from.id}, which has no news of it` });
 }
 
 /**
- * A connection to peer gave up (TCP's user timeout, om/../net): the same
- * verdict as silence, reached sooner when this node was talking to it.
+ * A connection to peer gave up (TCP's user timeout, or the peer reset it):
+ * the same verdict as silence, reached sooner when this node was talking to it.
  */
 export function connection_failed(node: Node, peer: Node, why: string): void {
-  if (!node.alive) return;
-  const lv = liveness(node);
-  if (lv.lost.has(peer.id)) return;
-  lv.lost.add(peer.id);
-  om_peer_lost(node, peer.id, why);
+  if (!node.alive || liveness(node).lost.has(peer.id)) return;
+  peer_unreachable(node, peer.id, why);
 }
 
-/** Whether this node has given up on peer. */
+/** Whether this node has taken peer as unreachable. */
 export const peer_lost = (node: Node, peer: number): boolean => liveness(node).lost.has(peer);
 
 /** Whether a migrant still has pages at node `peer` (or asks it for missing ones). */
@@ -158,17 +289,48 @@ function depends_on(st: OmTask, peer: number): boolean {
   return found;
 }
 
-/** This node has lost touch with peer: act on everything of its own that involves it. */
-export function om_peer_lost(node: Node, peer: number, why: string): void {
+/** A node this migrant depends on (its home, or a holder of pages it still needs) that this node has taken as unreachable, or -1. */
+export function lost_dependency(st: OmTask): number {
+  const lv = liveness(st.task.node);
+  if (lv.lost.has(st.home)) return st.home;
+  for (const peer of lv.lost.keys()) if (depends_on(st, peer)) return peer;
+  return -1;
+}
+
+/** This node has taken `peer` as unreachable: what is safe at once, and the rest at once only with no partition limit. */
+function peer_unreachable(node: Node, peer: number, why: string): void {
   dbg('%s: %s', node.name, why);
-  const here = om_node(node);
+  const lv = liveness(node);
+  const now = node.cluster.queue.now_ns;
+  lv.lost.set(peer, now);
   mig_peer_lost(node, peer);
   mig_in_peer_lost(node, peer);
+  for (const st of om_node(node).migrants.values()) if (st.waiting_on === peer) pause_begin(st, now);
+  for (const h of om_node(node).holders.values()) if (h.home === peer && h.orphan_since_ns < 0) h.orphan_since_ns = now;
+  if (partition_limit_ns(node.cluster) === 0) {
+    lv.gone.add(peer);
+    om_peer_gone(node, peer, '');
+  }
+}
+
+/** A peer taken as unreachable was heard again: nothing of what waits on it is given up. */
+function peer_back(node: Node, peer: number): void {
+  const lv = liveness(node);
+  dbg('%s: node%d reachable again after %d ns', node.name, peer, node.cluster.queue.now_ns - lv.lost.get(peer)!);
+  lv.lost.delete(peer);
+  lv.gone.delete(peer);
+  exit_waits(node);
+}
+
+/** `peer` has been unreachable for the partition limit: act on everything of this node's own that involves it. */
+function om_peer_gone(node: Node, peer: number, how_long: string): void {
+  const here = om_node(node);
+  mig_in_peer_gone(node, peer);
   // Nodes lost are still told of an exit later: a partition heals, and a
   // holder that hears from the home again keeps its pages until told.
   for (const st of [...here.migrants.values()]) {
-    if (st.home === peer) kill_migrant(st, `home node ${peer} unreachable`);
-    else if (depends_on(st, peer)) kill_migrant(st, `page holder node ${peer} unreachable`);
+    if (st.home === peer) kill_migrant(st, `home node ${peer} unreachable${how_long}`);
+    else if (depends_on(st, peer)) kill_migrant(st, `page holder node ${peer} unreachable${how_long}`);
     else {
       // Nothing of it is there any more: a push from there will never say it stopped.
       st.pushers.delete(peer);
@@ -176,7 +338,6 @@ export function om_peer_lost(node: Node, peer: number, why: string): void {
     }
   }
   for (const dep of [...here.deputies.values()]) {
-    if (dep.where === peer) deputy_exit(node, dep, { exit_code: 137, lost: `remote node ${peer} unreachable` });
+    if (dep.where === peer) deputy_exit(node, dep, { exit_code: 137, lost: `remote node ${peer} unreachable${how_long}` });
   }
-  for (const h of here.holders.values()) if (h.home === peer && h.orphan_since_ns < 0) h.orphan_since_ns = node.cluster.queue.now_ns;
 }

@@ -97,7 +97,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
     return;
   }
   const mi = incoming(dest).get(m.pid);
-  if (!mi || mi.src !== src) return; // what is left of an attempt that was called off
+  if (!mi || mi.src !== src) return; // what is left of an attempt that was called off (its source heard so)
   mi.heard_ns = now;
   if (m.type === MIG_ABORT) return mig_drop(dest, mi);
   if (m.type === MIG_GO) return mig_resume(dest, mi);
@@ -231,15 +231,30 @@ function mig_refuse(dest: Node, mi: MigIn, errno: number): void {
   comm_send(dest, mi.src, { type: MIG_ABORT, pid: mi.pid, errno }, dest.cluster.queue.now_ns, { conn: 'mig' });
 }
 
-/** This node lost touch with `peer`: a migration from it that has not resumed is given up. */
+/**
+ * This node took `peer` as unreachable: a migration from it that has not
+ * reached MIG_DONE is dropped (the process goes on at its source, which
+ * calls the migration off too). One in doubt (after MIG_DONE) waits for the
+ * partition limit: its MIG_GO may still come.
+ */
 export function mig_in_peer_lost(node: Node, peer: number): void {
+  for (const mi of [...incoming(node).values()]) if (mi.src.id === peer && mi.ctx === null) mig_in_give_up(node, mi);
+}
+
+/** `peer` has been unreachable for the partition limit: a migration from it still in doubt is given up. */
+export function mig_in_peer_gone(node: Node, peer: number): void {
   for (const mi of [...incoming(node).values()]) if (mi.src.id === peer) mig_in_give_up(node, mi);
 }
 
-/** Migrations whose source has gone quiet (MIG_IN_IDLE_NS) are given up as if it were lost. */
-export function mig_in_idle(node: Node, now_ns: number): void {
+/**
+ * Migrations whose source has gone quiet are given up as if it were lost:
+ * after MIG_IN_IDLE_NS, or, once MIG_DONE went, after the partition limit
+ * if that is longer (the source may be cut off and its MIG_GO on its way).
+ */
+export function mig_in_idle(node: Node, now_ns: number, limit_ns: number): void {
   for (const mi of [...incoming(node).values()]) {
-    if (now_ns - mi.heard_ns < MIG_IN_IDLE_NS) continue;
+    const idle_ns = mi.ctx === null ? MIG_IN_IDLE_NS : Math.max(MIG_IN_IDLE_NS, limit_ns);
+    if (now_ns - mi.heard_ns < idle_ns) continue;
     dbg('%s: no word from %s on pid %d for %d ns: giving up its migration here', node.name, mi.src.name, mi.pid, now_ns - mi.heard_ns);
     mig_in_give_up(node, mi);
   }
@@ -256,7 +271,12 @@ export function mig_in_idle(node: Node, now_ns: number): void {
 function mig_in_give_up(node: Node, mi: MigIn): void {
   const in_doubt = mi.ctx !== null;
   mig_drop(node, mi);
-  if (!in_doubt) return;
+  if (!in_doubt) {
+    // Said to the source as well (best effort): it may only be slow, and
+    // would wait for the rest of a migration this node no longer takes.
+    comm_send(node, mi.src, { type: MIG_ABORT, pid: mi.pid, errno: -ECONNABORTED }, node.cluster.queue.now_ns, { conn: 'mig' });
+    return;
+  }
   const gen = mi.ctx!.gen;
   dbg('%s gives up the migration of pid %d (gen %d) after MIG_DONE', node.name, mi.pid, gen);
   node.cluster.transit_dropped(mi.pid, gen);

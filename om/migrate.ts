@@ -323,6 +323,10 @@ function mig_abort_local(out: MigOut, errno: number): void {
   const { task, src } = out;
   outgoing(src).delete(task.pid);
   if (out.precopy) out.precopy.over = true;
+  // A stop that pre-copy's rounds asked for (or a freeze waiting for pages
+  // on their way) belongs to this migration: it must not start it again.
+  task.stop_hook = null;
+  out.st.deferred = null;
   figures_of(src, task.pid).aborts++;
   dbg('pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
   if (task.state === TASK_ZOMBIE) return;
@@ -363,6 +367,7 @@ export function mig_commit(node: Node, from: Node, pid: number): void {
   outgoing(src).delete(pid);
   const here = om_node(src);
   here.migrants.delete(pid);
+  here.left.set(pid, { to: dest.id, gen: out.gen });
   const mm = task.mm as MmStruct;
   for (const vpn of out.send) drop_page(mm, vpn);
   if (out.precopy) for (const vpn of out.precopy.sent) drop_page(mm, vpn);

@@ -26,6 +26,8 @@ import { timeline_of } from './timeline.ts';
 import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
 import { DEP_PAGES, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_PAGE, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
+import { peer_lost } from './liveness.ts';
+import { pause_begin, pause_end } from './pause.ts';
 
 const dbg = createDebug('om:remote');
 
@@ -203,6 +205,8 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
+  st.waiting_on = holder_of(mm, vpn);
+  if (st.waiting_on >= 0 && peer_lost(task.node, st.waiting_on)) pause_begin(st, task.clock_ns);
   timeline_of(task.node.cluster)?.wait_begins(task.clock_ns, vpn);
   block_task(task);
   return VM_FAULT_BLOCKED;
@@ -271,6 +275,8 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
     task.clock_ns = Math.max(task.clock_ns, node.cluster.queue.now_ns);
     task.charge(node.cpu.cost_ns(CPU_PTE, 1) + node.cpu.cost_ns(CPU_COPY_PAGE, 0));
     st.waiting_vpn = -1;
+    st.waiting_on = -1;
+    pause_end(st, node.cluster.queue.now_ns);
     timeline_of(node.cluster)?.wait_ends(node.cluster.queue.now_ns);
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);
     wake_up_process(task);

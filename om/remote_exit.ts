@@ -13,6 +13,7 @@ import { precopy_unmapped } from './migrate.ts';
 import { MIG_ABORT, REM_EXIT, REM_UNMAP } from './proto.ts';
 import { holder_of, mm_owner } from './remote.ts';
 import { om_node, om_task } from './state.ts';
+import { pause_end } from './pause.ts';
 
 /** munmap on a migrant: pages held elsewhere in the range are dropped there (§2.2). */
 export function remote_munmap(mm: MmStruct, start: number, end: number): void {
@@ -52,6 +53,7 @@ export function remote_exit(task: Task): void {
   const here = om_node(node);
   const st = here.migrants.get(task.pid);
   if (!st) return;
+  pause_end(st, Math.max(task.clock_ns, node.cluster.queue.now_ns));
   here.migrants.delete(task.pid);
   for (const { pfn } of st.arrived.values()) node.mem.put(pfn);
   st.arrived.clear();
@@ -64,6 +66,7 @@ export function remote_exit(task: Task): void {
     comm_send(node, out.dest, { type: MIG_ABORT, pid: task.pid, errno: -EINTR }, node.cluster.queue.now_ns, { conn: 'mig' });
   }
   const code = task.exit_code;
+  if (node !== task.home) here.left.set(task.pid, { code });
   const told = new Set<number>([node.id]);
   if (node === task.home) {
     const dep = here.deputies.get(task.pid);

@@ -72,12 +72,15 @@ export interface OmFigures {
   downtime_bytes: number;
   /** Bytes of pages sent after the freeze (asked for or pushed). */
   postcopy_bytes: number;
+  /** Time the migrant spent waiting on a node taken as unreachable (om/pause.ts), ns, and how many such waits. */
+  paused_ns: number;
+  pauses: number;
 }
 
 export const new_figures = (): OmFigures => ({
   migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, local_window_faults: 0, request_messages: 0, prefetched_pages: 0,
   pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0,
-  started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0,
+  started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0, paused_ns: 0, pauses: 0,
 });
 
 /** The migrant's record, on the node the process runs on (home included). */
@@ -89,6 +92,12 @@ export class OmTask {
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */
   waiting_vpn = -1;
+  /** The node whose answer the task waits for (a page's holder, or its home for a system call), or -1. */
+  waiting_on = -1;
+  /** Since when it waits on a node taken as unreachable (om/pause.ts), or -1. */
+  paused_since_ns = -1;
+  /** The exit status of an exit that waits for an unreachable page holder (om/remote_syscall.ts), or -1. */
+  exit_code = -1;
   /** Pages a zone asked for that have not been used yet (a first use is a hit). */
   readonly zone_unused = new Set<number>();
   /** A migration asked for while pages were in flight waits for them. */
@@ -140,6 +149,8 @@ export class Deputy {
    * the process is lost.
    */
   readonly dropped = new Map<number, number>();
+  /** When this deputy last asked the node the process runs on whether it is there (om/liveness.ts). */
+  checked_ns = 0;
   /** Set when the process ended away from home, or was lost with its node. */
   outcome: { exit_code: number; lost: string | null } | null = null;
   constructor(
@@ -179,6 +190,13 @@ export class OmNode {
   readonly reports: string[] = [];
   /** Pids whose deputy here took the process as lost: a migrant that still asks is told so. */
   readonly given_up = new Set<number>();
+  /**
+   * What became of the processes that ran here and are gone: sent on to
+   * another node (its migration's gen), or exited (its status). A deputy
+   * that asks (HOLD_CHECK) hears it again: the news it sent may have been
+   * lost with a connection that gave up.
+   */
+  readonly left = new Map<number, { to: number; gen: number } | { code: number }>();
   /** How each process of this home ended, as its deputy learnt it (what the process's parent would see). */
   readonly ended = new Map<number, NonNullable<Deputy['outcome']>>();
 }

@@ -13,6 +13,7 @@ import type { NetProfile } from '../net/profiles.ts';
 import { audit_of } from '../om/audit.ts';
 import { om_init, request_migration } from '../om/index.ts';
 import type { MigrationResult } from '../om/migrate.ts';
+import { DEFAULT_PARTITION_LIMIT_NS, set_partition_limit } from '../om/pause.ts';
 import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
 import type { PrecopyRule } from '../om/schemes/index.ts';
 import { record_timeline, type Timeline } from '../om/timeline.ts';
@@ -90,6 +91,12 @@ export interface RunSpec {
   precopy_rule?: PrecopyRule;
   /** Which faults feed AMPoM's window: every fault of the migrant (the default, §3.1) or those in a remote area. */
   ampom_window?: 'all' | 'remote';
+  /**
+   * How long a migrant waits on an unreachable node it needs before it is
+   * killed, ns (om/pause.ts; default DEFAULT_PARTITION_LIMIT_NS, 60 s; 0:
+   * at once, as openMosix does).
+   */
+  partition_limit_ns?: number;
 }
 
 /** The paging counters a run reports as the nodes counted them (see OmFigures). */
@@ -132,6 +139,18 @@ export interface RunResult extends PagingCounts {
    * it still held some at the end.
    */
   total_migration_s: number | null;
+  /**
+   * The page dependency: from the end of the first freeze until no node
+   * but the one the process runs on held a page of it (its source emptied),
+   * s: 0 for openMosix's copy, until the push finished for ampom-push, the
+   * rest of the run when pages stayed behind (AMPoM, NoPrefetch); null
+   * without a migration. Every openMosix scheme also depends on the home's
+   * deputy for the whole run (its system calls): that is not counted here.
+   */
+  page_dependency_s: number | null;
+  /** Time the process waited on a node taken as unreachable (a pause through a partition), s, and how many such waits. */
+  paused_s: number;
+  pauses: number;
   /** QEMU's name for the page-fault requests after the migration. */
   postcopy_requests: number;
   runtime_s: number;
@@ -300,6 +319,14 @@ export const STILL_RUNNING = 'still running when the run stopped';
  * source (home) held no page of the process; null if home still held some
  * when the process ended (or home crashed, taking its figures).
  */
+function page_dependency_ns(c: Cluster, pid: number, s: OmFigures, exit_ns: number): number | null {
+  if (s.migrations === 0 || s.freezes.length === 0) return null;
+  const [at, dur] = s.freezes[0]!;
+  const home = c.node(0);
+  const emptied = home.alive ? om_node(home).figures.get(pid)?.emptied[0] : undefined;
+  return Math.max(0, (emptied ?? exit_ns) - (at + dur));
+}
+
 function total_migration_ns(c: Cluster, pid: number, s: OmFigures): number | null {
   if (s.migrations === 0 || s.started.length === 0) return null;
   const home = c.node(0);
@@ -314,6 +341,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   const nodes = spec.nodes ?? Math.max(2, ...named.map((n) => n + 1));
   const c = new Cluster({ nodes, mem_B: spec.node_mem_B ?? 1 << 30, seed: spec.seed ?? 1 });
   om_init(c, spec.profile);
+  set_partition_limit(c, spec.partition_limit_ns ?? DEFAULT_PARTITION_LIMIT_NS);
   const spawned = spawn_program(c, c.node(0), spec.program.image, spec.program.gen);
   const pid = spawned.pid;
   const start_ns = spawned.start_ns;
@@ -409,6 +437,9 @@ export function run_experiment(spec: RunSpec): RunResult {
     freezes_s: freezes.map((f) => r6(ns_to_s(f))),
     downtime_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
     total_migration_s: total_migration_ns(c, pid, s) === null ? null : r6(ns_to_s(total_migration_ns(c, pid, s)!)),
+    page_dependency_s: page_dependency_ns(c, pid, s, exit_ns) === null ? null : r6(ns_to_s(page_dependency_ns(c, pid, s, exit_ns)!)),
+    paused_s: r6(ns_to_s(s.paused_ns)),
+    pauses: s.pauses,
     postcopy_requests: s.remote_fault_requests,
     runtime_s: r6(ns_to_s(end - start)),
     total_s: r6(ns_to_s(exit_ns - start_ns)),

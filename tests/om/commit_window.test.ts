@@ -17,8 +17,9 @@ import { run_experiment, type MigrationPoint } from '../../userland/experiment.t
 import { parse_fault_plan } from '../../userland/faults.ts';
 import type { Policy } from '../../om/state.ts';
 
-function run(scheme: Policy, faults: string, migrations?: MigrationPoint[]) {
+function run(scheme: Policy, faults: string, migrations?: MigrationPoint[], partition_limit_ns = 0) {
   return run_experiment({
+    partition_limit_ns,
     program: KERNELS.stream!({ mib: 4, passes: 0, mode: 'exact' }),
     scheme,
     profile: make_profile('fast-ethernet'),
@@ -48,6 +49,29 @@ test('noprefetch 0 -> 1 -> 2: a destination that gives up on its committed sourc
   assert.match(r.exit_reason, /page holder node 1 unreachable|lost in migration/);
   assert.is(r.exit_code, 137);
   assert.is(r.leaked_frames, 0);
+});
+
+// With a partition limit (the default, 60 s) the same partitions are
+// waited out: the destination keeps the migration in doubt, the source's
+// MIG_GO arrives once the partition heals, and the process completes with
+// every byte.
+for (const [scheme, at] of [['openmosix', '432.17ms'], ['noprefetch', '76.35ms']] as const) {
+  test(`${scheme}: with the default partition limit a 20 s partition at the commit is waited out`, () => {
+    const r = run(scheme, `partition:0-1@${at}+20s`, undefined, 60e9);
+    assert.is(r.outcome, 'completed', r.exit_reason);
+    assert.ok(r.verified, r.failures.join('; '));
+    assert.is(r.migrations, 1);
+    assert.ok(r.freeze_s > 15, `the freeze spans the partition (${r.freeze_s} s)`);
+  });
+}
+
+test('noprefetch 0 -> 1 -> 2: with the default partition limit a 20 s partition between the hops is waited out', () => {
+  const r = run('noprefetch', 'partition:1-2@277.13ms+20s', [
+    { at: 'setup_done', to: 1 },
+    { at: { after_ns: 200e6 }, to: 2 },
+  ], 60e9);
+  assert.is(r.outcome, 'completed', r.exit_reason);
+  assert.ok(r.verified, r.failures.join('; '));
 });
 
 test.run();
