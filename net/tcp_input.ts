@@ -14,7 +14,8 @@ import {
 
 /** A segment for this end arrived (tcp_rcv_established). */
 export function tcp_rcv(tp: TcpSock, f: Frame): void {
-  tcp_ack(tp, f.ack, f.len_B === 0);
+  tcp_replace_ts_recent(tp, f);
+  tcp_ack(tp, f.ack, f.tsecr, f.len_B === 0);
   if (f.len_B > 0) tcp_data_queue(tp, f);
   if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
   tcp_write_xmit(tp); // tcp_data_snd_check
@@ -29,8 +30,17 @@ function tcp_cong_avoid(tp: TcpSock): void {
   } else tp.snd_cwnd_cnt++;
 }
 
-/** Process the cumulative ACK a segment carries. */
-function tcp_ack(tp: TcpSock, ack: number, pure: boolean): void {
+/**
+ * Remember the TSval to echo: that of a segment at the left edge of the
+ * window as of the last ACK sent, so that a delayed ACK echoes the oldest
+ * segment it acknowledges (RFC 1323 section 3.4; PAWS is not modelled).
+ */
+function tcp_replace_ts_recent(tp: TcpSock, f: Frame): void {
+  if (f.seq <= tp.rcv_wup && f.tsval >= tp.ts_recent) tp.ts_recent = f.tsval;
+}
+
+/** Process the cumulative ACK a segment carries, and the TSval it echoes (-1: none). */
+function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
   if (ack > tp.snd_max || ack < tp.snd_una) return; // not for anything sent: ignore
   const now = tp.cluster.queue.now_ns;
   if (ack === tp.snd_una) {
@@ -66,7 +76,14 @@ function tcp_ack(tp: TcpSock, ack: number, pure: boolean): void {
   if (tp.nxt_i < i) tp.nxt_i = i; // acknowledged before we sent it again
   tp.snd_una = ack;
   compact_segs(tp);
-  if (sample >= 0 && !karn) {
+  // tcp_ack_update_rtt. With a timestamp (tcp_ack_saw_tstamp) the echo says
+  // which transmission is acknowledged: a sample even for data sent again,
+  // and the RTO is set afresh from the estimator, ending the backoff.
+  // Without one (tcp_ack_no_tstamp), Karn's rule: no sample, backoff kept.
+  if (tsecr >= 0) {
+    tcp_rtt_estimator(tp, now - tsecr);
+    tp.retransmits = 0;
+  } else if (sample >= 0 && !karn) {
     tcp_rtt_estimator(tp, sample);
     tp.retransmits = 0;
   }

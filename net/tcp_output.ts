@@ -15,7 +15,7 @@ import {
 function tcp_frame(tp: TcpSock, seq: number, len: number): Frame {
   return {
     kind: FRAME_TCP, src: tp.node, dst: tp.peer, ip_B: IP_TCP_HEADERS_B + len, len_B: len,
-    conn: tp.conn, seq, ack: tp.rcv_nxt, port: 0, data: null,
+    conn: tp.conn, seq, ack: tp.rcv_nxt, tsval: tp.cluster.queue.now_ns, tsecr: tp.ts_recent, port: 0, data: null,
   };
 }
 
