@@ -78,6 +78,15 @@ export const TCP_RCV_WND_B = 44 * 1460;
  */
 export const OM_TCP_USER_TIMEOUT_NS = 5 * NS_PER_S;
 
+/**
+ * Socket states (2.4's TCP_ESTABLISHED and TCP_CLOSE): an end starts
+ * established (the SYN exchange is not modelled) and is closed once it has
+ * given up (tcp_done); the states in between (FIN_WAIT, TIME_WAIT, ...)
+ * are not modelled: om never closes a connection in order.
+ */
+export const TCP_ESTABLISHED = 1;
+export const TCP_CLOSE = 7;
+
 /** Congestion states (2.4's TCP_CA_*; Disorder is folded into Open). */
 export const TCP_CA_OPEN = 0;
 export const TCP_CA_CWR = 1;
@@ -97,11 +106,15 @@ export interface TcpStats {
   data_B: number;
   /** Segments carrying only an ACK. */
   ack_segments: number;
-  /** Connections given up on (timed out or reset). */
+  /** Segments carrying a reset (RST). */
+  rst_segments: number;
+  /** Ends of connections given up on here (timed out, reset by the peer, or reset here). */
   failed_connections: number;
 }
 
-export const new_tcp_stats = (): TcpStats => ({ retransmitted_segments: 0, retransmitted_B: 0, timeouts: 0, data_segments: 0, data_B: 0, ack_segments: 0, failed_connections: 0 });
+export const new_tcp_stats = (): TcpStats => ({
+  retransmitted_segments: 0, retransmitted_B: 0, timeouts: 0, data_segments: 0, data_B: 0, ack_segments: 0, rst_segments: 0, failed_connections: 0,
+});
 
 /** What TCP needs from the network below it. */
 export interface TcpHost {
@@ -111,13 +124,19 @@ export interface TcpHost {
   stats(node: Node): TcpStats;
   /** Round trip of a SYN and its SYN-ACK on the idle path, ns. */
   handshake_rtt_ns(a: Node, b: Node): number;
-  /** How long data may stay unacknowledged before a connection gives up (om's socket option). */
-  readonly user_timeout_ns: number;
-  /** The connection is given up on: forget it. */
-  forget(conn: TcpConn): void;
+  /** How long data may stay unacknowledged before this end gives up (its TCP_USER_TIMEOUT), ns. */
+  user_timeout_of(tp: TcpSock): number;
+  /** This end is closed: take it out of its node's connection table (tcp_unhash). */
+  unhash(tp: TcpSock): void;
 }
 
-/** The messages one direction of a connection carries, in the order sent. */
+/**
+ * The messages one direction of a connection carries, in the order sent:
+ * the sender's socket buffer and, for each message, what the receiver does
+ * with it once its last byte has arrived in order (the bytes themselves:
+ * the frames carry only their count). The sender moves una, the receiver
+ * head; neither reads the other's.
+ */
 export class MsgQueue {
   /** Stream offset just past each message. */
   end_seq: number[] = [];
@@ -125,8 +144,10 @@ export class MsgQueue {
   ready_ns: number[] = [];
   deliver: (() => void)[] = [];
   on_fail: (((reason: string) => void) | undefined)[] = [];
-  /** First message not delivered yet. */
+  /** The receiver's: first message not delivered yet. */
   head = 0;
+  /** The sender's: first message not wholly acknowledged yet. */
+  una = 0;
   /** First message whose bytes may not leave yet. */
   ready_i = 0;
   write_seq = 0;
@@ -136,22 +157,24 @@ export class MsgQueue {
     return this.end_seq.length;
   }
 
-  /** Drop the delivered prefix once it is long (keeps the arrays short). */
+  /** Drop the prefix delivered and acknowledged once it is long (keeps the arrays short). */
   compact(): void {
-    const h = this.head;
+    const h = Math.min(this.head, this.una);
     if (h < 1024 || h * 2 < this.end_seq.length) return;
     drop_front(this.end_seq, h);
     drop_front(this.ready_ns, h);
     drop_front(this.deliver, h);
     drop_front(this.on_fail, h);
     this.ready_i -= h;
-    this.head = 0;
+    this.head -= h;
+    this.una -= h;
   }
 }
 
 /** One end of a connection: a struct sock's TCP state. */
 export class TcpSock {
   readonly stats: TcpStats;
+  state = TCP_ESTABLISHED;
   // --- sending (tcp_opt's snd_* fields) ---
   /** Bytes of the outgoing stream that may be sent now. */
   ready_seq = 0;
@@ -267,59 +290,91 @@ export function tcp_init_cwnd(tp: TcpSock): number {
   return 3; // an MSS of 1460 is above 1095
 }
 
-/** A full-duplex connection between two nodes, for one purpose. */
+/**
+ * A full-duplex connection between two nodes, for one purpose: one
+ * incarnation, opened by `a` (its ISN, in effect, is `serial`: a later
+ * connection between the same nodes has a larger one). Each end is a
+ * TcpSock that only its own node acts on; an end that gives up is closed
+ * alone (tcp_done), and the other learns of it from the wire.
+ */
 export class TcpConn {
   readonly end: [TcpSock | null, TcpSock | null];
   /** dir[s]: the messages end[s] sends. */
   readonly dir: [MsgQueue, MsgQueue] = [new MsgQueue(), new MsgQueue()];
-  closed = false;
 
   constructor(
     readonly host: TcpHost,
     readonly a: Node,
     readonly b: Node,
     readonly name: string,
+    readonly serial: number,
   ) {
     this.end = [new TcpSock(host, this, 0, a, b), new TcpSock(host, this, 1, b, a)];
+  }
+
+  /** The node that opened it. */
+  get opener(): Node {
+    return this.a;
   }
 
   side_of(n: Node): 0 | 1 {
     return n === this.a ? 0 : 1;
   }
 
-  /** A node's end crashed: its state is gone; the other end carries on alone. */
+  /**
+   * A node's end crashed: its state is gone, and nobody is told (the
+   * senders on that node are gone too). The other end carries on alone
+   * until its own user timeout.
+   */
   drop_end(n: Node): void {
     const tp = this.end[this.side_of(n)];
     if (!tp) return;
-    tp.rto_ev?.cancel();
-    tp.delack_ev?.cancel();
-    this.end[this.side_of(n)] = null;
-    // What it was sending vanishes with it, and nothing will be delivered to it.
-    const s = this.side_of(n);
-    const q = this.dir[s];
-    q.head = q.length;
+    tcp_clear_timers(tp);
+    tp.state = TCP_CLOSE;
+    this.end[tp.side] = null;
   }
+}
 
-  /**
-   * Give up: every message not delivered yet, either way, fails (once), and
-   * the connection is forgotten. Later sends open a new one.
-   */
-  fail(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const tp of this.end) {
-      tp?.rto_ev?.cancel();
-      tp?.delack_ev?.cancel();
-    }
-    const first = this.end[0] ?? this.end[1];
-    if (first) first.stats.failed_connections++;
-    this.host.forget(this);
-    for (const q of this.dir) {
-      const from = q.head;
-      q.head = q.length;
-      for (let i = from; i < q.length; i++) q.on_fail[i]?.(reason);
-    }
-  }
+function tcp_clear_timers(tp: TcpSock): void {
+  tp.rto_ev?.cancel();
+  tp.rto_ev = null;
+  tp.rto_at = 0;
+  tp.delack_ev?.cancel();
+  tp.delack_ev = null;
+  tp.delack_at = 0;
+}
+
+/**
+ * This end is finished (2.4's tcp_done, with tcp_write_queue_purge): its
+ * timers stop, it leaves its node's table, and every message it was
+ * sending that the peer has not acknowledged fails to its sender, once,
+ * with `reason`. What it had received and not delivered yet is lost with
+ * it. Nothing is sent: the peer learns from its own timeout, or from the
+ * RST this node answers its next segment with (tcp_v4_send_reset).
+ * A message the peer received whose ACK never came back both arrived and
+ * failed: no end can know better, as in any TCP.
+ */
+export function tcp_done(tp: TcpSock, reason: string): void {
+  if (tp.state === TCP_CLOSE) return;
+  tp.state = TCP_CLOSE;
+  tcp_clear_timers(tp);
+  tp.conn.end[tp.side] = null;
+  tp.stats.failed_connections++;
+  tp.host.unhash(tp);
+  const q = tp.out;
+  const from = q.una;
+  q.una = q.length;
+  for (let i = from; i < q.length; i++) q.on_fail[i]?.(reason);
+}
+
+/** The user timeout expired (2.4's tcp_write_err: ETIMEDOUT). */
+export function tcp_write_err(tp: TcpSock): void {
+  tcp_done(tp, `connection to ${tp.peer.name} timed out`);
+}
+
+/** An acceptable RST arrived (2.4's tcp_reset: ECONNRESET). */
+export function tcp_reset(tp: TcpSock): void {
+  tcp_done(tp, `connection to ${tp.peer.name} reset by peer`);
 }
 
 /**
@@ -343,7 +398,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
 
 /** The messages whose time has come may go: send what the window allows. */
 export function tcp_push(tp: TcpSock): void {
-  if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+  if (tp.state !== TCP_ESTABLISHED) return;
   const q = tp.out;
   const now = tp.cluster.queue.now_ns;
   while (q.ready_i < q.length && q.ready_ns[q.ready_i]! <= now) {

@@ -5,8 +5,8 @@
 import { drop_front } from './fifo.ts';
 import { MSS_B, type Frame } from './wire.ts';
 import {
-  TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
-  TCP_RCV_WND_B, tcp_rtt_estimator, type TcpSock,
+  TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_ESTABLISHED, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
+  TCP_RCV_WND_B, tcp_reset, tcp_rtt_estimator, type TcpSock,
 } from './tcp.ts';
 import {
   tcp_ca_open, tcp_clear_rto_timer, tcp_reset_rto_timer, tcp_retransmit_head, tcp_send_ack, tcp_send_delayed_ack, tcp_write_xmit,
@@ -14,10 +14,17 @@ import {
 
 /** A segment for this end arrived (tcp_rcv_established). */
 export function tcp_rcv(tp: TcpSock, f: Frame): void {
+  if (f.rst) {
+    // RFC 793's check, as 2.4's tcp_sequence makes it: a RST is taken only
+    // within the window, so a stale one (the peer's answer to an old
+    // segment of ours, overtaken by data since) is ignored.
+    if (f.seq >= tp.rcv_wup && f.seq <= tp.rcv_nxt + TCP_RCV_WND_B) tcp_reset(tp);
+    return;
+  }
   tcp_replace_ts_recent(tp, f);
   tcp_ack(tp, f.ack, f.tsecr, f.len_B === 0);
   if (f.len_B > 0) tcp_data_queue(tp, f);
-  if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+  if (tp.state !== TCP_ESTABLISHED) return;
   tcp_write_xmit(tp); // tcp_data_snd_check
   if (tp.ack_sched) tcp_ack_snd_check(tp);
 }
@@ -76,6 +83,9 @@ function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
   if (tp.nxt_i < i) tp.nxt_i = i; // acknowledged before we sent it again
   tp.snd_una = ack;
   compact_segs(tp);
+  // The messages wholly acknowledged are the peer's now: no failure of this end can fail them.
+  const q = tp.out;
+  while (q.una < q.length && q.end_seq[q.una]! <= ack) q.una++;
   // tcp_ack_update_rtt. With a timestamp (tcp_ack_saw_tstamp) the echo says
   // which transmission is acknowledged: a sample even for data sent again,
   // and the RTO is set afresh from the estimator, ending the backoff.
@@ -180,7 +190,7 @@ function tcp_data_queue(tp: TcpSock, f: Frame): void {
     const cb = q.deliver[q.head]!;
     q.head++;
     cb();
-    if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+    if (tp.state !== TCP_ESTABLISHED) return;
   }
   q.compact();
 }

@@ -41,6 +41,8 @@ export interface Frame {
    */
   tsval: number;
   tsecr: number;
+  /** A reset (RST): the sender has no (more) connection for it. */
+  rst: boolean;
   /** UDP: destination port and the datagram's bytes. */
   port: number;
   data: Uint8Array | null;

@@ -1,0 +1,96 @@
+// A node's TCP connections and the demultiplexing of segments to them,
+// after 2.4's tcp_ipv4.c: the table of established sockets (tcp_ehash),
+// the lookup of a segment's socket (tcp_v4_rcv), and the RST answered for a
+// segment that has none (tcp_v4_send_reset).
+//
+// A node keeps one connection per peer and purpose to send on. The SYN
+// exchange is not modelled: a connection opened to a peer that holds none
+// for that purpose is established at both ends at once (its handshake
+// gives the first RTT sample). A peer that still holds one, which the
+// opener has given up on, learns of the new incarnation from its first
+// segment, as from a SYN carrying a new ISN: the old one is reset there
+// and then, and its pending messages fail. If the peer's own connection
+// for that purpose was opened by the peer, both stand (two sockets with
+// different ports, in Linux): each node sends on its own and receives on
+// both, and takes up the other when its own ends.
+import type { Node } from '../kernel/node.ts';
+import type { Frame } from './wire.ts';
+import { TCP_CLOSE, tcp_done, type TcpConn, type TcpHost, type TcpSock } from './tcp.ts';
+import { tcp_rcv } from './tcp_input.ts';
+import { tcp_v4_send_reset } from './tcp_output.ts';
+
+/** A node's connections, by `${peer id}/${purpose}`. */
+export class TcpTable {
+  /** The connection this node sends on. */
+  readonly est = new Map<string, TcpConn>();
+  /** One the peer opened while this node had its own (received on; taken up when this node's own ends). */
+  readonly accepted = new Map<string, TcpConn>();
+  /** The newest incarnation each peer has opened (its serial): an older one is stale here. */
+  readonly newest = new Map<string, number>();
+
+  /** Every connection of this node that has an end here. */
+  *conns(): IterableIterator<TcpConn> {
+    yield* this.est.values();
+    yield* this.accepted.values();
+  }
+
+  /** Take a closed end out of the table (2.4's tcp_unhash). */
+  unhash(tp: TcpSock): void {
+    const key = tcp_key(tp.peer, tp.conn.name);
+    if (this.accepted.get(key) === tp.conn) this.accepted.delete(key);
+    if (this.est.get(key) !== tp.conn) return;
+    this.est.delete(key);
+    const next = this.accepted.get(key);
+    if (next) {
+      this.accepted.delete(key);
+      this.est.set(key, next);
+    }
+  }
+}
+
+export const tcp_key = (peer: Node, purpose: string): string => `${peer.id}/${purpose}`;
+
+/** A TCP segment reached its destination node: hand it to its socket, or answer it with a RST. */
+export function tcp_v4_rcv(host: TcpHost, t: TcpTable, f: Frame): void {
+  const c = f.conn!;
+  const tp = c.end[c.side_of(f.dst)];
+  if (!tp || tp.state === TCP_CLOSE) return tcp_v4_send_reset(host, f);
+  const key = tcp_key(f.src, c.name);
+  if (t.est.get(key) !== c && t.accepted.get(key) !== c && !tcp_v4_syn_recv(t, tp, key, f)) return;
+  tcp_rcv(tp, f);
+}
+
+/**
+ * The first segment of a connection the peer opened while this node held
+ * another for the purpose (it plays the SYN): take it up, resetting an
+ * older incarnation from the same peer, or refuse it if it is older than
+ * one already seen. False if the segment goes no further.
+ */
+function tcp_v4_syn_recv(t: TcpTable, tp: TcpSock, key: string, f: Frame): boolean {
+  const c = tp.conn;
+  // Only the peer's own connections can be unknown here: this node's are in its table from their opening until they close.
+  if (c.opener !== f.src) throw new Error(`${f.dst.name}: a segment of its own connection ${c.name} to ${f.src.name} that it does not know`);
+  if (f.rst || c.serial < (t.newest.get(key) ?? -1)) {
+    // A RST for a connection this node never knew, or a stale incarnation: it closes, unknown and unused.
+    tp.state = TCP_CLOSE;
+    c.end[tp.side] = null;
+    tcp_v4_send_reset(tp.host, f);
+    return false;
+  }
+  t.newest.set(key, c.serial);
+  const why = `connection to ${f.src.name} reset by a new one from it`;
+  const own = t.est.get(key);
+  if (!own) t.est.set(key, c);
+  else if (own.opener === f.src) {
+    // The same connection opened again: the old one is reset (2.4's tcp_reset on a SYN in the window).
+    const old = own.end[own.side_of(f.dst)];
+    if (old) tcp_done(old, why);
+    t.est.set(key, c);
+  } else {
+    const prev = t.accepted.get(key);
+    const old = prev?.end[prev.side_of(f.dst)];
+    if (old) tcp_done(old, why);
+    t.accepted.set(key, c);
+  }
+  return true;
+}
