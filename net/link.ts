@@ -22,7 +22,7 @@ import { Rng } from '../kernel/rng.ts';
 import { nic_of, register_net_proc, type NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { Egress } from './qdisc.ts';
-import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, tcp_done, TCP_ESTABLISHED, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
+import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, TCP_RTO_MAX_NS, tcp_done, TCP_ESTABLISHED, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
 import { tcp_key, tcp_v4_rcv, TcpTable } from './tcp_ipv4.ts';
 import { tcp_send_active_reset } from './tcp_output.ts';
 import { DISCARD_PORT, udp_frame, UDP_MAX_PAYLOAD_B, type UdpHandler } from './udp.ts';
@@ -47,6 +47,9 @@ interface NetNode {
 
 const noop = (): void => {};
 
+/** The smallest cap set_rto_max takes: Linux's tcp_rto_max_ms takes no less than 1 s. */
+const RTO_MAX_FLOOR_NS = 1e9;
+
 export class Network implements TcpHost {
   private readonly rng: Rng;
   private readonly netem_rng: Rng;
@@ -54,8 +57,14 @@ export class Network implements TcpHost {
   private partitions: { a: number; b: number; start_ns: number; end_ns: number }[] = [];
   /** When each switch port towards a node is free. */
   private port_free_ns: number[] = [];
-  /** om's socket option on every connection (tests may lift it to watch TCP repair anything). */
+  /**
+   * The user timeout of every connection whose purpose has none of its own
+   * (set_user_timeout; tests may lift it to watch TCP repair anything).
+   */
   user_timeout_ns = OM_TCP_USER_TIMEOUT_NS;
+  private readonly user_timeouts = new Map<string, number>();
+  private rto_max_ns = TCP_RTO_MAX_NS;
+  private readonly rto_maxes = new Map<string, number>();
   /** Connections opened so far: the next one's serial (its ISN, in effect). */
   private conn_serial = 0;
   /** Frames the wire lost (partitions): they left their NIC and arrived nowhere. */
@@ -99,8 +108,11 @@ export class Network implements TcpHost {
   }
 
   user_timeout_of(tp: TcpSock): number {
-    void tp;
-    return this.user_timeout_ns;
+    return this.user_timeouts.get(tp.conn.name) ?? this.user_timeout_ns;
+  }
+
+  rto_max_of(tp: TcpSock): number {
+    return this.rto_maxes.get(tp.conn.name) ?? this.rto_max_ns;
   }
 
   unhash(tp: TcpSock): void {
@@ -205,6 +217,41 @@ export class Network implements TcpHost {
       }
     }
     return c;
+  }
+
+  /**
+   * TCP_USER_TIMEOUT on every node's connections of one purpose (or, with
+   * none, of every purpose without its own): how long data may stay
+   * unacknowledged before an end gives up, checked at each retransmission
+   * timeout, so an end gives up at the first RTO at least that long after
+   * the oldest unacknowledged segment was first sent. 0 restores the
+   * default (OM_TCP_USER_TIMEOUT_NS), as Linux's 0 means the system's.
+   * Applies to connections already open.
+   */
+  set_user_timeout(ns: number, purpose?: string): void {
+    if (!(ns >= 0)) throw new Error(`the user timeout must be 0 (the default) or a positive number of ns, got ${ns}`);
+    if (purpose === undefined) this.user_timeout_ns = ns || OM_TCP_USER_TIMEOUT_NS;
+    else if (ns === 0) this.user_timeouts.delete(purpose);
+    else this.user_timeouts.set(purpose, ns);
+  }
+
+  /**
+   * The largest RTO the connections of one purpose (or, with none, of every
+   * purpose without their own) back off to, as Linux 6.15's TCP_RTO_MAX_MS
+   * socket option sets it; 0 restores 2.4's TCP_RTO_MAX (120 s). 2.4's
+   * backoff doubles the RTO at each timeout, so after a partition of P
+   * seconds the first retransmission to get through comes up to about P
+   * seconds after it ends; a cap of C bounds that wait by C, for one more
+   * segment every C while the partition lasts. Applies to connections
+   * already open from their next timeout.
+   */
+  set_rto_max(ns: number, purpose?: string): void {
+    if (!(ns === 0 || (ns >= RTO_MAX_FLOOR_NS && ns <= TCP_RTO_MAX_NS))) {
+      throw new Error(`the largest RTO must be 0 (2.4's 120 s) or from ${RTO_MAX_FLOOR_NS} to ${TCP_RTO_MAX_NS} ns, got ${ns}`);
+    }
+    if (purpose === undefined) this.rto_max_ns = ns || TCP_RTO_MAX_NS;
+    else if (ns === 0) this.rto_maxes.delete(purpose);
+    else this.rto_maxes.set(purpose, ns);
   }
 
   /** Receive datagrams on a port of a node. */

@@ -24,7 +24,9 @@
 // - the RTO of RFC 6298 (SRTT, RTTVAR, Karn's rule) with Linux's floor:
 //   2.4's tcp_rtt_estimator keeps the variance term at least TCP_RTO_MIN
 //   (HZ/5 = 200 ms), so RTO = SRTT + max(200 ms, 4 RTTVAR), at most
-//   TCP_RTO_MAX = 120 s, doubled at each timeout (go-back-N from snd_una);
+//   TCP_RTO_MAX = 120 s (unless a purpose sets a lower cap, as Linux
+//   6.15's TCP_RTO_MAX_MS does), doubled at each timeout (go-back-N from
+//   snd_una);
 // - a receive window of 64,240 bytes: 2.4's tcp_rmem[1] = 87380 gives
 //   tcp_full_space 87380 - 87380/4 = 65535 (tcp_adv_win_scale 2), rounded
 //   down to whole segments by __tcp_select_window (44 x 1460). Its slow
@@ -68,13 +70,16 @@ export const TCP_MIN_RCVMSS_B = 536;
 export const TCP_RESOURCE_PROBE_INTERVAL_NS = 500 * NS_PER_MS;
 export const TCP_RCV_WND_B = 44 * 1460;
 /**
- * om's socket option, like Linux's TCP_USER_TIMEOUT: a connection gives up
+ * om's socket option, like Linux's TCP_USER_TIMEOUT: an end gives up
  * when data has stayed unacknowledged this long (checked at each RTO). 2.4
  * gives up after tcp_retries2 = 15 backed-off retransmissions, 13 to 30
  * minutes; openMosix cannot freeze a process that long. With the 200 ms
  * minimum RTO doubling, a dead peer is given up on at the RTO 6.2 s after
  * the first unacknowledged send (retransmissions at 0.2, 0.6, 1.4, 3.0 s);
- * a partition that ends before the 3.0 s retransmission heals.
+ * a partition that ends before the 3.0 s retransmission heals. This is the
+ * default; Network.set_user_timeout sets it per purpose (a 60 s one gives
+ * up at the RTO 102.2 s after, with retransmissions at 25.4 and 51.0 s),
+ * and Network.set_rto_max caps the backoff.
  */
 export const OM_TCP_USER_TIMEOUT_NS = 5 * NS_PER_S;
 
@@ -126,6 +131,8 @@ export interface TcpHost {
   handshake_rtt_ns(a: Node, b: Node): number;
   /** How long data may stay unacknowledged before this end gives up (its TCP_USER_TIMEOUT), ns. */
   user_timeout_of(tp: TcpSock): number;
+  /** The largest RTO this end backs off to: TCP_RTO_MAX unless set (Linux 6.15's TCP_RTO_MAX_MS), ns. */
+  rto_max_of(tp: TcpSock): number;
   /** This end is closed: take it out of its node's connection table (tcp_unhash). */
   unhash(tp: TcpSock): void;
 }
@@ -273,7 +280,7 @@ export class TcpSock {
 
 /** RTO from the estimator: SRTT + max(TCP_RTO_MIN, 4 RTTVAR) (tcp_set_rto, tcp_bound_rto). */
 export function tcp_rto(tp: TcpSock): number {
-  return Math.min(TCP_RTO_MAX_NS, Math.round(tp.srtt_ns + Math.max(TCP_RTO_MIN_NS, 4 * tp.rttvar_ns)));
+  return Math.min(tp.host.rto_max_of(tp), Math.round(tp.srtt_ns + Math.max(TCP_RTO_MIN_NS, 4 * tp.rttvar_ns)));
 }
 
 /** One RTT measurement (RFC 6298 section 2.3). */

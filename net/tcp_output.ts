@@ -8,7 +8,7 @@
 import { FRAME_TCP, IP_TCP_HEADERS_B, MSS_B, type Frame } from './wire.ts';
 import {
   TCP_ATO_MAX_NS, TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY,
-  TCP_DELACK_MAX_NS, TCP_DELACK_MIN_NS, TCP_ESTABLISHED, TCP_RCV_WND_B, TCP_RESOURCE_PROBE_INTERVAL_NS, TCP_RTO_MAX_NS,
+  TCP_DELACK_MAX_NS, TCP_DELACK_MIN_NS, TCP_ESTABLISHED, TCP_RCV_WND_B, TCP_RESOURCE_PROBE_INTERVAL_NS,
   tcp_init_cwnd, tcp_write_err, type TcpHost, type TcpSock,
 } from './tcp.ts';
 
@@ -160,7 +160,7 @@ export function tcp_retransmit_head(tp: TcpSock): void {
 /** (Re)start the retransmission timer to fire `after_ns` from now. */
 export function tcp_reset_rto_timer(tp: TcpSock, after_ns: number): void {
   const q = tp.cluster.queue;
-  tp.rto_at = q.now_ns + Math.min(after_ns, TCP_RTO_MAX_NS);
+  tp.rto_at = q.now_ns + Math.min(after_ns, tp.host.rto_max_of(tp));
   if (tp.rto_ev && tp.rto_ev_at <= tp.rto_at) return; // it fires first and re-arms
   tp.rto_ev?.cancel();
   tp.rto_ev_at = tp.rto_at;
@@ -211,7 +211,7 @@ export function tcp_retransmit_timer(tp: TcpSock): void {
   tp.nxt_i = tp.una_i;
   tcp_write_xmit(tp);
   tp.retransmits++;
-  tp.rto_ns = Math.min(tp.rto_ns * 2, TCP_RTO_MAX_NS);
+  tp.rto_ns = Math.min(tp.rto_ns * 2, tp.host.rto_max_of(tp));
   tcp_reset_rto_timer(tp, tp.rto_ns);
 }
 

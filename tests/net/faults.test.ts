@@ -9,6 +9,10 @@ import { make_profile } from '../../net/profiles.ts';
 import { OM_TCP_USER_TIMEOUT_NS } from '../../net/tcp.ts';
 import { MSS_B } from '../../net/wire.ts';
 
+/** Fast Ethernet's latency and an ACK's time on its line (see tcp.test.ts). */
+const L_FE = 60_000;
+const A_FE = 6_720;
+
 function setup(nodes = 2): { c: Cluster; net: Network } {
   const c = new Cluster({ nodes, mem_B: 16 << 20 });
   const net = attach_network(c, make_profile('fast-ethernet'));
@@ -184,6 +188,66 @@ test('a reset whose RST is lost: the peer learns from the RST its next segment d
   const t = b.failed[0]![2];
   assert.ok(t > 3e9 && t < 3.5e9, `node1 learnt at ${t}`);
   assert.is(c.queue.pending, 0);
+});
+
+test('with a 60 s user timeout a connection outlives a 30 s partition: every message, sent before or during it, arrives once, in order, when the backoff next tries', () => {
+  const { c, net } = setup();
+  net.set_user_timeout(60e9);
+  net.partition(c.node(0), c.node(1), 1e9, 31e9);
+  const there: Log = { delivered: [], failed: [] };
+  const back: Log = { delivered: [], failed: [] };
+  const at: number[] = [];
+  // node0 writes at 1 s (as the partition starts), 5 s and 20 s; node1 at 10 s.
+  for (const [i, t] of [1e9, 5e9, 20e9].entries()) {
+    c.queue.at(t, () =>
+      net.send(c.node(0), c.node(1), 64 * 1024, t, () => {
+        there.delivered.push(i);
+        at.push(c.queue.now_ns);
+      }, { on_fail: (why) => there.failed.push([i, why, c.queue.now_ns]) }),
+    );
+  }
+  let back_at = -1;
+  c.queue.at(10e9, () =>
+    net.send(c.node(1), c.node(0), 100, 10e9, () => {
+      back.delivered.push(0);
+      back_at = c.queue.now_ns;
+    }, { on_fail: (why) => back.failed.push([0, why, c.queue.now_ns]) }),
+  );
+  c.run();
+  assert.equal(there.failed, []);
+  assert.equal(back.failed, []);
+  assert.equal(there.delivered, [0, 1, 2], 'each once, in order');
+  assert.equal(back.delivered, [0]);
+  // 2.4's backoff: a segment first sent at 1 s is sent again at 1 s +
+  // (1, 3, 7, ..., 255) x RTO (about 200.1 ms), the 8th try at 52.0 s: the
+  // first after the partition ends at 31 s. node1's, first sent at 10 s,
+  // goes again at 10 s + 127 x RTO = 35.4 s.
+  const rto = 2 * (L_FE + A_FE) + 200e6;
+  assert.ok(at[0]! > 1e9 + 255 * rto && at[0]! < 1e9 + 255 * rto + 20e6, `first message at ${at[0]}`);
+  assert.ok(at[2]! < at[0]! + 50e6, 'the rest follow in slow start');
+  assert.ok(back_at > 10e9 + 127 * rto && back_at < 10e9 + 127 * rto + 1e6, `node1's at ${back_at}`);
+  console.log(`  after a 30 s partition: delivered ${((at[0]! - 31e9) / 1e9).toFixed(2)} s (sent at its start) and ${((back_at - 31e9) / 1e9).toFixed(2)} s (sent 9 s into it) after it healed`);
+  assert.is(c.queue.pending, 0);
+});
+
+test('a cap on the backoff (set_rto_max) bounds the wait after a partition by the cap; 2.4\'s default is unchanged', () => {
+  const { c, net } = setup();
+  net.set_user_timeout(60e9, 'om');
+  net.set_rto_max(1e9, 'om');
+  net.partition(c.node(0), c.node(1), 1e9, 31e9);
+  const at: number[] = [];
+  const other: number[] = [];
+  net.send(c.node(0), c.node(1), 64 * 1024, 1e9, () => at.push(c.queue.now_ns));
+  // Another purpose keeps 2.4's backoff (and the default 5 s user timeout: it gives up).
+  const failed: string[] = [];
+  net.send(c.node(0), c.node(1), 100, 1e9, () => other.push(c.queue.now_ns), { conn: 'mig', on_fail: (why) => failed.push(why) });
+  c.run();
+  assert.is(at.length, 1);
+  assert.ok(at[0]! > 31e9 && at[0]! < 32e9, `delivered at ${at[0]}, within the 1 s cap of the end of the partition`);
+  assert.equal(other, []);
+  assert.equal(failed, ['connection to node1 timed out']);
+  assert.throws(() => net.set_rto_max(1e6), /from 1000000000 to 120000000000 ns, got 1000000/);
+  assert.throws(() => net.set_user_timeout(-1), /0 \(the default\) or a positive number of ns, got -1/);
 });
 
 test.run();

@@ -39,6 +39,9 @@ interface Schedule {
   resets: Reset[];
   loss: number;
   reorder: number;
+  /** The user timeout set on each purpose (0: the default, 5 s). */
+  om_timeout_s: number;
+  mig_timeout_s: number;
   seed: number;
 }
 
@@ -60,6 +63,8 @@ const schedule: fc.Arbitrary<Schedule> = fc.integer({ min: 2, max: 3 }).chain((n
     resets: fc.array(fc.record({ node: id, peer: id, at_ms: fc.integer({ min: 0, max: 30_000 }) }), { maxLength: 2 }),
     loss: fc.double({ min: 0, max: 0.2, noNaN: true }),
     reorder: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    om_timeout_s: fc.constantFrom(0, 1, 60),
+    mig_timeout_s: fc.constantFrom(0, 60),
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   });
 });
@@ -76,6 +81,8 @@ interface Outcome {
 function play(s: Schedule): Outcome {
   const c = new Cluster({ nodes: s.nodes, mem_B: 16 << 20, seed: s.seed });
   const net = attach_network(c, make_profile('fast-ethernet', { latency_ms: 1, loss: s.loss, reorder: s.reorder }));
+  net.set_user_timeout(s.om_timeout_s * 1e9, 'om');
+  net.set_user_timeout(s.mig_timeout_s * 1e9, 'mig');
   for (const p of s.cuts) if (p.a !== p.b) net.partition(c.node(p.a), c.node(p.b), p.start_ms * 1e6, (p.start_ms + p.len_ms) * 1e6);
   for (const r of s.resets) if (r.node !== r.peer) c.queue.at(r.at_ms * 1e6, () => net.reset(c.node(r.node), c.node(r.peer)));
   const out: Outcome = { delivered: [], failed: [], failed_on: [], pending: 0, stats: [] };
@@ -171,6 +178,56 @@ test('the two ends decide alone: each verdict follows from what that end saw, it
       }
     }),
     { numRuns: 30 },
+  );
+});
+
+test('a 60 s user timeout and a cap on the backoff: partitions up to 30 s and loss up to 10% lose nothing, every message arrives once, in order', () => {
+  const id = (nodes: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: nodes - 1 });
+  const arb = fc.integer({ min: 2, max: 3 }).chain((nodes) =>
+    fc.record({
+      nodes: fc.constant(nodes),
+      flows: fc.array(
+        fc.record({
+          from: id(nodes),
+          to: id(nodes),
+          conn: fc.constantFrom('om', 'mig'),
+          at_ms: fc.array(fc.integer({ min: 0, max: 70_000 }), { minLength: 1, maxLength: 10 }).map((a) => a.sort((x, y) => x - y)),
+          size: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1000, max: 20_000 })),
+        }),
+        { minLength: 1, maxLength: 5 },
+      ),
+      // At most one partition in each 35 s window, of up to 30 s: never longer, even where they follow each other.
+      cuts: fc.array(fc.record({ a: id(nodes), b: id(nodes), start_ms: fc.integer({ min: 0, max: 5_000 }), len_ms: fc.integer({ min: 100, max: 30_000 }) }), { maxLength: 2 }),
+      loss: fc.double({ min: 0, max: 0.1, noNaN: true }),
+      reorder: fc.double({ min: 0, max: 0.3, noNaN: true }),
+      rto_max_s: fc.constantFrom(1, 2),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    }),
+  );
+  fc.assert(
+    fc.property(arb, (s) => {
+      const cuts = s.cuts.map((p, i) => ({ ...p, start_ms: i * 35_000 + p.start_ms }));
+      const c = new Cluster({ nodes: s.nodes, mem_B: 16 << 20, seed: s.seed });
+      const net = attach_network(c, make_profile('fast-ethernet', { latency_ms: 1, loss: s.loss, reorder: s.reorder }));
+      net.set_user_timeout(60e9);
+      net.set_rto_max(s.rto_max_s * 1e9);
+      for (const p of cuts) if (p.a !== p.b) net.partition(c.node(p.a), c.node(p.b), p.start_ms * 1e6, (p.start_ms + p.len_ms) * 1e6);
+      const got: number[][] = s.flows.map(() => []);
+      const failed: string[] = [];
+      s.flows.forEach((f, k) => {
+        if (f.from === f.to) return;
+        f.at_ms.forEach((t, i) =>
+          c.queue.at(t * 1e6, () =>
+            net.send(c.node(f.from), c.node(f.to), f.size, c.queue.now_ns, () => got[k]!.push(i), { conn: f.conn, on_fail: (why) => failed.push(why) }),
+          ),
+        );
+      });
+      c.run();
+      assert.equal(failed, []);
+      s.flows.forEach((f, k) => assert.equal(got[k], f.from === f.to ? [] : f.at_ms.map((_, i) => i), `flow ${k}`));
+      assert.is(c.queue.pending, 0);
+    }),
+    { numRuns: 60 },
   );
 });
 
