@@ -74,7 +74,7 @@ function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
   let sample = -1;
   let karn = false;
   while (i < n && tp.seg_seq[i]! + tp.seg_len[i]! <= ack) {
-    if (tp.seg_rtx[i]) karn = true;
+    if (tp.seg_tx[i]! > 1) karn = true;
     else if (sample < 0) sample = now - tp.seg_sent_ns[i]!;
     i++;
     acked++;
@@ -124,7 +124,7 @@ function compact_segs(tp: TcpSock): void {
   drop_front(tp.seg_len, h);
   drop_front(tp.seg_sent_ns, h);
   drop_front(tp.seg_first_ns, h);
-  drop_front(tp.seg_rtx, h);
+  drop_front(tp.seg_tx, h);
   tp.una_i -= h;
   tp.nxt_i -= h;
 }

@@ -124,7 +124,7 @@ export function tcp_write_xmit(tp: TcpSock): void {
     }
     if (again) {
       tp.seg_sent_ns[i] = now;
-      tp.seg_rtx[i] = true;
+      tp.seg_tx[i]!++;
       tp.stats.retransmitted_segments++;
       tp.stats.retransmitted_B += len;
     } else {
@@ -132,7 +132,7 @@ export function tcp_write_xmit(tp: TcpSock): void {
       tp.seg_len.push(len);
       tp.seg_sent_ns.push(now);
       tp.seg_first_ns.push(now);
-      tp.seg_rtx.push(false);
+      tp.seg_tx.push(1);
       tp.snd_max = seq + len;
     }
     tp.nxt_i = i + 1;
@@ -149,7 +149,7 @@ export function tcp_retransmit_head(tp: TcpSock): void {
   if (i >= tp.seg_seq.length) return;
   if (!tcp_transmit_skb(tp, tp.seg_seq[i]!, tp.seg_len[i]!)) return;
   tp.seg_sent_ns[i] = tp.cluster.queue.now_ns;
-  tp.seg_rtx[i] = true;
+  tp.seg_tx[i]!++;
   tp.stats.retransmitted_segments++;
   tp.stats.retransmitted_B += tp.seg_len[i]!;
   if (tp.nxt_i <= i) tp.nxt_i = i + 1;

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { Cluster } from '../../kernel/cluster.ts';
 import { attach_network, net_figures, type Network } from '../../net/link.ts';
 import { make_profile } from '../../net/profiles.ts';
-import { OM_TCP_USER_TIMEOUT_NS } from '../../net/tcp.ts';
+import { OM_TCP_USER_TIMEOUT_NS, type TcpStats } from '../../net/tcp.ts';
 import { MSS_B } from '../../net/wire.ts';
 
 /** Fast Ethernet's latency and an ACK's time on its line (see tcp.test.ts). */
@@ -59,6 +59,9 @@ test('a crashed peer: the sender backs off, gives up after the user timeout, and
   assert.ok(back.delivered.length < 3);
   assert.is(c.queue.pending, 0);
   assert.ok(net_figures(c).timeouts >= 4);
+  // It gave up after sending the oldest segment 5 times: at 0, 0.2, 0.6, 1.4 and 3.0 s.
+  const s = c.node(0).ext.get('tcp_stats') as TcpStats;
+  assert.equal([s.user_timeouts, s.fewest_tries_at_timeout, s.failed_connections], [1, 5, 1]);
 });
 
 test('sending to a node that is already gone fails after the user timeout; nothing is left scheduled', () => {
