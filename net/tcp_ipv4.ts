@@ -78,19 +78,19 @@ function tcp_v4_syn_recv(t: TcpTable, tp: TcpSock, key: string, f: Frame): boole
     return false;
   }
   t.newest.set(key, c.serial);
-  const why = `connection to ${f.src.name} reset by a new one from it`;
+  // The new one takes the old one's place first, so that a sender told of
+  // the old one's failure, and sending again at once, goes on the new one.
   const own = t.est.get(key);
-  if (!own) t.est.set(key, c);
-  else if (own.opener === f.src) {
+  let old: TcpSock | null | undefined;
+  if (!own || own.opener === f.src) {
     // The same connection opened again: the old one is reset (2.4's tcp_reset on a SYN in the window).
-    const old = own.end[own.side_of(f.dst)];
-    if (old) tcp_done(old, why);
+    old = own?.end[own.side_of(f.dst)];
     t.est.set(key, c);
   } else {
     const prev = t.accepted.get(key);
-    const old = prev?.end[prev.side_of(f.dst)];
-    if (old) tcp_done(old, why);
+    old = prev?.end[prev.side_of(f.dst)];
     t.accepted.set(key, c);
   }
+  if (old) tcp_done(old, `connection to ${f.src.name} reset by a new one from it`);
   return true;
 }

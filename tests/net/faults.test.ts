@@ -139,9 +139,23 @@ test('a new incarnation from the same peer resets the old one where it still sta
   const a2: Log = { delivered: [], failed: [] };
   net.partition(c.node(0), c.node(1), 0, 8e9);
   send_many(c, net, 0, 1, 1, 100, a); // node0 gives up on it at 6.2 s
-  c.queue.at(3e9, () => send_many(c, net, 1, 0, 1, 100, b)); // node1's would give up at 9.2 s
+  // node1's would give up at 9.2 s; told it failed, node1 sends again at once.
+  let again = -1;
+  c.queue.at(3e9, () =>
+    net.send(c.node(1), c.node(0), 100, 3e9, () => b.delivered.push(0), {
+      on_fail: (why) => {
+        b.failed.push([0, why, c.queue.now_ns]);
+        net.send(c.node(1), c.node(0), 100, c.queue.now_ns, () => (again = c.queue.now_ns));
+      },
+    }),
+  );
   c.queue.at(7e9, () => send_many(c, net, 0, 1, 1, 100, a2)); // a new connection; its first tries are lost
   c.run();
+  // That goes on the new connection, the one node0 sends on, not on a third.
+  const now_on = net.connection(c.node(0), c.node(1), 'om');
+  assert.is(net.connection(c.node(1), c.node(0), 'om'), now_on);
+  assert.is(now_on.dir[now_on.side_of(c.node(1))].length, 1);
+  assert.ok(again > 8e9 && again < 9.2e9, `sent again, delivered at ${again}`);
   assert.equal(a.failed.map((f) => [f[0], f[1]]), [[0, 'connection to node1 timed out']]);
   // The new connection's first segment to get through (after the partition, before 9.2 s) resets node1's old one.
   assert.equal(a2.delivered, [0]);
