@@ -67,6 +67,15 @@ export class Network implements TcpHost {
   private readonly rto_maxes = new Map<string, number>();
   /** Connections opened so far: the next one's serial (its ISN, in effect). */
   private conn_serial = 0;
+  /**
+   * Called on a node when one of its ends of a connection to `peer` closes
+   * for `reason` (its user timeout, a RST, a new incarnation from the peer,
+   * or reset() there), after the failed messages' on_fail: what a process
+   * blocked reading the socket would be woken with. A node that was only
+   * waiting for the peer's answer, with nothing of its own unacknowledged,
+   * learns of the loss this way alone.
+   */
+  on_error: ((node: Node, peer: Node, purpose: string, reason: string) => void) | null = null;
   /** Frames the wire lost (partitions): they left their NIC and arrived nowhere. */
   wire_lost = 0;
   wire_lost_B = 0;
@@ -117,6 +126,11 @@ export class Network implements TcpHost {
 
   unhash(tp: TcpSock): void {
     (tp.node.ext.get('net') as NetNode | undefined)?.tcp.unhash(tp);
+  }
+
+  sk_error_report(tp: TcpSock, reason: string): void {
+    if (dbg.enabled) dbg('%s: %s connection to %s closed: %s', tp.node.name, tp.conn.name, tp.peer.name, reason);
+    this.on_error?.(tp.node, tp.peer, tp.conn.name, reason);
   }
 
   xmit(f: Frame): boolean {
@@ -206,15 +220,12 @@ export class Network implements TcpHost {
     let c = ta.est.get(key);
     if (c) return c;
     c = new TcpConn(this, a, b, name, this.conn_serial++);
-    ta.est.set(key, c);
+    ta.hash(key, c);
     if (!b.alive) c.drop_end(b);
     else {
       const tb = this.net_node(b).tcp;
       const kb = tcp_key(a, name);
-      if (!tb.est.has(kb)) {
-        tb.est.set(kb, c);
-        tb.newest.set(kb, c.serial);
-      }
+      if (!tb.est.has(kb)) tb.hash(kb, c);
     }
     return c;
   }
@@ -307,7 +318,7 @@ export class Network implements TcpHost {
     dbg('%s crashed', node.name);
     const nn = node.ext.get('net') as NetNode | undefined;
     if (!nn) return;
-    for (const c of [...nn.tcp.conns()]) c.drop_end(node);
+    for (const c of nn.tcp.est.values()) c.drop_end(node);
     node.ext.delete('net');
   }
 
@@ -321,7 +332,7 @@ export class Network implements TcpHost {
   reset(node: Node, peer: Node): void {
     const nn = node.ext.get('net') as NetNode | undefined;
     if (!nn) return;
-    for (const c of [...nn.tcp.conns()]) {
+    for (const c of [...nn.tcp.est.values()]) {
       const tp = c.end[c.side_of(node)];
       if (!tp || tp.peer !== peer) continue;
       tcp_send_active_reset(tp);

@@ -144,6 +144,8 @@ export interface TcpHost {
   rto_max_of(tp: TcpSock): number;
   /** This end is closed: take it out of its node's connection table (tcp_unhash). */
   unhash(tp: TcpSock): void;
+  /** This end closed for `reason`: tell whoever on its node waits on it (2.4's sk->error_report). */
+  sk_error_report(tp: TcpSock, reason: string): void;
 }
 
 /**
@@ -366,7 +368,10 @@ function tcp_clear_timers(tp: TcpSock): void {
  * sending that the peer has not acknowledged fails to its sender, once,
  * with `reason`. What it had received and not delivered yet is lost with
  * it. Nothing is sent: the peer learns from its own timeout, or from the
- * RST this node answers its next segment with (tcp_v4_send_reset).
+ * RST this node answers its next segment with (tcp_v4_send_reset). Then
+ * the error is reported on this node (sk_error_report), as it wakes a
+ * reader blocked on the socket: the only news for a node that was waiting
+ * for the peer with nothing of its own outstanding.
  * A message the peer received whose ACK never came back both arrived and
  * failed: no end can know better, as in any TCP.
  */
@@ -381,6 +386,7 @@ export function tcp_done(tp: TcpSock, reason: string): void {
   const from = q.una;
   q.una = q.length;
   for (let i = from; i < q.length; i++) q.on_fail[i]?.(reason);
+  tp.host.sk_error_report(tp, reason);
 }
 
 /** The user timeout expired (2.4's tcp_write_err: ETIMEDOUT). */

@@ -167,6 +167,64 @@ test('a new incarnation from the same peer resets the old one where it still sta
   assert.is(c.queue.pending, 0);
 });
 
+test('both nodes open a new connection, each unaware of the other\'s: the later one wins at both ends, and the earlier one\'s messages fail', () => {
+  const { c, net } = setup();
+  const log = new Map<string, [string, number]>();
+  const send = (from: number, at: number, name: string): void => {
+    c.queue.at(at, () =>
+      net.send(c.node(from), c.node(1 - from), 100, at, () => log.set(name, ['delivered', c.queue.now_ns]), { on_fail: (why) => log.set(name, [why, c.queue.now_ns]) }),
+    );
+  };
+  net.set_user_timeout(60e9);
+  send(0, 0, 'm0'); // opens the first connection; delivered
+  net.partition(c.node(0), c.node(1), 1e6, 20e9);
+  c.queue.at(1e9, () => net.reset(c.node(0), c.node(1))); // its RST is lost
+  send(0, 2e9, 'm3'); // node0 opens a second connection; node1 still has the first
+  c.queue.at(3e9, () => net.reset(c.node(1), c.node(0)));
+  send(1, 4e9, 'm4'); // node1 opens a third, not knowing of the second
+  c.run();
+  assert.equal(log.get('m0')![0], 'delivered');
+  // The second's retry at 2 + 25.4 s reaches node1, which holds the newer third: a RST answers it.
+  const [m3, t3] = log.get('m3')!;
+  assert.is(m3, 'connection to node1 reset by peer');
+  assert.ok(t3 > 27.4e9 && t3 < 27.5e9, `m3 failed at ${t3}`);
+  // The third's retry at 4 + 25.4 s reaches node0, which takes it up.
+  const [m4, t4] = log.get('m4')!;
+  assert.is(m4, 'delivered');
+  assert.ok(t4 > 29.4e9 && t4 < 29.5e9, `m4 delivered at ${t4}`);
+  assert.is(net.connection(c.node(0), c.node(1), 'om'), net.connection(c.node(1), c.node(0), 'om'));
+  assert.is(c.queue.pending, 0);
+});
+
+test('a node waiting for an answer lost with the peer\'s end hears of it only from the wire: on_error when the peer next opens a connection', () => {
+  for (const peer_writes_again of [true, false]) {
+    const { c, net } = setup();
+    const errors: [string, string, number][] = [];
+    net.on_error = (node, peer, purpose, why) => errors.push([`${node.name}->${peer.name} ${purpose}`, why, c.queue.now_ns]);
+    let answered = false;
+    const reply_failed: string[] = [];
+    // node0 asks; node1 acknowledges the question with the first segments of a long answer, the rest of which a partition cuts off.
+    net.send(c.node(0), c.node(1), 100, 0, () =>
+      net.send(c.node(1), c.node(0), 64 * 1024, c.queue.now_ns, () => (answered = true), { on_fail: (why) => reply_failed.push(why) }),
+    );
+    net.partition(c.node(0), c.node(1), 1e6, 20e9);
+    if (peer_writes_again) c.queue.at(25e9, () => net.send(c.node(1), c.node(0), 100, c.queue.now_ns));
+    c.run();
+    assert.is(answered, false);
+    assert.equal(reply_failed, ['connection to node0 timed out']);
+    assert.equal(errors[0]!.slice(0, 2), ['node1->node0 om', 'connection to node0 timed out']);
+    if (peer_writes_again) {
+      // node0 had nothing unacknowledged: no timeout of its own; the new connection's first segment resets its end.
+      assert.is(errors.length, 2);
+      assert.equal(errors[1]!.slice(0, 2), ['node0->node1 om', 'connection to node1 reset by a new one from it']);
+      assert.ok(errors[1]![2] > 25e9 && errors[1]![2] < 25e9 + 1e6);
+    } else {
+      assert.is(errors.length, 1, 'nothing tells node0: it would wait for ever (om needs its own liveness)');
+    }
+    assert.is(c.queue.pending, 0);
+  }
+});
+
 test('reset gives up only the calling node\'s ends; the peer learns from their RST', () => {
   const { c, net } = setup(3);
   const a: Log = { delivered: [], failed: [] };
