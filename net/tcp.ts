@@ -21,7 +21,7 @@
 //   retransmit on TCP_FASTRETRANS_THRESH = 3 duplicate ACKs with NewReno's
 //   partial ACKs, the restart window after an idle RTO (tcp_cwnd_restart),
 //   and tcp_enter_cwr when the local qdisc refuses a segment;
-// - the RTO of RFC 6298 (SRTT, RTTVAR, Karn's rule) with Linux's floor:
+// - the RTO of RFC 6298 (SRTT, RTTVAR) with Linux's floor:
 //   2.4's tcp_rtt_estimator keeps the variance term at least TCP_RTO_MIN
 //   (HZ/5 = 200 ms), so RTO = SRTT + max(200 ms, 4 RTTVAR), at most
 //   TCP_RTO_MAX = 120 s (unless a purpose sets a lower cap, as Linux
@@ -40,7 +40,13 @@
 //   doubled RTO until data sent only once is acknowledged, and a segment
 //   sent right after a recovered loss starts with that RTO: with the user
 //   timeout below it has only two to four tries before the connection
-//   gives up, and on a 5% lossy link one run in eight was killed so.
+//   gives up, and on a 5% lossy link one run in eight was killed so;
+// - each end gives up alone (tcp_done): on its user timeout
+//   (tcp_write_err), on an acceptable RST (tcp_reset), on a new incarnation
+//   from the peer, or when its node resets it (tcp_send_active_reset). The
+//   other end learns from the wire: a RST answers any segment for an end
+//   its node no longer has (net/tcp_ipv4.ts), and a crashed node answers
+//   nothing.
 // Not modelled: SACK, the timestamps' 12 option bytes (they would take
 // 0.8% of every full segment) and PAWS, the SYN exchange (a connection
 // starts established; its first RTT sample is the one a SYN/SYN-ACK would
