@@ -4,10 +4,12 @@
 // bit left. Above it, TCP connections (net/tcp*.ts) carry om's messages and
 // UDP datagrams (net/udp.ts) carry infoD's and the background traffic.
 //
-// Connections: one full-duplex TCP connection per node pair and purpose.
-// om uses 'mig' (a migration's handshake, pages, tables and context, and
-// the replies) and 'om' (page requests and replies, remote system calls,
-// exit and location notes); send() without a purpose uses 'om'.
+// Connections: one full-duplex TCP connection per node pair and purpose
+// (net/tcp_ipv4.ts). om uses 'mig' (a migration's handshake, pages, tables
+// and context, and the replies) and 'om' (page requests and replies, remote
+// system calls, exit and location notes); send() without a purpose uses
+// 'om'. Each end gives up on its own (its user timeout, a RST, or reset()
+// on its node) and the other learns of it from the wire.
 //
 // The switch's port towards a node is a FIFO at the line rate, so frames
 // from several nodes to one share its wire; with two nodes it never holds
@@ -20,8 +22,9 @@ import { Rng } from '../kernel/rng.ts';
 import { nic_of, register_net_proc, type NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { Egress } from './qdisc.ts';
-import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, tcp_sendmsg, TcpConn, type TcpHost, type TcpStats } from './tcp.ts';
-import { tcp_rcv } from './tcp_input.ts';
+import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, TCP_RTO_MAX_NS, tcp_done, TCP_ESTABLISHED, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
+import { tcp_key, tcp_v4_rcv, TcpTable } from './tcp_ipv4.ts';
+import { tcp_send_active_reset } from './tcp_output.ts';
 import { DISCARD_PORT, udp_frame, UDP_MAX_PAYLOAD_B, type UdpHandler } from './udp.ts';
 import { FRAME_TCP, frame_counted_B, IP_TCP_HEADERS_B, IP_UDP_HEADERS_B, ser_ns, type Frame } from './wire.ts';
 
@@ -38,12 +41,14 @@ export interface SendOpts {
 /** A node's network state; it vanishes when the node crashes. */
 interface NetNode {
   egress: Egress;
-  /** Connections by `${peer}/${purpose}`. */
-  conns: Map<string, TcpConn>;
+  tcp: TcpTable;
   udp: Map<number, UdpHandler>;
 }
 
 const noop = (): void => {};
+
+/** The smallest cap set_rto_max takes: Linux's tcp_rto_max_ms takes no less than 1 s. */
+const RTO_MAX_FLOOR_NS = 1e9;
 
 export class Network implements TcpHost {
   private readonly rng: Rng;
@@ -52,9 +57,26 @@ export class Network implements TcpHost {
   private partitions: { a: number; b: number; start_ns: number; end_ns: number }[] = [];
   /** When each switch port towards a node is free. */
   private port_free_ns: number[] = [];
-  /** Frames the wire lost (partitions): they left their NIC and arrived nowhere. */
-  /** om's socket option on every connection (tests may lift it to watch TCP repair anything). */
+  /**
+   * The user timeout of every connection whose purpose has none of its own
+   * (set_user_timeout; tests may lift it to watch TCP repair anything).
+   */
   user_timeout_ns = OM_TCP_USER_TIMEOUT_NS;
+  private readonly user_timeouts = new Map<string, number>();
+  private rto_max_ns = TCP_RTO_MAX_NS;
+  private readonly rto_maxes = new Map<string, number>();
+  /** Connections opened so far: the next one's serial (its ISN, in effect). */
+  private conn_serial = 0;
+  /**
+   * Called on a node when one of its ends of a connection to `peer` closes
+   * for `reason` (its user timeout, a RST, a new incarnation from the peer,
+   * or reset() there), after the failed messages' on_fail: what a process
+   * blocked reading the socket would be woken with. A node that was only
+   * waiting for the peer's answer, with nothing of its own unacknowledged,
+   * learns of the loss this way alone.
+   */
+  on_error: ((node: Node, peer: Node, purpose: string, reason: string) => void) | null = null;
+  /** Frames the wire lost (partitions): they left their NIC and arrived nowhere. */
   wire_lost = 0;
   wire_lost_B = 0;
   /** Payload bytes om handed over, and the messages (for the bench's figures). */
@@ -77,7 +99,7 @@ export class Network implements TcpHost {
   private net_node(node: Node): NetNode {
     return node.attach('net', () => ({
       egress: new Egress(this.profile, nic_of(node), this.netem_rng.fork(), (f, s, e, d) => this.on_line(f, s, e, d)),
-      conns: new Map<string, TcpConn>(),
+      tcp: new TcpTable(),
       udp: new Map<number, UdpHandler>(),
     }));
   }
@@ -94,12 +116,21 @@ export class Network implements TcpHost {
     return 2 * (this.profile.latency_ns + ser_ns(IP_TCP_HEADERS_B, this.profile.line_bps));
   }
 
-  forget(conn: TcpConn): void {
-    const key = (peer: Node): string => `${peer.id}/${conn.name}`;
-    for (const [n, peer] of [[conn.a, conn.b], [conn.b, conn.a]] as const) {
-      const nn = n.ext.get('net') as NetNode | undefined;
-      if (nn && nn.conns.get(key(peer)) === conn) nn.conns.delete(key(peer));
-    }
+  user_timeout_of(tp: TcpSock): number {
+    return this.user_timeouts.get(tp.conn.name) ?? this.user_timeout_ns;
+  }
+
+  rto_max_of(tp: TcpSock): number {
+    return this.rto_maxes.get(tp.conn.name) ?? this.rto_max_ns;
+  }
+
+  unhash(tp: TcpSock): void {
+    (tp.node.ext.get('net') as NetNode | undefined)?.tcp.unhash(tp);
+  }
+
+  sk_error_report(tp: TcpSock, reason: string): void {
+    if (dbg.enabled) dbg('%s: %s connection to %s closed: %s', tp.node.name, tp.conn.name, tp.peer.name, reason);
+    this.on_error?.(tp.node, tp.peer, tp.conn.name, reason);
   }
 
   xmit(f: Frame): boolean {
@@ -141,13 +172,7 @@ export class Network implements TcpHost {
     const rx = nic_of(f.dst);
     rx.rx_packets++;
     rx.rx_bytes += frame_counted_B(f.ip_B);
-    if (f.kind === FRAME_TCP) {
-      const conn = f.conn!;
-      if (conn.closed) return; // a segment of a connection given up on (a RST in reality)
-      const tp = conn.end[conn.side_of(f.dst)];
-      if (tp) tcp_rcv(tp, f);
-      return;
-    }
+    if (f.kind === FRAME_TCP) return tcp_v4_rcv(this, this.net_node(f.dst).tcp, f);
     this.net_node(f.dst).udp.get(f.port)?.(f.src, f.data, f.len_B);
   }
 
@@ -157,8 +182,9 @@ export class Network implements TcpHost {
    * Hand a message of payload_B bytes to the connection (from, to,
    * opts.conn) at at_ns (or now, if that is later). Messages on one
    * connection are delivered once each, in the order sent: deliver runs when
-   * the message's last byte arrives in order. If the connection gives up,
-   * opts.on_fail runs instead, once.
+   * the message's last byte arrives in order. If the sender's end gives up
+   * before the peer has acknowledged it, opts.on_fail runs, once, on the
+   * sender's node (a message that arrived but whose ACK was lost gets both).
    */
   send(from: Node, to: Node, payload_B: number, at_ns: number, deliver?: () => void, opts?: SendOpts): void {
     if (from === to) throw new Error(`${from.name} cannot send to itself over the network`);
@@ -177,22 +203,66 @@ export class Network implements TcpHost {
    * acknowledged yet: what a writer sees filling its socket's send buffer.
    */
   unacked_B(from: Node, to: Node, name: string): number {
-    const c = (from.ext.get('net') as NetNode | undefined)?.conns.get(`${to.id}/${name}`);
-    const tp = c && !c.closed ? c.end[c.side_of(from)] : null;
-    return tp ? tp.out.write_seq - tp.snd_una : 0;
+    const c = (from.ext.get('net') as NetNode | undefined)?.tcp.est.get(tcp_key(to, name));
+    const tp = c?.end[c.side_of(from)];
+    return tp && tp.state === TCP_ESTABLISHED ? tp.out.write_seq - tp.snd_una : 0;
   }
 
-  /** The connection between two nodes for a purpose, opened on first use. */
+  /**
+   * The connection a sends on to b for a purpose, opened on first use. The
+   * SYN exchange is not modelled: a peer that has no connection for the
+   * purpose has this one at once; one that still has one learns of this
+   * one from its first segment (net/tcp_ipv4.ts).
+   */
   connection(a: Node, b: Node, name: string): TcpConn {
-    const na = this.net_node(a);
-    const key = `${b.id}/${name}`;
-    let c = na.conns.get(key);
+    const ta = this.net_node(a).tcp;
+    const key = tcp_key(b, name);
+    let c = ta.est.get(key);
     if (c) return c;
-    c = new TcpConn(this, a, b, name);
-    na.conns.set(key, c);
-    if (b.alive) this.net_node(b).conns.set(`${a.id}/${name}`, c);
-    else c.drop_end(b);
+    c = new TcpConn(this, a, b, name, this.conn_serial++);
+    ta.hash(key, c);
+    if (!b.alive) c.drop_end(b);
+    else {
+      const tb = this.net_node(b).tcp;
+      const kb = tcp_key(a, name);
+      if (!tb.est.has(kb)) tb.hash(kb, c);
+    }
     return c;
+  }
+
+  /**
+   * TCP_USER_TIMEOUT on every node's connections of one purpose (or, with
+   * none, of every purpose without its own): how long data may stay
+   * unacknowledged before an end gives up, checked at each retransmission
+   * timeout, so an end gives up at the first RTO at least that long after
+   * the oldest unacknowledged segment was first sent. 0 restores the
+   * default (OM_TCP_USER_TIMEOUT_NS), as Linux's 0 means the system's.
+   * Applies to connections already open.
+   */
+  set_user_timeout(ns: number, purpose?: string): void {
+    if (!(ns >= 0)) throw new Error(`the user timeout must be 0 (the default) or a positive number of ns, got ${ns}`);
+    if (purpose === undefined) this.user_timeout_ns = ns || OM_TCP_USER_TIMEOUT_NS;
+    else if (ns === 0) this.user_timeouts.delete(purpose);
+    else this.user_timeouts.set(purpose, ns);
+  }
+
+  /**
+   * The largest RTO the connections of one purpose (or, with none, of every
+   * purpose without their own) back off to, as Linux 6.15's TCP_RTO_MAX_MS
+   * socket option sets it; 0 restores 2.4's TCP_RTO_MAX (120 s). 2.4's
+   * backoff doubles the RTO at each timeout, so after a partition of P
+   * seconds the first retransmission to get through comes up to about P
+   * seconds after it ends; a cap of C bounds that wait by C, for one more
+   * segment every C while the partition lasts. Applies to connections
+   * already open from their next timeout.
+   */
+  set_rto_max(ns: number, purpose?: string): void {
+    if (!(ns === 0 || (ns >= RTO_MAX_FLOOR_NS && ns <= TCP_RTO_MAX_NS))) {
+      throw new Error(`the largest RTO must be 0 (2.4's 120 s) or from ${RTO_MAX_FLOOR_NS} to ${TCP_RTO_MAX_NS} ns, got ${ns}`);
+    }
+    if (purpose === undefined) this.rto_max_ns = ns || TCP_RTO_MAX_NS;
+    else if (ns === 0) this.rto_maxes.delete(purpose);
+    else this.rto_maxes.set(purpose, ns);
   }
 
   /** Receive datagrams on a port of a node. */
@@ -242,24 +312,31 @@ export class Network implements TcpHost {
   /**
    * A node is gone: its queues, what it had in flight and its connections'
    * state vanish with it. Its peers find out by retransmitting into the void
-   * until they give up (OM_TCP_USER_TIMEOUT_NS).
+   * until they give up (their user timeout): it stays down, so no RST.
    */
   crash(node: Node): void {
     dbg('%s crashed', node.name);
     const nn = node.ext.get('net') as NetNode | undefined;
     if (!nn) return;
-    for (const c of nn.conns.values()) c.drop_end(node);
+    for (const c of nn.tcp.est.values()) c.drop_end(node);
     node.ext.delete('net');
   }
 
-  /** Give up every connection between a and b now (om declared the peer dead). */
-  reset(a: Node, b: Node): void {
-    for (const [n, peer] of [[a, b], [b, a]] as const) {
-      const nn = n.ext.get('net') as NetNode | undefined;
-      if (!nn) continue;
-      for (const c of [...nn.conns.values()]) {
-        if (c.a === peer || c.b === peer) c.fail(`connection between ${a.name} and ${b.name} reset`);
-      }
+  /**
+   * `node` gives up its connections to `peer` now (its om declared the
+   * peer dead): each of its ends sends one RST (tcp_send_active_reset) and
+   * closes, failing what it was sending that the peer had not acknowledged.
+   * The peer's ends learn from that RST, or, if it is lost, from the RST
+   * their next segment draws, or from their own user timeout.
+   */
+  reset(node: Node, peer: Node): void {
+    const nn = node.ext.get('net') as NetNode | undefined;
+    if (!nn) return;
+    for (const c of [...nn.tcp.est.values()]) {
+      const tp = c.end[c.side_of(node)];
+      if (!tp || tp.peer !== peer) continue;
+      tcp_send_active_reset(tp);
+      tcp_done(tp, `connection to ${peer.name} reset`);
     }
   }
 

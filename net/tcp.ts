@@ -21,19 +21,37 @@
 //   retransmit on TCP_FASTRETRANS_THRESH = 3 duplicate ACKs with NewReno's
 //   partial ACKs, the restart window after an idle RTO (tcp_cwnd_restart),
 //   and tcp_enter_cwr when the local qdisc refuses a segment;
-// - the RTO of RFC 6298 (SRTT, RTTVAR, Karn's rule) with Linux's floor:
+// - the RTO of RFC 6298 (SRTT, RTTVAR) with Linux's floor:
 //   2.4's tcp_rtt_estimator keeps the variance term at least TCP_RTO_MIN
 //   (HZ/5 = 200 ms), so RTO = SRTT + max(200 ms, 4 RTTVAR), at most
-//   TCP_RTO_MAX = 120 s, doubled at each timeout (go-back-N from snd_una);
+//   TCP_RTO_MAX = 120 s (unless a purpose sets a lower cap, as Linux
+//   6.15's TCP_RTO_MAX_MS does), doubled at each timeout (go-back-N from
+//   snd_una);
 // - a receive window of 64,240 bytes: 2.4's tcp_rmem[1] = 87380 gives
 //   tcp_full_space 87380 - 87380/4 = 65535 (tcp_adv_win_scale 2), rounded
 //   down to whole segments by __tcp_select_window (44 x 1460). Its slow
 //   opening (rcv_ssthresh from 4 segments) is not modelled: it opens faster
 //   than slow start can use it.
-// Not modelled: SACK and timestamps (2.4 negotiates both; timestamps would
-// take 12 bytes of every segment), the SYN exchange (a connection starts
-// established; its first RTT sample is the one a SYN/SYN-ACK would give),
-// the send buffer limit (om's kernel senders never block on it), keepalive.
+// - timestamps' RTT measurement (RFC 1323's RTTM, which 2.4 negotiates by
+//   default): every segment echoes the TSval of the last one that reached
+//   the left edge of the window (tcp_replace_ts_recent), and every ACK of
+//   new data is an RTT sample, retransmitted data included, that ends the
+//   timeout backoff (tcp_ack_saw_tstamp). Without it Karn's rule keeps the
+//   doubled RTO until data sent only once is acknowledged, and a segment
+//   sent right after a recovered loss starts with that RTO: with the user
+//   timeout below it has only two to four tries before the connection
+//   gives up, and on a 5% lossy link one run in eight was killed so;
+// - each end gives up alone (tcp_done): on its user timeout
+//   (tcp_write_err), on an acceptable RST (tcp_reset), on a new incarnation
+//   from the peer, or when its node resets it (tcp_send_active_reset). The
+//   other end learns from the wire: a RST answers any segment for an end
+//   its node no longer has (net/tcp_ipv4.ts), and a crashed node answers
+//   nothing.
+// Not modelled: SACK, the timestamps' 12 option bytes (they would take
+// 0.8% of every full segment) and PAWS, the SYN exchange (a connection
+// starts established; its first RTT sample is the one a SYN/SYN-ACK would
+// give), the send buffer limit (om's kernel senders never block on it),
+// keepalive.
 import { drop_front } from './fifo.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { EventHandle } from '../kernel/events.ts';
@@ -58,15 +76,27 @@ export const TCP_MIN_RCVMSS_B = 536;
 export const TCP_RESOURCE_PROBE_INTERVAL_NS = 500 * NS_PER_MS;
 export const TCP_RCV_WND_B = 44 * 1460;
 /**
- * om's socket option, like Linux's TCP_USER_TIMEOUT: a connection gives up
+ * om's socket option, like Linux's TCP_USER_TIMEOUT: an end gives up
  * when data has stayed unacknowledged this long (checked at each RTO). 2.4
  * gives up after tcp_retries2 = 15 backed-off retransmissions, 13 to 30
  * minutes; openMosix cannot freeze a process that long. With the 200 ms
  * minimum RTO doubling, a dead peer is given up on at the RTO 6.2 s after
  * the first unacknowledged send (retransmissions at 0.2, 0.6, 1.4, 3.0 s);
- * a partition that ends before the 3.0 s retransmission heals.
+ * a partition that ends before the 3.0 s retransmission heals. This is the
+ * default; Network.set_user_timeout sets it per purpose (a 60 s one gives
+ * up at the RTO 102.2 s after, with retransmissions at 25.4 and 51.0 s),
+ * and Network.set_rto_max caps the backoff.
  */
 export const OM_TCP_USER_TIMEOUT_NS = 5 * NS_PER_S;
+
+/**
+ * Socket states (2.4's TCP_ESTABLISHED and TCP_CLOSE): an end starts
+ * established (the SYN exchange is not modelled) and is closed once it has
+ * given up (tcp_done); the states in between (FIN_WAIT, TIME_WAIT, ...)
+ * are not modelled: om never closes a connection in order.
+ */
+export const TCP_ESTABLISHED = 1;
+export const TCP_CLOSE = 7;
 
 /** Congestion states (2.4's TCP_CA_*; Disorder is folded into Open). */
 export const TCP_CA_OPEN = 0;
@@ -87,11 +117,24 @@ export interface TcpStats {
   data_B: number;
   /** Segments carrying only an ACK. */
   ack_segments: number;
-  /** Connections given up on (timed out or reset). */
+  /** Segments carrying a reset (RST). */
+  rst_segments: number;
+  /** Ends of connections given up on here (timed out, reset by the peer, or reset here). */
   failed_connections: number;
+  /** Of those, the ends that gave up on their user timeout. */
+  user_timeouts: number;
+  /**
+   * The fewest times the segment an end was waiting on had been sent when
+   * it gave up on its user timeout (0: none did). With the 5 s default and
+   * an RTO under 333 ms it is 5: a chain of five losses, data or ACK.
+   */
+  fewest_tries_at_timeout: number;
 }
 
-export const new_tcp_stats = (): TcpStats => ({ retransmitted_segments: 0, retransmitted_B: 0, timeouts: 0, data_segments: 0, data_B: 0, ack_segments: 0, failed_connections: 0 });
+export const new_tcp_stats = (): TcpStats => ({
+  retransmitted_segments: 0, retransmitted_B: 0, timeouts: 0, data_segments: 0, data_B: 0, ack_segments: 0, rst_segments: 0, failed_connections: 0,
+  user_timeouts: 0, fewest_tries_at_timeout: 0,
+});
 
 /** What TCP needs from the network below it. */
 export interface TcpHost {
@@ -101,13 +144,23 @@ export interface TcpHost {
   stats(node: Node): TcpStats;
   /** Round trip of a SYN and its SYN-ACK on the idle path, ns. */
   handshake_rtt_ns(a: Node, b: Node): number;
-  /** How long data may stay unacknowledged before a connection gives up (om's socket option). */
-  readonly user_timeout_ns: number;
-  /** The connection is given up on: forget it. */
-  forget(conn: TcpConn): void;
+  /** How long data may stay unacknowledged before this end gives up (its TCP_USER_TIMEOUT), ns. */
+  user_timeout_of(tp: TcpSock): number;
+  /** The largest RTO this end backs off to: TCP_RTO_MAX unless set (Linux 6.15's TCP_RTO_MAX_MS), ns. */
+  rto_max_of(tp: TcpSock): number;
+  /** This end is closed: take it out of its node's connection table (tcp_unhash). */
+  unhash(tp: TcpSock): void;
+  /** This end closed for `reason`: tell whoever on its node waits on it (2.4's sk->error_report). */
+  sk_error_report(tp: TcpSock, reason: string): void;
 }
 
-/** The messages one direction of a connection carries, in the order sent. */
+/**
+ * The messages one direction of a connection carries, in the order sent:
+ * the sender's socket buffer and, for each message, what the receiver does
+ * with it once its last byte has arrived in order (the bytes themselves:
+ * the frames carry only their count). The sender moves una, the receiver
+ * head; neither reads the other's.
+ */
 export class MsgQueue {
   /** Stream offset just past each message. */
   end_seq: number[] = [];
@@ -115,8 +168,10 @@ export class MsgQueue {
   ready_ns: number[] = [];
   deliver: (() => void)[] = [];
   on_fail: (((reason: string) => void) | undefined)[] = [];
-  /** First message not delivered yet. */
+  /** The receiver's: first message not delivered yet. */
   head = 0;
+  /** The sender's: first message not wholly acknowledged yet. */
+  una = 0;
   /** First message whose bytes may not leave yet. */
   ready_i = 0;
   write_seq = 0;
@@ -126,22 +181,24 @@ export class MsgQueue {
     return this.end_seq.length;
   }
 
-  /** Drop the delivered prefix once it is long (keeps the arrays short). */
+  /** Drop the prefix delivered and acknowledged once it is long (keeps the arrays short). */
   compact(): void {
-    const h = this.head;
+    const h = Math.min(this.head, this.una);
     if (h < 1024 || h * 2 < this.end_seq.length) return;
     drop_front(this.end_seq, h);
     drop_front(this.ready_ns, h);
     drop_front(this.deliver, h);
     drop_front(this.on_fail, h);
     this.ready_i -= h;
-    this.head = 0;
+    this.head -= h;
+    this.una -= h;
   }
 }
 
 /** One end of a connection: a struct sock's TCP state. */
 export class TcpSock {
   readonly stats: TcpStats;
+  state = TCP_ESTABLISHED;
   // --- sending (tcp_opt's snd_* fields) ---
   /** Bytes of the outgoing stream that may be sent now. */
   ready_seq = 0;
@@ -154,10 +211,10 @@ export class TcpSock {
    */
   seg_seq: number[] = [];
   seg_len: number[] = [];
-  /** When each was last sent, and first sent; whether it was ever sent again. */
+  /** When each was last sent, and first sent; how many times it was sent. */
   seg_sent_ns: number[] = [];
   seg_first_ns: number[] = [];
-  seg_rtx: boolean[] = [];
+  seg_tx: number[] = [];
   una_i = 0;
   nxt_i = 0;
   snd_cwnd: number;
@@ -192,6 +249,8 @@ export class TcpSock {
   quick = 0;
   pingpong = false;
   rcv_mss = TCP_MIN_RCVMSS_B;
+  /** The peer's TSval this end echoes (2.4's ts_recent; -1 before any). */
+  ts_recent = -1;
   delack_at = 0;
   delack_ev: EventHandle | null = null;
   delack_ev_at = 0;
@@ -238,7 +297,7 @@ export class TcpSock {
 
 /** RTO from the estimator: SRTT + max(TCP_RTO_MIN, 4 RTTVAR) (tcp_set_rto, tcp_bound_rto). */
 export function tcp_rto(tp: TcpSock): number {
-  return Math.min(TCP_RTO_MAX_NS, Math.round(tp.srtt_ns + Math.max(TCP_RTO_MIN_NS, 4 * tp.rttvar_ns)));
+  return Math.min(tp.host.rto_max_of(tp), Math.round(tp.srtt_ns + Math.max(TCP_RTO_MIN_NS, 4 * tp.rttvar_ns)));
 }
 
 /** One RTT measurement (RFC 6298 section 2.3). */
@@ -255,59 +314,99 @@ export function tcp_init_cwnd(tp: TcpSock): number {
   return 3; // an MSS of 1460 is above 1095
 }
 
-/** A full-duplex connection between two nodes, for one purpose. */
+/**
+ * A full-duplex connection between two nodes, for one purpose: one
+ * incarnation, opened by `a` (its ISN, in effect, is `serial`: a later
+ * connection between the same nodes has a larger one). Each end is a
+ * TcpSock that only its own node acts on; an end that gives up is closed
+ * alone (tcp_done), and the other learns of it from the wire.
+ */
 export class TcpConn {
   readonly end: [TcpSock | null, TcpSock | null];
   /** dir[s]: the messages end[s] sends. */
   readonly dir: [MsgQueue, MsgQueue] = [new MsgQueue(), new MsgQueue()];
-  closed = false;
 
   constructor(
     readonly host: TcpHost,
     readonly a: Node,
     readonly b: Node,
     readonly name: string,
+    readonly serial: number,
   ) {
     this.end = [new TcpSock(host, this, 0, a, b), new TcpSock(host, this, 1, b, a)];
+  }
+
+  /** The node that opened it. */
+  get opener(): Node {
+    return this.a;
   }
 
   side_of(n: Node): 0 | 1 {
     return n === this.a ? 0 : 1;
   }
 
-  /** A node's end crashed: its state is gone; the other end carries on alone. */
+  /**
+   * A node's end crashed: its state is gone, and nobody is told (the
+   * senders on that node are gone too). The other end carries on alone
+   * until its own user timeout.
+   */
   drop_end(n: Node): void {
     const tp = this.end[this.side_of(n)];
     if (!tp) return;
-    tp.rto_ev?.cancel();
-    tp.delack_ev?.cancel();
-    this.end[this.side_of(n)] = null;
-    // What it was sending vanishes with it, and nothing will be delivered to it.
-    const s = this.side_of(n);
-    const q = this.dir[s];
-    q.head = q.length;
+    tcp_clear_timers(tp);
+    tp.state = TCP_CLOSE;
+    this.end[tp.side] = null;
   }
+}
 
-  /**
-   * Give up: every message not delivered yet, either way, fails (once), and
-   * the connection is forgotten. Later sends open a new one.
-   */
-  fail(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const tp of this.end) {
-      tp?.rto_ev?.cancel();
-      tp?.delack_ev?.cancel();
-    }
-    const first = this.end[0] ?? this.end[1];
-    if (first) first.stats.failed_connections++;
-    this.host.forget(this);
-    for (const q of this.dir) {
-      const from = q.head;
-      q.head = q.length;
-      for (let i = from; i < q.length; i++) q.on_fail[i]?.(reason);
-    }
-  }
+function tcp_clear_timers(tp: TcpSock): void {
+  tp.rto_ev?.cancel();
+  tp.rto_ev = null;
+  tp.rto_at = 0;
+  tp.delack_ev?.cancel();
+  tp.delack_ev = null;
+  tp.delack_at = 0;
+}
+
+/**
+ * This end is finished (2.4's tcp_done, with tcp_write_queue_purge): its
+ * timers stop, it leaves its node's table, and every message it was
+ * sending that the peer has not acknowledged fails to its sender, once,
+ * with `reason`. What it had received and not delivered yet is lost with
+ * it. Nothing is sent: the peer learns from its own timeout, or from the
+ * RST this node answers its next segment with (tcp_v4_send_reset). Then
+ * the error is reported on this node (sk_error_report), as it wakes a
+ * reader blocked on the socket: the only news for a node that was waiting
+ * for the peer with nothing of its own outstanding.
+ * A message the peer received whose ACK never came back both arrived and
+ * failed: no end can know better, as in any TCP.
+ */
+export function tcp_done(tp: TcpSock, reason: string): void {
+  if (tp.state === TCP_CLOSE) return;
+  tp.state = TCP_CLOSE;
+  tcp_clear_timers(tp);
+  tp.conn.end[tp.side] = null;
+  tp.stats.failed_connections++;
+  tp.host.unhash(tp);
+  const q = tp.out;
+  const from = q.una;
+  q.una = q.length;
+  for (let i = from; i < q.length; i++) q.on_fail[i]?.(reason);
+  tp.host.sk_error_report(tp, reason);
+}
+
+/** The user timeout expired (2.4's tcp_write_err: ETIMEDOUT). */
+export function tcp_write_err(tp: TcpSock): void {
+  const s = tp.stats;
+  const tries = tp.seg_tx[tp.una_i] ?? 0;
+  s.user_timeouts++;
+  s.fewest_tries_at_timeout = s.fewest_tries_at_timeout === 0 ? tries : Math.min(s.fewest_tries_at_timeout, tries);
+  tcp_done(tp, `connection to ${tp.peer.name} timed out`);
+}
+
+/** An acceptable RST arrived (2.4's tcp_reset: ECONNRESET). */
+export function tcp_reset(tp: TcpSock): void {
+  tcp_done(tp, `connection to ${tp.peer.name} reset by peer`);
 }
 
 /**
@@ -331,7 +430,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
 
 /** The messages whose time has come may go: send what the window allows. */
 export function tcp_push(tp: TcpSock): void {
-  if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+  if (tp.state !== TCP_ESTABLISHED) return;
   const q = tp.out;
   const now = tp.cluster.queue.now_ns;
   while (q.ready_i < q.length && q.ready_ns[q.ready_i]! <= now) {

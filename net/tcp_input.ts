@@ -5,8 +5,8 @@
 import { drop_front } from './fifo.ts';
 import { MSS_B, type Frame } from './wire.ts';
 import {
-  TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
-  TCP_RCV_WND_B, tcp_rtt_estimator, type TcpSock,
+  TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_ESTABLISHED, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
+  TCP_RCV_WND_B, tcp_reset, tcp_rtt_estimator, type TcpSock,
 } from './tcp.ts';
 import {
   tcp_ca_open, tcp_clear_rto_timer, tcp_reset_rto_timer, tcp_retransmit_head, tcp_send_ack, tcp_send_delayed_ack, tcp_write_xmit,
@@ -14,9 +14,17 @@ import {
 
 /** A segment for this end arrived (tcp_rcv_established). */
 export function tcp_rcv(tp: TcpSock, f: Frame): void {
-  tcp_ack(tp, f.ack, f.len_B === 0);
+  if (f.rst) {
+    // RFC 793's check, as 2.4's tcp_sequence makes it: a RST is taken only
+    // within the window, so a stale one (the peer's answer to an old
+    // segment of ours, overtaken by data since) is ignored.
+    if (f.seq >= tp.rcv_wup && f.seq <= tp.rcv_nxt + TCP_RCV_WND_B) tcp_reset(tp);
+    return;
+  }
+  tcp_replace_ts_recent(tp, f);
+  tcp_ack(tp, f.ack, f.tsecr, f.len_B === 0);
   if (f.len_B > 0) tcp_data_queue(tp, f);
-  if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+  if (tp.state !== TCP_ESTABLISHED) return;
   tcp_write_xmit(tp); // tcp_data_snd_check
   if (tp.ack_sched) tcp_ack_snd_check(tp);
 }
@@ -29,8 +37,17 @@ function tcp_cong_avoid(tp: TcpSock): void {
   } else tp.snd_cwnd_cnt++;
 }
 
-/** Process the cumulative ACK a segment carries. */
-function tcp_ack(tp: TcpSock, ack: number, pure: boolean): void {
+/**
+ * Remember the TSval to echo: that of a segment at the left edge of the
+ * window as of the last ACK sent, so that a delayed ACK echoes the oldest
+ * segment it acknowledges (RFC 1323 section 3.4; PAWS is not modelled).
+ */
+function tcp_replace_ts_recent(tp: TcpSock, f: Frame): void {
+  if (f.seq <= tp.rcv_wup && f.tsval >= tp.ts_recent) tp.ts_recent = f.tsval;
+}
+
+/** Process the cumulative ACK a segment carries, and the TSval it echoes (-1: none). */
+function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
   if (ack > tp.snd_max || ack < tp.snd_una) return; // not for anything sent: ignore
   const now = tp.cluster.queue.now_ns;
   if (ack === tp.snd_una) {
@@ -57,7 +74,7 @@ function tcp_ack(tp: TcpSock, ack: number, pure: boolean): void {
   let sample = -1;
   let karn = false;
   while (i < n && tp.seg_seq[i]! + tp.seg_len[i]! <= ack) {
-    if (tp.seg_rtx[i]) karn = true;
+    if (tp.seg_tx[i]! > 1) karn = true;
     else if (sample < 0) sample = now - tp.seg_sent_ns[i]!;
     i++;
     acked++;
@@ -66,7 +83,17 @@ function tcp_ack(tp: TcpSock, ack: number, pure: boolean): void {
   if (tp.nxt_i < i) tp.nxt_i = i; // acknowledged before we sent it again
   tp.snd_una = ack;
   compact_segs(tp);
-  if (sample >= 0 && !karn) {
+  // The messages wholly acknowledged are the peer's now: no failure of this end can fail them.
+  const q = tp.out;
+  while (q.una < q.length && q.end_seq[q.una]! <= ack) q.una++;
+  // tcp_ack_update_rtt. With a timestamp (tcp_ack_saw_tstamp) the echo says
+  // which transmission is acknowledged: a sample even for data sent again,
+  // and the RTO is set afresh from the estimator, ending the backoff.
+  // Without one (tcp_ack_no_tstamp), Karn's rule: no sample, backoff kept.
+  if (tsecr >= 0) {
+    tcp_rtt_estimator(tp, now - tsecr);
+    tp.retransmits = 0;
+  } else if (sample >= 0 && !karn) {
     tcp_rtt_estimator(tp, sample);
     tp.retransmits = 0;
   }
@@ -97,7 +124,7 @@ function compact_segs(tp: TcpSock): void {
   drop_front(tp.seg_len, h);
   drop_front(tp.seg_sent_ns, h);
   drop_front(tp.seg_first_ns, h);
-  drop_front(tp.seg_rtx, h);
+  drop_front(tp.seg_tx, h);
   tp.una_i -= h;
   tp.nxt_i -= h;
 }
@@ -163,7 +190,7 @@ function tcp_data_queue(tp: TcpSock, f: Frame): void {
     const cb = q.deliver[q.head]!;
     q.head++;
     cb();
-    if (tp.conn.closed || tp.conn.end[tp.side] !== tp) return;
+    if (tp.state !== TCP_ESTABLISHED) return;
   }
   q.compact();
 }

@@ -8,15 +8,43 @@
 import { FRAME_TCP, IP_TCP_HEADERS_B, MSS_B, type Frame } from './wire.ts';
 import {
   TCP_ATO_MAX_NS, TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY,
-  TCP_DELACK_MAX_NS, TCP_DELACK_MIN_NS, TCP_RCV_WND_B, TCP_RESOURCE_PROBE_INTERVAL_NS, TCP_RTO_MAX_NS,
-  tcp_init_cwnd, type TcpSock,
+  TCP_DELACK_MAX_NS, TCP_DELACK_MIN_NS, TCP_ESTABLISHED, TCP_RCV_WND_B, TCP_RESOURCE_PROBE_INTERVAL_NS,
+  tcp_init_cwnd, tcp_write_err, type TcpHost, type TcpSock,
 } from './tcp.ts';
 
 function tcp_frame(tp: TcpSock, seq: number, len: number): Frame {
   return {
     kind: FRAME_TCP, src: tp.node, dst: tp.peer, ip_B: IP_TCP_HEADERS_B + len, len_B: len,
-    conn: tp.conn, seq, ack: tp.rcv_nxt, port: 0, data: null,
+    conn: tp.conn, seq, ack: tp.rcv_nxt, tsval: tp.cluster.queue.now_ns, tsecr: tp.ts_recent, rst: false, port: 0, data: null,
   };
+}
+
+/**
+ * This end gives up of its own accord and tells the peer (2.4's
+ * tcp_send_active_reset, as tcp_disconnect does for an established
+ * socket): one RST, never sent again; if it is lost, the peer learns from
+ * the RST its next segment draws, or from its own timeout.
+ */
+export function tcp_send_active_reset(tp: TcpSock): void {
+  const f = tcp_frame(tp, tp.snd_max, 0);
+  f.rst = true;
+  f.tsecr = -1;
+  if (tp.host.xmit(f)) tp.stats.rst_segments++;
+}
+
+/**
+ * A segment arrived for an end its node no longer has (closed, or a stale
+ * incarnation): answer with a RST (2.4's tcp_v4_send_reset), whose
+ * sequence number is the segment's ACK, so that the sender takes it. A RST
+ * is never answered.
+ */
+export function tcp_v4_send_reset(host: TcpHost, f: Frame): void {
+  if (f.rst) return;
+  const rst: Frame = {
+    kind: FRAME_TCP, src: f.dst, dst: f.src, ip_B: IP_TCP_HEADERS_B, len_B: 0,
+    conn: f.conn, seq: f.ack, ack: f.seq + f.len_B, tsval: host.cluster.queue.now_ns, tsecr: -1, rst: true, port: 0, data: null,
+  };
+  if (host.xmit(rst)) host.stats(f.dst).rst_segments++;
 }
 
 /** Every segment carries an ACK: the delayed one is no longer due (tcp_event_ack_sent). */
@@ -96,7 +124,7 @@ export function tcp_write_xmit(tp: TcpSock): void {
     }
     if (again) {
       tp.seg_sent_ns[i] = now;
-      tp.seg_rtx[i] = true;
+      tp.seg_tx[i]!++;
       tp.stats.retransmitted_segments++;
       tp.stats.retransmitted_B += len;
     } else {
@@ -104,7 +132,7 @@ export function tcp_write_xmit(tp: TcpSock): void {
       tp.seg_len.push(len);
       tp.seg_sent_ns.push(now);
       tp.seg_first_ns.push(now);
-      tp.seg_rtx.push(false);
+      tp.seg_tx.push(1);
       tp.snd_max = seq + len;
     }
     tp.nxt_i = i + 1;
@@ -121,7 +149,7 @@ export function tcp_retransmit_head(tp: TcpSock): void {
   if (i >= tp.seg_seq.length) return;
   if (!tcp_transmit_skb(tp, tp.seg_seq[i]!, tp.seg_len[i]!)) return;
   tp.seg_sent_ns[i] = tp.cluster.queue.now_ns;
-  tp.seg_rtx[i] = true;
+  tp.seg_tx[i]!++;
   tp.stats.retransmitted_segments++;
   tp.stats.retransmitted_B += tp.seg_len[i]!;
   if (tp.nxt_i <= i) tp.nxt_i = i + 1;
@@ -132,7 +160,7 @@ export function tcp_retransmit_head(tp: TcpSock): void {
 /** (Re)start the retransmission timer to fire `after_ns` from now. */
 export function tcp_reset_rto_timer(tp: TcpSock, after_ns: number): void {
   const q = tp.cluster.queue;
-  tp.rto_at = q.now_ns + Math.min(after_ns, TCP_RTO_MAX_NS);
+  tp.rto_at = q.now_ns + Math.min(after_ns, tp.host.rto_max_of(tp));
   if (tp.rto_ev && tp.rto_ev_at <= tp.rto_at) return; // it fires first and re-arms
   tp.rto_ev?.cancel();
   tp.rto_ev_at = tp.rto_at;
@@ -147,7 +175,7 @@ export function tcp_clear_rto_timer(tp: TcpSock): void {
 
 function tcp_write_timer(tp: TcpSock): void {
   tp.rto_ev = null;
-  if (tp.conn.closed || tp.conn.end[tp.side] !== tp || tp.rto_at === 0) return;
+  if (tp.state !== TCP_ESTABLISHED || tp.rto_at === 0) return;
   const q = tp.cluster.queue;
   if (q.now_ns < tp.rto_at) {
     tp.rto_ev_at = tp.rto_at;
@@ -166,9 +194,10 @@ export function tcp_retransmit_timer(tp: TcpSock): void {
     tcp_write_xmit(tp);
     return;
   }
-  // tcp_write_timeout, with om's user timeout (OM_TCP_USER_TIMEOUT_NS) in place of tcp_retries2.
-  if (now - tp.seg_first_ns[tp.una_i]! >= tp.host.user_timeout_ns) {
-    tp.conn.fail(`connection to ${tp.peer.name} timed out`);
+  // tcp_write_timeout, with the end's user timeout (TCP_USER_TIMEOUT; om's
+  // OM_TCP_USER_TIMEOUT_NS unless set) in place of tcp_retries2.
+  if (now - tp.seg_first_ns[tp.una_i]! >= tp.host.user_timeout_of(tp)) {
+    tcp_write_err(tp);
     return;
   }
   tp.stats.timeouts++;
@@ -182,7 +211,7 @@ export function tcp_retransmit_timer(tp: TcpSock): void {
   tp.nxt_i = tp.una_i;
   tcp_write_xmit(tp);
   tp.retransmits++;
-  tp.rto_ns = Math.min(tp.rto_ns * 2, TCP_RTO_MAX_NS);
+  tp.rto_ns = Math.min(tp.rto_ns * 2, tp.host.rto_max_of(tp));
   tcp_reset_rto_timer(tp, tp.rto_ns);
 }
 
@@ -215,7 +244,7 @@ export function tcp_send_delayed_ack(tp: TcpSock): void {
 
 function tcp_delack_timer(tp: TcpSock): void {
   tp.delack_ev = null;
-  if (tp.conn.closed || tp.conn.end[tp.side] !== tp || tp.delack_at === 0) return;
+  if (tp.state !== TCP_ESTABLISHED || tp.delack_at === 0) return;
   const q = tp.cluster.queue;
   if (q.now_ns < tp.delack_at) {
     tp.delack_ev_at = tp.delack_at;

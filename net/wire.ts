@@ -34,6 +34,15 @@ export interface Frame {
   conn: TcpConn | null;
   seq: number;
   ack: number;
+  /**
+   * TCP timestamps (RFC 1323; 2.4 negotiates them by default): when the
+   * segment left, and the peer's TSval it echoes (-1: none), in ns rather
+   * than jiffies. Their 12 option bytes are not counted (see net/tcp.ts).
+   */
+  tsval: number;
+  tsecr: number;
+  /** A reset (RST): the sender has no (more) connection for it. */
+  rst: boolean;
   /** UDP: destination port and the datagram's bytes. */
   port: number;
   data: Uint8Array | null;

@@ -78,19 +78,22 @@ test('any seeded loss, duplication and reordering: every message delivered exact
   );
 });
 
-test("with om's user timeout, a message is delivered or fails, once: the delivered ones first, in order", () => {
+test("with om's user timeout, a message is delivered (once, in order) or fails at its sender (once), or, if its ACK was lost, both", () => {
   fc.assert(
     fc.property(fc.array(flow(2), { minLength: 1, maxLength: 3 }), impairments, (flows, imp) => {
-      const { c, net, got, failed } = run(2, flows, { ...imp, loss: imp.loss * 2 }, OM_TCP_USER_TIMEOUT_NS);
+      const { c, got, failed } = run(2, flows, { ...imp, loss: imp.loss * 2 }, OM_TCP_USER_TIMEOUT_NS);
       for (const [k, seen] of got) {
         const n = flows[k]!.sizes.length;
         assert.equal(seen, [...Array(seen.length).keys()], `flow ${k} delivered in order`);
-        const rest = [...Array(n).keys()].slice(seen.length);
-        // A connection carries several flows; only its failure fails them.
-        assert.equal([...failed.get(k)!].sort((a, b) => a - b), rest, `flow ${k}: the rest failed, once each`);
+        const f = [...failed.get(k)!].sort((a, b) => a - b);
+        // A connection carries several flows; only its sender's end giving up
+        // fails them: from the first not acknowledged on, once each. The
+        // peer may have got a few of those whose ACKs were lost.
+        const from = f[0] ?? n;
+        assert.equal(f, [...Array(n).keys()].slice(from), `flow ${k}: the rest failed, once each`);
+        assert.ok(from <= seen.length, `flow ${k}: message ${seen.length} neither delivered nor failed`);
       }
       assert.is(c.queue.pending, 0);
-      void net;
     }),
     { numRuns: 40 },
   );
@@ -111,7 +114,7 @@ test('NIC bytes = what the flows sent + headers + retransmissions, less what net
         rx += nic.rx_bytes;
         const s = n.ext.get('tcp_stats') as TcpStats | undefined;
         if (s) {
-          emitted += s.data_B + (s.data_segments + s.ack_segments) * (IP_TCP_HEADERS_B + ETH_HLEN_B);
+          emitted += s.data_B + (s.data_segments + s.ack_segments + s.rst_segments) * (IP_TCP_HEADERS_B + ETH_HLEN_B);
           fresh += s.data_B - s.retransmitted_B;
         }
         const k = net.netem_counts(n);

@@ -95,6 +95,30 @@ test('the RTO doubles at each timeout (exponential backoff)', () => {
   assert.equal(net_figures(c), { retransmitted_segments: 3, timeouts: 3 });
 });
 
+test('after a timeout, the ACK of the data sent again ends the backoff (timestamps): the next loss waits one RTO, not two', () => {
+  const { c, net } = setup();
+  // The first message's only transmission is lost: it goes again after one RTO, and the RTO doubles.
+  net.partition(c.node(0), c.node(1), 0, 1);
+  // A second message a second later is lost once too.
+  net.partition(c.node(0), c.node(1), 1e9, 1e9 + 1);
+  const at: number[] = [];
+  net.send(c.node(0), c.node(1), 100, 0, () => at.push(c.queue.now_ns));
+  net.send(c.node(0), c.node(1), 100, 1e9, () => at.push(c.queue.now_ns));
+  c.run();
+  const r0 = 2 * (L + A);
+  const rto0 = r0 + 200e6;
+  assert.is(at[0], rto0 + 14_240 + L);
+  // Its ACK echoes the retransmission's TSval: a sample of 14,240 + 2L + A
+  // (Karn's rule would allow none, and keep the RTO at 2 rto0 = 400 ms).
+  const m = 14_240 + 2 * L + A;
+  const srtt = 0.875 * r0 + 0.125 * m;
+  const rttvar = 0.75 * (r0 / 2) + 0.25 * Math.abs(r0 - m);
+  const rto1 = Math.round(srtt + Math.max(200e6, 4 * rttvar));
+  assert.is(at[1], 1e9 + rto1 + 14_240 + L);
+  assert.ok(rto1 < 1.01 * rto0, `rto ${rto1}`);
+  assert.equal(net_figures(c), { retransmitted_segments: 2, timeouts: 2 });
+});
+
 test('two flows share a wire segment by segment: both end together, when the wire has carried both', () => {
   const { c, net } = setup();
   const done: number[] = [];
