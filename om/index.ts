@@ -111,6 +111,9 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   install_remote_hooks(cluster);
   set_om_receiver(om_receive);
   set_conn_fail_handler(connection_failed);
+  // A node waiting for an answer has nothing unacknowledged: it hears that
+  // its end of a connection closed (the peer's end gave up, a reset) this way.
+  net.on_error = (n, p, _purpose, why) => connection_failed(n, p, why);
   start_liveness(cluster, active);
   // A crash takes the node's om records and its queues with it, nothing else.
   cluster.crash_listeners.push((n) => {

@@ -37,11 +37,20 @@ const config = (c: Cluster): PauseConfig => {
   return p;
 };
 
-/** Set the partition limit on every node (and om's connections' user timeout with it). */
+/**
+ * With a limit, om's connections back off to at most this RTO (Linux 6.15's
+ * TCP_RTO_MAX_MS; 2.4 has 120 s): a healed partition is then noticed within
+ * this, where 2.4's doubling would add up to the partition's own length.
+ */
+export const PAUSE_RTO_MAX_NS = 2 * NS_PER_S;
+
+/** Set the partition limit on every node (and om's connections' user timeout and backoff with it). */
 export function set_partition_limit(c: Cluster, limit_ns: number): void {
   if (!(limit_ns >= 0) || !Number.isFinite(limit_ns)) throw new Error(`the partition limit must be a time of 0 or more, got ${limit_ns} ns`);
   config(c).partition_limit_ns = limit_ns;
-  network_of(c).user_timeout_ns = limit_ns > 0 ? Math.max(OM_TCP_USER_TIMEOUT_NS, limit_ns + USER_TIMEOUT_MARGIN_NS) : OM_TCP_USER_TIMEOUT_NS;
+  const net = network_of(c);
+  net.set_user_timeout(limit_ns > 0 ? Math.max(OM_TCP_USER_TIMEOUT_NS, limit_ns + USER_TIMEOUT_MARGIN_NS) : 0);
+  net.set_rto_max(limit_ns > 0 ? PAUSE_RTO_MAX_NS : 0);
 }
 
 export const partition_limit_ns = (c: Cluster): number => config(c).partition_limit_ns;
