@@ -70,7 +70,9 @@ export interface MarkOp {
  * CPU before each (a CPU-bound loop over a working set, userland/hpcc/hog.ts).
  * It means exactly a series of RefsOps of one tick's CPU each (sweep_step_refs
  * references, each with pre_ns = ns_per_ref): the scheduler looks at its
- * slice, and a migration may stop the task, between two of them. The kernel
+ * slice, and a migration may stop the task, between two of them; a step
+ * that stopped (to let an event run, or for a page) goes on from where it
+ * was, without touching again the pages it passed. The kernel
  * runs it by that definition while a page of it is missing; once every page
  * is resident with its accessed (and dirty) bit set, no reference can fault
  * or change a page table, and the kernel fast-forwards the CPU time up to

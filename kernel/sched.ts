@@ -241,7 +241,7 @@ function run_slice(node: Node): void {
       // Something is due first: run it, then come back at our clock.
       account(task, start_ns);
       node.cpu_scheduled = true;
-      q.at_cpu(task.clock_ns, () => run_cpu(node));
+      q.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns));
       return;
     }
     q.advance_to(task.clock_ns);
@@ -374,6 +374,23 @@ function run_op(task: Task, slice_end_ns: number): void {
  */
 export const sweep_fast = { on: true };
 
+/**
+ * Until when a CPU that stops here will certainly send nothing: while its
+ * task is in a sweep that is fast-forwarded, it only computes until the
+ * sweep ends or its slice does (then it may do anything). Other CPUs may
+ * run that far ahead of it (kernel/events.ts at_cpu). Anything that could
+ * change that (a page taken away, a wake-up, a migration asked for) is an
+ * event, at or after which every CPU stops anyway.
+ */
+function quiet_until(task: Task, slice_end_ns: number): number {
+  const op = task.op;
+  if (op === null || op.kind !== 'sweep' || !sweep_fast.on || task.node.need_resched || task.stop_hook || task.state !== TASK_RUNNING) return task.clock_ns;
+  if (!task.mm!.sweep_ready(op.base_vpn, op.pages, op.write)) return task.clock_ns;
+  const p = sweep_ns_per_ref(op, task.node);
+  const left = op.refs - op.at - task.ref_idx - (task.pre_charged > task.ref_idx ? 1 : 0);
+  return Math.max(task.clock_ns, Math.min(slice_end_ns, task.clock_ns + Math.max(0, left) * p));
+}
+
 /** Whole ns of CPU before each reference of a sweep on a node (integers sum exactly, however they are batched). */
 export const sweep_ns_per_ref = (op: SweepOp, node: Node): number => Math.max(1, Math.round(op.ns_per_ref / node.speed));
 
@@ -434,7 +451,14 @@ function run_sweep(task: Task, op: SweepOp, slice_end_ns: number): void {
       b.at = op.at;
       b.p = p;
     }
-    task.ref_idx = mm.run_refs(task, b.refs, task.ref_idx, n, false, b.pre);
+    // A resumed step goes on from where it stopped: unlike a RefsOp, whose
+    // later references to a page are folded into its first, a sweep passes
+    // each page once a step, so nothing before that point is touched again.
+    const r = task.ref_idx;
+    task.pre_charged = Math.max(0, task.pre_charged - r);
+    const i = r === 0 ? mm.run_refs(task, b.refs, 0, n, false, b.pre) : mm.run_refs(task, b.refs.subarray(r, n), 0, n - r, false, b.pre.subarray(r, n));
+    task.ref_idx = r + i;
+    task.pre_charged += r;
     if (task.ref_idx >= n) sweep_step_done(task, op, n);
     return;
   }

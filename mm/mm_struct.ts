@@ -40,9 +40,10 @@ export class MmStruct implements AddressSpace {
   readonly remote_ranges = new RemoteRanges();
   private dead = false;
   /**
-   * Bumped whenever a PTE is set or cleared other than by the page walk
-   * (which only adds ACCESSED and DIRTY): what a sweep found ready stays
-   * ready while it does not move (sweep_ready).
+   * Bumped whenever a PTE loses one of the bits a sweep needs (present,
+   * user, writable, accessed, dirty), by pte_set or an unmap: what a sweep
+   * found ready stays ready while it does not move (sweep_ready), whatever
+   * is added meanwhile (a page installed, the walk's accessed and dirty).
    */
   pte_gen = 0;
   /** sweep_ready's memo: the range, the generation it was found ready at, and how far a scan got at which generation. */
@@ -86,8 +87,10 @@ export class MmStruct implements AddressSpace {
       this.mem.write_u32(this.pgd_pfn, gi, pgde);
       this.pt_pages++;
     }
-    this.mem.write_u32(pte_pfn(pgde), pte_index(vpn), pte >>> 0);
-    this.pte_gen++;
+    const pt = pte_pfn(pgde);
+    const old = this.mem.read_u32(pt, pte_index(vpn));
+    if (old & _PAGE_PRESENT && old & ~pte & SWEEP_BITS) this.pte_gen++;
+    this.mem.write_u32(pt, pte_index(vpn), pte >>> 0);
     this.flush_tlb_page(vpn);
     return true;
   }
@@ -98,7 +101,8 @@ export class MmStruct implements AddressSpace {
    * walk has nothing to change and no reference can fault. A scan that got
    * to page k at a generation need not look at pages before k again while
    * the generation holds (only the walk writes PTEs then, and it only adds
-   * bits); a range found ready stays so until the generation moves.
+   * bits, or pte_set adds them); a range found ready stays so until the
+   * generation moves.
    */
   sweep_ready(base_vpn: number, pages: number, write: boolean): boolean {
     const s = this.sweep_memo;
@@ -438,6 +442,9 @@ export function zero_page_of(node: Node): number {
   }
   return pfn;
 }
+
+/** The PTE bits a sweep's references need (sweep_ready). */
+const SWEEP_BITS = _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
 
 const OWED = 0;
 const ROOM = 1;

@@ -326,7 +326,7 @@ test('cluster runs: a grid of kind cluster runs, records the totals as columns, 
   assert.match(csv, /,mean_slowdown,p95_slowdown,makespan_s,/);
   assert.throws(() => expand_grid([{ kind: 'cluster', kernel: 'dgemm' }]), /kernel does not apply to a cluster run/);
   assert.throws(() => expand_grid([{ kernel: 'stream', balancer: 'off' }]), /balancer does not apply to a migration run/);
-  assert.throws(() => expand_grid([{ kind: 'cluster', balancer: 'greedy' }]), /balancer must be off or mosix, got 'greedy'/);
+  assert.throws(() => expand_grid([{ kind: 'cluster', balancer: 'greedy' }]), /balancer must be one of off, birth, mosix, hbd, got 'greedy'/);
 });
 
 test.run();
