@@ -29,11 +29,19 @@ export interface EventHandle {
 /** A scheduled event is its own handle: one object an event, no closure. */
 class Event implements EventHandle {
   cancelled = false;
+  /** A CPU turn that has run (it stays in the bounds heap until it reaches the top). */
+  fired = false;
   constructor(
     readonly at_ns: number,
     readonly seq: number,
     readonly fn: EventFn,
+    /** A CPU turn's promise: its CPU sends nothing before this (kernel/sched.ts). */
+    readonly quiet_until_ns: number = at_ns,
   ) {}
+  /** How far this CPU's turn lets the others run: its time, or its promise when later. */
+  get bound_ns(): number {
+    return this.quiet_until_ns > this.at_ns ? this.quiet_until_ns : this.at_ns;
+  }
   cancel(): void {
     this.cancelled = true;
   }
@@ -42,11 +50,12 @@ class Event implements EventHandle {
 /** A binary min-heap of events by (time, sequence number), sifted without swaps. */
 class Heap {
   readonly h: Event[] = [];
+  constructor(private readonly less: (a: Event, b: Event) => boolean = by_time) {}
 
-  /** The first event not cancelled (cancelled ones at the top are dropped), or undefined. */
+  /** The first event not cancelled (nor fired) (those at the top are dropped), or undefined. */
   top(): Event | undefined {
     const h = this.h;
-    while (h.length > 0 && h[0]!.cancelled) this.pop();
+    while (h.length > 0 && (h[0]!.cancelled || h[0]!.fired)) this.pop();
     return h[0];
   }
 
@@ -55,6 +64,7 @@ class Heap {
     let i = h.length;
     h.push(ev);
     // Sift up: move parents down until ev's place is found (no swaps).
+    const less = this.less;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = h[parent]!;
@@ -72,6 +82,7 @@ class Heap {
     const last = h.pop()!;
     if (h.length > 0) {
       // Sift last down from the root: move the smaller child up until its place is found.
+      const less = this.less;
       const n = h.length;
       let i = 0;
       for (;;) {
@@ -89,7 +100,9 @@ class Heap {
   }
 }
 
-const less = (a: Event, b: Event): boolean => a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
+const by_time = (a: Event, b: Event): boolean => a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
+const less = by_time;
+const by_bound = (a: Event, b: Event): boolean => a.bound_ns < b.bound_ns || (a.bound_ns === b.bound_ns && a.seq < b.seq);
 
 export class EventQueue {
   /** The current virtual time: that of the event running (or of the task computing). */
@@ -97,6 +110,8 @@ export class EventQueue {
   /** Ordinary events, and CPU events (see the top of this file). */
   private readonly heap = new Heap();
   private readonly cpus = new Heap();
+  /** The CPU turns again, by how far each lets the others run (bound_ns). */
+  private readonly bounds = new Heap(by_bound);
   private seq = 0;
   /** Events run so far; handy for tests and the micro-benchmarks. */
   dispatched = 0;
@@ -108,15 +123,24 @@ export class EventQueue {
     return this.add(this.heap, at_ns, fn);
   }
 
-  /** Schedule a CPU's turn (it bounds the other CPUs only by lookahead_ns). */
-  at_cpu(at_ns: number, fn: EventFn): EventHandle {
-    return this.add(this.cpus, at_ns, fn);
+  /**
+   * Schedule a CPU's turn (it bounds the other CPUs only by lookahead_ns
+   * past its time, or past quiet_until_ns when its CPU promises to send
+   * nothing before then: a task whose sweep is fast-forwarded, sched.ts).
+   * A promise needs no undoing when an event makes the CPU act sooner: every
+   * CPU stops at the next ordinary event anyway, so none can have run past
+   * what that CPU then does.
+   */
+  at_cpu(at_ns: number, fn: EventFn, quiet_until_ns = at_ns): EventHandle {
+    const ev = this.add(this.cpus, at_ns, fn, quiet_until_ns);
+    this.bounds.push(ev);
+    return ev;
   }
 
-  private add(heap: Heap, at_ns: number, fn: EventFn): EventHandle {
+  private add(heap: Heap, at_ns: number, fn: EventFn, quiet_until_ns = at_ns): Event {
     if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
     if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
-    const ev = new Event(at_ns, this.seq++, fn);
+    const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns);
     heap.push(ev);
     return ev;
   }
@@ -161,6 +185,7 @@ export class EventQueue {
     const ev = this.next();
     if (!ev) return false;
     (ev === this.heap.h[0] ? this.heap : this.cpus).pop();
+    ev.fired = true;
     this.now_ns = ev.at_ns;
     this.dispatched++;
     ev.fn();
@@ -181,9 +206,9 @@ export class EventQueue {
    */
   limit_ns(): number {
     let lim = this.heap.top()?.at_ns ?? Infinity;
-    const c = this.cpus.top();
+    const c = this.bounds.top();
     if (c) {
-      const t = Math.max(c.at_ns + this.lookahead_ns, this.now_ns + 1);
+      const t = Math.max(c.bound_ns + this.lookahead_ns, this.now_ns + 1);
       if (t < lim) lim = t;
     }
     const h = this.horizon_ns + 1;

@@ -64,7 +64,34 @@ export interface MarkOp {
   label: string;
 }
 
-export type Op = RefsOp | SyscallOp | MarkOp;
+/**
+ * A sweep: references, in order and round and round, the pages
+ * [base_vpn, base_vpn + pages), `refs` of them in all, with ns_per_ref of
+ * CPU before each (a CPU-bound loop over a working set, userland/hpcc/hog.ts).
+ * It means exactly a series of RefsOps of one tick's CPU each (sweep_step_refs
+ * references, each with pre_ns = ns_per_ref): the scheduler looks at its
+ * slice, and a migration may stop the task, between two of them; a step
+ * that stopped (to let an event run, or for a page) goes on from where it
+ * was, without touching again the pages it passed. The kernel
+ * runs it by that definition while a page of it is missing; once every page
+ * is resident with its accessed (and dirty) bit set, no reference can fault
+ * or change a page table, and the kernel fast-forwards the CPU time up to
+ * the next point where anything could tell (kernel/sched.ts run_sweep).
+ */
+export interface SweepOp {
+  kind: 'sweep';
+  base_vpn: number;
+  pages: number;
+  /** Stores (REF_W: read-modify-write, dirtying the pages) or loads (REF_R). */
+  write: boolean;
+  /** CPU time before each reference on a node of speed 1, ns (rounded to whole ns on the node, so every path sums it exactly). */
+  ns_per_ref: number;
+  /** The sweep's k-th reference is to page base_vpn + k % pages; it makes those from `at` (the kernel moves it on) to `refs`. */
+  refs: number;
+  at: number;
+}
+
+export type Op = RefsOp | SyscallOp | MarkOp | SweepOp;
 
 /** A program: given its task, a generator of operations. */
 export type Program<T = unknown> = (task: T) => Iterator<Op, unknown, number>;

@@ -33,6 +33,8 @@ import { NS_PER_S } from './time.ts';
 import { CPU_SYSCALL, CPU_TRAP } from './cpu.ts';
 import { ENOSYS } from './errno.ts';
 import { TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_ZOMBIE, type Task } from './task.ts';
+import { REF_R, REF_SHIFT, REF_W, type SweepOp } from './op.ts';
+import { FRAME_SIZE_B } from './physmem.ts';
 import type { Node } from './node.ts';
 import { sys_call_table, SYSCALL_BLOCKED, do_exit } from './syscalls.ts';
 
@@ -109,6 +111,15 @@ function leave_runqueue(node: Node, t: Task, at_ns: number): void {
 /** Put a task on its node's run queue and make sure the CPU will run. */
 export function wake_up_process(task: Task): void {
   if (task.state === TASK_ZOMBIE || !task.node.alive) return;
+  if (task.blocked_at_ns >= 0) {
+    const waited = Math.max(0, task.node.cluster.queue.now_ns - task.blocked_at_ns);
+    if (task.blocked_on_sys) task.sys_wait_ns += waited;
+    else {
+      task.page_wait_ns += waited;
+      task.page_waits++;
+    }
+    task.blocked_at_ns = -1;
+  }
   task.state = TASK_RUNNING;
   const node = task.node;
   if (!node.runqueue.includes(task)) {
@@ -127,6 +138,10 @@ export function wake_up_process(task: Task): void {
 /** Make a task wait (for a page or a reply); wake_up_process ends the wait. */
 export function block_task(task: Task): void {
   task.state = TASK_INTERRUPTIBLE;
+  if (task.blocked_at_ns < 0) {
+    task.blocked_at_ns = task.clock_ns;
+    task.blocked_on_sys = task.sys_pending;
+  }
 }
 
 /** Finish a syscall that blocked (a remote one) with its return value. */
@@ -226,7 +241,7 @@ function run_slice(node: Node): void {
       // Something is due first: run it, then come back at our clock.
       account(task, start_ns);
       node.cpu_scheduled = true;
-      q.at_cpu(task.clock_ns, () => run_cpu(node));
+      q.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns));
       return;
     }
     q.advance_to(task.clock_ns);
@@ -241,7 +256,7 @@ function run_slice(node: Node): void {
       start_ns = task.clock_ns;
       slice_end_ns = start_ns + task.counter_ns;
     }
-    run_op(task);
+    run_op(task, slice_end_ns);
   }
   // It blocked, stopped, exited or left: off the CPU and the run queue.
   account(task, start_ns);
@@ -254,13 +269,24 @@ function run_slice(node: Node): void {
 }
 
 /** Advance one task by (part of) one operation. */
-function run_op(task: Task): void {
+function run_op(task: Task, slice_end_ns: number): void {
   if (task.sys_pending) {
     // Still waiting for a syscall's reply: only complete_syscall ends that.
     block_task(task);
     return;
   }
   let op = task.op;
+  if (op !== null && op.kind === 'sweep') {
+    // Between two of a sweep's steps is an operation boundary too.
+    if (task.ref_idx === 0 && task.stop_hook) {
+      const h = task.stop_hook;
+      task.stop_hook = null;
+      h();
+      return;
+    }
+    run_sweep(task, op, slice_end_ns);
+    return;
+  }
   if (op === null && task.stop_hook) {
     const h = task.stop_hook;
     task.stop_hook = null;
@@ -285,6 +311,10 @@ function run_op(task: Task): void {
     task.ref_idx = 0;
     task.pre_charged = 0;
     task.sys_refs = null;
+    if (op !== null && op.kind === 'sweep') {
+      if (!(op.refs >= 0 && op.pages >= 1 && op.ns_per_ref > 0 && op.at >= 0)) throw new Error(`kernel bug: bad sweep op (pages ${op.pages}, refs ${op.refs}, ns_per_ref ${op.ns_per_ref})`);
+      return run_sweep(task, op, slice_end_ns);
+    }
   }
   if (op === null) return;
   if (op.kind === 'refs') {
@@ -325,6 +355,7 @@ function run_op(task: Task): void {
     }
   }
   task.charge(task.node.cpu.cost_ns(CPU_TRAP, 1) + task.node.cpu.cost_ns(CPU_SYSCALL, 1));
+  task.nr_syscalls++;
   const ret = task.node.cluster.do_syscall(task, ent, op.args);
   if (ret === SYSCALL_BLOCKED) {
     task.sys_pending = true;
@@ -334,5 +365,124 @@ function run_op(task: Task): void {
   if (task.op === op) {
     task.sys_ret = ret;
     task.op = null;
+  }
+}
+
+/**
+ * Sweeps run by their definition (false) or fast-forwarded where nothing can
+ * tell (true, the default). Tests turn it off to hold the two equal.
+ */
+export const sweep_fast = { on: true };
+
+/**
+ * Until when a CPU that stops here will certainly send nothing: while its
+ * task is in a sweep that is fast-forwarded, it only computes until the
+ * sweep ends or its slice does (then it may do anything). Other CPUs may
+ * run that far ahead of it (kernel/events.ts at_cpu). Anything that could
+ * change that (a page taken away, a wake-up, a migration asked for) is an
+ * event, at or after which every CPU stops anyway.
+ */
+function quiet_until(task: Task, slice_end_ns: number): number {
+  const op = task.op;
+  if (op === null || op.kind !== 'sweep' || !sweep_fast.on || task.node.need_resched || task.stop_hook || task.state !== TASK_RUNNING) return task.clock_ns;
+  if (!task.mm!.sweep_ready(op.base_vpn, op.pages, op.write)) return task.clock_ns;
+  const p = sweep_ns_per_ref(op, task.node);
+  const left = op.refs - op.at - task.ref_idx - (task.pre_charged > task.ref_idx ? 1 : 0);
+  return Math.max(task.clock_ns, Math.min(slice_end_ns, task.clock_ns + Math.max(0, left) * p));
+}
+
+/** Whole ns of CPU before each reference of a sweep on a node (integers sum exactly, however they are batched). */
+export const sweep_ns_per_ref = (op: SweepOp, node: Node): number => Math.max(1, Math.round(op.ns_per_ref / node.speed));
+
+/** References of a sweep's step: one tick's CPU, as 2.4's timer notices a spent slice at a tick. */
+export const sweep_step_refs = (ns_per_ref: number): number => Math.max(1, Math.floor(TICK_NS / ns_per_ref));
+
+/** A sweep's own buffers for its step-by-step path: the step's refs and their pre_ns. */
+interface SweepBufs {
+  at: number;
+  p: number;
+  refs: Uint32Array;
+  pre: Float64Array;
+}
+const sweep_bufs = new WeakMap<SweepOp, SweepBufs>();
+
+/** The vpn of a sweep's k-th reference. */
+const sweep_vpn = (op: SweepOp, k: number): number => op.base_vpn + (k % op.pages);
+
+/** The current step is over: on to the next, or the sweep is done. */
+function sweep_step_done(task: Task, op: SweepOp, n: number): void {
+  op.at += n;
+  task.ref_idx = 0;
+  task.pre_charged = 0;
+  if (op.at >= op.refs) task.op = null;
+}
+
+/**
+ * Run a sweep from where it is. Step by step: the current step as the
+ * RefsOp it stands for, through the MMU (faults and all). Fast-forward, when
+ * every page of the sweep is ready (AddressSpace.sweep_ready): each
+ * reference only costs its CPU time, so the outcome of the steps up to the
+ * first point anything could tell is arithmetic: where the clock reaches the
+ * next event (the step-by-step path stops at the reference whose time takes
+ * it there, that reference charged and not yet done), or the end of a step
+ * at which the scheduler would do something else than run the next one
+ * (the slice is spent, a reschedule or a stop is asked for), or the end.
+ */
+function run_sweep(task: Task, op: SweepOp, slice_end_ns: number): void {
+  const node = task.node;
+  const p = sweep_ns_per_ref(op, node);
+  const S = sweep_step_refs(p);
+  const mm = task.mm!;
+  if (op.at >= op.refs) {
+    task.op = null;
+    return;
+  }
+  if (!sweep_fast.on || !mm.sweep_ready(op.base_vpn, op.pages, op.write)) {
+    const n = Math.min(S, op.refs - op.at);
+    let b = sweep_bufs.get(op);
+    if (!b || b.refs.length < n) {
+      b = { at: -1, p: -1, refs: new Uint32Array(S), pre: new Float64Array(S) };
+      sweep_bufs.set(op, b);
+    }
+    if (b.at !== op.at || b.p !== p) {
+      const kind = op.write ? REF_W : REF_R;
+      for (let j = 0; j < n; j++) b.refs[j] = (sweep_vpn(op, op.at + j) << REF_SHIFT) | kind;
+      b.pre.fill(p, 0, n);
+      b.at = op.at;
+      b.p = p;
+    }
+    // A resumed step goes on from where it stopped: unlike a RefsOp, whose
+    // later references to a page are folded into its first, a sweep passes
+    // each page once a step, so nothing before that point is touched again.
+    const r = task.ref_idx;
+    task.pre_charged = Math.max(0, task.pre_charged - r);
+    const i = r === 0 ? mm.run_refs(task, b.refs, 0, n, false, b.pre) : mm.run_refs(task, b.refs.subarray(r, n), 0, n - r, false, b.pre.subarray(r, n));
+    task.ref_idx = r + i;
+    task.pre_charged += r;
+    if (task.ref_idx >= n) sweep_step_done(task, op, n);
+    return;
+  }
+  const limit = node.cluster.queue.limit_ns();
+  for (;;) {
+    const n = Math.min(S, op.refs - op.at);
+    const r = task.ref_idx;
+    const credit = task.pre_charged > r ? 1 : 0;
+    const m = n - r;
+    const c = task.clock_ns;
+    // References the step-by-step path would do before its clock reaches the limit.
+    const d = Math.min(m, Math.ceil((limit - c) / p) - 1 + credit);
+    if (d < m) {
+      task.charge((d + 1 - credit) * p);
+      if (r + d > 0) task.regs.last_data = sweep_vpn(op, op.at + r + d - 1) * FRAME_SIZE_B;
+      task.ref_idx = r + d;
+      task.pre_charged = r + d + 1;
+      return;
+    }
+    task.charge((m - credit) * p);
+    task.regs.last_data = sweep_vpn(op, op.at + n - 1) * FRAME_SIZE_B;
+    sweep_step_done(task, op, n);
+    if (task.op === null) return;
+    // What run_slice looks at between two steps.
+    if (task.clock_ns >= limit || task.clock_ns >= slice_end_ns || node.need_resched || task.stop_hook) return;
   }
 }

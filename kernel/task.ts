@@ -23,6 +23,12 @@ export interface AddressSpace {
    * sets task.efault instead of raising SIGSEGV (a syscall's user buffer).
    */
   run_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean, pre_ns?: Float64Array): number;
+  /**
+   * True when every page of [base_vpn, base_vpn + pages) is mapped, user,
+   * accessed (and writable and dirty for a write sweep): references to them
+   * can neither fault nor change a page table, only cost their CPU time.
+   */
+  sweep_ready(base_vpn: number, pages: number, write: boolean): boolean;
   /** Copy bytes to/from user memory whose pages are already resident. */
   copy_to_user(addr: number, src: Uint8Array): void;
   copy_from_user(addr: number, len: number): Uint8Array;
@@ -94,6 +100,20 @@ export class Task {
   efault = false;
   /** Run at the next operation boundary instead of the next op (om's migration stop). */
   stop_hook: (() => void) | null = null;
+  /**
+   * Time spent waiting for a page held on another node (blocked on a remote
+   * fault until the page is installed), ns, and how many such waits: the
+   * "blocked time" of a migration. Waits for a system call's reply (the
+   * deputy's round trip) are counted apart.
+   */
+  page_wait_ns = 0;
+  page_waits = 0;
+  sys_wait_ns = 0;
+  /** System calls made (a migrant's go home: their rate says what staying home saves). */
+  nr_syscalls = 0;
+  /** When the current wait began (its clock), or -1, and whether it waits for a syscall's reply. */
+  blocked_at_ns = -1;
+  blocked_on_sys = false;
   /** The value the program receives from its last syscall. */
   sys_ret = 0;
   /** A syscall that is waiting for a reply (remote) is finished by wake(). */

@@ -39,6 +39,15 @@ export class MmStruct implements AddressSpace {
    */
   readonly remote_ranges = new RemoteRanges();
   private dead = false;
+  /**
+   * Bumped whenever a PTE loses one of the bits a sweep needs (present,
+   * user, writable, accessed, dirty), by pte_set or an unmap: what a sweep
+   * found ready stays ready while it does not move (sweep_ready), whatever
+   * is added meanwhile (a page installed, the walk's accessed and dirty).
+   */
+  pte_gen = 0;
+  /** sweep_ready's memo: the range, the generation it was found ready at, and how far a scan got at which generation. */
+  private readonly sweep_memo = { base: -1, pages: 0, write: false, ready_gen: -1, scanned: 0, scanned_gen: -1 };
   /** run_refs_timed's running sums (see there), kept unboxed. */
   private readonly timed_acc = new Float64Array(4);
 
@@ -78,8 +87,45 @@ export class MmStruct implements AddressSpace {
       this.mem.write_u32(this.pgd_pfn, gi, pgde);
       this.pt_pages++;
     }
-    this.mem.write_u32(pte_pfn(pgde), pte_index(vpn), pte >>> 0);
+    const pt = pte_pfn(pgde);
+    const old = this.mem.read_u32(pt, pte_index(vpn));
+    if (old & _PAGE_PRESENT && old & ~pte & SWEEP_BITS) this.pte_gen++;
+    this.mem.write_u32(pt, pte_index(vpn), pte >>> 0);
     this.flush_tlb_page(vpn);
+    return true;
+  }
+
+  /**
+   * AddressSpace.sweep_ready: every page of the range is mapped for the
+   * user, ACCESSED (and writable and DIRTY for a write sweep), so the page
+   * walk has nothing to change and no reference can fault. A scan that got
+   * to page k at a generation need not look at pages before k again while
+   * the generation holds (only the walk writes PTEs then, and it only adds
+   * bits, or pte_set adds them); a range found ready stays so until the
+   * generation moves.
+   */
+  sweep_ready(base_vpn: number, pages: number, write: boolean): boolean {
+    const s = this.sweep_memo;
+    if (s.base !== base_vpn || s.pages !== pages || s.write !== write) {
+      s.base = base_vpn;
+      s.pages = pages;
+      s.write = write;
+      s.ready_gen = -1;
+      s.scanned_gen = -1;
+    }
+    if (s.ready_gen === this.pte_gen) return true;
+    if (s.scanned_gen !== this.pte_gen) {
+      s.scanned = 0;
+      s.scanned_gen = this.pte_gen;
+    }
+    const need = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | (write ? _PAGE_RW | _PAGE_DIRTY : 0);
+    for (let v = base_vpn + s.scanned, end = base_vpn + pages; v < end; v++) {
+      if ((this.pte_get(v) & need) !== need) {
+        s.scanned = v - base_vpn;
+        return false;
+      }
+    }
+    s.ready_gen = this.pte_gen;
     return true;
   }
 
@@ -381,6 +427,7 @@ export function zap_page_range(mm: MmStruct, start: number, end: number): void {
       mem.write_u32(pt, pte_index(vpn), 0);
     }
   });
+  mm.pte_gen++;
   mm.flush_tlb_range(start / PAGE_SIZE, end / PAGE_SIZE);
 }
 
@@ -395,6 +442,9 @@ export function zero_page_of(node: Node): number {
   }
   return pfn;
 }
+
+/** The PTE bits a sweep's references need (sweep_ready). */
+const SWEEP_BITS = _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
 
 const OWED = 0;
 const ROOM = 1;

@@ -1,28 +1,33 @@
-// What a migration is expected to cost the process that moves, one
-// function a page-transfer scheme: the time it loses to the move (frozen,
-// or waiting for pages afterwards), in ns. The balancer (om/balance.ts)
-// migrates only when the time the process is expected to gain by running
-// elsewhere beats this.
+// What a migration is expected to cost the process that moves, one function
+// a page-transfer scheme: the time it loses to the move, in ns, as the
+// metrics define it (freeze + blocked time: frozen, or waiting for pages
+// held on another node afterwards). The balancers (om/balance/) move a
+// process only when what it is expected to gain beats this; the cluster's
+// JSON prints it beside the cost measured for every migration.
 //
 // Every number is the model's own or infoD's, never fitted to a result:
 // - fixed: om/costs.ts's mig_setup (68 ms, calibrated once from Figure 5's
 //   NoPrefetch freeze) on the source's CPU, and three pages on the wire;
-// - td: one page at the available bandwidth infoD measures (net/infod.ts
-//   td_ns: 4 KiB plus its segments' headers; 0.35 ms on an idle 100 Mb/s);
+// - td: one page's time on the wire at the share of the line the migrant
+//   will get: the line rate over the flows that will share it, this
+//   migration and the earlier ones of this node still moving pages (TCP
+//   shares a link fairly). Not infoD's available bandwidth: while one lazy
+//   migrant pulls its pages that is near zero, and every next migration
+//   would look twenty times dearer than it is;
 // - t0: the one-way latency infoD measured to the destination;
 // - MPT: 6 bytes a page on the wire plus om/costs.ts's mpt_entry at both
 //   ends (1.55 us each, calibrated once from Figure 5's AMPoM freeze);
-// - cpu_per_page: the process's own CPU time so far over the pages it has,
-//   how much computing it does per page: remote paging stalls it only for
-//   the part of a page's transfer that its computing does not cover;
-// - miss: the share of the pages a scheme still asks for on demand (a
-//   round trip each, 2 t0). For AMPoM it is the mean over the four HPCC
-//   kernels of what the bench's Figure 7 shows it still asks for at the
-//   largest sizes (17, 8, 100 and 49%: 0.44); the Linux-family windows of 8
-//   miss about one page in 8 of a stream and every page of a random walk
-//   (three streaming kernels and one random: 0.34), and so does post-copy's
-//   address-order push; NoPrefetch asks for every page.
-// The remaining work and the gain are the balancer's (om/balance.ts).
+// - the lazy schemes' blocked time: the pages the process holds, which it
+//   will want back, each a round trip when the scheme still asks for it on
+//   demand (the share `miss`) and its wire time when the process wants pages
+//   faster than they come (cpu_per_page below td). For AMPoM `miss` is the
+//   mean over the four HPCC kernels of what the bench's Figure 7 shows it
+//   still asks for at the largest sizes (17, 8, 100 and 49%: 0.44); the
+//   Linux-family windows of 8 miss about one page in 8 of a stream and every
+//   page of a random walk (three streaming kernels and one random: 0.34),
+//   and so does post-copy's address-order push; NoPrefetch asks for every
+//   page. cpu_per_page is what the process computes between two pages it
+//   needs; the balancer measures it where it can (om/balance/node.ts).
 import type { Policy } from './state.ts';
 import { OM_COSTS } from './costs.ts';
 import { MPT_ENTRY_B } from './proto.ts';
@@ -30,13 +35,13 @@ import { MPT_ENTRY_B } from './proto.ts';
 export interface MigCostInput {
   /** Pages with contents the process has on its node (what a full copy moves). */
   pages: number;
-  /** CPU time the process used so far per page it has, ns. */
+  /** CPU time the process computes between two pages it needs after the move, ns. */
   cpu_per_page_ns: number;
-  /** One page at the available bandwidth, ns (infoD's td). */
+  /** One page on the wire at the migrant's share of the line, ns. */
   td_ns: number;
   /** One-way latency to the destination, ns (infoD's t0). */
   t0_ns: number;
-  /** The available bandwidth, bits/s. */
+  /** The migrant's share of the line, bits/s. */
   bw_bps: number;
   /** Speeds of the source and destination CPUs. */
   src_speed: number;
@@ -58,33 +63,43 @@ const fixed = (x: MigCostInput): number => OM_COSTS.mig_setup! / x.src_speed + T
 /** The MPT: 6 bytes a page on the wire, built at the source and applied at the destination. */
 const mpt = (x: MigCostInput): number =>
   x.pages * ((MPT_ENTRY_B * 8 * 1e9) / x.bw_bps + OM_COSTS.mpt_entry! / x.src_speed + OM_COSTS.mpt_entry! / x.dest_speed);
-/** Remote paging: a round trip for each page asked for on demand, and the wire's time a page beyond the computing that covers it. */
+/** Blocked on remote pages: a round trip for each page asked for on demand, and the wire's time a page beyond the computing that covers it. */
 const paging = (x: MigCostInput, miss: number): number =>
   x.pages * (miss * 2 * x.t0_ns + Math.max(0, x.td_ns - x.cpu_per_page_ns));
 
-/** The expected cost of migrating under each scheme, ns. */
-export const MIG_COST: Record<Policy, (x: MigCostInput) => number> = {
+/** The expected cost of migrating under each scheme, ns: what is frozen, and what is blocked after. */
+export const MIG_COST: Record<Policy, (x: MigCostInput) => { freeze_ns: number; blocked_ns: number }> = {
   /** The whole image crosses while the process is frozen. */
-  openmosix: (x) => fixed(x) + x.pages * x.td_ns,
+  openmosix: (x) => ({ freeze_ns: fixed(x) + x.pages * x.td_ns, blocked_ns: 0 }),
   /** Every page comes later on its own demand fault, a round trip and its transfer, nothing overlapped. */
-  noprefetch: (x) => fixed(x) + x.pages * (2 * x.t0_ns + x.td_ns),
+  noprefetch: (x) => ({ freeze_ns: fixed(x), blocked_ns: x.pages * (2 * x.t0_ns + x.td_ns) }),
   /** The MPT while frozen, then remote paging with AMPoM's zones. */
-  ampom: (x) => fixed(x) + mpt(x) + paging(x, MISS_AMPOM),
-  'linux-ra': (x) => fixed(x) + mpt(x) + paging(x, MISS_READAHEAD),
-  'vma-ra': (x) => fixed(x) + mpt(x) + paging(x, MISS_READAHEAD),
-  leap: (x) => fixed(x) + mpt(x) + paging(x, MISS_READAHEAD),
+  ampom: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_AMPOM) }),
+  'linux-ra': (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
+  'vma-ra': (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
+  leap: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
   /**
    * The image crosses while the process still runs at the source, at its
    * share there rather than the destination's (what it loses is that
    * difference over the copy), then a short last round frozen.
    */
-  precopy: (x) => fixed(x) + x.pages * x.td_ns * Math.max(0, 1 - x.share_src / x.share_dest) + PRECOPY_LAST_ROUND * x.pages * x.td_ns,
+  precopy: (x) => ({
+    freeze_ns: fixed(x) + PRECOPY_LAST_ROUND * x.pages * x.td_ns,
+    blocked_ns: x.pages * x.td_ns * Math.max(0, 1 - x.share_src / x.share_dest),
+  }),
   /** A run table (a few dozen bytes) while frozen, then the push in address order with demand faults served first. */
-  postcopy: (x) => fixed(x) + paging(x, MISS_READAHEAD),
+  postcopy: (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, MISS_READAHEAD) }),
   /** A run table while frozen, then AMPoM's zones ahead of a push that keeps the wire busy. */
-  'ampom-push': (x) => fixed(x) + paging(x, MISS_AMPOM),
+  'ampom-push': (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, MISS_AMPOM) }),
 };
 
+/** The expected cost (freeze + blocked time), ns. */
 export function mig_cost_ns(policy: Policy, x: MigCostInput): number {
-  return MIG_COST[policy](x);
+  const c = MIG_COST[policy](x);
+  return c.freeze_ns + c.blocked_ns;
 }
+
+/** Whether a scheme leaves pages behind that the migrant pulls later over the source's link. */
+export const LAZY: Record<Policy, boolean> = {
+  openmosix: false, precopy: false, noprefetch: true, ampom: true, 'linux-ra': true, 'vma-ra': true, leap: true, postcopy: true, 'ampom-push': true,
+};

@@ -318,7 +318,9 @@ function mig_resume(dest: Node, mi: MigIn): void {
   task.sys_ret = ctx.eax;
   task.utime_ns = ctx.utime_ns;
   task.start_ns = ctx.start_ns;
+  task.nr_syscalls = ctx.nr_syscalls;
   task.marks.push(...attach.marks);
+  Object.assign(task, attach.waits, attach.at);
   task.clock_ns = t_run;
   task.arrived_ns = t_run;
   task.state = TASK_STOPPED;

@@ -53,11 +53,19 @@ export interface MigrationResult {
 /**
  * What rides with MIG_TASK besides its bytes: the program (a generator,
  * standing for the code that a real migration finds in the pages), and the
- * marks it passed (instrumentation the host reads).
+ * marks it passed and its waits so far (instrumentation the host reads).
  */
 export interface MigAttach {
   prog: Task['prog'];
   marks: Task['marks'];
+  /** The experimenter's count of the process's waits (kernel/sched.ts), which follows it as its marks do. */
+  waits: Pick<Task, 'page_wait_ns' | 'page_waits' | 'sys_wait_ns'>;
+  /**
+   * Where the program is in an operation a migration may stop inside (a
+   * sweep between two of its steps): its loop counter, as the registers
+   * would hold it.
+   */
+  at: Pick<Task, 'op' | 'ref_idx' | 'pre_charged'>;
 }
 
 /** The source's record of a migration it is sending. */
@@ -311,10 +319,10 @@ function mig_send_proc_context(c: SendCtx): void {
       type: MIG_TASK, pid: t.pid,
       task: {
         eip: t.regs.eip, esp: t.regs.esp, last_data: t.regs.last_data, min_flt: t.min_flt, maj_flt: t.maj_flt, comm: t.comm, eax: t.sys_ret,
-        utime_ns: t.utime_ns, start_ns: t.start_ns, frozen_at_ns: c.out.frozen_at_ns, gen: (c.out.gen = ++c.out.st.mig_gen),
+        utime_ns: t.utime_ns, start_ns: t.start_ns, nr_syscalls: t.nr_syscalls, frozen_at_ns: c.out.frozen_at_ns, gen: (c.out.gen = ++c.out.st.mig_gen),
       },
     },
-    { prog: t.prog, marks: t.marks },
+    { prog: t.prog, marks: t.marks, waits: { page_wait_ns: t.page_wait_ns, page_waits: t.page_waits, sys_wait_ns: t.sys_wait_ns }, at: { op: t.op, ref_idx: t.ref_idx, pre_charged: t.pre_charged } },
   );
 }
 

@@ -111,13 +111,15 @@ export interface MigTask {
   /** task_struct's times: CPU used so far (MOSIX's age of a process) and when it started, ns. */
   utime_ns: number;
   start_ns: number;
+  /** System calls made so far: MOSIX weighs a process's deputy round trips by their rate. */
+  nr_syscalls: number;
   /** When the source stopped the process, virtual ns: the freeze is measured from it. */
   frozen_at_ns: number;
   /** The process's migrations once this one commits: orders the deputy's news of where it is. */
   gen: number;
 }
 const mig_task = struct<Omit<MigTask, 'comm'> & { comm: Uint8Array }>(
-  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), s32('eax'), f64('utime_ns'), f64('start_ns'), f64('frozen_at_ns'), u32('gen')] as Layout<never>[],
+  [u32('eip'), u32('esp'), u32('last_data'), u32('min_flt'), u32('maj_flt'), blob(16, 'comm'), s32('eax'), f64('utime_ns'), f64('start_ns'), u32('nr_syscalls'), f64('frozen_at_ns'), u32('gen')] as Layout<never>[],
 );
 const count16 = struct<{ count: number }>([u16('count')] as Layout<never>[]);
 const count32 = struct<{ count: number }>([u32('count')] as Layout<never>[]);

@@ -29,7 +29,7 @@ const SAMPLES: Msg[] = [
   { type: HOLD_CHECK, pid: 1 },
   { type: HOLD_ANSWER, pid: 1, alive: true },
   { type: DEP_PAGES, pid: 1, flags: 1, pages: [{ vpn: 6, flags: PG_ONWAY, data: null }] },
-  { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', eax: -4, utime_ns: 12, start_ns: 0, frozen_at_ns: 77, gen: 3 } },
+  { type: MIG_TASK, pid: 1, task: { eip: 1, esp: 2, last_data: 3, min_flt: 4, maj_flt: 5, comm: 'x', eax: -4, utime_ns: 12, start_ns: 0, nr_syscalls: 3, frozen_at_ns: 77, gen: 3 } },
   { type: MIG_ABORT, pid: 1, errno: -12 },
   { type: MIG_DONE, pid: 1 },
   { type: MIG_GO, pid: 1 },

@@ -30,7 +30,7 @@ test('other messages round-trip through bytes', () => {
     { type: MIG_VMA, pid: 100, vmas: [{ start: 0x08048000, end: 0x0804a000, flags: 5, name: 'dgemm' }] },
     { type: REM_SYSCALL, pid: 100, call: { nr: 4, args: [1, 0x40000000, 3], data: new Uint8Array([104, 105, 10]) } },
     { type: DEP_SYSCALL, pid: 100, ret: -14, data: new Uint8Array(0) },
-    { type: MIG_TASK, pid: 100, task: { eip: 0x08048000, esp: 0xbffffe00, last_data: 0x40000000, min_flt: 3, maj_flt: 4, comm: 'stream', eax: 4096, utime_ns: 98765432, start_ns: 1000, frozen_at_ns: 123456789, gen: 7 } },
+    { type: MIG_TASK, pid: 100, task: { eip: 0x08048000, esp: 0xbffffe00, last_data: 0x40000000, min_flt: 3, maj_flt: 4, comm: 'stream', eax: 4096, utime_ns: 98765432, start_ns: 1000, nr_syscalls: 17, frozen_at_ns: 123456789, gen: 7 } },
     { type: MIG_RANGES, pid: 100, ranges: [{ start: 0x40000000, end: 0x40010000, node: 0, exact: true }] },
     { type: MIG_UNMAP, pid: 100, ranges: [{ start: 0x40000000, end: 0x40001000 }] },
     { type: DEP_PAGES, pid: 100, flags: 1, pages: [{ vpn: 5, flags: 0x40, data: page }, { vpn: 6, flags: PG_ONWAY, data: null }] },

@@ -1,53 +1,63 @@
-// The bench's cluster figure: its runs, its points from real records, and
-// what the REPORT says they show.
+// The bench's cluster experiments: their runs, points from real cluster
+// runs, the confidence intervals, and what the REPORT says they show.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLUSTER_SCHEMES, CLUSTER_THRESHOLDS, cluster_blocks, cluster_csv, cluster_md, cluster_points, cluster_runs, cluster_spec, type ClusterPoint } from '../../userland/bench/cluster_fig.ts';
+import { cluster_blocks, cluster_csv, cluster_md, cluster_points, cluster_runs, cluster_sizes, cluster_spec, mean_ci, QUESTION_SCHEMES, type ClusterPoint } from '../../userland/bench/cluster_fig.ts';
 import { expand_grid } from '../../userland/sweep/grid.ts';
 import { run_config } from '../../userland/sweep/run.ts';
 
-test('the figure: balancer off, then each scheme at each threshold; none below 1/8 of the sizes', () => {
-  const runs = cluster_runs(1, 1);
-  assert.is(runs.length, 1 + CLUSTER_SCHEMES.length * CLUSTER_THRESHOLDS.length);
-  assert.is(runs[0]!.config.balancer, 'off');
-  assert.ok(runs.slice(1).every((r) => r.config.balancer === 'mosix' && r.config.nodes === 16 && r.config.jobs === 40));
+test('the plan: the demo, preemptive against birth over 5 seeds, the question over loads, sizes and thresholds; none below 1/8', () => {
+  for (const scale of [1, 1 / 8]) {
+    const z = cluster_sizes(scale);
+    const runs = cluster_runs(scale, 1);
+    const demo = runs.filter((r) => r.config.workload.includes('demo-'));
+    assert.is(demo.length, 2 * 3);
+    const vs = runs.filter((r) => r.config.workload === 'pareto' && r.config.node_mem_mib !== 2048);
+    assert.is(vs.length, 3 * 5);
+    assert.equal(new Set(vs.map((r) => r.config.seed)).size, 5);
+    const q = runs.filter((r) => r.config.node_mem_mib === 2048);
+    assert.is(q.length, z.question.loads.length * 2 * z.question.seeds * (2 + QUESTION_SCHEMES.length * z.question.thresholds.length));
+  }
   assert.equal(cluster_blocks(1 / 512, 1), []);
-  assert.is(cluster_runs(1 / 8, 1)[0]!.config.scale, 0.0125);
 });
 
-test('points from real cluster runs, and a REPORT section that reads them', () => {
-  // A small cluster of the figure's kind: 4 nodes, 6 jobs on 1 login node.
+test('mean_ci: the mean and the half-width of its 95% interval', () => {
+  const s = mean_ci([1, 2, 3, 4, 5]);
+  assert.is(s.mean, 3);
+  assert.ok(Math.abs(s.ci - 2.776 * Math.sqrt(2.5) / Math.sqrt(5)) < 1e-9);
+  assert.ok(Number.isNaN(mean_ci([1]).ci));
+});
+
+test('points from real cluster runs of each experiment, and a REPORT section that reads them', () => {
   const grid = expand_grid([
-    { kind: 'cluster', nodes: 4, logins: 1, jobs: 6, rate: 4, scale: 0.02, balancer: 'off', scheme: 'ampom' },
-    { kind: 'cluster', nodes: 4, logins: 1, jobs: 6, rate: 4, scale: 0.02, balancer: 'mosix', scheme: ['openmosix', 'ampom'], balance_threshold: [1, 0] },
+    { kind: 'cluster', nodes: 4, workload: 'userland/bench/workloads/demo-4x8.csv', balancer: ['off', 'mosix'], scheme: 'ampom' },
+    { kind: 'cluster', nodes: 4, workload: 'pareto', load: 0.8, job_mib: '2-4', jobs: 6, scheme: 'openmosix', balancer: ['birth', 'mosix'], seed: [1, 2] },
+    { kind: 'cluster', nodes: 4, workload: 'pareto', jobs: 4, node_mem_mib: 2048, job_mib: '2-4', load: 0.9, seed: [1, 2], balancer: 'mosix', scheme: ['openmosix', 'ampom'] },
   ]);
   const results = new Map<string, unknown>(grid.map((r) => [r.hash, run_config(r.config)]));
   const ps = cluster_points(grid, results);
-  assert.is(ps.length, 5);
-  assert.is(ps[0]!.scheme, 'balancer off');
-  assert.is(ps[0]!.threshold, null);
+  assert.equal(ps.map((p) => p.experiment), ['demo', 'demo', 'versus', 'versus', 'versus', 'versus', 'question', 'question', 'question', 'question']);
+  for (const p of ps) assert.ok(p.verified && p.mean_slowdown >= 1 - 1e-9, `${p.experiment} ${p.balancer} ${p.scheme}`);
   assert.is(ps[0]!.migrations, 0);
-  for (const p of ps) {
-    assert.ok(p.verified, `${p.scheme} ${p.threshold}`);
-    assert.ok(p.mean_slowdown >= 1, `slowdown ${p.mean_slowdown} is at least 1`);
-  }
+  assert.ok(ps[1]!.migrations > 0 && ps[1]!.all_busy_s !== null);
   const md = cluster_md(ps).join('\n');
-  assert.match(md, /\| balancer off \| - \| /);
-  assert.match(md, /- openmosix: best mean slowdown \d\.\d{3} at threshold (1|0)/);
-  assert.match(md, /The paper's conjecture .*: (lower|higher|the same within 0\.5%), (at|not at) a bolder threshold\. It (holds|does not show) here\./);
-  assert.is(cluster_csv(ps).trimEnd().split('\n').length, 6);
-  // The plot draws balancer off flat across every threshold.
-  const values = (cluster_spec(ps) as unknown as { data: { values: ClusterPoint[] } }).data.values;
-  assert.is(values.filter((v) => v.scheme === 'balancer off').length, CLUSTER_THRESHOLDS.length);
+  assert.match(md, /\| 8 \| 4 \| off \| - \| /);
+  assert.match(md, /- 8 MiB, ampom: makespan \d+% of off \(goal at most 20%: (met|\*\*missed\*\*)\)/);
+  assert.match(md, /- mosix: mean slowdown \d+\.\d% (lower|higher) than birth's \d\.\d{3} \(95% CI ± \d+\.\d points/);
+  assert.match(md, /- 2-4 MiB at load 0\.9: best of AMPoM and ampom-push \d\.\d{3} ± \d\.\d{3} \(ampom, threshold 0\) against openMosix's/);
+  assert.is(cluster_csv(ps).trimEnd().split('\n').length, ps.length + 1);
+  const spec = cluster_spec(ps) as unknown as { data: { values: { experiment: string; lo: number; hi: number }[] } };
+  assert.ok(spec.data.values.every((v) => v.experiment !== 'demo' && v.lo <= v.hi));
 });
 
-test('the conjecture is read from the numbers: a cheaper scheme better at a bolder threshold holds, a tie does not', () => {
-  const p = (scheme: string, threshold: number | null, mean_slowdown: number): ClusterPoint =>
-    ({ scheme, threshold, mean_slowdown, p95_slowdown: 1, makespan_s: 1, migrations: 1, bytes_moved_MB: 1, verified: true });
-  const holds = cluster_md([p('balancer off', null, 3), p('openmosix', 2, 2.5), p('openmosix', 0, 2.6), p('ampom', 2, 2.4), p('ampom', 0, 2.0)]).join('\n');
-  assert.match(holds, /2\.000 \(ampom, threshold 0\) against openMosix's 2\.500 \(threshold 2\): lower, at a bolder threshold\. It holds here\./);
-  const tie = cluster_md([p('balancer off', null, 3), p('openmosix', 2, 2.5), p('ampom', 2, 2.501)]).join('\n');
-  assert.match(tie, /the same within 0\.5%, not at a bolder threshold\. It does not show here\./);
+test('the goals are read from the numbers: 35% lower is met, less is missed', () => {
+  const p = (balancer: string, seed: number, mean_slowdown: number): ClusterPoint => ({
+    experiment: 'versus', nodes: 16, mib: '4-64', balancer, scheme: 'openmosix', threshold: null, load: 0.8, seed, mean_slowdown, mean_bounded_slowdown: 1, p95_slowdown: 1,
+    makespan_s: 1, utilisation: 1, all_busy_s: null, mean_relief_s: null, migrations: 1, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
+  });
+  const md = cluster_md([p('birth', 1, 2), p('birth', 2, 2), p('mosix', 1, 1.2), p('mosix', 2, 1.2), p('hbd', 1, 1.8), p('hbd', 2, 1.8)]).join('\n');
+  assert.match(md, /- mosix: mean slowdown 40\.0% lower than birth's 2\.000 .* goal at least 35% lower: met\./);
+  assert.match(md, /- hbd: mean slowdown 10\.0% lower than birth's 2\.000 .* goal at least 35% lower: \*\*missed\*\*\./);
 });
 
 test.run();

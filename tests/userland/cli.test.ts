@@ -45,7 +45,7 @@ const BAD: [string[], RegExp][] = [
   [['chaos', '--runs', '0'], /--runs must be an integer from 1/],
   [['run', '--mib', '1', '--plot', '/nonexistent/dir/x.svg'], /--plot \/nonexistent\/dir\/x\.svg: cannot write there \(directory \/nonexistent\/dir does not exist\)/],
   [['sweep', '--kernel', 'stream', '--mib', '1', '--out', OMEMU], /--out .*omemu\.js: exists and is not a directory/],
-  [['cluster', '--balancer', 'greedy'], /--balancer must be off or mosix, got 'greedy'/],
+  [['cluster', '--balancer', 'greedy'], /--balancer must be one of off, birth, mosix, hbd, got 'greedy'/],
   [['cluster', '--nodes', '1'], /--nodes must be an integer from 2 to 256, got '1'/],
   [['cluster', '--nodes', '4', '--speeds', '1,2'], /--speeds gives 2 speeds for 4 nodes/],
   [['cluster', '--workload', '/nonexistent/jobs.csv'], /--workload \/nonexistent\/jobs\.csv: no such file/],

@@ -323,10 +323,10 @@ test('cluster runs: a grid of kind cluster runs, records the totals as columns, 
     assert.is((res.process_records as unknown[]).length, 3);
   }
   const csv = bytes(join(d, 'runs.csv')).split('\n')[0]!;
-  assert.match(csv, /,mean_slowdown,p95_slowdown,makespan_s,/);
+  assert.match(csv, /,mean_slowdown,p95_slowdown,mean_bounded_slowdown,p95_bounded_slowdown,makespan_s,utilisation,/);
   assert.throws(() => expand_grid([{ kind: 'cluster', kernel: 'dgemm' }]), /kernel does not apply to a cluster run/);
   assert.throws(() => expand_grid([{ kernel: 'stream', balancer: 'off' }]), /balancer does not apply to a migration run/);
-  assert.throws(() => expand_grid([{ kind: 'cluster', balancer: 'greedy' }]), /balancer must be off or mosix, got 'greedy'/);
+  assert.throws(() => expand_grid([{ kind: 'cluster', balancer: 'greedy' }]), /balancer must be one of off, birth, mosix, hbd, got 'greedy'/);
 });
 
 test.run();

@@ -22,6 +22,7 @@ import { make_profile } from '../../net/profiles.ts';
 import { attach_network } from '../../net/link.ts';
 import type { TcpStats } from '../../net/tcp.ts';
 import { fileURLToPath } from 'node:url';
+import { make_hpcc } from '../hpcc/index.ts';
 
 interface Figure {
   name: string;
@@ -230,25 +231,41 @@ function tcp_bulk(loss: number): Figure {
 }
 
 /**
- * The cluster at scale (issue 15): 64 nodes, 200 processes of 8-64 MiB in
- * fast mode with the balancer on, in a child process so its peak RSS is its
- * own: host time under 2 minutes, peak RSS under 4 GB.
+ * The cluster at scale: 256 nodes, 2,000 pareto processes at load 0.7, the
+ * mosix balancer under AMPoM, in a child process so its peak RSS is its
+ * own (targets: 2 minutes of host time, 4 GB). Printed, not asserted; a run
+ * over 10 minutes is stopped and said so.
  */
 function cluster_scale(): Figure[] {
   const script = fileURLToPath(new URL('./cluster_scale.ts', import.meta.url));
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '64', '200'], { encoding: 'utf8' });
-  if (p.status !== 0) throw new Error(`cluster scale run failed: ${p.stderr}`);
-  const r = JSON.parse(p.stdout) as { wall_s: number; rss_MB: number; totals: { verified: boolean; migrations: number } };
+  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '256', '2000'], { encoding: 'utf8', timeout: 600_000 });
+  if (p.status !== 0) {
+    return [{ name: `cluster 256 nodes, 2000 pareto processes: did not finish (${p.signal ? "stopped after 600 s" : p.stderr.trim().split('\n').pop()})`, value: NaN, unit: 's', target: '< 120', ok: false }];
+  }
+  const r = JSON.parse(p.stdout) as { wall_s: number; rss_MB: number; false_verdicts: number; totals: { verified: boolean; migrations: number } };
   return [
-    { name: `cluster 64 nodes, 200 processes, balancer on (${r.totals.migrations} migrations): host time`, value: r.wall_s, unit: 's', target: '< 120', ok: r.wall_s < 120 && r.totals.verified },
-    { name: 'cluster 64 nodes, 200 processes, balancer on: peak RSS', value: r.rss_MB, unit: 'MB', target: '< 4000', ok: r.rss_MB < 4000 },
+    { name: `cluster 256 nodes, 2000 pareto processes, mosix (${r.totals.migrations} migrations, ${r.false_verdicts} false deaths): host time`, value: r.wall_s, unit: 's', target: '< 120', ok: r.wall_s < 120 && r.totals.verified },
+    { name: 'cluster 256 nodes, 2000 pareto processes: peak RSS', value: r.rss_MB, unit: 'MB', target: '< 4000', ok: r.rss_MB < 4000 },
   ];
+}
+
+/**
+ * A hog's sweep fast-forwarded: one resident process of 64 MiB alone on a
+ * node for 10^4 s of CPU, host seconds for its sweep (between its marks).
+ * Target: at most 1 s per 10^4 virtual CPU-seconds.
+ */
+function hog_fast_forward(): Figure {
+  const c = new Cluster({ nodes: 1, mem_B: 256 << 20 });
+  const p = make_hpcc({ kernel: 'hog', mib: 64, mode: 'fast', cpu_s: 10_000 });
+  spawn_program(c, c.node(0), p.image, p.gen);
+  const s = timed_run(c, 'setup_done', 'timed_done');
+  return { name: 'hog sweep, resident, fast-forwarded: host s per 10^4 virtual CPU-s', value: s, unit: 's', target: '<= 1', ok: s <= 1 };
 }
 
 const figures = [
   tcp_bulk(0), tcp_bulk(0.01),
   resident_refs(), first_touch_faults(), ampom_analysis(), ...kernel_575('stream'), ...kernel_575('dgemm'), ...per_page_us(),
-  await lackey_convert(), ...replay_speed(), ...cluster_scale(),
+  await lackey_convert(), ...replay_speed(), hog_fast_forward(), ...cluster_scale(),
 ];
 console.log(`omemu micro-benchmarks on Node ${process.version} (${process.arch})`);
 for (const f of figures) {

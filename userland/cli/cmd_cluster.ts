@@ -1,9 +1,12 @@
-// `omemu cluster`: many nodes, a workload of HPCC jobs started on a few
-// login nodes, and openMosix's load balancer (om/balance.ts) moving them
-// under a page-transfer scheme. Prints, per process, where it ran and its
-// slowdown, and the totals; --monitor shows a mosmon-style live view,
-// --plot a Gantt chart.
+// `omemu cluster`: many nodes, a workload (HPCC jobs, hogs of a stated
+// length from a Pareto load, an SWF log or a CSV file), and a balancer on
+// every node (om/balance/: off, birth, mosix, hbd) moving processes under a
+// page-transfer scheme. Prints, per process, where it ran, each migration's
+// predicted and measured cost and its slowdowns, and the totals; --monitor
+// shows a mosmon-style live view, --plot a Gantt chart.
 import { writeFileSync } from 'node:fs';
+import { freemem, totalmem } from 'node:os';
+import { BALANCERS, type BalancerName } from '../../om/balance/index.ts';
 import type { Command } from 'commander';
 import { infod_min_bandwidth_bps } from '../../net/infod.ts';
 import { make_profile, PROFILES } from '../../net/profiles.ts';
@@ -13,7 +16,7 @@ import { svg_to_png } from '../bench/png.ts';
 import { gantt_spec } from '../cluster/gantt.ts';
 import { render_monitor } from '../cluster/monitor.ts';
 import { ClusterSim, type ClusterResult, type ClusterSpec } from '../cluster/run.ts';
-import { hpcc_mix, read_workload_csv, WorkloadError, type Job } from '../cluster/workload.ts';
+import { make_workload, parse_job_mib, workload_misfit, WorkloadError, type Job } from '../cluster/workload.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { parse_schemes } from './cmd_run.ts';
 import { check_writable_file, numberIn, UsageError } from './usage.ts';
@@ -24,9 +27,12 @@ interface ClusterOpts {
   memMib: number;
   workload: string;
   jobs: number;
-  logins: number;
+  logins?: number;
   rate: number;
   scale: number;
+  load: number;
+  jobMib?: string;
+  timeScale: number;
   mode: string;
   scheme: string;
   balancer: string;
@@ -50,12 +56,16 @@ export function parse_speeds(v: string | undefined, nodes: number): number[] {
   return ns;
 }
 
-function jobs_of(o: ClusterOpts): Job[] {
+function jobs_of(o: ClusterOpts, speeds: number[]): Job[] {
   try {
-    if (o.workload === 'hpcc-mix') {
-      return hpcc_mix({ jobs: o.jobs, nodes: o.nodes, logins: o.logins, rate_per_s: o.rate, scale: o.scale, mode: o.mode as Mode, seed: o.seed });
-    }
-    return read_workload_csv(o.workload, o.nodes, o.mode as Mode);
+    const jobs = make_workload(o.workload, {
+      nodes: o.nodes, speeds, jobs: o.jobs, logins: o.logins ?? null, rate_per_s: o.rate, scale: o.scale, load: o.load,
+      job_mib: o.jobMib === undefined ? null : parse_job_mib(o.jobMib), time_scale: o.timeScale, mode: o.mode as Mode, seed: o.seed,
+    });
+    // What cannot fit is said before anything runs.
+    const misfit = workload_misfit(jobs, o.memMib, o.nodes, Math.max(totalmem() * 0.8, freemem()));
+    if (misfit) throw new WorkloadError(`--workload ${o.workload}: ${misfit}`);
+    return jobs;
   } catch (e) {
     if (e instanceof WorkloadError) throw new UsageError(e.message);
     throw e;
@@ -82,19 +92,21 @@ function run_one(spec: ClusterSpec, monitor: boolean): ClusterResult {
 
 function print_text(r: ClusterResult): void {
   const w = (s: string): void => void process.stdout.write(s + '\n');
-  w(`scheme ${r.scheme}, balancer ${r.balancer}${r.balancer === 'mosix' ? ` (threshold ${r.threshold})` : ''}, ${r.nodes} nodes`);
-  w('  pid kernel          MiB  arrival   finish  slowdown migr  nodes');
+  w(`scheme ${r.scheme}, balancer ${r.balancer}${r.balancer !== 'off' ? ` (threshold ${r.threshold})` : ''}, ${r.nodes} nodes`);
+  w('  pid kernel          MiB   cpu_s  arrival   finish  slowdown bounded migr  nodes (predicted/measured cost s)');
   for (const p of r.processes) {
-    w(`${String(p.pid).padStart(5)} ${p.kernel.padEnd(13)} ${p.mib.toFixed(1).padStart(6)} ${p.arrival_s.toFixed(2).padStart(8)} ${(p.finish_s?.toFixed(2) ?? '-').padStart(8)} ${(p.slowdown?.toFixed(2) ?? '-').padStart(9)} ${String(p.migrations).padStart(4)}  ${p.nodes.join('>')}${p.verified ? '' : `  UNVERIFIED: ${p.failures.join('; ')}`}`);
+    const costs = p.moves.filter((m) => m.ok).map((m) => `${m.predicted_s.toFixed(2)}/${m.measured_s?.toFixed(2) ?? '-'}`).join(' ');
+    w(`${String(p.pid).padStart(5)} ${p.kernel.padEnd(13)} ${p.mib.toFixed(1).padStart(6)} ${(p.cpu_s?.toFixed(1) ?? '-').padStart(7)} ${p.arrival_s.toFixed(2).padStart(8)} ${(p.finish_s?.toFixed(2) ?? '-').padStart(8)} ${(p.slowdown?.toFixed(2) ?? '-').padStart(9)} ${(p.bounded_slowdown?.toFixed(2) ?? '-').padStart(7)} ${String(p.migrations).padStart(4)}  ${p.nodes.join('>')}${costs ? ` (${costs})` : ''}${p.lock ? ' locked' : ''}${p.verified ? '' : `  UNVERIFIED: ${p.failures.join('; ')}`}`);
   }
   const t = r.totals;
-  w(`mean_slowdown ${t.mean_slowdown}  p95_slowdown ${t.p95_slowdown}  makespan_s ${t.makespan_s}  migrations ${t.migrations}  bytes_moved ${t.bytes_moved}  verified ${t.verified}`);
+  w(`mean_slowdown ${t.mean_slowdown}  p95_slowdown ${t.p95_slowdown}  mean_bounded_slowdown ${t.mean_bounded_slowdown}  makespan_s ${t.makespan_s}  utilisation ${t.utilisation}`);
+  w(`migrations ${t.migrations}  bytes_moved ${t.bytes_moved}  mean_relief_s ${t.mean_relief_s ?? '-'}  all_busy_s ${t.all_busy_s ?? '-'}  max_link_util ${t.max_link_util}  verified ${t.verified}`);
 }
 
 async function do_cluster(o: ClusterOpts): Promise<void> {
   if (!MODES.includes(o.mode as Mode)) throw new UsageError(`--mode must be ${MODES.join(' or ')}, got '${o.mode}'`);
-  if (o.balancer !== 'off' && o.balancer !== 'mosix') throw new UsageError(`--balancer must be off or mosix, got '${o.balancer}'`);
-  if (o.logins > o.nodes) throw new UsageError(`--logins ${o.logins}: more than the ${o.nodes} nodes`);
+  if (!(BALANCERS as readonly string[]).includes(o.balancer)) throw new UsageError(`--balancer must be one of ${BALANCERS.join(', ')}, got '${o.balancer}'`);
+  if (o.logins !== undefined && o.logins > o.nodes) throw new UsageError(`--logins ${o.logins}: more than the ${o.nodes} nodes`);
   if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
   if (o.plot !== undefined) check_writable_file('--plot', o.plot);
   const schemes = parse_schemes(o.scheme);
@@ -107,9 +119,9 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   }
   const min_bps = infod_min_bandwidth_bps(o.nodes, profile.infod_interval_ns);
   if (profile.bandwidth_bps < min_bps) throw new UsageError(`--nodes ${o.nodes}: infoD needs at least ${(min_bps / 1e6).toPrecision(2)} Mb/s on the ${o.profile} profile's line`);
-  const jobs = jobs_of(o);
+  const jobs = jobs_of(o, speeds);
   const results = schemes.map((scheme) =>
-    run_one({ nodes: o.nodes, speeds, mem_mib: o.memMib, jobs, scheme, balancer: o.balancer as 'off' | 'mosix', threshold: o.balanceThreshold, profile, seed: o.seed }, !!o.monitor),
+    run_one({ nodes: o.nodes, speeds, mem_mib: o.memMib, jobs, scheme, balancer: o.balancer as BalancerName, threshold: o.balanceThreshold, profile, seed: o.seed }, !!o.monitor),
   );
   if (o.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   else results.forEach(print_text);
@@ -129,18 +141,21 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
 export function register(program: Command): void {
   program
     .command('cluster')
-    .description("run a workload of HPCC jobs on a cluster with openMosix's load balancer; exit status 1 unless every process completed and verified and every frame came back")
+    .description("run a workload on a cluster with a load balancer on every node; exit status 1 unless every process completed and verified and every frame came back")
     .option('--nodes <n>', 'nodes on the switch', numberIn('--nodes', 2, 256, true), 4)
     .option('--speeds <list>', 'relative CPU speed: one for every node, or a comma list of one a node (default 1)')
     .option('--mem-mib <m>', 'memory of each node, MiB', numberIn('--mem-mib', 16, 4096, true), 1024)
-    .option('--workload <w>', 'hpcc-mix, or a CSV file of arrival_s,node,kernel,mib[,mode] lines', 'hpcc-mix')
-    .option('--jobs <j>', 'hpcc-mix: how many jobs', numberIn('--jobs', 1, 100000, true), 20)
-    .option('--logins <l>', 'hpcc-mix: jobs start on nodes 0..l-1', numberIn('--logins', 1, 256, true), 2)
+    .option('--workload <w>', 'KIND[:ARG]: hpcc-mix, pareto, swf:FILE, or csv:FILE (a plain path is a CSV file of arrival_s,node,kernel,mib[,mode] lines, or of the columns a header names, cpu_s and lock among them)', 'hpcc-mix')
+    .option('--jobs <j>', 'hpcc-mix, pareto: how many processes; swf: the first j jobs (0: all)', numberIn('--jobs', 0, 100000, true), 20)
+    .option('--logins <l>', 'arrivals go to nodes 0..l-1 (default: hpcc-mix and swf 2; pareto every node its own)', numberIn('--logins', 1, 256, true))
+    .option('--load <rho>', "pareto: offered load, share of the cluster's capacity", numberIn('--load', 0.01, 1.99), 0.8)
+    .option('--job-mib <a-b>', 'pareto, swf (and hpcc-mix when given): process sizes, MiB, log-uniform (default 4-64)')
+    .option('--time-scale <f>', 'swf: submit and run times multiplied by this', numberIn('--time-scale', 1e-6, 1000), 1)
     .option('--rate <r>', 'hpcc-mix: mean arrivals a second (Poisson)', numberIn('--rate', 0.001, 1000), 1)
     .option('--scale <s>', "hpcc-mix: sizes are Table 1's range times this", numberIn('--scale', 0.001, 1), 0.1)
     .option('--mode <m>', 'fast or exact (exact does the arithmetic and HPCC\'s checks)', 'fast')
     .option('--scheme <s>', `page-transfer scheme: ${POLICIES.join(', ')}; all or paper`, 'ampom')
-    .option('--balancer <b>', 'off, or mosix (a balancer on every node)', 'mosix')
+    .option('--balancer <b>', `${BALANCERS.join(', ')}: none, placement at start, MOSIX's rules, Harchol-Balter and Downey's age rule`, 'mosix')
     .option('--balance-threshold <x>', 'aggressiveness: imbalance (processes) beyond the stability factor before a move; 0 is MOSIX\'s rule, lower moves more', numberIn('--balance-threshold', -5, 100), 0)
     .option('--profile <name>', `network profile (${Object.keys(PROFILES).join(', ')})`, 'fast-ethernet')
     .option('--seed <n>', 'seed of the workload and every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)

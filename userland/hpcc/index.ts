@@ -6,17 +6,25 @@ import { dgemm_describe, dgemm_program, dgemm_size } from './dgemm.ts';
 import { fft_describe, fft_log2_size, fft_program } from './fft.ts';
 import { ra_describe, ra_log2_size, ra_program } from './randomaccess.ts';
 import { stream_describe, stream_program, stream_size } from './stream.ts';
+import { hog_describe, hog_program, type HogParams } from './hog.ts';
 
 export const HPCC_KERNELS = ['stream', 'dgemm', 'randomaccess', 'fft'] as const;
 export type HpccKernel = (typeof HPCC_KERNELS)[number];
+/** Every program the cluster runs: the HPCC kernels and hog (hog.ts), a CPU-bound job of a stated length. */
+export const KERNELS = [...HPCC_KERNELS, 'hog'] as const;
+export type Kernel = (typeof KERNELS)[number];
 
 export interface HpccParams {
-  kernel: HpccKernel;
+  kernel: Kernel;
   /** Memory size of the problem, MiB. */
   mib: number;
   mode: Mode;
   /** DGEMM only: work on matrices of this size inside the allocation (paper §5.6). */
   working_set_mib?: number;
+  /** hog only: CPU demand of its sweep on a speed-1 node, s (default 1). */
+  cpu_s?: number;
+  /** hog only: CPU per page swept (default hog.ts's) and a getpid every this much CPU, ns. */
+  hog?: Pick<HogParams, 'ns_per_page' | 'syscall_every_ns'>;
 }
 
 export interface HpccProgram extends ProgramDef {
@@ -27,8 +35,8 @@ export interface HpccProgram extends ProgramDef {
 const MiB = 1 << 20;
 
 /** Why a size cannot be run, or null. */
-function too_small(kernel: HpccKernel, mib: number): string | null {
-  const min: Record<HpccKernel, number> = { stream: 24 / MiB, dgemm: 48 / MiB, randomaccess: 1024 / MiB, fft: 512 / MiB };
+function too_small(kernel: Kernel, mib: number): string | null {
+  const min: Record<Kernel, number> = { stream: 24 / MiB, dgemm: 48 / MiB, randomaccess: 1024 / MiB, fft: 512 / MiB, hog: 1 / MiB };
   return mib < min[kernel] ? `--mib ${mib} is too small for ${kernel} (at least ${(min[kernel] * MiB).toFixed(0)} bytes)` : null;
 }
 
@@ -37,6 +45,7 @@ export function make_hpcc(p: HpccParams): HpccProgram {
   const bad = too_small(p.kernel, p.mib);
   if (bad) throw new RangeError(bad);
   if (p.working_set_mib !== undefined && p.kernel !== 'dgemm') throw new RangeError(`a working set applies to dgemm only, not ${p.kernel}`);
+  if ((p.cpu_s !== undefined || p.hog) && p.kernel !== 'hog') throw new RangeError(`a CPU demand applies to hog only, not ${p.kernel}`);
   const checks: SelfCheck[] = [];
   let gen: ProgramDef['gen'];
   let size: KernelSize;
@@ -68,6 +77,14 @@ export function make_hpcc(p: HpccParams): HpccProgram {
       size = fft_describe(m);
       break;
     }
+    case 'hog': {
+      const cpu_s = p.cpu_s ?? 1;
+      if (!(cpu_s >= 0 && Number.isFinite(cpu_s))) throw new RangeError(`a hog's CPU demand must be a number of seconds >= 0, got ${cpu_s}`);
+      const hp: HogParams = { ws_B: mem_B, cpu_ns: Math.round(cpu_s * 1e9), ...p.hog };
+      gen = hog_program(hp, p.mode, checks);
+      size = hog_describe(hp);
+      break;
+    }
   }
   return {
     name: p.kernel,
@@ -82,6 +99,6 @@ export function make_hpcc(p: HpccParams): HpccProgram {
         ? []
         : checks.length > 0
           ? checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail }))
-          : [{ name: `hpcc-${p.kernel}-verification`, ok: false, detail: 'the program did not reach its check' }],
+          : [{ name: p.kernel === 'hog' ? 'hog-pages' : `hpcc-${p.kernel}-verification`, ok: false, detail: 'the program did not reach its check' }],
   };
 }

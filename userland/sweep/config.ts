@@ -52,10 +52,11 @@ export interface RunConfig {
   /** The kernels' timing model: loop (the model), after or blocks (the earlier ones, for ablation). */
   kernel_model: string;
   // Cluster runs (kind 'cluster'; `omemu cluster`'s flags of the same names).
-  /** hpcc-mix, or a CSV file of jobs. */
+  /** KIND[:ARG]: hpcc-mix, pareto, swf:FILE, csv:FILE (or a CSV file's path). */
   workload: string;
   jobs: number;
-  logins: number;
+  /** Arrivals go to nodes 0..logins-1 (null: hpcc-mix and swf 2, pareto every node its own). */
+  logins: number | null;
   /** Mean arrivals a second. */
   rate: number;
   scale: number;
@@ -65,6 +66,10 @@ export interface RunConfig {
   speeds: string | null;
   balancer: string;
   balance_threshold: number;
+  /** pareto: offered load; pareto and swf (and hpcc-mix when set): sizes A-B MiB; swf: times multiplied by this. */
+  load: number;
+  job_mib: string | null;
+  time_scale: number;
   seed: number;
 }
 
@@ -97,20 +102,23 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
   { name: 'precopy_rule', type: 'string', default: 'xen', help: "pre-copy's stop rule: xen or legacy" },
   { name: 'ampom_window', type: 'string', default: 'all', help: "faults that feed AMPoM's window: all or remote" },
   { name: 'kernel_model', type: 'string', default: 'loop', help: "the kernels' timing: loop, after or blocks (ablation)" },
-  { name: 'workload', type: 'string', default: 'hpcc-mix', help: 'cluster: hpcc-mix or a CSV file of jobs' },
-  { name: 'jobs', type: 'int', default: 20, help: 'cluster, hpcc-mix: how many jobs' },
-  { name: 'logins', type: 'int', default: 2, help: 'cluster, hpcc-mix: jobs start on nodes 0..logins-1' },
+  { name: 'workload', type: 'string', default: 'hpcc-mix', help: 'cluster: hpcc-mix, pareto, swf:FILE or csv:FILE (a plain path is a CSV file)' },
+  { name: 'jobs', type: 'int', default: 20, help: 'cluster: how many processes (hpcc-mix, pareto) or jobs (swf; 0: all)' },
+  { name: 'logins', type: 'int?', default: null, help: 'cluster: arrivals go to nodes 0..logins-1 (default: hpcc-mix and swf 2, pareto every node)' },
   { name: 'rate', type: 'number', default: 1, help: 'cluster, hpcc-mix: mean arrivals a second' },
   { name: 'scale', type: 'number', default: 0.1, help: "cluster, hpcc-mix: sizes are Table 1's range times this" },
   { name: 'node_mem_mib', type: 'int', default: 1024, help: 'cluster: memory of each node, MiB' },
   { name: 'speeds', type: 'string?', default: null, help: 'cluster: relative CPU speeds, one or one a node' },
-  { name: 'balancer', type: 'string', default: 'mosix', help: 'cluster: off or mosix' },
+  { name: 'balancer', type: 'string', default: 'mosix', help: 'cluster: off, birth, mosix or hbd' },
   { name: 'balance_threshold', type: 'number', default: 0, help: "cluster: the balancer's aggressiveness" },
+  { name: 'load', type: 'number', default: 0.8, help: "cluster, pareto: offered load, share of the cluster's capacity" },
+  { name: 'job_mib', type: 'string?', default: null, help: 'cluster: process sizes A-B MiB (pareto, swf; default 4-64)' },
+  { name: 'time_scale', type: 'number', default: 1, help: 'cluster, swf: submit and run times multiplied by this' },
   { name: 'seed', type: 'int', default: 1, help: 'seed of every random choice' },
 ];
 
 /** Fields that only a cluster run reads (a migration run must leave them at their defaults), and those only a migration run reads. */
-export const CLUSTER_ONLY: (keyof RunConfig)[] = ['workload', 'jobs', 'logins', 'rate', 'scale', 'node_mem_mib', 'speeds', 'balancer', 'balance_threshold'];
+export const CLUSTER_ONLY: (keyof RunConfig)[] = ['workload', 'jobs', 'logins', 'rate', 'scale', 'node_mem_mib', 'speeds', 'balancer', 'balance_threshold', 'load', 'job_mib', 'time_scale'];
 export const MIGRATION_ONLY: (keyof RunConfig)[] = [
   'kernel', 'mib', 'working_set', 'passes', 'cross_traffic', 'migrate_at', 'path', 'faults', 'loss', 'duplicate', 'reorder', 'precopy_rule', 'ampom_window', 'kernel_model',
 ];
@@ -260,7 +268,7 @@ export function run_spec_of(c: RunConfig): RunSpec {
 
 /** A rough relative host cost of a run, to start the longest first and weigh the ETA. */
 export function config_weight(c: RunConfig): number {
-  if (c.kind === 'cluster') return c.jobs * c.scale * 20 * (c.mode === 'exact' ? 50 : 1);
+  if (c.kind === 'cluster') return (c.workload === 'hpcc-mix' ? c.jobs * c.scale * 20 : c.jobs * 0.2 * (c.nodes ?? 4)) * (c.mode === 'exact' ? 50 : 1);
   const per_mib: Record<string, number> = { dgemm: 0.02, stream: 0.01, randomaccess: 0.04, fft: 0.005, seqtouch: 0.005 };
   const ws = c.working_set ?? c.mib;
   const work = c.kernel === 'dgemm' ? ws ** 1.5 / 24 : ws;
