@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import type { RunResult } from '../../userland/experiment.ts';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ test('records: a line that is not a record is a user error naming the file and l
 });
 
 test('hash: the same for any key order and for defaults written out or left out', () => {
-  fc.assert(
+  check(
     fc.property(partial, fc.infiniteStream(fc.double()), (p, noise) => {
       const h = config_hash(normalize(p));
       const keys = Object.keys(p).sort(() => (noise.next().value < 0.5 ? -1 : 1));
@@ -84,7 +85,7 @@ test('hash: the same for any key order and for defaults written out or left out'
 });
 
 test('hash: any one field changed changes it', () => {
-  fc.assert(
+  check(
     fc.property(partial, fc.constantFrom(...Object.keys(field_values)), (p, k) => {
       const c = normalize(p);
       const v = c[k as keyof typeof c];
@@ -138,7 +139,7 @@ test('grid: a run that cannot run is an error naming its block and run, before a
 // ---- shards ----
 
 test('shards: N shards split any grid into disjoint parts that cover it, shard I taking index mod N = I', () => {
-  fc.assert(
+  check(
     fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 9 }), (len, n) => {
       const seen = new Array<number>(len).fill(0);
       for (let i = 0; i < n; i++) {
