@@ -74,7 +74,8 @@ function install_arrived(task: Task, st: OmTask, mm: MmStruct, vpn: number, on_t
 /**
  * Zone pages that were never used, counted when the process exits or moves
  * on: still waiting unmapped, or mapped with ACCESSED still clear. A zone
- * page used without a fault (AMPoM maps its zones) counts as a hit here.
+ * page used without a fault (AMPoM maps its zones) counts as a hit here;
+ * one still on its way at exit is in flight (a migration waits for them).
  */
 export function count_wasted(st: OmTask, mm: MmStruct): void {
   if (st.zone_unused.size === 0) return;
@@ -84,7 +85,8 @@ export function count_wasted(st: OmTask, mm: MmStruct): void {
     else if (own_page(mm, v) >= 0) {
       if (mm.pte_get(v) & _PAGE_ACCESSED) f.prefetch_hits++;
       else f.wasted_prefetch++;
-    }
+    } else if (st.inflight.has(v)) f.prefetch_in_flight++;
+    else f.wasted_prefetch++;
   }
   st.zone_unused.clear();
 }

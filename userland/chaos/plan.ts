@@ -13,6 +13,7 @@ import { POLICIES, type Policy } from '../../om/state.ts';
 import { run_experiment, type MigrationPoint, type RunResult } from '../experiment.ts';
 import { parse_fault_plan } from '../faults.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
+import type { Mode } from '../hpcc/common.ts';
 import { HPCC_MARKS, parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
 
 export const CHAOS_NODES = 4;
@@ -83,9 +84,12 @@ export function chaos_plan(seed: number): ChaosPlan {
  */
 export const CHAOS_LIMIT_NS = 300 * NS_PER_S;
 
-/** Run a chaos plan: the same path as `omemu run --mode exact` with these flags. */
-export function run_chaos(p: ChaosPlan): RunResult {
-  const program = make_hpcc({ kernel: p.kernel, mib: p.mib, mode: 'exact' });
+/**
+ * Run a chaos plan: the same path as `omemu run --mode exact` with these
+ * flags (tests may run it in fast mode: the same references at the same times).
+ */
+export function run_chaos(p: ChaosPlan, mode: Mode = 'exact'): RunResult {
+  const program = make_hpcc({ kernel: p.kernel, mib: p.mib, mode });
   const ats = parse_migrate_at(p.migrate_at, HPCC_MARKS);
   const path = parse_path(p.path, ats.length);
   const migrations: MigrationPoint[] = ats.map((at, i) => ({ at, to: path[i]! }));

@@ -46,7 +46,7 @@ function do_replay(file: string, o: ReplayOpts): void {
   }
   for (const r of results) {
     process.stdout.write(
-      `${r.program} [${r.problem}] ${r.scheme} on ${r.profile}: freeze ${r.freeze_s.toFixed(3)} s, runtime ${r.runtime_s.toFixed(3)} s, ` +
+      `${r.program} [${r.problem}] ${r.scheme} on ${r.profile}: ${r.freeze_s === null ? `did not migrate: ${r.not_migrated_reason}` : `freeze ${r.freeze_s.toFixed(3)} s`}, runtime ${r.runtime_s.toFixed(3)} s, ` +
         `${r.remote_fault_requests} page-fault requests, ${r.prefetched_pages} prefetched pages, verified ${r.verified}\n`,
     );
     for (const f of r.failures) process.stdout.write(`  failed: ${f}\n`);

@@ -84,7 +84,7 @@ function print(results: RunResult[], json: boolean | undefined): void {
     process.stdout.write(
       `${r.program}${r.problem ? ` [${r.problem}, ${r.used_mib.toFixed(1)} MiB used, ${r.mode} mode]` : ''} ${r.scheme} on ${r.profile}: ` +
         `${r.outcome}${r.reason ? ` (${r.reason})` : ''}, ${r.migrations}/${r.migrations_planned} migrations, ` +
-        `freeze ${r.freeze_s.toFixed(3)} s, runtime ${r.runtime_s.toFixed(3)} s, ` +
+        `${r.freeze_s === null ? `did not migrate: ${r.not_migrated_reason}` : `freeze ${r.freeze_s.toFixed(3)} s`}, runtime ${r.runtime_s.toFixed(3)} s, ` +
         `${r.remote_fault_requests} remote fault requests, ${r.prefetched_pages} prefetched pages, ` +
         `${r.pages_transferred} pages moved, MPT ${r.mpt_bytes} B, verified ${r.verified} (${r.checks.join(', ')})\n`,
     );
