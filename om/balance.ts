@@ -23,7 +23,7 @@
 //   process that has run for t is as likely as not to run for t more); the
 //   gain is that work's time at its share here (1 / the processes here, at
 //   this speed) less its time at its share there.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import { FRAME_SIZE_B } from '../kernel/physmem.ts';
@@ -39,7 +39,7 @@ import { request_migration } from './migrate.ts';
 import { om_task } from './state.ts';
 import { usher_choice } from './usher.ts';
 
-const dbg = createDebug('om:balance');
+const dbg = kdebug('om:balance');
 
 /** MOSIX's stability factor: a target must stay lighter than here with 1.3 processes more. */
 export const STABILITY = 1.3;
@@ -203,10 +203,10 @@ export class Balancer {
     else this.stats.asked_memory++;
     if (rc < 0) {
       this.stats.refused++;
-      dbg('%s: pid %d to node%d refused (%d)', node.name, task.pid, to, rc);
+      dbg(node, 'pid %d to node%d refused (%d)', task.pid, to, rc);
       return;
     }
-    dbg('%s: pid %d to node%d (%s)', node.name, task.pid, to, reason);
+    dbg(node, 'pid %d to node%d (%s)', task.pid, to, reason);
     here.inflight = task;
     const list = here.sent.get(to) ?? [];
     list.push({ weight: 1 / dest.speed, at_ns: asked });

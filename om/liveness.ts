@@ -15,7 +15,7 @@
 // If it stays silent for ORPHAN_AFTER_UPDATES, long after a live migrant
 // would have noticed and told its holders, the process is taken as gone and
 // its pages are let go (a migrant that asks for one then learns it is lost).
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
@@ -31,7 +31,7 @@ import { om_node, type OmTask } from './state.ts';
 import { comm_send } from './comm.ts';
 import { HOLD_ANSWER, HOLD_CHECK } from './proto.ts';
 
-const dbg = createDebug('om:deputy');
+const dbg = kdebug('om:deputy');
 
 /** Missed infoD updates after which a peer is taken as unreachable. */
 export const DEAD_AFTER_UPDATES = 3;
@@ -160,7 +160,7 @@ function depends_on(st: OmTask, peer: number): boolean {
 
 /** This node has lost touch with peer: act on everything of its own that involves it. */
 export function om_peer_lost(node: Node, peer: number, why: string): void {
-  dbg('%s: %s', node.name, why);
+  dbg(node, '%s', why);
   const here = om_node(node);
   mig_peer_lost(node, peer);
   mig_in_peer_lost(node, peer);

@@ -3,7 +3,7 @@
 // arrive, answer MIG_DONE when all is applied, and resume the process at
 // MIG_GO. The destination may refuse at any step (no room, or the fault
 // plan says so): it drops what it built and sends MIG_ABORT.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE, CPU_PTE } from '../kernel/cpu.ts';
 import { ECONNABORTED, ENOMEM } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
@@ -34,7 +34,7 @@ import { kill_migrant } from './kill.ts';
 import { peer_lost } from './liveness.ts';
 import { timeline_of } from './timeline.ts';
 
-const dbg = createDebug('om:mig');
+const dbg = kdebug('om:mig');
 
 /** The destination's record of a migration it is receiving. */
 interface MigIn {
@@ -185,7 +185,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       break;
     }
     default:
-      dbg('%s: unexpected %d during the migration of pid %d', dest.name, m.type, m.pid);
+      dbg(dest, 'unexpected %d during the migration of pid %d', m.type, m.pid);
   }
 }
 
@@ -225,7 +225,7 @@ function mig_drop(dest: Node, mi: MigIn): void {
 }
 
 function mig_refuse(dest: Node, mi: MigIn, errno: number): void {
-  dbg('%s refuses the migration of pid %d (%d)', dest.name, mi.pid, errno);
+  dbg(dest, 'refuses the migration of pid %d (%d)', mi.pid, errno);
   mig_drop(dest, mi);
   comm_send(dest, mi.src, { type: MIG_ABORT, pid: mi.pid, errno }, dest.cluster.queue.now_ns, { conn: 'mig' });
 }
@@ -245,7 +245,7 @@ export function mig_in_peer_lost(node: Node, peer: number): void {
 export function mig_in_idle(node: Node, now_ns: number): void {
   for (const mi of [...incoming(node).values()]) {
     if (now_ns - mi.heard_ns < MIG_IN_IDLE_NS) continue;
-    dbg('%s: no word from %s on pid %d for %d ns: giving up its migration here', node.name, mi.src.name, mi.pid, now_ns - mi.heard_ns);
+    dbg(node, 'no word from %s on pid %d for %d ns: giving up its migration here', mi.src.name, mi.pid, now_ns - mi.heard_ns);
     mig_in_give_up(node, mi);
   }
 }
@@ -315,7 +315,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
       comm_send(dest, dest.cluster.node(mi.home), { type: REM_WHERE, pid: mi.pid, node: dest.id, gen: ctx.gen, holders: [...st.holders] }, t_run);
     }
     task.state = TASK_RUNNING;
-    dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
+    dbg(dest, 'pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
     if (oom) return kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
     wake_up_process(task);
     attach.done({ ok: true, errno: 0 });

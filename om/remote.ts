@@ -7,7 +7,7 @@
 // fault and pick its dependent zone, request the faulting page and the zone
 // pages that are neither local nor in flight from their holder in one
 // REM_PAGE, and wait for the faulting page.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_PTE, CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import { block_task, wake_up_process } from '../kernel/sched.ts';
 import type { Node } from '../kernel/node.ts';
@@ -27,7 +27,7 @@ import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
 import { DEP_PAGES, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_PAGE, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 
-const dbg = createDebug('om:remote');
+const dbg = kdebug('om:remote');
 
 /** CPU cost of one basic step of a prefetcher's analysis (a compare, a load). */
 export const ANALYSIS_NS_PER_OP = 1;
@@ -201,7 +201,7 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   f.remote_faults++;
   if (miss) f.remote_fault_requests++;
   request_pages(task, st, mm, vpn, satisfied, fault_zone(task, st, mm, vma, vpn, satisfied, miss, hit));
-  dbg('pid %d: remote fault on %s', task.pid, vpn.toString(16));
+  dbg(task.node, 'pid %d: remote fault on %s', task.pid, vpn.toString(16));
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
