@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { make_profile } from '../../net/profiles.ts';
 import { POLICIES } from '../../om/state.ts';
 import { chaos_plan, run_chaos } from '../../userland/chaos/plan.ts';
-import { KERNELS } from '../../userland/cli/cmd_run.ts';
+import { KERNELS } from '../../userland/cli/kernels.ts';
 import { run_experiment, type MigrationPoint, type RunResult } from '../../userland/experiment.ts';
 import { load_trace } from '../../userland/trace/ompt.ts';
 import { replay_program } from '../../userland/trace/replay.ts';

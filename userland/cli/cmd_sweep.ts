@@ -9,8 +9,9 @@ import { expand_grid, read_grid_file, type GridBlock, type PlannedRun } from '..
 import { merge_dirs } from '../sweep/merge.ts';
 import { csv_path_of, records_csv } from '../sweep/records.ts';
 import { choose_shard, in_shard } from '../sweep/shard.ts';
-import { run_sweep } from '../sweep/sweep.ts';
-import { numberIn, UsageError } from './usage.ts';
+import { make_out_dir, run_sweep } from '../sweep/sweep.ts';
+import { plural } from './format.ts';
+import { exit_after, numberIn, UsageError } from './usage.ts';
 
 /** Fields whose values hold commas of their own: alternatives are separated by ';'. */
 const SEMI = new Set<keyof RunConfig>(['migrate_at', 'path', 'faults']);
@@ -77,13 +78,15 @@ async function do_sweep(o: SweepOpts): Promise<void> {
     return;
   }
   const workers = o.workers ?? default_workers();
-  process.stderr.write(`sweep: ${grid.length} runs in the grid; shard ${shard.index}/${shard.count} (${shard.from}) has ${mine.length}; ${workers} workers\n`);
+  make_out_dir(o.out); // a bad --out before anything is said or run
+  process.stderr.write(`sweep: ${plural(grid.length, 'run')} in the grid; shard ${shard.index}/${shard.count} (${shard.from}) has ${mine.length}; ${plural(workers, 'worker')}\n`);
   const res = await run_sweep(grid, { out: o.out, shard, workers });
   const bad = res.records.filter((r) => !r.result.verified).length;
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   process.stderr.write(`sweep: ran ${res.ran}, reused ${res.reused} of ${res.planned} in ${s} s; wrote ${res.file} and ${csv_path_of(res.file)}\n`);
-  if (bad > 0) process.stderr.write(`sweep: note: ${bad} runs did not verify (their records say why)\n`);
+  if (bad > 0) process.stderr.write(`sweep: note: ${plural(bad, 'run')} did not verify (their records say why)\n`);
   if (shard.count > 1) process.stderr.write(`sweep: when every shard is done: omemu sweep merge ${o.out} --out ${o.out}/merged.jsonl\n`);
+  exit_after(bad === 0);
 }
 
 function do_merge(dirs: string[], o: { out: string }): void {
