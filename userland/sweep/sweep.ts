@@ -34,6 +34,8 @@ export interface SweepOptions {
   log?: (msg: string) => void;
   /** What a progress line says of a finished run. */
   line?: (run: PlannedRun, r: SweepResult, host_s: number) => string;
+  /** Told, before any run starts, what is left to run and how many runs were done already. */
+  on_plan?: (todo: PlannedRun[], reused: number) => void;
 }
 
 export interface SweepOutcome {
@@ -124,6 +126,7 @@ export async function run_sweep(grid: PlannedRun[], o: SweepOptions): Promise<Sw
   // Start from a clean file of whole lines (no cut-short tail to append after).
   write_atomic(file, ordered_lines());
   const todo = mine.filter((r) => !done.has(r.hash));
+  o.on_plan?.(todo, reused);
   const progress = o.progress === false || todo.length === 0 ? null : new Progress(o.name ?? 'sweep', todo);
   const out = new Appender(file);
   const on_sigint = (): void => {
