@@ -16,6 +16,7 @@ import { run_experiment, type RunResult } from '../../userland/experiment.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../../userland/hpcc/index.ts';
 import { from_lackey, open_input } from '../../userland/trace/lackey.ts';
 import { format_ompt, load_trace, OmptError, parse_ompt, type Trace } from '../../userland/trace/ompt.ts';
+import { gzip_header } from '../../userland/trace/gzip_header.ts';
 import { layout_trace, replay_program } from '../../userland/trace/replay.ts';
 import { trace_from_program } from '../../userland/trace/synth.ts';
 
@@ -175,6 +176,13 @@ test('bad traces: each error names the file, the line and what was expected', ()
   writeFileSync(join(dir, 'cut.ompt.gz'), gz.subarray(0, gz.length >> 1));
   assert.throws(() => load_trace(join(dir, 'cut.ompt.gz')), /cut\.ompt\.gz: truncated or corrupt gzip/);
   assert.throws(() => load_trace(join(dir, 'missing.ompt')), /missing\.ompt: cannot read: ENOENT/);
+  // The gzip header (read with buffer-layout): deflate is the only method; a header cut short is named.
+  assert.equal(gzip_header(gz) && { cm: gzip_header(gz)!.cm, id: [gzip_header(gz)!.id1, gzip_header(gz)!.id2] }, { cm: 8, id: [0x1f, 0x8b] });
+  assert.is(gzip_header(Buffer.from('# ompt v1')), null);
+  writeFileSync(join(dir, 'm7.ompt.gz'), Buffer.from([0x1f, 0x8b, 7, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
+  assert.throws(() => load_trace(join(dir, 'm7.ompt.gz')), /m7\.ompt\.gz: gzip compression method 7 is not deflate \(8\)/);
+  writeFileSync(join(dir, 'cut-head.ompt.gz'), Buffer.from([0x1f, 0x8b, 8]));
+  assert.throws(() => load_trace(join(dir, 'cut-head.ompt.gz')), /cut-head\.ompt\.gz: truncated gzip data \(the header is cut short\)/);
 });
 
 test('layout: x86_64 regions are packed into the 32-bit space keeping adjacency; too big fails', () => {

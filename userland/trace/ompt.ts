@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { REF_R, REF_W, REF_X } from '../../kernel/op.ts';
+import { gzip_header } from './gzip_header.ts';
 
 export const OMPT_MAGIC = '# ompt v1';
 const KIND: Record<string, number> = { R: REF_R, W: REF_W, X: REF_X };
@@ -72,7 +73,9 @@ export function read_trace_text(file: string): Buffer {
   } catch (e) {
     throw new OmptError(file, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+  const gz = gzip_header(raw);
+  if (gz) {
+    if (gz.cm !== 8) throw new OmptError(file, 0, gz.cm < 0 ? 'truncated gzip data (the header is cut short)' : `gzip compression method ${gz.cm} is not deflate (8): not a gzip file omemu can read`);
     try {
       raw = gunzipSync(raw);
     } catch (e) {
