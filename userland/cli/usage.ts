@@ -63,3 +63,13 @@ export function check_writable_file(flag: string, path: string): void {
   }
   if (why) throw new UsageError(`${flag} ${path}: cannot write there (${why})`);
 }
+
+/**
+ * Whether a live view (--monitor) may draw: progress and live views go to
+ * stderr, and only when it is a terminal; otherwise a note says why not.
+ */
+export function live_view(flag: string, stderr: { isTTY?: boolean } = process.stderr): boolean {
+  if (stderr.isTTY) return true;
+  note(`${flag} draws only on a terminal, and stderr is not one: no live view`);
+  return false;
+}
