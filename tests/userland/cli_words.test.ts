@@ -15,7 +15,7 @@ import { and_list, ordinal, plural, secs, sig } from '../../userland/cli/format.
 import { KERNEL_NAMES, make_kernel } from '../../userland/cli/kernels.ts';
 import { network_options } from '../../userland/cli/network.ts';
 import { parse_schemes } from '../../userland/cli/schemes.ts';
-import { UsageError } from '../../userland/cli/usage.ts';
+import { live_view, UsageError } from '../../userland/cli/usage.ts';
 import { HPCC_KERNELS } from '../../userland/hpcc/index.ts';
 
 test('ordinals and plurals', () => {
@@ -92,6 +92,20 @@ test('the kernel log: every namespace is described, and a line says which node a
   assert.ok(lines.some((l) => /^om:syscall \[node 1 t=0\.0000\d\ds\] pid \d+: mmap\(0, 8192, 3, 34, -1, 0\) = \d+$/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /^om:syscall \[node 1 t=0\.\d{6}s\] pid \d+ exits with 0$/.test(l)), lines.join('\n'));
   assert.not.ok(lines.some((l) => /\d{4}-\d\d-\d\dT|\+\d+ms/.test(l)), 'no host date, no host-time difference');
+});
+
+test('a live view draws only on a terminal; elsewhere one note says why', () => {
+  const saved = process.stderr.write.bind(process.stderr);
+  let said = '';
+  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
+  try {
+    assert.ok(live_view('--monitor', { isTTY: true }));
+    assert.is(said, '');
+    assert.not.ok(live_view('--monitor', { isTTY: false }));
+  } finally {
+    process.stderr.write = saved;
+  }
+  assert.is(said, 'omemu: note: --monitor draws only on a terminal, and stderr is not one: no live view\n');
 });
 
 test.run();
