@@ -122,28 +122,31 @@ export function params<Ts>(p: PropParams<Ts> = {}): fc.Parameters<Ts> {
   return { ...p, seed: SEED, numRuns: runs(p.numRuns ?? 100) };
 }
 
-function with_replay(e: unknown, suite: string | null): unknown {
-  if (e instanceof Error) e.message += `\nReplay this failure: ${replay_command(suite)}`;
+function with_replay(e: unknown, command: string): unknown {
+  if (e instanceof Error) e.message += `\nReplay this failure: ${command}`;
   return e;
 }
 
-/** fc.assert under the convention; a failure names the command that replays it. */
-export function check<Ts>(prop: fc.IProperty<Ts>, p?: PropParams<Ts>): void {
-  const suite = calling_suite();
+/**
+ * fc.assert under the convention; a failure names the command that replays
+ * it (`replay` when the suite's own make target is not `make unit`).
+ */
+export function check<Ts>(prop: fc.IProperty<Ts>, p?: PropParams<Ts>, replay?: string): void {
+  const command = replay ?? replay_command(calling_suite());
   try {
     fc.assert(prop, params(p));
   } catch (e) {
-    throw with_replay(e, suite);
+    throw with_replay(e, command);
   }
 }
 
 /** The same for an asynchronous property. */
 export async function check_async<Ts>(prop: fc.IAsyncProperty<Ts>, p?: PropParams<Ts>): Promise<void> {
-  const suite = calling_suite();
+  const command = replay_command(calling_suite());
   try {
     await fc.assert(prop, params(p));
   } catch (e) {
-    throw with_replay(e, suite);
+    throw with_replay(e, command);
   }
 }
 

@@ -19,7 +19,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { check } from '../helpers/prop.ts';
+import { check, SEED } from '../helpers/prop.ts';
 import { Cluster } from '../../kernel/cluster.ts';
 import { fault_plan_of } from '../../kernel/faultplan.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
@@ -449,7 +449,7 @@ test('model: any sequence of memory operations, migrations and faults loses no b
     numRuns: fuzz_s > 0 ? Number.MAX_SAFE_INTEGER : 300,
     ...(fuzz_s > 0 ? { interruptAfterTimeLimit: fuzz_s * 1000 } : {}),
     ...(env.OMEMU_FUZZ_PATH ? { path: env.OMEMU_FUZZ_PATH } : {}),
-  });
+  }, fuzz_s > 0 ? `make fuzz FC_SEED=${SEED} FUZZ_PATH=<the path above> FUZZ_REPLAY=<the replayPath above>` : undefined);
 });
 
 test.run();
