@@ -11,7 +11,7 @@ import { spawn_program } from '../../mm/exec.ts';
 import { seqtouch } from '../../userland/programs/seqtouch.ts';
 import { KLOG_NAMESPACES, klog_time } from '../../kernel/klog.ts';
 import { PAPER_POLICIES, POLICIES } from '../../om/state.ts';
-import { and_list, ordinal, plural, secs, sig } from '../../userland/cli/format.ts';
+import { and_list, fields_text, ordinal, plural, secs, sig, text_value } from '../../userland/cli/format.ts';
 import { KERNEL_NAMES, make_kernel } from '../../userland/cli/kernels.ts';
 import { network_options } from '../../userland/cli/network.ts';
 import { parse_schemes } from '../../userland/cli/schemes.ts';
@@ -39,6 +39,9 @@ test('times and ratios: three significant figures, no exponent, no trailing zero
   assert.is(sig(1e-7), '1e-7');
   assert.is(secs(0.070415), '0.0704 s');
   assert.is(secs(null), '-');
+  // omemu ampom and explain print their records so: AMPoM's score and N to 3 figures, pages whole.
+  assert.is(fields_text({ score: 0.6166666666666667, N: 1.2333333333333336, zone: [6, 7], pivots: [{ d: 3, pivot: 16 }] }, 6), 'score  0.617\nN      1.23\nzone   [6,7]\npivots [{"d":3,"pivot":16}]\n');
+  assert.is(text_value('none: a hit'), 'none: a hit');
 });
 
 test('--scheme is a comma list everywhere; all and paper expand; each scheme once; a bad item is named', () => {

@@ -39,3 +39,13 @@ export function and_list(xs: readonly string[]): string {
   if (xs.length <= 1) return xs.join('');
   return `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
+
+/** A value for a text line: numbers that are not whole to 3 significant figures, lists and records as JSON. */
+export function text_value(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isInteger(x) ? Number(sig(x)) : x));
+}
+
+/** A record as 'key  value' lines, keys padded to `width`. */
+export const fields_text = (r: Record<string, unknown>, width: number): string =>
+  Object.entries(r).map(([k, v]) => `${k.padEnd(width)} ${text_value(v)}\n`).join('');
