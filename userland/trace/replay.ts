@@ -1,15 +1,20 @@
 // Replay an ompt trace as a migrant: build its address space from the `pre`
 // pages, migrate at the `migrate` line, then make the references with the
-// time between them from the instruction count.
+// time between them from the instruction count, in the program's
+// operations where the trace has `step` lines, passing its `mark`s.
 //
-// Address mapping: trace pages are grouped into regions (a new region after
-// a gap of more than REGION_GAP_PAGES pages). When every page already lies
-// in the emulated user space (a 32-bit trace, or one omemu wrote) and none
-// is written at the replayer's own text page, pages keep their numbers. Otherwise (x86_64: the binary near 0x400000, libraries
-// and the stack far above 4 GiB) the regions are laid out in address order
-// from 0x10000000 with REGION_SPACING_PAGES between them, each keeping its
-// internal layout, so pages adjacent in the trace stay adjacent and strides
-// survive. A footprint that does not fit is an error.
+// Address space: a trace of one of omemu's own programs names its VMAs
+// (`vmas=`, see vmas.ts) and the replay builds exactly those: the same
+// image (text, data, stack), heap and mappings, so a migration sends what
+// the program's did. Any other trace gets regions: its pages are grouped
+// into regions (a new region after a gap of more than REGION_GAP_PAGES
+// pages). When every page already lies in the emulated user space (a
+// 32-bit trace) and none is written at the replayer's own text page, pages
+// keep their numbers. Otherwise (x86_64: the binary near 0x400000,
+// libraries and the stack far above 4 GiB) the regions are laid out in
+// address order from 0x10000000 with REGION_SPACING_PAGES between them,
+// each keeping its internal layout, so pages adjacent in the trace stay
+// adjacent and strides survive. A footprint that does not fit is an error.
 import type { Op, RefsOp } from '../../kernel/op.ts';
 import type { Task } from '../../kernel/task.ts';
 import type { ImageSpec } from '../../mm/exec.ts';
