@@ -79,7 +79,14 @@ test('conservation: every process of a random workload finishes once and verifie
       assert.is(r.leaked_frames, 0);
       assert.ok(r.totals.verified);
     }),
-    { numRuns: 4 },
+    {
+      numRuns: 4,
+      // Named example: 5 jobs on 3 nodes under AMPoM that the balancer spreads
+      // (2 migrations), so the property checks migrated processes whatever the
+      // random draws: with FC_SEED=1323459335 none of the 4 workloads drawn
+      // gave the balancer a move worth its cost, and the check below failed.
+      examples: [[3, 5, 'ampom', 1, 0]],
+    },
   );
   assert.ok(moved > 0, 'no run migrated anything: the property checked nothing about migrations');
 });
