@@ -41,7 +41,8 @@ program
   .option('-V, --version', 'print the version and the build (commit) it was made from')
   .addHelpText('after', AFTER)
   // commander's own errors (an unknown option, a missing argument) as one 'omemu:' line.
-  .configureOutput({ outputError: (str, write) => write(error_line(`${str.replace(/^error: /, '').trimEnd()} (see --help)`)) })
+  // (commander puts a suggestion on a line of its own: one line, all of it).
+  .configureOutput({ outputError: (str, write) => write(error_line(`${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)`)) })
   .exitOverride();
 
 const subcommands = [
