@@ -239,7 +239,7 @@ test('property: a trace taken from a kernel replays with every figure of the ker
       },
     ),
     {
-      numRuns: 8,
+      numRuns: 6,
       // Regression examples: STREAM at 1549 KiB under AMPoM replayed 60
       // requests for the kernel's 59 (the trace had dropped the time between
       // a step's references, and the replayer mapped regions of its own);
