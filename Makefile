@@ -21,12 +21,21 @@ test: $(STAMP) typecheck unit ## type-check and run every uvu suite under tests/
 typecheck: $(STAMP) ## tsc --noEmit over the whole tree
 	npx tsc --noEmit -p .
 
-unit: $(STAMP) ## the uvu suites only
-	$(TSX) node_modules/uvu/bin.js tests '\.test\.ts$$'
+# T=pattern runs the suites whose file names match it (a regular expression
+# over the path under tests/, e.g. T=trace or T=om/model). FC_SEED and
+# FC_NUM_RUNS (tests/helpers/prop.ts) set the properties' seed and runs.
+unit: $(STAMP) ## the uvu suites only (T=pattern: those whose file names match; FC_SEED=N FC_NUM_RUNS=X for the properties)
+	$(FC_ENV) $(TSX) node_modules/uvu/bin.js tests '$(T)[^/]*\.test\.ts$$'
+
+# FC_SEED and FC_NUM_RUNS reach the tests from the make command line too.
+FC_ENV := $(if $(FC_SEED),FC_SEED=$(FC_SEED)) $(if $(FC_NUM_RUNS),FC_NUM_RUNS=$(FC_NUM_RUNS))
 
 FUZZ_SECONDS ?= 120
-fuzz: $(STAMP) ## the model-based migration/fault property for FUZZ_SECONDS (default 120); FUZZ_SEED, FUZZ_PATH, FUZZ_REPLAY replay a failure
-	OMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),OMEMU_FUZZ_SEED=$(FUZZ_SEED)) $(if $(FUZZ_PATH),OMEMU_FUZZ_PATH=$(FUZZ_PATH)) $(if $(FUZZ_REPLAY),OMEMU_FUZZ_REPLAY=$(FUZZ_REPLAY)) $(TSX) node_modules/uvu/bin.js tests/om 'model\.test\.ts$$'
+# A fuzzing session draws a fresh seed (printed) unless FC_SEED (or its old
+# name FUZZ_SEED) is given; FUZZ_PATH and FUZZ_REPLAY replay a failure.
+FUZZ_SEED_OF := $(or $(FC_SEED),$(FUZZ_SEED))
+fuzz: $(STAMP) ## the model-based migration/fault property for FUZZ_SECONDS (default 120); FC_SEED, FUZZ_PATH, FUZZ_REPLAY replay a failure
+	FC_SEED=$(if $(FUZZ_SEED_OF),$(FUZZ_SEED_OF),$$(( (RANDOM << 16 | RANDOM) & 0x7fffffff ))) $(if $(FC_NUM_RUNS),FC_NUM_RUNS=$(FC_NUM_RUNS)) OMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_PATH),OMEMU_FUZZ_PATH=$(FUZZ_PATH)) $(if $(FUZZ_REPLAY),OMEMU_FUZZ_REPLAY=$(FUZZ_REPLAY)) $(TSX) node_modules/uvu/bin.js tests/om 'model\.test\.ts$$'
 
 CHAOS_RUNS ?= 200
 chaos: $(STAMP) ## omemu chaos --runs CHAOS_RUNS (default 200): random crash/partition/abort plans, nothing may be lost

@@ -10,6 +10,10 @@ import type { Op } from './op.ts';
 import { wake_up_process } from './sched.ts';
 import { type SyscallEntry, type SyscallResult } from './syscalls.ts';
 import { register_task_proc } from './proc_pid.ts';
+import { kdebug } from './klog.ts';
+
+const dbg_sched = kdebug('om:sched');
+const dbg_sys = kdebug('om:syscall');
 
 export interface ClusterOptions {
   nodes?: number;
@@ -92,6 +96,7 @@ export class Cluster {
     this.tasks.set(t.pid, t);
     node.tasks.add(t);
     this.live.add(t.pid);
+    dbg_sched(node, 'pid %d (%s) starts', t.pid, comm);
     wake_up_process(t);
     return t;
   }
@@ -132,7 +137,9 @@ export class Cluster {
   /** Dispatch a syscall, through the redirect hook when one is installed. */
   do_syscall(task: Task, ent: SyscallEntry, args: number[]): SyscallResult {
     const r = this.syscall_redirect?.(task, ent, args);
-    return r !== undefined ? r : ent.fn(task, args);
+    const ret = r !== undefined ? r : ent.fn(task, args);
+    if (dbg_sys.enabled) dbg_sys(task.node, 'pid %d: %s(%s) = %s', task.pid, ent.name, args.join(', '), String(ret));
+    return ret;
   }
 
   /** Listeners for programs' marks (see MarkOp). */

@@ -28,7 +28,7 @@
 // it for every task at once. Nice is always 0, and there is no SMP bonus.
 // A task blocked on a remote page or a reply is off the run queue: it holds
 // no CPU, and nr_running does not count it.
-import createDebug from 'debug';
+import { kdebug } from './klog.ts';
 import { NS_PER_S } from './time.ts';
 import { CPU_SYSCALL, CPU_TRAP } from './cpu.ts';
 import { ENOSYS } from './errno.ts';
@@ -38,7 +38,7 @@ import { FRAME_SIZE_B } from './physmem.ts';
 import type { Node } from './node.ts';
 import { sys_call_table, SYSCALL_BLOCKED, do_exit } from './syscalls.ts';
 
-const dbg = createDebug('om:sched');
+const dbg = kdebug('om:sched');
 
 /** Timer interrupts a second on i386 2.4. */
 export const HZ = 100;
@@ -204,7 +204,7 @@ function pick_next(node: Node): Task | null {
     // A task that slept keeps the time it blocked at if that is later.
     next.clock_ns = Math.max(next.clock_ns, node.cluster.queue.now_ns);
     next.mm?.activate(node);
-    if (prev && dbg.enabled) dbg('%s: pid %d -> pid %d', node.name, prev.pid, next.pid);
+    if (prev && dbg.enabled) dbg(node, 'pid %d -> pid %d', prev.pid, next.pid);
   }
   return next;
 }
@@ -250,7 +250,7 @@ function run_slice(node: Node): void {
       account(task, start_ns);
       const next = pick_next(node);
       if (next !== task) {
-        if (next) dbg('%s: pid %d preempted at %d', node.name, task.pid, task.clock_ns);
+        if (next) dbg(node, 'pid %d preempted at %d', task.pid, task.clock_ns);
         return;
       }
       start_ns = task.clock_ns;

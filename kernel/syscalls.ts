@@ -4,12 +4,12 @@
 // calls (mmap, munmap, brk, mprotect) into the same table at load time, the
 // way a subsystem fills sys_call_table; om/ can redirect a migrant's calls
 // to its deputy through Cluster.syscall_redirect.
-import createDebug from 'debug';
+import { kdebug } from './klog.ts';
 import { EBADF, EFAULT, EINVAL } from './errno.ts';
 import { TASK_ZOMBIE, type Task } from './task.ts';
 import { NS_PER_US, NS_PER_S } from './time.ts';
 
-const dbg = createDebug('om:syscall');
+const dbg = kdebug('om:syscall');
 
 export const __NR_exit = 1;
 export const __NR_write = 4;
@@ -56,7 +56,7 @@ export function user_buf_refs(addr: number, len: number, write: boolean): Uint32
 /** do_exit: release the address space and become a zombie. */
 export function do_exit(task: Task, code: number): void {
   if (task.state === TASK_ZOMBIE) return;
-  dbg('pid %d exits with %d%s', task.pid, code, task.exit_reason ? ` (${task.exit_reason})` : '');
+  dbg(task.node, 'pid %d exits with %d%s', task.pid, code, task.exit_reason ? ` (${task.exit_reason})` : '');
   task.exit_code = code;
   task.state = TASK_ZOMBIE;
   task.exit_ns = task.clock_ns;

@@ -4,7 +4,7 @@
 // A PTE that holds a remote entry (the page lives on another node) is handed
 // to the remote-page hook, which om/ installs: that is where openMosix's
 // remote paging and the AMPoM prefetcher run. mm/ never imports om/.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE, CPU_FAULT_HANDLER, CPU_TRAP, CPU_ZERO_PAGE } from '../kernel/cpu.ts';
 import { SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGKILL, SIGSEGV, force_sig } from '../kernel/signal.ts';
 import type { Task } from '../kernel/task.ts';
@@ -17,7 +17,7 @@ import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type VmArea } from './vma.ts'
 import { zero_page_of, type MmStruct } from './mm_struct.ts';
 import { expand_stack } from './stack.ts';
 
-const dbg = createDebug('om:fault');
+const dbg = kdebug('om:fault');
 
 /** What handle_mm_fault reports (2.4 returns 1, 2, 0, -1; BLOCKED is ours). */
 export const VM_FAULT_MINOR = 1;
@@ -107,7 +107,7 @@ export function do_page_fault(task: Task, mm: MmStruct, error_code: number, addr
     task.efault = true;
     return false;
   }
-  dbg('pid %d: SIGSEGV at 0x%s (%s)', task.pid, address.toString(16), si_code === SEGV_MAPERR ? 'MAPERR' : 'ACCERR');
+  dbg(task.node, 'pid %d: SIGSEGV at 0x%s (%s)', task.pid, address.toString(16), si_code === SEGV_MAPERR ? 'MAPERR' : 'ACCERR');
   task.exit_reason = `SIGSEGV at 0x${address.toString(16)} (${si_code === SEGV_MAPERR ? 'SEGV_MAPERR' : 'SEGV_ACCERR'}, ${write ? 'write' : 'read'})`;
   force_sig(task, { signo: SIGSEGV, code: si_code, addr: address });
   return false;

@@ -90,7 +90,14 @@ export class InfoD {
     this.available_bps = line_bps;
     this.vector = new LoadVector(node.id, node.cluster.nodes.length);
     this.load = new NodeLoad(node.speed);
-    this.set_own(node.cluster.queue.now_ns);
+    // Idle at boot, stamped with the boot: a peer learns how old that is.
+    this.last_tick_ns = node.cluster.queue.now_ns;
+    this.set_own(this.last_tick_ns);
+  }
+
+  /** This node's own entry, as it last computed it (what it tells the others). */
+  peer_own(): LoadEntry | undefined {
+    return this.vector.get(this.node.id);
   }
 
   /** What this node knows of a peer, or undefined. */
@@ -112,14 +119,17 @@ export class InfoD {
    */
   load_tick(): void {
     const now = this.node.cluster.queue.now_ns;
-    const dt = Math.max(1, now - this.last_tick_ns);
-    this.cpu_util = Math.min(1, (this.node.busy_ns - this.last_busy_ns) / dt);
-    this.raw_load = runnable_ns(this.node, now) / dt;
+    const dt = now - this.last_tick_ns;
+    const rq_ns = runnable_ns(this.node, now); // also restarts the run queue's account
+    if (dt > 0) {
+      this.cpu_util = Math.min(1, (this.node.busy_ns - this.last_busy_ns) / dt);
+      this.raw_load = rq_ns / dt;
+      this.load.calc_load(this.raw_load);
+    }
     this.last_busy_ns = this.node.busy_ns;
     this.last_tick_ns = now;
-    this.load.calc_load(this.raw_load);
     this.measure_bandwidth(now);
-    this.set_own(now);
+    if (dt > 0) this.set_own(now);
     for (const l of this.load_listeners) l();
   }
 
@@ -159,7 +169,9 @@ export class InfoD {
     const now = c.queue.now_ns;
     let to = this.rng.int(0, n - 2);
     if (to >= this.node.id) to++;
-    this.set_own(now);
+    // The own entry goes out as its load computation left it, stamped with
+    // that computation's time: a window sent 0.9 s after it says its load is
+    // 0.9 s old, so no peer takes an idle second's figure for the present.
     const seq = ++this.seq;
     const bytes = encode_window(INFOD_WINDOW, INFOD_VERSION, this.node.id, seq, this.vector.window(to), now);
     this.sent.set(to, { seq, at_ns: now });

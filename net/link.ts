@@ -15,7 +15,7 @@
 // from several nodes to one share its wire; with two nodes it never holds
 // a frame back (one sender cannot outrun it) and is skipped. Its buffer is
 // not bounded. The store-and-forward time of a frame is in the latency.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import { Rng } from '../kernel/rng.ts';
@@ -30,7 +30,7 @@ import { FRAME_TCP, frame_counted_B, IP_TCP_HEADERS_B, IP_UDP_HEADERS_B, ser_ns,
 
 export { MSS_B, IP_TCP_HEADERS_B, ETH_WIRE_OVERHEAD_B, MTU_B, frames_for, wire_bytes } from './wire.ts';
 
-const dbg = createDebug('om:net');
+const dbg = kdebug('om:net');
 
 /** Per-send options: the connection the message goes on, and what to do if it fails. */
 export interface SendOpts {
@@ -129,7 +129,7 @@ export class Network implements TcpHost {
   }
 
   sk_error_report(tp: TcpSock, reason: string): void {
-    if (dbg.enabled) dbg('%s: %s connection to %s closed: %s', tp.node.name, tp.conn.name, tp.peer.name, reason);
+    if (dbg.enabled) dbg(tp.node, '%s connection to %s closed: %s', tp.conn.name, tp.peer.name, reason);
     this.on_error?.(tp.node, tp.peer, tp.conn.name, reason);
   }
 
@@ -195,7 +195,7 @@ export class Network implements TcpHost {
     this.payload_B += bytes;
     this.messages++;
     tcp_sendmsg(conn.end[conn.side_of(from)]!, bytes, at_ns, deliver ?? noop, opts?.on_fail);
-    if (dbg.enabled) dbg('%s -> %s %s: %d B at %d', from.name, to.name, conn.name, bytes, at_ns);
+    if (dbg.enabled) dbg(from, '-> %s %s: %d B at %d', to.name, conn.name, bytes, at_ns);
   }
 
   /**
@@ -315,7 +315,7 @@ export class Network implements TcpHost {
    * until they give up (their user timeout): it stays down, so no RST.
    */
   crash(node: Node): void {
-    dbg('%s crashed', node.name);
+    dbg(node, 'crashed');
     const nn = node.ext.get('net') as NetNode | undefined;
     if (!nn) return;
     for (const c of nn.tcp.est.values()) c.drop_end(node);

@@ -2,13 +2,13 @@
 // message is encoded to bytes when sent and decoded when it arrives, and the
 // receiving node's om looks the process up in its own records by the pid in
 // the header: nothing but the bytes crosses.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import type { Node } from '../kernel/node.ts';
 import { network_of } from '../net/link.ts';
 import { decode, encode, message_B, MSG_NAMES, type Msg } from './proto.ts';
 import { figures_of } from './state.ts';
 
-const dbg = createDebug('om:comm');
+const dbg = kdebug('om:comm');
 
 /**
  * The connections om uses between two nodes: one for migrations (the bulk
@@ -75,7 +75,7 @@ export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: C
     if (!to.alive) return;
     receiver?.(to, from, comm_recv(bytes ?? encode(msg)), attach);
   }, { conn: opts.conn ?? 'om', on_fail: fail_of(from, to) });
-  dbg('%s -> %s %s pid %d (%d B) at %d', from.name, to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
+  dbg(from, '-> %s %s pid %d (%d B) at %d', to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }
 
 /** Decode what arrived. Our own encoder made it, so a malformed message is a bug: it throws. */

@@ -5,7 +5,7 @@
 // (REM_UNMAP). The deputy, at home, also runs the migrant's system calls
 // (REM_SYSCALL) and keeps track of where the process is (REM_WHERE). When the
 // process exits (REM_EXIT) every node lets go of what it held for it.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
 import { sys_call_table, __NR_gettimeofday, __NR_write, __NR_getpid } from '../kernel/syscalls.ts';
@@ -23,7 +23,7 @@ import {
 import { holder_emptied, push_pump, push_start, push_stop, pusher_of } from './push.ts';
 import { figures_of, om_node, type Deputy, type PageHolder } from './state.ts';
 
-const dbg = createDebug('om:deputy');
+const dbg = kdebug('om:deputy');
 
 /** Pages per DEP_PAGES reply: the faulting page travels in the first one. */
 export const DEP_PAGES_PER_MSG = 8;
@@ -133,7 +133,7 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
       break;
     }
     default:
-      dbg('%s: unexpected message %d for pid %d', node.name, m.type, m.pid);
+      dbg(node, 'unexpected message %d for pid %d', m.type, m.pid);
   }
 }
 

@@ -27,7 +27,7 @@
 // taken as gone and its pages are let go (a migrant that asks for one then
 // learns it is lost).
 import { struct, u8, u16, u32 } from '@solana/buffer-layout';
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
@@ -44,7 +44,7 @@ import { om_node, type OmTask } from './state.ts';
 import { comm_send } from './comm.ts';
 import { HOLD_ANSWER, HOLD_CHECK, REM_EXIT, REM_WHERE } from './proto.ts';
 
-const dbg = createDebug('om:deputy');
+const dbg = kdebug('om:deputy');
 
 /** Missed intervals after which a watched peer is taken as unreachable. */
 export const DEAD_AFTER_UPDATES = 3;
@@ -299,7 +299,7 @@ export function lost_dependency(st: OmTask): number {
 
 /** This node has taken `peer` as unreachable: what is safe at once, and the rest at once only with no partition limit. */
 function peer_unreachable(node: Node, peer: number, why: string): void {
-  dbg('%s: %s', node.name, why);
+  dbg(node, '%s', why);
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
   lv.lost.set(peer, now);
@@ -316,7 +316,7 @@ function peer_unreachable(node: Node, peer: number, why: string): void {
 /** A peer taken as unreachable was heard again: nothing of what waits on it is given up. */
 function peer_back(node: Node, peer: number): void {
   const lv = liveness(node);
-  dbg('%s: node%d reachable again after %d ns', node.name, peer, node.cluster.queue.now_ns - lv.lost.get(peer)!);
+  dbg(node, 'node%d reachable again after %d ns', peer, node.cluster.queue.now_ns - lv.lost.get(peer)!);
   lv.lost.delete(peer);
   lv.gone.delete(peer);
   exit_waits(node);

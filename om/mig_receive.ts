@@ -3,7 +3,7 @@
 // arrive, answer MIG_DONE when all is applied, and resume the process at
 // MIG_GO. The destination may refuse at any step (no room, or the fault
 // plan says so): it drops what it built and sends MIG_ABORT.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE, CPU_PTE } from '../kernel/cpu.ts';
 import { ECONNABORTED, ENOMEM } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
@@ -35,7 +35,7 @@ import { deputy_dropped } from './deputy.ts';
 import { peer_lost } from './liveness.ts';
 import { timeline_of } from './timeline.ts';
 
-const dbg = createDebug('om:mig');
+const dbg = kdebug('om:mig');
 
 /** The destination's record of a migration it is receiving. */
 interface MigIn {
@@ -186,7 +186,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       break;
     }
     default:
-      dbg('%s: unexpected %d during the migration of pid %d', dest.name, m.type, m.pid);
+      dbg(dest, 'unexpected %d during the migration of pid %d', m.type, m.pid);
   }
 }
 
@@ -226,7 +226,7 @@ function mig_drop(dest: Node, mi: MigIn): void {
 }
 
 function mig_refuse(dest: Node, mi: MigIn, errno: number): void {
-  dbg('%s refuses the migration of pid %d (%d)', dest.name, mi.pid, errno);
+  dbg(dest, 'refuses the migration of pid %d (%d)', mi.pid, errno);
   mig_drop(dest, mi);
   comm_send(dest, mi.src, { type: MIG_ABORT, pid: mi.pid, errno }, dest.cluster.queue.now_ns, { conn: 'mig' });
 }
@@ -255,7 +255,7 @@ export function mig_in_idle(node: Node, now_ns: number, limit_ns: number): void 
   for (const mi of [...incoming(node).values()]) {
     const idle_ns = mi.ctx === null ? MIG_IN_IDLE_NS : Math.max(MIG_IN_IDLE_NS, limit_ns);
     if (now_ns - mi.heard_ns < idle_ns) continue;
-    dbg('%s: no word from %s on pid %d for %d ns: giving up its migration here', node.name, mi.src.name, mi.pid, now_ns - mi.heard_ns);
+    dbg(node, 'no word from %s on pid %d for %d ns: giving up its migration here', mi.src.name, mi.pid, now_ns - mi.heard_ns);
     mig_in_give_up(node, mi);
   }
 }
@@ -278,7 +278,7 @@ function mig_in_give_up(node: Node, mi: MigIn): void {
     return;
   }
   const gen = mi.ctx!.gen;
-  dbg('%s gives up the migration of pid %d (gen %d) after MIG_DONE', node.name, mi.pid, gen);
+  dbg(node, 'gives up the migration of pid %d (gen %d) after MIG_DONE', mi.pid, gen);
   node.cluster.transit_dropped(mi.pid, gen);
   if (mi.home === node.id) deputy_dropped(node, mi.pid, node.id, gen);
   else comm_send(node, node.cluster.node(mi.home), { type: MIG_DROPPED, pid: mi.pid, gen }, node.cluster.queue.now_ns);
@@ -361,7 +361,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
       comm_send(dest, c.node(mi.home), { type: REM_WHERE, pid: mi.pid, node: dest.id, gen: ctx.gen, holders: [...st.holders] }, t_run);
     }
     task.state = TASK_RUNNING;
-    dbg('pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
+    dbg(dest, 'pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
     wake_up_process(task);
     c.task_resumed(task);
   });

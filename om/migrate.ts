@@ -13,7 +13,7 @@
 // every page. A pre-copy scheme shakes hands and copies rounds of pages
 // while the process still runs (om/precopy.ts) before it stops it.
 // The freeze is measured from the stop to the resume at the destination.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import { EBUSY, ECONNABORTED, EHOSTUNREACH, EINVAL, ESRCH } from '../kernel/errno.ts';
 import type { Node } from '../kernel/node.ts';
@@ -40,7 +40,7 @@ import { scheme_of, type Scheme } from './schemes/index.ts';
 import { figures_of, om_node, om_task, om_task_init, PageHolder, POLICY_CODE, type OmTask, type Policy } from './state.ts';
 import { note_emptied } from './push.ts';
 
-const dbg = createDebug('om:mig');
+const dbg = kdebug('om:mig');
 
 /** Pages a MIG_PAGE message carries (openMosix sends them in a stream). */
 const MIG_PAGES_PER_MSG = 16;
@@ -176,7 +176,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
   out.frozen_at_ns = task.clock_ns;
   out.send = out.scheme.freeze_pages(task, mm, out.precopy?.sent);
   audit_of(c).freeze(task.pid, mm);
-  dbg('pid %d: %s -> %s (%s) frozen at %d', task.pid, out.src.name, dest.name, st.policy, out.frozen_at_ns);
+  dbg(task.node, 'pid %d: %s -> %s (%s) frozen at %d', task.pid, out.src.name, dest.name, st.policy, out.frozen_at_ns);
   if (peer_lost(out.src, dest.id)) return mig_abort_local(out, -EHOSTUNREACH);
   if (existing) {
     // Pre-copy shook hands already: the fixed cost, then the rest moves.
@@ -336,7 +336,7 @@ function mig_abort_local(out: MigOut, errno: number): void {
   task.stop_hook = null;
   out.st.deferred = null;
   figures_of(src, task.pid).aborts++;
-  dbg('pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
+  dbg(out.src, 'pid %d: migration to %s aborted (%d)', task.pid, out.dest.name, errno);
   if (task.state === TASK_ZOMBIE) return;
   const mm = task.mm as MmStruct;
   // Pre-copy cleared dirty bits the process never asked to lose: they come back.

@@ -11,7 +11,7 @@
 // rule (Xen's simple_precopy_policy: fewer than 50 dirty pages, or 5 rounds;
 // or the legacy 30 rounds or 3 times the memory sent) decides between
 // another round and the freeze (om/migrate.ts), which moves what is left.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
@@ -25,7 +25,7 @@ import type { PrecopyRule } from './schemes/index.ts';
 import { write_while_room } from './sndbuf.ts';
 import { figures_of } from './state.ts';
 
-const dbg = createDebug('om:mig');
+const dbg = kdebug('om:mig');
 
 const PRECOPY_PAGES_PER_MSG = 16;
 
@@ -78,7 +78,7 @@ export function precopy_round(src: Node, mm: MmStruct, ps: PrecopyState, pid: nu
   ps.queue = q;
   ps.at = 0;
   figures_of(src, pid).precopy_rounds++;
-  dbg('pid %d: pre-copy round %d, %d pages', pid, ps.round, q.length);
+  dbg(src, 'pid %d: pre-copy round %d, %d pages', pid, ps.round, q.length);
 }
 
 /** Run the rounds: write their messages as the socket has room, until the rule says stop. */
@@ -134,7 +134,7 @@ function precopy_round_end(src: Node, mm: MmStruct, ps: PrecopyState, pid: numbe
   const r = ps.rule;
   const sent_enough = r.max_sent_factor > 0 && ps.sent_pages * 4096 >= r.max_sent_factor * ps.mem_B;
   if (dirty < r.min_dirty || ps.round >= r.max_rounds || sent_enough) {
-    dbg('pid %d: pre-copy stops after round %d with %d dirty pages', pid, ps.round, dirty);
+    dbg(src, 'pid %d: pre-copy stops after round %d with %d dirty pages', pid, ps.round, dirty);
     ps.over = true;
     ps.on_done();
     return false;

@@ -8,7 +8,7 @@
 // buffer keeps the wire busy. A page is
 // sent once: taken from the HPT as it goes; asked for while on its way, it
 // is answered PG_ONWAY and the migrant waits for the pushed copy.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
 import { audit_of } from './audit.ts';
@@ -20,7 +20,7 @@ import { DEP_PAGES, DEP_PUSH_STOPPED, message_B, OMP_BACKGROUND, type Msg, type 
 import { write_while_room } from './sndbuf.ts';
 import { figures_of, om_node, type PageHolder } from './state.ts';
 
-const dbg = createDebug('om:deputy');
+const dbg = kdebug('om:deputy');
 
 /** Pages a pushed DEP_PAGES carries. */
 export const PUSH_PAGES_PER_MSG = 8;
@@ -110,7 +110,7 @@ export function push_start(node: Node, to: Node, pid: number): void {
   const vpns: number[] = [];
   h.hpt.for_each_pte(0, 1 << 20, (vpn) => void vpns.push(vpn));
   pushers(node).set(pid, new Pusher(pid, to, vpns));
-  dbg('%s: pushing %d pages of pid %d to %s', node.name, vpns.length, pid, to.name);
+  dbg(node, 'pushing %d pages of pid %d to %s', vpns.length, pid, to.name);
   push_pump(node, pid);
 }
 

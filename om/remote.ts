@@ -7,7 +7,7 @@
 // fault and pick its dependent zone, request the faulting page and the zone
 // pages that are neither local nor in flight from their holder in one
 // REM_PAGE, and wait for the faulting page.
-import createDebug from 'debug';
+import { kdebug } from '../kernel/klog.ts';
 import { CPU_PTE, CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import { block_task, wake_up_process } from '../kernel/sched.ts';
 import type { Node } from '../kernel/node.ts';
@@ -29,7 +29,7 @@ import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 import { peer_lost } from './liveness.ts';
 import { pause_begin, pause_end } from './pause.ts';
 
-const dbg = createDebug('om:remote');
+const dbg = kdebug('om:remote');
 
 /** CPU cost of one basic step of a prefetcher's analysis (a compare, a load). */
 export const ANALYSIS_NS_PER_OP = 1;
@@ -76,7 +76,8 @@ function install_arrived(task: Task, st: OmTask, mm: MmStruct, vpn: number, on_t
 /**
  * Zone pages that were never used, counted when the process exits or moves
  * on: still waiting unmapped, or mapped with ACCESSED still clear. A zone
- * page used without a fault (AMPoM maps its zones) counts as a hit here.
+ * page used without a fault (AMPoM maps its zones) counts as a hit here;
+ * one still on its way at exit is in flight (a migration waits for them).
  */
 export function count_wasted(st: OmTask, mm: MmStruct): void {
   if (st.zone_unused.size === 0) return;
@@ -86,7 +87,8 @@ export function count_wasted(st: OmTask, mm: MmStruct): void {
     else if (own_page(mm, v) >= 0) {
       if (mm.pte_get(v) & _PAGE_ACCESSED) f.prefetch_hits++;
       else f.wasted_prefetch++;
-    }
+    } else if (st.inflight.has(v)) f.prefetch_in_flight++;
+    else f.wasted_prefetch++;
   }
   st.zone_unused.clear();
 }
@@ -201,7 +203,7 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   f.remote_faults++;
   if (miss) f.remote_fault_requests++;
   request_pages(task, st, mm, vpn, satisfied, fault_zone(task, st, mm, vma, vpn, satisfied, miss, hit));
-  dbg('pid %d: remote fault on %s', task.pid, vpn.toString(16));
+  dbg(task.node, 'pid %d: remote fault on %s', task.pid, vpn.toString(16));
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;

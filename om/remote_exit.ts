@@ -12,7 +12,7 @@ import { deputy_exit } from './deputy.ts';
 import { precopy_unmapped } from './migrate.ts';
 import { MIG_ABORT, REM_EXIT, REM_UNMAP } from './proto.ts';
 import { holder_of, mm_owner } from './remote.ts';
-import { om_node, om_task } from './state.ts';
+import { figures_of, om_node, om_task } from './state.ts';
 import { pause_end } from './pause.ts';
 
 /** munmap on a migrant: pages held elsewhere in the range are dropped there (§2.2). */
@@ -30,7 +30,7 @@ export function remote_munmap(mm: MmStruct, start: number, end: number): void {
       task.node.mem.put(a.pfn);
       st.arrived.delete(v);
     }
-    st.zone_unused.delete(v);
+    if (st.zone_unused.delete(v)) figures_of(task.node, task.pid).wasted_prefetch++; // brought, never used
     // One on its way is dropped when it comes (its table entry is gone).
     if (st.inflight.delete(v)) continue;
     const h = holder_of(mm, v);

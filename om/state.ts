@@ -57,8 +57,10 @@ export interface OmFigures {
   analysis_ns: number;
   /** Zone pages whose first use was seen (a readahead hit). */
   prefetch_hits: number;
-  /** Zone pages that arrived and were never used before the process exited or moved on. */
+  /** Zone pages that arrived and were never used before the process exited or moved on (or unmapped them). */
   wasted_prefetch: number;
+  /** Zone pages still on their way when the process exited: prefetched = hits + wasted + these. */
+  prefetch_in_flight: number;
   /** When each migration this node sent began (pre-copy: its first round), virtual ns. */
   started: number[];
   /** When this node, a migration's source, came to hold no page of the process (empty: it still held some at the end). */
@@ -79,7 +81,7 @@ export interface OmFigures {
 
 export const new_figures = (): OmFigures => ({
   migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, local_window_faults: 0, request_messages: 0, prefetched_pages: 0,
-  pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0,
+  pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0, prefetch_in_flight: 0,
   started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0, paused_ns: 0, pauses: 0,
 });
 

@@ -7,6 +7,7 @@ import { arm_crashes, empty_plan, fault_injected, type FaultPlan } from '../kern
 import type { Op } from '../kernel/op.ts';
 import type { Task, TaskView } from '../kernel/task.ts';
 import { ns_to_s } from '../kernel/time.ts';
+import { errno_name } from '../kernel/errno.ts';
 import { spawn_program, type ImageSpec } from '../mm/exec.ts';
 import { net_figures, network_of } from '../net/link.ts';
 import type { NetProfile } from '../net/profiles.ts';
@@ -103,7 +104,7 @@ export interface RunSpec {
 export type PagingCounts = Pick<
   OmFigures,
   | 'remote_fault_requests' | 'remote_faults' | 'local_window_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'bytes_transferred' | 'mpt_bytes'
-  | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes' | 'postcopy_bytes'
+  | 'prefetch_hits' | 'wasted_prefetch' | 'prefetch_in_flight' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes' | 'postcopy_bytes'
 >;
 
 export interface RunResult extends PagingCounts {
@@ -118,6 +119,13 @@ export interface RunResult extends PagingCounts {
   latency_ms: number;
   nodes: number;
   migrated: boolean;
+  /**
+   * Why a planned migration did not happen (the first that did not: its
+   * point never came, it was under way when the program ended, it was
+   * refused or called off, the process was killed), or null when every
+   * one did.
+   */
+  not_migrated_reason: string | null;
   /** Migrations that completed, of those planned. */
   migrations: number;
   migrations_planned: number;
@@ -127,12 +135,12 @@ export interface RunResult extends PagingCounts {
    */
   migrations_unfinished: number;
   aborted_migrations: number;
-  /** The time the process stood still for migrations, s (one migration: its freeze). */
-  freeze_s: number;
+  /** The time the process stood still for migrations, s (one migration: its freeze); null when none happened. */
+  freeze_s: number | null;
   /** Each completed migration's freeze, s. */
   freezes_s: number[];
-  /** QEMU's name for the freeze: the time the process did not run. */
-  downtime_s: number;
+  /** QEMU's name for the freeze: the time the process did not run (null when no migration happened). */
+  downtime_s: number | null;
   /**
    * From the start of the first migration until its source held no page of
    * the process any more (the end of the residual dependency), s; null when
@@ -248,7 +256,7 @@ export function migrate_process(c: Cluster, pid: number, to: number, policy: Pol
  * fired; a point that fires while the previous migration is still going
  * waits for it to end.
  */
-function drive_migrations(c: Cluster, pid: number, scheme: Policy, points: MigrationPoint[], started: { first_ns: number }, errors: string[]): void {
+function drive_migrations(c: Cluster, pid: number, scheme: Policy, points: MigrationPoint[], started: { first_ns: number }, errors: string[], status: PointStatus[]): void {
   let next = 0;
   let busy = false;
   let due = false;
@@ -274,10 +282,15 @@ function drive_migrations(c: Cluster, pid: number, scheme: Policy, points: Migra
     prev_fired_ns = c.queue.now_ns;
     if (started.first_ns < 0) started.first_ns = Math.max(c.queue.now_ns, task.clock_ns);
     busy = true;
-    const rc = migrate_process(c, pid, p.to, scheme, over);
+    status[i] = 'under way';
+    const rc = migrate_process(c, pid, p.to, scheme, (r) => {
+      status[i] = r.ok ? 'done' : `migration ${i + 1} to node ${p.to} was called off (${errno_name(r.errno)})`;
+      over();
+    });
     if (rc < 0) {
       busy = false;
       errors.push(`migration ${i + 1} to node ${p.to}: error ${rc}`);
+      status[i] = `migration ${i + 1} to node ${p.to} was refused (${errno_name(rc)})`;
       arm(next);
     }
   };
@@ -311,13 +324,38 @@ export function process_end(c: Cluster, pid: number): { task: Task; running: boo
   return { task, running: false, lost: ended?.lost ?? `lost in migration from ${task.node.name} (no node resumed it)` };
 }
 
+/** What became of a migration point: not reached yet, under way, done, or why it failed. */
+type PointStatus = 'not reached' | 'under way' | 'done' | string;
+
+const point_name = (p: MigrationPoint): string =>
+  typeof p.at === 'string' ? p.at : 't_ns' in p.at ? `${ns_to_s(p.at.t_ns)} s` : `+${ns_to_s(p.at.after_ns)} s`;
+
+/**
+ * Why a planned migration did not happen (the first that did not), or null
+ * when every one did.
+ */
+function not_migrated_reason(points: MigrationPoint[], status: PointStatus[], killed: string | null): string | null {
+  if (points.length === 0) return 'no migration was asked for';
+  const i = status.findIndex((x) => x !== 'done');
+  if (i < 0) return null;
+  const st = status[i]!;
+  if (st === 'not reached') {
+    return killed === null ? `the program ended before migration point ${i + 1} (${point_name(points[i]!)})` : `the process was killed before migration point ${i + 1}: ${killed}`;
+  }
+  if (st === 'under way') return killed === null ? `the program ended while migration ${i + 1} was under way` : `the process was killed during migration ${i + 1}: ${killed}`;
+  return st;
+}
+
 /** The reason of a run whose task had not ended by its time limit. */
 export const STILL_RUNNING = 'still running when the run stopped';
 
 /**
- * The first migration's residual dependency: from its start until its
- * source (home) held no page of the process; null if home still held some
- * when the process ended (or home crashed, taking its figures).
+ * The first migration's total time: from its start until the process ran
+ * at its destination and its source (home) held no page of it any more
+ * (the end of the residual dependency), whichever came last; null if home
+ * still held some when the process ended (or home crashed, taking its
+ * figures). openMosix's source empties itself at commit, before the
+ * process resumes: the migration still lasts until the freeze ends.
  */
 function page_dependency_ns(c: Cluster, pid: number, s: OmFigures, exit_ns: number): number | null {
   if (s.migrations === 0 || s.freezes.length === 0) return null;
@@ -331,7 +369,12 @@ function total_migration_ns(c: Cluster, pid: number, s: OmFigures): number | nul
   if (s.migrations === 0 || s.started.length === 0) return null;
   const home = c.node(0);
   const emptied = home.alive ? om_node(home).figures.get(pid)?.emptied[0] : undefined;
-  return emptied === undefined ? null : emptied - s.started[0]!;
+  if (emptied === undefined) return null;
+  const start = s.started[0]!;
+  // Its freeze: the first that began after it did.
+  const freeze = s.freezes.find(([at]) => at >= start);
+  const end = Math.max(emptied, freeze ? freeze[0] + freeze[1] : emptied);
+  return end >= start ? end - start : null;
 }
 
 export function run_experiment(spec: RunSpec): RunResult {
@@ -367,7 +410,8 @@ export function run_experiment(spec: RunSpec): RunResult {
   }
   const started = { first_ns: -1 };
   const mig_errors: string[] = [];
-  drive_migrations(c, pid, spec.scheme, points, started, mig_errors);
+  const status: PointStatus[] = points.map(() => 'not reached');
+  drive_migrations(c, pid, spec.scheme, points, started, mig_errors, status);
   // The timed phase ends at 'timed_done' when the program has one (its
   // verification comes after and is not part of the measured run).
   let end_ns = -1;
@@ -417,6 +461,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   if (tl) spec.timeline!(tl, start);
   const end = end_ns >= 0 ? end_ns : exit_ns;
   const sz = spec.program.size;
+  const total_ns = total_migration_ns(c, task.pid, s);
   return {
     program: spec.program.name,
     mode: spec.program.mode ?? 'fast',
@@ -429,14 +474,15 @@ export function run_experiment(spec: RunSpec): RunResult {
     latency_ms: spec.profile.latency_ns / 1e6,
     nodes,
     migrated: s.migrations > 0,
+    not_migrated_reason: not_migrated_reason(points, status, completed ? null : reason),
     migrations: s.migrations,
     migrations_planned: points.length,
     migrations_unfinished: completed ? points.length - s.migrations - s.aborts - mig_errors.length : 0,
     aborted_migrations: s.aborts,
-    freeze_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
+    freeze_s: s.migrations > 0 ? r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))) : null,
     freezes_s: freezes.map((f) => r6(ns_to_s(f))),
-    downtime_s: r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))),
-    total_migration_s: total_migration_ns(c, pid, s) === null ? null : r6(ns_to_s(total_migration_ns(c, pid, s)!)),
+    downtime_s: s.migrations > 0 ? r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))) : null,
+    total_migration_s: total_ns === null ? null : r6(ns_to_s(total_ns)),
     page_dependency_s: page_dependency_ns(c, pid, s, exit_ns) === null ? null : r6(ns_to_s(page_dependency_ns(c, pid, s, exit_ns)!)),
     paused_s: r6(ns_to_s(s.paused_ns)),
     pauses: s.pauses,
@@ -453,6 +499,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     mpt_bytes: s.mpt_bytes,
     prefetch_hits: s.prefetch_hits,
     wasted_prefetch: s.wasted_prefetch,
+    prefetch_in_flight: s.prefetch_in_flight,
     pushed_pages: s.pushed_pages,
     precopy_rounds: s.precopy_rounds,
     precopy_bytes: s.precopy_bytes,

@@ -5,6 +5,7 @@
 // schemes become panels with shared axes.
 import type { TopLevelSpec } from 'vega-lite';
 import { ARRIVAL_KINDS, type Timeline } from '../om/timeline.ts';
+import { ordinal } from './cli/format.ts';
 
 export interface TimelinePanel {
   scheme: string;
@@ -40,7 +41,7 @@ export function timeline_spec(panels: TimelinePanel[], title: string): TopLevelS
       waits.push({ scheme: p.scheme, t_s: (w.t_ns - p.start_ns) / 1e9, t_end_s: (w.t_ns + w.wait_ns - p.start_ns) / 1e9, page: rank.get(w.vpn), wait_ms: w.wait_ns / 1e6 });
     }
   }
-  const note = thinned > 1 ? ` (every ${thinned}th arrival drawn)` : '';
+  const note = thinned > 1 ? ` (every ${ordinal(thinned)} arrival drawn)` : '';
   const values = [...waits.map((w) => ({ ...w, what: 'wait' })), ...points.map((p) => ({ ...p, what: 'arrival' }))];
   const layers = {
     layer: [

@@ -7,7 +7,9 @@
 //   added there (that node's load plus 1.3 of what one process weighs
 //   there), if this node's own load exceeds that by the threshold
 //   (--balance-threshold, the aggressiveness: 0 is MOSIX's own rule, more
-//   waits for more imbalance, less moves sooner);
+//   waits for more imbalance, less moves sooner); and the difference must
+//   have been there when the target's entry was computed too (node.ts
+//   heavier_then), so news from before every node filled up moves nothing;
 // - and the cost/benefit test: what the move is expected to gain it
 //   (node.ts expected_gain) must beat what it is expected to cost it under
 //   its scheme (om/mig_cost.ts, with the deputy's round trips of a process
@@ -46,6 +48,7 @@ export function balance_round(b: NodeBalancer, v: View, weigh: Weigh): void {
     for (const c of cands) {
       const t = b.target(peers, c);
       if (!t || !(local - b.opts.threshold > t.after)) continue;
+      if (!b.heavier_then(t.e, b.opts.threshold + b.opts.stability / t.e.speed)) continue;
       const w = weigh(b, now, c, t);
       if (w && (!best || w.score > best.score)) best = { c, t, ...w };
     }

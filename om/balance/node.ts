@@ -26,7 +26,7 @@
 //   random, not the lowest node id, so overloaded nodes do not all pick the
 //   same idle node.
 // Locked processes (openMosix's /proc/PID/lock) never move.
-import createDebug from 'debug';
+import { kdebug } from '../../kernel/klog.ts';
 import type { Cluster } from '../../kernel/cluster.ts';
 import type { Node } from '../../kernel/node.ts';
 import { FRAME_SIZE_B } from '../../kernel/physmem.ts';
@@ -42,7 +42,7 @@ import { LAZY, MIG_COST, type MigCostInput } from '../mig_cost.ts';
 import { request_migration } from '../migrate.ts';
 import { om_task } from '../state.ts';
 
-const dbg = createDebug('om:balance');
+const dbg = kdebug('om:balance');
 
 /** MOSIX's stability factor: a target must stay lighter than here with 1.3 processes more. */
 export const STABILITY = 1.3;
@@ -56,6 +56,7 @@ export const STABILITY = 1.3;
 export const MIN_RESIDENCE_NS = 2 * NS_PER_S;
 /** A target must have this much more free memory than the candidate's pages. */
 export const TARGET_MEM_HEADROOM = 1.1;
+
 
 export interface BalanceOptions {
   /** How much more loaded (processes) this node must be than the target with the candidate: 0 is MOSIX's rule. */
@@ -156,6 +157,8 @@ export class NodeBalancer {
   /** Processes locked here. */
   private readonly locked = new WeakSet<Task>();
   private readonly silence_ns: number;
+  /** This node's exported load at each of its load computations, as far back as an entry may be old: what it told the others then. */
+  private readonly told: { at_ns: number; load: number }[] = [];
   readonly infod: InfoD;
 
   constructor(readonly node: Node, readonly opts: BalanceOptions, readonly policy: BalancerPolicy, readonly rng: Rng) {
@@ -195,6 +198,9 @@ export class NodeBalancer {
   /** One round, after the node's load computation. */
   tick(): void {
     this.stats.rounds++;
+    const own = this.infod.peer_own();
+    if (own) this.told.push({ at_ns: own.at_ns, load: own.load });
+    while (this.told.length > 1 && this.now_ns - this.told[1]!.at_ns > this.silence_ns) this.told.shift();
     const v = this.view();
     this.policy.tick(this, v);
   }
@@ -229,6 +235,26 @@ export class NodeBalancer {
     if (still.length === 0) this.sent.delete(e.node);
     else this.sent.set(e.node, still);
     return e.load + still.reduce((a, s) => a + s.weight, 0);
+  }
+
+  /**
+   * Whether this node was more loaded than a peer by `margin` when the
+   * peer's entry was computed, each as it told the others (exported loads):
+   * news of a peer is compared with this node's own load of the same time
+   * as well as with its load now. An old entry from when every node was
+   * idle (the cluster had just started, and all filled up at once) shows no
+   * difference then, and moves nothing; a peer that was lighter then and is
+   * believed lighter now is a target.
+   */
+  heavier_then(e: LoadEntry, margin: number): boolean {
+    let then = 0; // before its first computation this node told nothing above idle
+    for (let i = this.told.length - 1; i >= 0; i--) {
+      if (this.told[i]!.at_ns <= e.at_ns) {
+        then = this.told[i]!.load;
+        break;
+      }
+    }
+    return then - margin > e.load;
   }
 
   /** The fresh entries of reachable peers, with the load this node believes they have. */
@@ -327,10 +353,10 @@ export class NodeBalancer {
       m.ok = false;
       m.errno = rc;
       m.done_ns = asked;
-      dbg('%s: pid %d to node%d refused (%d)', this.node.name, task.pid, to, rc);
+      dbg(this.node, 'pid %d to node%d refused (%d)', task.pid, to, rc);
       return false;
     }
-    dbg('%s: pid %d to node%d (%s)', this.node.name, task.pid, to, reason);
+    dbg(this.node, 'pid %d to node%d (%s)', task.pid, to, reason);
     this.inflight.add(m);
     const list = this.sent.get(to) ?? [];
     list.push({ move: m, weight: weight_there, arrived_ns: -1 });

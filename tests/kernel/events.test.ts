@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { EventQueue } from '../../kernel/events.ts';
 import { Rng } from '../../kernel/rng.ts';
 
@@ -56,7 +57,7 @@ test('scheduling in the past, a fractional time, or skipping an event is refused
 });
 
 test('property: the same seed gives the same trace; the trace is time-sorted', () => {
-  fc.assert(
+  check(
     fc.property(fc.integer(), fc.integer({ min: 1, max: 200 }), (seed, n) => {
       const trace = (): string => {
         const q = new EventQueue();
@@ -80,7 +81,7 @@ test('property: the same seed gives the same trace; the trace is time-sorted', (
 
 
 test('property: events run exactly in (time, scheduling order), cancelled ones skipped, as a sorted list says', () => {
-  fc.assert(
+  check(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.boolean()), { maxLength: 300 }), (evs) => {
       const q = new EventQueue();
       const ran: number[] = [];

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { FRAME_SIZE_B, PhysMem } from '../../kernel/physmem.ts';
 
 const page = (fill: (i: number) => number): Uint8Array => Uint8Array.from({ length: FRAME_SIZE_B }, (_, i) => fill(i));
@@ -23,7 +24,7 @@ test('alloc_copy gives src bytes whatever the frame held before, zeros included'
 });
 
 test('property: after any sequence of alloc_copy, alloc_zeroed, writes and puts, every frame in use holds what was put there', () => {
-  fc.assert(
+  check(
     fc.property(
       fc.array(fc.oneof(fc.record({ op: fc.constant('copy' as const), v: fc.integer({ min: 0, max: 3 }) }), fc.record({ op: fc.constant('zeroed' as const), v: fc.constant(0) }), fc.record({ op: fc.constant('put' as const), v: fc.nat() }), fc.record({ op: fc.constant('write' as const), v: fc.nat() })), { maxLength: 80 }),
       (ops) => {

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { Cluster } from '../../kernel/cluster.ts';
 import { sweep_fast } from '../../kernel/sched.ts';
 import type { Task } from '../../kernel/task.ts';
@@ -63,7 +64,7 @@ test('fast-forward: the same virtual times and the same page tables as step by s
     at_ms: fc.integer({ min: 0, max: 100 }),
   });
   const meddle = fc.record({ at_ms: fc.integer({ min: 0, max: 700 }), task: fc.nat(), page: fc.nat(), clear: fc.nat() });
-  fc.assert(
+  check(
     fc.property(fc.constantFrom(1, 1.5, 3), fc.array(hog, { minLength: 1, maxLength: 3 }), fc.array(meddle, { maxLength: 12 }), (speed, hogs, meddles) => {
       const fast = run(speed, hogs, meddles, true);
       const slow = run(speed, hogs, meddles, false);

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { AmpomCore, Ampom, MAX_ZONE } from '../../mm/ampom.ts';
 
 function window_of(w: number[], l = w.length): AmpomCore {
@@ -92,7 +93,7 @@ const faultSeq = fc.array(fc.oneof(fc.integer({ min: 0, max: 60 }), fc.constant(
 });
 
 test('property: 0 <= S <= 1; the zone is at most round(N) <= ceil(N) pages, never the faulting, a local or an in-flight page; same inputs, same zone', () => {
-  fc.assert(
+  check(
     fc.property(faultSeq, fc.array(fc.integer({ min: 0, max: 80 })), fc.double({ min: 0, max: 0.01, noNaN: true }), (seq, busy, t0) => {
       const local = new Set(busy);
       const run = (): number[] => {
@@ -118,7 +119,7 @@ test('property: 0 <= S <= 1; the zone is at most round(N) <= ceil(N) pages, neve
 });
 
 test('property: N grows with S, r and t as Eq. 3 says', () => {
-  fc.assert(
+  check(
     fc.property(fc.double({ min: 1e-4, max: 1e-2, noNaN: true }), fc.double({ min: 1e-5, max: 1e-2, noNaN: true }), fc.double({ min: 1e-5, max: 1e-2, noNaN: true }), (gap, t0, td) => {
       const mk = (seq: number[], g: number) => {
         const c = new AmpomCore({ l: 8, d_max: 4 });

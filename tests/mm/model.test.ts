@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { Driver, newCluster, node_frames } from '../helpers/driver.ts';
 import { sys_brk, sys_mmap, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
@@ -186,7 +187,7 @@ const commands = [
 ];
 
 test('model: random mm syscalls and accesses agree with a byte-map model', () => {
-  fc.assert(
+  check(
     fc.property(fc.commands(commands, { maxCommands: 80, size: 'max' }), (cmds) => {
       const c = newCluster(16);
       const r: Real = { c, d: null as unknown as Driver };

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import * as pg from '../../mm/pgtable.ts';
 
 test('i386 geometry: 4 KiB pages, 10/10/12 split, 1024-entry tables', () => {
@@ -28,7 +29,7 @@ test('PTE bits are Linux 2.4 i386 values', () => {
 });
 
 test('remote entries are non-present swap entries that round-trip their node id', () => {
-  fc.assert(
+  check(
     fc.property(fc.integer({ min: 0, max: (1 << 24) - 1 }), (node) => {
       const e = pg.mk_remote_pte(node);
       assert.ok(!pg.pte_present(e));

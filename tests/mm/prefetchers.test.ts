@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { LinuxRa, WALK_HOLE, WALK_VMA_END } from '../../mm/linux_ra.ts';
 import { __swapin_nr_pages, VmaRa, PLACE_BACKWARD, PLACE_CENTRED, PLACE_FORWARD } from '../../mm/vma_ra.ts';
 import { Leap, LEAP_FALLBACK, LEAP_TREND } from '../../mm/leap.ts';
@@ -290,7 +291,7 @@ const space_arb = fc
   });
 
 test('property: zones hold only wanted pages of the faulting VMA, never the fault, never more than 7', () => {
-  fc.assert(
+  check(
     fc.property(fc.constantFrom(...SCHEMES), space_arb, (scheme, p) => {
       const sp = new FakeSpace(p.vmas);
       let x = p.seed >>> 0;
@@ -324,7 +325,7 @@ test('property: zones hold only wanted pages of the faulting VMA, never the faul
 });
 
 test('property: a strictly sequential fault stream makes every scheme prefetch (and, 16 pages on, ask less)', () => {
-  fc.assert(
+  check(
     fc.property(
       fc.constantFrom(...SCHEMES),
       fc.integer({ min: 0, max: 5000 }),

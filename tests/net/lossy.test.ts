@@ -16,6 +16,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import type { Cluster } from '../../kernel/cluster.ts';
 import { make_profile } from '../../net/profiles.ts';
 import type { TcpStats } from '../../net/tcp.ts';
@@ -38,7 +39,7 @@ let chains = 0;
 let runs = 0;
 
 test('loss up to 10% and no partition: every run completes and verifies (with no partition limit: or a chain of losses outlasted a timeout, and nothing was lost)', () => {
-  fc.assert(
+  check(
     fc.property(run, (r) => {
       let at = 0;
       const path = r.hops.map((step) => (at = (at + step) % 3));

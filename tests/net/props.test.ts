@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { Cluster } from '../../kernel/cluster.ts';
 import { attach_network, type Network } from '../../net/link.ts';
 import { make_profile } from '../../net/profiles.ts';
@@ -65,7 +66,7 @@ function run(nodes: number, flows: Flow[], imp: Impairments, user_timeout_ns = I
 }
 
 test('any seeded loss, duplication and reordering: every message delivered exactly once, in order', () => {
-  fc.assert(
+  check(
     fc.property(fc.array(flow(3), { minLength: 1, maxLength: 4 }), impairments, (flows, imp) => {
       // With no user timeout TCP must repair anything the wire does.
       const { c, got, failed } = run(3, flows, imp);
@@ -79,7 +80,7 @@ test('any seeded loss, duplication and reordering: every message delivered exact
 });
 
 test("with om's user timeout, a message is delivered (once, in order) or fails at its sender (once), or, if its ACK was lost, both", () => {
-  fc.assert(
+  check(
     fc.property(fc.array(flow(2), { minLength: 1, maxLength: 3 }), impairments, (flows, imp) => {
       const { c, got, failed } = run(2, flows, { ...imp, loss: imp.loss * 2 }, OM_TCP_USER_TIMEOUT_NS);
       for (const [k, seen] of got) {
@@ -100,7 +101,7 @@ test("with om's user timeout, a message is delivered (once, in order) or fails a
 });
 
 test('NIC bytes = what the flows sent + headers + retransmissions, less what netem dropped, plus its copies', () => {
-  fc.assert(
+  check(
     fc.property(fc.array(flow(2), { minLength: 1, maxLength: 3 }), impairments, (flows, imp) => {
       const { c, net } = run(2, flows, imp);
       let tx = 0;

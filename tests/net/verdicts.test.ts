@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { Cluster } from '../../kernel/cluster.ts';
 import { attach_network } from '../../net/link.ts';
 import { make_profile } from '../../net/profiles.ts';
@@ -115,7 +116,7 @@ let both_seen = 0;
 let messages_seen = 0;
 
 test('any loss, partition and reset schedule: each message is delivered at most once and in order, and is delivered or fails at its sender, once', () => {
-  fc.assert(
+  check(
     fc.property(schedule, (s) => {
       const o = play(s);
       assert.is(o.pending, 0, 'the run quiesces');
@@ -141,7 +142,7 @@ test('any loss, partition and reset schedule: each message is delivered at most 
 });
 
 test('the two ends decide alone: each verdict follows from what that end saw, its own timeout or a RST after the partition', () => {
-  fc.assert(
+  check(
     fc.property(fc.integer({ min: 0, max: 6_000 }), fc.integer({ min: 2_000, max: 20_000 }), fc.integer({ min: 1, max: 1 << 30 }), (lag_ms, cut_ms, seed) => {
       const c = new Cluster({ nodes: 2, mem_B: 16 << 20, seed });
       const net = attach_network(c, make_profile('fast-ethernet'));
@@ -204,7 +205,7 @@ test('a 60 s user timeout and a cap on the backoff: partitions up to 30 s and lo
       seed: fc.integer({ min: 1, max: 1 << 30 }),
     }),
   );
-  fc.assert(
+  check(
     fc.property(arb, (s) => {
       const cuts = s.cuts.map((p, i) => ({ ...p, start_ms: i * 35_000 + p.start_ms }));
       const c = new Cluster({ nodes: s.nodes, mem_B: 16 << 20, seed: s.seed });

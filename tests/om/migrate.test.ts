@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { Cluster } from '../../kernel/cluster.ts';
 import { Driver } from '../helpers/driver.ts';
 import { om_init } from '../../om/index.ts';
@@ -58,7 +59,7 @@ function places(c: Cluster, d: Driver, vpns: number[]): Map<number, string[]> {
 }
 
 test('property: after migration and any mix of accesses, every page is in exactly one place with the bytes last written', () => {
-  fc.assert(
+  check(
     fc.property(
       fc.constantFrom<Policy>('openmosix', 'noprefetch', 'ampom'),
       fc.integer({ min: 1, max: 40 }),

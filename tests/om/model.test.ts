@@ -10,15 +10,17 @@
 // and after the sequence every frame of every live node is free, and a task
 // that completed lost and corrupted nothing. The emulator never throws.
 //
-// `make test` runs 300 sequences from a fixed seed and replays those fuzzing
-// found; `make fuzz` runs new ones for a time budget (OMEMU_FUZZ_SECONDS).
+// `make test` runs 300 sequences from the seed of tests/helpers/prop.ts
+// (FC_SEED, else the commit's) and replays those fuzzing found; `make fuzz`
+// runs new ones for a time budget (OMEMU_FUZZ_SECONDS) from a fresh seed.
 // A failure it reports replays at once with its seed, path and the
-// replayPath in its counterexample (make fuzz FUZZ_SEED=.. FUZZ_PATH=..
+// replayPath in its counterexample (make fuzz FC_SEED=.. FUZZ_PATH=..
 // FUZZ_REPLAY=..).
 import { migrate_process } from '../../userland/experiment.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check, SEED } from '../helpers/prop.ts';
 import { Cluster } from '../../kernel/cluster.ts';
 import { fault_plan_of } from '../../kernel/faultplan.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
@@ -575,16 +577,15 @@ test('model: any sequence of memory operations, migrations and faults loses no b
       finish(model, real);
     },
   );
-  fc.assert(prop, {
+  check(prop, {
     verbose: env.OMEMU_FUZZ_VERBOSE ? 2 : 0,
     includeErrorInReport: true,
-    numRuns: fuzz_s > 0 ? Number.MAX_SAFE_INTEGER : Number(env.OMEMU_FUZZ_RUNS ?? 300),
+    // make test runs 300 sequences from the convention's seed; make fuzz
+    // runs sequences for its time budget from a fresh seed it prints.
+    numRuns: fuzz_s > 0 ? Number.MAX_SAFE_INTEGER : 300,
     ...(fuzz_s > 0 ? { interruptAfterTimeLimit: fuzz_s * 1000 } : {}),
-    // make test runs a fixed set of sequences (the same every time);
-    // make fuzz draws new ones unless it is given a seed.
-    ...(env.OMEMU_FUZZ_SEED ? { seed: Number(env.OMEMU_FUZZ_SEED) } : fuzz_s > 0 ? {} : { seed: 20261126 }),
     ...(env.OMEMU_FUZZ_PATH ? { path: env.OMEMU_FUZZ_PATH } : {}),
-  });
+  }, fuzz_s > 0 ? `make fuzz FC_SEED=${SEED} FUZZ_PATH=<the path above> FUZZ_REPLAY=<the replayPath above>` : undefined);
 });
 
 test.run();

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
   message_B, REM_WHERE, REM_EXIT, MIG_DROPPED, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
@@ -12,7 +13,7 @@ import {
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
 
 test('MPT encode/decode is a bijection and takes exactly 6 bytes per page', () => {
-  fc.assert(
+  check(
     fc.property(fc.array(entry, { maxLength: 300 }), (entries) => {
       const bytes = encode({ type: MIG_MPT, pid: 7, entries });
       assert.is(bytes.length, OMP_REQ_B + 4 + entries.length * MPT_ENTRY_B);
@@ -54,7 +55,7 @@ test('a page that never existed travels as its 6-byte header, with no 4 KiB of z
 });
 
 test('property: the page header written by hand is the bytes of its declared layout', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 9 }), (vpn, flags, o) => {
+  check(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 9 }), (vpn, flags, o) => {
     const by_hand = new Uint8Array(o + PAGE_HDR_B + 3);
     const by_layout = new Uint8Array(o + PAGE_HDR_B + 3);
     assert.is(put_page_hdr(new DataView(by_hand.buffer), o, vpn, flags), page_hdr_layout.span);
@@ -75,7 +76,7 @@ test('truncated and malformed messages give a ProtoError naming the type and off
 });
 
 test('property: random bytes never crash a decoder, they decode or raise ProtoError', () => {
-  fc.assert(
+  check(
     fc.property(fc.integer({ min: 1, max: 24 }), fc.uint8Array({ maxLength: 200 }), (type, body) => {
       const buf = new Uint8Array(OMP_REQ_B + body.length);
       new DataView(buf.buffer).setUint16(0, type, true);

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { readFileSync } from 'node:fs';
 import { make_profile } from '../../net/profiles.ts';
 import { run_cluster } from '../../userland/cluster/run.ts';
@@ -86,7 +87,7 @@ test('workload: what cannot fit is refused before running', () => {
 });
 
 test("a hog's standalone time is its run with no sweep plus the sweep's CPU, for any size and demand", () => {
-  fc.assert(
+  check(
     fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 5000 }), (pages, cpu_ms) => {
       const mib = (pages * 4096) / 2 ** 20;
       assert.is(standalone_ns('hog', mib, cpu_ms / 1000), run_alone_ns('hog', mib, cpu_ms / 1000));

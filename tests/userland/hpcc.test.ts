@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { check, run_details } from '../helpers/prop.ts';
 import type { Op } from '../../kernel/op.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { TASK_UNMAPPED_BASE } from '../../mm/pgtable.ts';
@@ -113,12 +114,12 @@ function exact_vs_fast(c: RunCase, mutate_fast?: (op: Op) => void): string | nul
 }
 
 test('exact and fast mode make the same references in the same order at the same virtual times (random kernels, sizes, policies, seeds, migration points)', () => {
-  fc.assert(
+  check(
     fc.property(run_case, (c) => {
       const diff = exact_vs_fast(c);
       assert.ok(diff === null, diff ?? '');
     }),
-    { numRuns: 14, seed: 17 },
+    { numRuns: 14 },
   );
 });
 
@@ -154,9 +155,9 @@ function nudge_first_timed_step(): (op: Op) => void {
 test('the equality fails on a deliberately reordered step, and on one ns moved within a step', () => {
   for (const [what, mutation] of [['two references of a step swapped', swap_in_first_timed_step], ['1 ns more before a reference', nudge_first_timed_step]] as const) {
     let why: string | null = null;
-    const out = fc.check(
+    const out = run_details(
       fc.property(run_case, (c) => (why = exact_vs_fast(c, mutation())) === null),
-      { numRuns: 5, seed: 17, endOnFailure: true },
+      { numRuns: 5, endOnFailure: true },
     );
     assert.ok(out.failed, `${what}: the property must catch it`);
     assert.is(out.numRuns, 1, `${what}: caught on the first case`);

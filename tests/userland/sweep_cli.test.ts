@@ -68,5 +68,29 @@ test('bad input is one line naming it, exit status 2', () => {
   }
 });
 
+test('a sweep says how many runs it will do and about how long first; --extend adds values without redoing what is there; an older build is refused', () => {
+  const d = join(tmp, 'ext');
+  const base = ['sweep', '--kernel', 'seqtouch', '--scheme', 'noprefetch', '--workers', '1', '--out', d];
+  const a = omemu([...base, '--mib', '0.25']);
+  assert.is(a.code, 0, a.err);
+  assert.match(a.err, /^sweep: 1 run in the grid; .*\nsweep: 1 run to do on 1 worker: about \d+(\.\d)? s of host time/);
+  const first = readFileSync(join(d, 'runs.jsonl'), 'utf8');
+  const other = omemu([...base, '--mib', '0.25,0.5']);
+  assert.is(other.code, 2, 'another grid without --extend is refused');
+  const b = omemu([...base, '--mib', '0.5,0.25', '--extend']);
+  assert.is(b.code, 0, b.err);
+  assert.match(b.err, /--extend adds 1 run to the 1 run of /);
+  assert.match(b.err, /1 run to do \(1 of 2 done already\)/);
+  assert.match(b.err, /ran 1, reused 1 of 2/);
+  const lines = readFileSync(join(d, 'runs.jsonl'), 'utf8').split('\n').filter(Boolean);
+  assert.is(lines.length, 2);
+  assert.is(`${lines[0]}\n`, first, 'the run that was there is kept as it was, in its place');
+  assert.match(lines[1]!, /"mib":0\.5/);
+  writeFileSync(join(d, 'runs.jsonl'), lines.map((l) => l.replace(/"build":"[0-9a-f]+"/, '"build":"000000000000"')).join('\n') + '\n');
+  const c = omemu([...base, '--mib', '1', '--extend']);
+  assert.is(c.code, 2);
+  assert.match(c.err, /records were made by another build of omemu \(000000000000/);
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

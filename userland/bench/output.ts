@@ -44,7 +44,7 @@ export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: st
     if (seen.has(k)) continue;
     seen.add(k);
     const cols = [r.kernel.padEnd(13), pad(r.size_mib, 7), pad(r.working_set_mib, 7), ' ', r.scheme.padEnd(11), pad(r.bandwidth_mbps, 6)];
-    const figs = [pad(r.freeze_s.toFixed(3), 10), pad(r.runtime_s.toFixed(2), 11), pad(r.remote_fault_requests, 10), pad(r.prefetched_pages, 11)];
+    const figs = [pad(r.freeze_s === null ? '-' : r.freeze_s.toFixed(3), 10), pad(r.runtime_s.toFixed(2), 11), pad(r.remote_fault_requests, 10), pad(r.prefetched_pages, 11)];
     console.log(`${cols.join('')}${figs.join('')}${pad(r.analysis_pct.toFixed(3), 8)} ${r.verified ? 'yes' : 'NO'}`);
   }
   const holding = checks.filter((c) => c.holds).length;

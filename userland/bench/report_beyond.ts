@@ -36,7 +36,7 @@ function kernel_table(rs: BenchRecord[], kernel: string): string[] {
       continue;
     }
     L.push(
-      `| ${scheme} | ${f(r.freeze_s, 3)} | ${f(r.runtime_s, 2)} | ${pct(100 * (r.runtime_s / om.runtime_s - 1))} | ${r.remote_fault_requests} | ` +
+      `| ${scheme} | ${r.freeze_s === null ? '-' : f(r.freeze_s, 3)} | ${f(r.runtime_s, 2)} | ${pct(100 * (r.runtime_s / om.runtime_s - 1))} | ${r.remote_fault_requests} | ` +
         `${lazy ? prevented : '-'} | ${r.prefetched_pages} | ${r.prefetch_hits} | ${r.wasted_prefetch} | ${f(r.analysis_pct, 3)} | ${r.pages_transferred} | ` +
         `${MB(r.bytes_transferred)} | ${r.pushed_pages} | ${r.precopy_rounds} | ${r.total_migration_s === null ? 'pages left at home' : f(r.total_migration_s, 2)} |`,
     );
@@ -58,7 +58,7 @@ function wire_floor(rs: BenchRecord[]): string[] {
   for (const k of KERNELS) {
     const om = at(rs, k, 'openmosix');
     const push = at(rs, k, 'ampom-push');
-    if (!om || !push) continue;
+    if (!om || !push || om.freeze_s === null) continue;
     const wire = om.freeze_s;
     const compute = om.runtime_s - om.freeze_s;
     const best = Math.max(wire, compute) / om.runtime_s - 1;

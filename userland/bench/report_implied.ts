@@ -46,7 +46,7 @@ function largest(rs: BenchRecord[], kernel: string, scheme: string): BenchRecord
 
 /** The rows for a ratio target: scheme over openMosix should be 1 + p. */
 function ratio_rows(what: string, kernel: string, s: BenchRecord, om: BenchRecord, p: number): string[] {
-  const F = om.freeze_s;
+  const F = om.freeze_s ?? 0; // the caller passes a run that migrated
   const C = om.runtime_s - F;
   const W = s.runtime_s - C;
   const rows: string[] = [];
@@ -97,7 +97,7 @@ export function implied_md(rs: BenchRecord[], checks: Check[]): string[] {
       const om = largest(rs, kernel, 'openmosix');
       const p = (typeof x.paper === 'string' ? Number(/-?\d+(\.\d+)?/.exec(x.paper)?.[0] ?? NaN) : NaN) / 100;
       const target = scheme === 'ampom' ? 0.05 : p;
-      if (s && om && Number.isFinite(target) && target > 0) L.push(...ratio_rows(`fig 6: ${x.what}`, kernel, s, om, target));
+      if (s && om && om.freeze_s !== null && Number.isFinite(target) && target > 0) L.push(...ratio_rows(`fig 6: ${x.what}`, kernel, s, om, target));
       continue;
     }
     const why = STRUCTURAL[x.figure] ? `no single input: ${STRUCTURAL[x.figure]}` : 'see their rows in the targets table for what sets them.';

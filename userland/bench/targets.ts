@@ -76,12 +76,14 @@ const UNFINISHED: Measured = { text: 'did not migrate: the program ended first',
 function measure(m: Measure, rs: Records): Measured | undefined {
   switch (m.kind) {
     case 'value':
-      return value(rs.f58(m.kernel, m.scheme)?.[m.field]);
+      return value(rs.f58(m.kernel, m.scheme)?.[m.field] ?? undefined);
     case 'reduction_pct': {
       const a = rs.f58(m.kernel, m.scheme);
       const b = rs.f58(m.kernel, m.vs);
-      if (a && a.migrations_unfinished > 0) return UNFINISHED;
-      return a && b && b[m.field] > 0 ? { value: 100 * (1 - a[m.field] / b[m.field]) } : undefined;
+      if (a && (a.migrations_unfinished > 0 || a[m.field] === null)) return UNFINISHED;
+      const av = a?.[m.field];
+      const bv = b?.[m.field];
+      return typeof av === 'number' && typeof bv === 'number' && bv > 0 ? { value: 100 * (1 - av / bv) } : undefined;
     }
     case 'increase_pct': {
       const a = rs.f58(m.kernel, m.scheme);
@@ -103,7 +105,9 @@ function measure(m: Measure, rs: Records): Measured | undefined {
     case 'spread': {
       const xs = rs.sizes(m.kernel);
       if (xs.length < 3) return undefined;
-      const ys = xs.map((w) => rs.f58(m.kernel, m.scheme, w)![m.field]);
+      const got = xs.map((w) => rs.f58(m.kernel, m.scheme, w)![m.field]);
+      if (got.some((y) => y === null)) return UNFINISHED;
+      const ys = got as number[];
       return { value: m.kind === 'r_squared' ? r_squared(xs, ys) : Math.max(...ys) / Math.min(...ys) };
     }
     case 'fig9_ratio':

@@ -7,13 +7,15 @@
 import { Rng } from '../../kernel/rng.ts';
 import { NS_PER_S } from '../../kernel/time.ts';
 import type { FaultPlan } from '../../kernel/faultplan.ts';
-import { make_profile } from '../../net/profiles.ts';
 import { MIG_STEPS } from '../../om/faults.ts';
 import { POLICIES, type Policy } from '../../om/state.ts';
 import { run_experiment, type MigrationPoint, type RunResult } from '../experiment.ts';
 import { parse_fault_plan } from '../faults.ts';
 import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
-import { HPCC_MARKS, parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
+import type { Mode } from '../hpcc/common.ts';
+import { parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
+import { HPCC_MARKS } from '../cli/kernels.ts';
+import { network_flags, network_profile, type NetworkOpts } from '../cli/network.ts';
 
 export const CHAOS_NODES = 4;
 /**
@@ -32,11 +34,16 @@ export interface ChaosPlan {
   path: string;
   /** --faults as a user would write it. */
   faults: string;
+  /** The network every plan of a chaos session runs on (omemu chaos's network options). */
+  net: NetworkOpts;
 }
+
+/** The network of `omemu chaos` without network options. */
+export const CHAOS_NET: NetworkOpts = { profile: 'fast-ethernet' };
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)]!;
 
-export function chaos_plan(seed: number): ChaosPlan {
+export function chaos_plan(seed: number, net: NetworkOpts = CHAOS_NET): ChaosPlan {
   const rng = new Rng(seed);
   const kernel = pick(rng, HPCC_KERNELS);
   const [lo, hi] = MIB[kernel];
@@ -73,7 +80,7 @@ export function chaos_plan(seed: number): ChaosPlan {
         faults.push(`abort:${pick(rng, ['src', 'dest'])}@${pick(rng, MIG_STEPS)}#${rng.int(1, nmig)}`);
     }
   }
-  return { seed, kernel, mib, scheme, migrate_at: ats.join(','), path: path.map((n) => (n === 0 ? 'home' : String(n))).join(','), faults: faults.join(',') };
+  return { seed, kernel, mib, scheme, migrate_at: ats.join(','), path: path.map((n) => (n === 0 ? 'home' : String(n))).join(','), faults: faults.join(','), net };
 }
 
 /**
@@ -83,15 +90,18 @@ export function chaos_plan(seed: number): ChaosPlan {
  */
 export const CHAOS_LIMIT_NS = 300 * NS_PER_S;
 
-/** Run a chaos plan: the same path as `omemu run --mode exact` with these flags. */
-export function run_chaos(p: ChaosPlan): RunResult {
-  const program = make_hpcc({ kernel: p.kernel, mib: p.mib, mode: 'exact' });
+/**
+ * Run a chaos plan: the same path as `omemu run --mode exact` with these
+ * flags (tests may run it in fast mode: the same references at the same times).
+ */
+export function run_chaos(p: ChaosPlan, mode: Mode = 'exact'): RunResult {
+  const program = make_hpcc({ kernel: p.kernel, mib: p.mib, mode });
   const ats = parse_migrate_at(p.migrate_at, HPCC_MARKS);
   const path = parse_path(p.path, ats.length);
   const migrations: MigrationPoint[] = ats.map((at, i) => ({ at, to: path[i]! }));
   const faults: FaultPlan = parse_fault_plan(p.faults, CHAOS_NODES);
   return run_experiment({
-    program, scheme: p.scheme, profile: make_profile('fast-ethernet'), seed: p.seed, nodes: CHAOS_NODES, limit_ns: CHAOS_LIMIT_NS,
+    program, scheme: p.scheme, profile: network_profile(p.net, CHAOS_NODES), seed: p.seed, nodes: CHAOS_NODES, limit_ns: CHAOS_LIMIT_NS,
     node_mem_B: Math.max(64 << 20, Math.ceil(p.mib * 1.25 + 64) << 20), migrations, faults,
   });
 }
@@ -99,4 +109,4 @@ export function run_chaos(p: ChaosPlan): RunResult {
 /** The command line that replays a plan by hand. */
 export const chaos_command = (p: ChaosPlan): string =>
   `omemu run --kernel ${p.kernel} --mib ${p.mib} --mode exact --scheme ${p.scheme} --nodes ${CHAOS_NODES} --seed ${p.seed} ` +
-  `--migrate-at ${p.migrate_at} --path ${p.path} --faults ${p.faults}`;
+  `--migrate-at ${p.migrate_at} --path ${p.path} --faults ${p.faults}${network_flags(p.net).map((f) => ` ${f}`).join('')}`;

@@ -2,6 +2,7 @@
 // the algorithm and checking the paper's worked examples.
 import type { Command } from 'commander';
 import { AmpomCore, AMPOM_DMAX } from '../../mm/ampom.ts';
+import { fields_text } from './format.ts';
 import { numberIn, UsageError } from './usage.ts';
 
 function list(name: string, v: string, min: number): number[] {
@@ -67,6 +68,6 @@ export function register(program: Command): void {
     .action((o: AmpomOpts) => {
       const r = analyze_window(o);
       if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(10)} ${JSON.stringify(v)}\n`);
+      else process.stdout.write(fields_text(r, 10));
     });
 }

@@ -5,14 +5,17 @@
 // every run either completed and verified or was killed with a reason.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { CHAOS_LIMIT_NS, chaos_command, chaos_plan } from '../chaos/plan.ts';
+import { CHAOS_LIMIT_NS, CHAOS_NODES, chaos_command, chaos_plan } from '../chaos/plan.ts';
 import { NS_PER_S } from '../../kernel/time.ts';
 import { STILL_RUNNING } from '../experiment.ts';
-import { handle, type ChaosOutcome } from '../chaos/worker.ts';
+import { handle, type ChaosJob, type ChaosOutcome } from '../chaos/worker.ts';
 import { run_pool } from '../pool.ts';
-import { numberIn } from './usage.ts';
+import { network_flags, network_options, network_profile, type NetworkOpts } from './network.ts';
+import { plural } from './format.ts';
+import { run_text } from './print_run.ts';
+import { error_line, exit_after, numberIn } from './usage.ts';
 
-interface ChaosOpts {
+interface ChaosOpts extends NetworkOpts {
   runs: number;
   seed: number;
   replay?: number;
@@ -74,7 +77,7 @@ export function summarize(done: (ChaosOutcome | { seed: number; error: string })
   return s;
 }
 
-function print_summary(s: ChaosSummary): void {
+function print_summary(s: ChaosSummary, net_flags: string): void {
   const line = (k: string, v: string | number): void => void process.stdout.write(`${k.padEnd(20)} ${v}\n`);
   line('runs', s.runs);
   line('faults_injected', s.faults_injected);
@@ -85,45 +88,51 @@ function print_summary(s: ChaosSummary): void {
   line('leaked_frames', s.leaked_frames);
   line('emulator_errors', s.emulator_errors);
   line('slowest', s.slowest ? `seed ${s.slowest.seed}, ${s.slowest.wall_s} s of host time` : '-');
-  line('promise', s.kept ? 'kept' : `BROKEN by ${s.broken.length} runs`);
-  for (const b of s.broken) process.stdout.write(`  seed ${b.seed}: ${b.why} (omemu chaos --replay ${b.seed})\n`);
+  line('promise', s.kept ? 'kept' : `BROKEN by ${plural(s.broken.length, 'run')}`);
+  for (const b of s.broken) process.stdout.write(`  seed ${b.seed}: ${b.why} (omemu chaos --replay ${b.seed}${net_flags})\n`);
 }
 
 async function do_chaos(o: ChaosOpts): Promise<void> {
+  const net: NetworkOpts = { profile: o.profile, bandwidth: o.bandwidth, latency: o.latency, crossTraffic: o.crossTraffic, loss: o.loss, duplicate: o.duplicate, reorder: o.reorder };
+  network_profile(net, CHAOS_NODES); // a bad network is a usage error before any run
+  const net_flags = network_flags(net).map((f) => ` ${f}`).join('');
   if (o.replay !== undefined) {
-    const plan = chaos_plan(o.replay);
-    process.stderr.write(`omemu: chaos seed ${o.replay} is: ${chaos_command(plan)}\n`);
-    const out = handle(o.replay);
+    const plan = chaos_plan(o.replay, net);
+    process.stderr.write(error_line(`chaos seed ${o.replay} is: ${chaos_command(plan)}`));
+    const out = handle({ seed: o.replay, net });
     const why = broken_promise(out);
-    process.stdout.write(JSON.stringify({ plan, ...out.result, promise: why ?? 'kept' }, null, 2) + '\n');
-    if (why) process.exitCode = 1;
+    if (o.json) process.stdout.write(JSON.stringify({ plan, ...out.result, promise: why ?? 'kept' }, null, 2) + '\n');
+    else process.stdout.write(run_text(out.result) + `promise ${why ? `BROKEN: ${why}` : 'kept'}\n`);
+    exit_after(why === null);
     return;
   }
   // Each run's seed comes from --seed and its index, so one --seed is one set of runs.
   const seeds = Array.from({ length: o.runs }, (_, i) => (o.seed * 100003 + i) % 2 ** 31);
-  const bar = process.stderr.isTTY && !o.json
+  // Progress goes to stderr, and only to a terminal.
+  const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'chaos [{bar}] {value}/{total} runs | {eta_formatted} left | {last}', hideCursor: true }, cliProgress.Presets.shades_classic)
     : null;
   bar?.start(seeds.length, 0, { last: '' });
-  const done = await run_pool<number, ChaosOutcome>(new URL('../chaos/worker.ts', import.meta.url), seeds, (d, n) => {
+  const jobs: ChaosJob[] = seeds.map((seed) => ({ seed, net }));
+  const done = await run_pool<ChaosJob, ChaosOutcome>(new URL('../chaos/worker.ts', import.meta.url), jobs, (d, n) => {
     const r = d.result?.result;
     bar?.update(n, { last: r ? `seed ${seeds[d.index]}: ${r.program} ${r.scheme} ${r.outcome}` : `seed ${seeds[d.index]}: error` });
   }, o.workers);
   bar?.stop();
   const s = summarize(done.map((d, i) => d.result ?? { seed: seeds[i]!, error: d.error ?? 'no result' }));
   if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-  else print_summary(s);
-  if (!s.kept) process.exitCode = 1;
+  else print_summary(s, net_flags);
+  exit_after(s.kept);
 }
 
 export function register(program: Command): void {
-  program
+  network_options(program
     .command('chaos')
     .description('run seeded random fault plans (crashes, partitions, aborts) over the HPCC kernels in exact mode under every scheme, and check that nothing was lost')
     .option('--runs <n>', 'how many random plans', numberIn('--runs', 1, 100000, true), 200)
     .option('--seed <s>', 'seed of the set of plans', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
     .option('--replay <seed>', "run one plan again by its seed (as printed for a run that broke the promise) and print its result", numberIn('--replay', 0, 2 ** 31 - 1, true))
     .option('--workers <n>', 'worker threads (default: one per core)', numberIn('--workers', 1, 64, true))
-    .option('--json', 'print the summary as JSON')
+    .option('--json', 'print the summary (with --replay, the run) as JSON'))
     .action((o: ChaosOpts) => do_chaos(o));
 }

@@ -15,6 +15,7 @@ import { PAGE_SIZE, TASK_SIZE } from '../../mm/pgtable.ts';
 import type { PrefetchCtx, Prefetcher } from '../../mm/prefetch.ts';
 import { PLACEMENTS, PTRS_PER_PTE, VmaRa } from '../../mm/vma_ra.ts';
 import { analyze_window } from './cmd_ampom.ts';
+import { fields_text } from './format.ts';
 import { numberIn, UsageError } from './usage.ts';
 
 export const EXPLAIN_SCHEMES = ['ampom', 'linux-ra', 'vma-ra', 'leap'] as const;
@@ -171,7 +172,7 @@ export function explain(o: ExplainOpts): Record<string, unknown> {
 
 function print(r: Record<string, unknown>, json: boolean | undefined): void {
   if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(21)} ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
+  else process.stdout.write(fields_text(r, 21));
 }
 
 export function register(program: Command): void {

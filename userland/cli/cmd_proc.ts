@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Cluster } from '../../kernel/cluster.ts';
 import { spawn_program } from '../../mm/exec.ts';
 import { seqtouch } from '../programs/seqtouch.ts';
-import { numberIn } from './usage.ts';
+import { numberIn, UsageError } from './usage.ts';
 
 export function register(program: Command): void {
   program
@@ -15,9 +15,7 @@ export function register(program: Command): void {
     .action((opts: { mib: number; file?: string }) => {
       const files = opts.file ? [opts.file] : ['maps', 'status', 'where'];
       for (const f of files) {
-        if (!['maps', 'status', 'where'].includes(f)) {
-          program.error(`--file must be maps, status or where, got '${f}'`, { exitCode: 2 });
-        }
+        if (!['maps', 'status', 'where'].includes(f)) throw new UsageError(`--file must be maps, status or where, got '${f}'`);
       }
       const size_B = Math.round(opts.mib * 1024 * 1024);
       const c = new Cluster({ nodes: 1, mem_B: Math.max(64 << 20, size_B * 2) });

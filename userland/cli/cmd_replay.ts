@@ -1,18 +1,15 @@
-// `omemu replay TRACE`: replay an ompt trace as a migrant under each policy.
+// `omemu replay TRACE`: replay an ompt trace as a migrant under each scheme.
 import type { Command } from 'commander';
-import { make_profile, PROFILES } from '../../net/profiles.ts';
-import { POLICIES, type Policy } from '../../om/state.ts';
 import { run_experiment, type RunResult } from '../experiment.ts';
 import { load_trace, OmptError } from '../trace/ompt.ts';
 import { DEFAULT_CPI, replay_program, ReplayError } from '../trace/replay.ts';
-import { numberIn, UsageError } from './usage.ts';
-import { parse_schemes } from './cmd_run.ts';
+import { network_options, network_profile, type NetworkOpts } from './network.ts';
+import { print_runs } from './print_run.ts';
+import { parse_schemes, SCHEME_HELP } from './schemes.ts';
+import { exit_after, numberIn, UsageError } from './usage.ts';
 
-interface ReplayOpts {
+interface ReplayOpts extends NetworkOpts {
   scheme: string;
-  profile: string;
-  bandwidth?: number;
-  latency?: number;
   cpi?: number;
   seed: number;
   json?: boolean;
@@ -20,12 +17,7 @@ interface ReplayOpts {
 
 function do_replay(file: string, o: ReplayOpts): void {
   const schemes = parse_schemes(o.scheme);
-  let profile;
-  try {
-    profile = make_profile(o.profile, { bandwidth_mbps: o.bandwidth, latency_ms: o.latency });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const profile = network_profile(o, 2);
   const results: RunResult[] = [];
   try {
     const t = load_trace(file);
@@ -40,29 +32,19 @@ function do_replay(file: string, o: ReplayOpts): void {
     if (e instanceof OmptError || e instanceof ReplayError) throw new UsageError(e.message);
     throw e;
   }
-  if (o.json) {
-    process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-    return;
-  }
-  for (const r of results) {
-    process.stdout.write(
-      `${r.program} [${r.problem}] ${r.scheme} on ${r.profile}: freeze ${r.freeze_s.toFixed(3)} s, runtime ${r.runtime_s.toFixed(3)} s, ` +
-        `${r.remote_fault_requests} page-fault requests, ${r.prefetched_pages} prefetched pages, verified ${r.verified}\n`,
-    );
-    for (const f of r.failures) process.stdout.write(`  failed: ${f}\n`);
-  }
+  print_runs(results, o.json);
+  exit_after(results.every((r) => r.verified && r.outcome === 'completed'));
 }
 
 export function register(program: Command): void {
-  program
-    .command('replay')
-    .description('replay an ompt trace (see `omemu trace`) as a migrant: build it from the pre pages, migrate, replay')
-    .argument('<trace>', 'an ompt v1 file, plain or gzip')
-    .option('--scheme <s>', `page-transfer scheme: ${POLICIES.join(', ')}; all or paper`, 'ampom')
-    .option('--profile <name>', `network profile (${Object.keys(PROFILES).join(', ')})`, 'fast-ethernet')
-    .option('--bandwidth <mbps>', 'override the line rate, Mb/s', numberIn('--bandwidth', 0.001, 100000))
-    .option('--latency <ms>', 'override the one-way latency, ms', numberIn('--latency', 0, 10000))
-    .option('--cpi <c>', `cycles per instruction at the 2 GHz clock (default: the trace's cpi= key, else ${DEFAULT_CPI})`, numberIn('--cpi', 0.01, 1000))
+  network_options(
+    program
+      .command('replay')
+      .description('replay an ompt trace (see `omemu trace`) as a migrant: build it from the pre pages, migrate, replay')
+      .argument('<trace>', 'an ompt v1 file, plain or gzip')
+      .option('--scheme <s>', SCHEME_HELP, 'ampom'),
+  )
+    .option('--cpi <c>', `cycles per instruction at the 2 GHz clock (default: the trace's cpi= key, else ${DEFAULT_CPI})`, numberIn('--cpi', 0.0001, 1000))
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
     .option('--json', 'print JSON')
     .action((file: string, o: ReplayOpts) => do_replay(file, o));

@@ -2,15 +2,17 @@
 // directory of JSON Lines records and a CSV (resumable, shardable, Slurm
 // array aware), and `omemu sweep merge` to join the shards.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { ConfigError, FIELDS, type RunConfig } from '../sweep/config.ts';
-import { expand_grid, read_grid_file, type GridBlock, type PlannedRun } from '../sweep/grid.ts';
+import { ConfigError, config_weight, FIELDS, HOST_S_PER_WEIGHT, type RunConfig } from '../sweep/config.ts';
+import { expand_grid, extend_grid, read_grid_file, type GridBlock, type PlannedRun } from '../sweep/grid.ts';
 import { merge_dirs } from '../sweep/merge.ts';
-import { csv_path_of, records_csv } from '../sweep/records.ts';
+import { csv_path_of, GRID_FILE, grid_text, read_grid_jsonl, records_csv, write_atomic } from '../sweep/records.ts';
 import { choose_shard, in_shard } from '../sweep/shard.ts';
-import { run_sweep } from '../sweep/sweep.ts';
-import { numberIn, UsageError } from './usage.ts';
+import { make_out_dir, run_sweep } from '../sweep/sweep.ts';
+import { plural, sig } from './format.ts';
+import { exit_after, numberIn, UsageError } from './usage.ts';
 
 /** Fields whose values hold commas of their own: alternatives are separated by ';'. */
 const SEMI = new Set<keyof RunConfig>(['migrate_at', 'path', 'faults']);
@@ -43,6 +45,7 @@ interface SweepOpts {
   shard?: string;
   workers?: number;
   list?: boolean;
+  extend?: boolean;
   migrate: boolean;
   [flag: string]: unknown;
 }
@@ -66,9 +69,43 @@ function plan_of(o: SweepOpts): PlannedRun[] {
 
 const default_workers = (): number => Number(process.env.SLURM_CPUS_PER_TASK) || availableParallelism();
 
+/** Host time, in words: '40 s', '12 min', '3.5 h'. */
+export function host_time(s: number): string {
+  if (s < 90) return `${sig(Math.max(s, 1), 2)} s`;
+  if (s < 90 * 60) return `${sig(s / 60, 2)} min`;
+  return `${sig(s / 3600, 2)} h`;
+}
+
+/** Host seconds to start the workers, and each run's own start (loading a program, a cluster). */
+const START_S = 2;
+const PER_RUN_S = 0.5;
+
+/** The rough host time of runs on `workers` workers: their weights spread over the workers (at least the longest run), and the start-up. */
+export function estimate_s(runs: PlannedRun[], workers: number): number {
+  if (runs.length === 0) return 0;
+  const w = runs.map((r) => HOST_S_PER_WEIGHT * config_weight(r.config) + PER_RUN_S);
+  const total = w.reduce((a, b) => a + b, 0);
+  return START_S + Math.max(total / Math.max(1, workers), ...w);
+}
+
+/**
+ * --extend: the directory's grid with this one's runs added (the old runs
+ * keep their places, so the records of every shard stay valid; those this
+ * grid does not name stay in it too). Written before the sweep starts.
+ */
+function extended(out: string, add: PlannedRun[]): PlannedRun[] {
+  const old = read_grid_jsonl(out);
+  if (old === null) throw new UsageError(`--extend: ${out} holds no sweep yet (no ${GRID_FILE}); drop --extend to start one`);
+  const grid = extend_grid(old, add);
+  process.stderr.write(`sweep: --extend adds ${plural(grid.length - old.length, 'run')} to the ${plural(old.length, 'run')} of ${out}\n`);
+  make_out_dir(out);
+  write_atomic(join(out, GRID_FILE), grid_text(grid));
+  return grid;
+}
+
 async function do_sweep(o: SweepOpts): Promise<void> {
   const t0 = performance.now();
-  const grid = plan_of(o);
+  const grid = o.extend && !o.list ? extended(o.out, plan_of(o)) : plan_of(o);
   const shard = choose_shard(o.shard, process.env);
   const mine = grid.filter((r) => in_shard(r.index, shard));
   if (o.list) {
@@ -77,13 +114,21 @@ async function do_sweep(o: SweepOpts): Promise<void> {
     return;
   }
   const workers = o.workers ?? default_workers();
-  process.stderr.write(`sweep: ${grid.length} runs in the grid; shard ${shard.index}/${shard.count} (${shard.from}) has ${mine.length}; ${workers} workers\n`);
-  const res = await run_sweep(grid, { out: o.out, shard, workers });
+  make_out_dir(o.out); // a bad --out before anything is said or run
+  process.stderr.write(`sweep: ${plural(grid.length, 'run')} in the grid; shard ${shard.index}/${shard.count} (${shard.from}) has ${mine.length}; ${plural(workers, 'worker')}\n`);
+  const res = await run_sweep(grid, {
+    out: o.out, shard, workers,
+    on_plan: (todo, reused) => {
+      const done = reused > 0 ? ` (${reused} of ${mine.length} done already)` : '';
+      process.stderr.write(`sweep: ${plural(todo.length, 'run')} to do${done} on ${plural(workers, 'worker')}: about ${host_time(estimate_s(todo, workers))} of host time (a rough estimate from the runs' sizes)\n`);
+    },
+  });
   const bad = res.records.filter((r) => !r.result.verified).length;
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   process.stderr.write(`sweep: ran ${res.ran}, reused ${res.reused} of ${res.planned} in ${s} s; wrote ${res.file} and ${csv_path_of(res.file)}\n`);
-  if (bad > 0) process.stderr.write(`sweep: note: ${bad} runs did not verify (their records say why)\n`);
+  if (bad > 0) process.stderr.write(`sweep: note: ${plural(bad, 'run')} did not verify (their records say why)\n`);
   if (shard.count > 1) process.stderr.write(`sweep: when every shard is done: omemu sweep merge ${o.out} --out ${o.out}/merged.jsonl\n`);
+  exit_after(bad === 0);
 }
 
 function do_merge(dirs: string[], o: { out: string }): void {
@@ -125,6 +170,7 @@ export function register(program: Command): void {
     .option('--shard <I/N>', 'run only the runs whose index modulo N is I (default: the Slurm array task, else all)')
     .option('--workers <n>', 'worker threads (default: SLURM_CPUS_PER_TASK, else the number of cores)', numberIn('--workers', 0, 256, true))
     .option('--list', 'print the expanded grid (index, hash, config; * this shard) and run nothing')
+    .option('--extend', "add this grid's runs to the sweep already in --out (keeping its runs and records) and run what is not done")
     .action(user_errors((o: SweepOpts) => do_sweep(o)));
   cmd
     .command('merge')

@@ -4,18 +4,20 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Command } from 'commander';
-import { make_hpcc, HPCC_KERNELS, type HpccKernel } from '../hpcc/index.ts';
 import { count_instructions, from_lackey, open_input } from '../trace/lackey.ts';
 import { trace_from_program } from '../trace/synth.ts';
-import { numberIn, UsageError } from './usage.ts';
+import { KERNEL_NAMES, make_kernel } from './kernels.ts';
+import { check_writable_file, error_line, EXIT_FAILED, numberIn, UsageError } from './usage.ts';
 
 /** Where output goes: a file (gzip when it ends in .gz) or stdout; abandon() removes a half-written file. */
 function open_output(path: string | undefined): { out: Writable; done: () => Promise<void>; abandon: () => void } {
   if (!path || path === '-') return { out: process.stdout, done: async () => {}, abandon: () => {} };
+  check_writable_file('-o', path);
   const file = createWriteStream(path);
   file.on('error', (e) => {
-    process.stderr.write(`omemu: cannot write ${path}: ${e.message}\n`);
-    process.exit(1);
+    // A place that was writable a moment ago (a full disk): not the user's usage.
+    process.stderr.write(error_line(`cannot write ${path}: ${e.message}`));
+    process.exit(EXIT_FAILED);
   });
   const abandon = (): void => {
     file.destroy();
@@ -82,17 +84,18 @@ async function do_from_lackey(input: string | undefined, o: LackeyCliOpts): Prom
   );
 }
 
-async function do_from_kernel(o: { kernel: string; mib: number; output?: string }): Promise<void> {
-  if (!HPCC_KERNELS.includes(o.kernel as HpccKernel)) throw new UsageError(`--kernel must be one of ${HPCC_KERNELS.join(', ')}, got '${o.kernel}'`);
-  let text: string;
-  try {
-    text = trace_from_program(make_hpcc({ kernel: o.kernel as HpccKernel, mib: o.mib, mode: 'fast' }), o.kernel);
-  } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message);
-    throw e;
-  }
+interface KernelTraceOpts {
+  kernel: string;
+  mib: number;
+  passes: number;
+  output?: string;
+}
+
+async function do_from_kernel(o: KernelTraceOpts): Promise<void> {
+  const program = make_kernel(o.kernel, { mib: o.mib, passes: o.passes, mode: 'fast' });
+  // Before the run: a typo in -o found after it is lost work.
   const { out, done } = open_output(o.output);
-  out.write(text);
+  out.write(trace_from_program(program, o.kernel));
   await done();
 }
 
@@ -109,9 +112,10 @@ export function register(program: Command): void {
     .action((input: string | undefined, o: LackeyCliOpts) => do_from_lackey(input, o));
   trace
     .command('from-kernel')
-    .description('trace one of omemu\'s HPCC kernels (fast mode) from its setup_done mark')
-    .requiredOption('--kernel <name>', HPCC_KERNELS.join(', '))
+    .description("trace one of omemu's programs (fast mode) from its setup_done mark: its VMAs, its times to the bit and where its operations end, so the replay is the program's own run")
+    .requiredOption('--kernel <name>', KERNEL_NAMES.join(', '))
     .option('--mib <n>', 'memory size of the problem, MiB', numberIn('--mib', 0.001, 3000), 4)
+    .option('--passes <n>', 'passes over the data after setup (seqtouch only)', numberIn('--passes', 0, 1000, true), 1)
     .option('-o, --output <file>', 'write here (.gz: gzip) instead of stdout')
-    .action((o: { kernel: string; mib: number; output?: string }) => do_from_kernel(o));
+    .action((o: KernelTraceOpts) => do_from_kernel(o));
 }

@@ -1,12 +1,48 @@
 // The omemu command line: subcommands are registered by their own files.
+// Every error line starts with 'omemu:', and the exit status follows one
+// rule (usage.ts's EXIT_RULE, printed at the end of --help).
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './usage.ts';
+import { KLOG_NAMESPACES } from '../../kernel/klog.ts';
+import { error_line, EXIT_FAILED, EXIT_OK, EXIT_RULE, EXIT_USAGE, UsageError } from './usage.ts';
+
+// --version before anything else: it needs no subcommand.
+if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+  const { version_text } = await import('../version.ts');
+  process.stdout.write(version_text());
+  process.exit(EXIT_OK);
+}
+
+/** Words into lines of at most `cols` characters. */
+function wrap(text: string, cols = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line && line.length + 1 + w.length > cols) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  return line ? [...lines, line] : lines;
+}
+
+const width = Math.max(...Object.keys(KLOG_NAMESPACES).map((n) => n.length));
+const AFTER = [
+  '',
+  ...wrap(EXIT_RULE),
+  '',
+  ...wrap('Debugging: DEBUG=om:* (or a comma list of namespaces) logs what the emulated kernel does on stderr, each line stamped with its node and virtual time ([node 2 t=12.345678s]):'),
+  ...Object.entries(KLOG_NAMESPACES).map(([ns, what]) => `  ${ns.padEnd(width)}  ${what}`),
+].join('\n');
 
 const program = new Command();
 program
   .name('omemu')
   .description('An emulated openMosix 2.4 cluster with lightweight process migration and the AMPoM prefetcher.')
-  .showHelpAfterError('(run with --help for usage)')
+  .option('-V, --version', 'print the version and the build (commit) it was made from')
+  .addHelpText('after', AFTER)
+  // commander's own errors (an unknown option, a missing argument) as one 'omemu:' line.
+  // (commander puts a suggestion on a line of its own: one line, all of it).
+  .configureOutput({ outputError: (str, write) => write(error_line(`${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)`)) })
   .exitOverride();
 
 const subcommands = [
@@ -21,15 +57,25 @@ const subcommands = [
   await import('./cmd_cluster.ts'),
 ];
 for (const c of subcommands) c.register(program);
+const with_rule = (cmd: Command): void => {
+  for (const c of cmd.commands) {
+    c.addHelpText('after', ['', ...wrap(EXIT_RULE)].join('\n'));
+    with_rule(c);
+  }
+};
+with_rule(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  // Help and version exit 0; a bad option or argument is a usage error (2).
-  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  // Help exits 0; a bad option or argument is a usage error.
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
   if (e instanceof UsageError) {
-    process.stderr.write(`omemu: ${e.message}\n`);
-    process.exit(2);
+    process.stderr.write(error_line(e.message));
+    process.exit(EXIT_USAGE);
   }
-  throw e;
+  // A bug of omemu's own: one 'omemu:' line, then the stack for the report.
+  process.stderr.write(error_line(`internal error: ${e instanceof Error ? e.message : String(e)}`));
+  if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(EXIT_FAILED);
 }

@@ -266,6 +266,14 @@ export function run_spec_of(c: RunConfig): RunSpec {
   };
 }
 
+/**
+ * Host seconds a unit of config_weight takes on one idle core of the
+ * machines this was measured on (2-core VMs: 2.5-18 s per unit over the
+ * kernels at 16-64 MiB, the smaller runs dearer for their start-up), for
+ * the rough estimate `omemu sweep` prints before it starts.
+ */
+export const HOST_S_PER_WEIGHT = 6;
+
 /** A rough relative host cost of a run, to start the longest first and weigh the ETA. */
 export function config_weight(c: RunConfig): number {
   if (c.kind === 'cluster') return (c.workload === 'hpcc-mix' ? c.jobs * c.scale * 20 : c.jobs * 0.2 * (c.nodes ?? 4)) * (c.mode === 'exact' ? 50 : 1);

@@ -69,6 +69,17 @@ export function expand_grid(blocks: GridBlock[], where = 'grid'): PlannedRun[] {
   return out;
 }
 
+/**
+ * A grid with runs added (omemu sweep --extend): the old runs keep their
+ * places, so their records stay valid in every shard's file, and the new
+ * ones it does not hold yet follow in their own order.
+ */
+export function extend_grid(old: PlannedRun[], add: PlannedRun[]): PlannedRun[] {
+  const have = new Set(old.map((r) => r.hash));
+  const more = add.filter((r) => !have.has(r.hash));
+  return [...old, ...more.map((r, i) => ({ ...r, index: old.length + i }))];
+}
+
 /** A grid file: one block (a JSON object) or a list of blocks. */
 export function read_grid_file(path: string): PlannedRun[] {
   let text: string;

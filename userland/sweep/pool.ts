@@ -7,6 +7,7 @@ import { run_pool as run_on_workers } from '../pool.ts';
 import { config_weight, describe } from './config.ts';
 import type { PlannedRun } from './grid.ts';
 import type { SweepResult } from './run.ts';
+import { plural } from '../cli/format.ts';
 import { handle, type DoneMsg, type WorkMsg } from './worker.ts';
 
 export type OnDone = (run: PlannedRun, result: SweepResult, host_s: number) => void;
@@ -25,5 +26,5 @@ export async function run_pool(runs: PlannedRun[], workers: number, on_done: OnD
   const jobs: WorkMsg[] = queue.map((r) => ({ hash: r.hash, config: r.config }));
   if (workers === 0) jobs.forEach((j, i) => take(queue[i]!, handle(j)));
   else await run_on_workers<WorkMsg, DoneMsg>(new URL('./worker.ts', import.meta.url), jobs, (d) => take(queue[d.index]!, d.result, d.error), workers);
-  if (failed.length > 0) throw new Error(`${failed.length} runs failed (the others are recorded):\n${failed.join('\n')}`);
+  if (failed.length > 0) throw new Error(`${plural(failed.length, 'run')} failed (the others are recorded):\n${failed.join('\n')}`);
 }

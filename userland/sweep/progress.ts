@@ -1,6 +1,7 @@
-// Progress of a sweep on stderr: a bar with an ETA on a terminal (weighted by
-// each run's expected cost, so a few long runs do not fool it), otherwise one
-// line a run.
+// Progress of a sweep on stderr, and only on a terminal (as every command's
+// progress): a bar with an ETA weighted by each run's expected cost, so a few
+// long runs do not fool it. Elsewhere (a log file, a Slurm job) nothing: the
+// sweep's first and last lines say what it will do and what it did.
 import cliProgress from 'cli-progress';
 import { config_weight } from './config.ts';
 import type { PlannedRun } from './grid.ts';
@@ -12,7 +13,7 @@ export class Progress {
   private readonly total: number;
 
   constructor(
-    private readonly name: string,
+    name: string,
     todo: PlannedRun[],
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
@@ -31,8 +32,7 @@ export class Progress {
   tick(run: PlannedRun, line: string): void {
     this.done++;
     this.weight_done += config_weight(run.config);
-    if (this.bar) this.bar.update(Math.round(this.weight_done * 1000), { runs: this.done, last: line });
-    else this.out.write(`${this.name} [${this.done}/${this.total}] ${line}\n`);
+    this.bar?.update(Math.round(this.weight_done * 1000), { runs: this.done, last: line });
   }
 
   stop(): void {

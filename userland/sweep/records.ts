@@ -30,6 +30,21 @@ export const RUNS_FILE_RE = /^runs(?:-(\d+)-of-(\d+))?\.jsonl$/;
 export const grid_text = (runs: PlannedRun[]): string =>
   runs.map((r) => JSON.stringify({ index: r.index, hash: r.hash, config: ordered(r.config) }) + '\n').join('');
 
+/** The grid a sweep directory was made for (its grid.jsonl), or null when it holds none. */
+export function read_grid_jsonl(dir: string): PlannedRun[] | null {
+  const path = join(dir, GRID_FILE);
+  if (!existsSync(path)) return null;
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l, i) => {
+    try {
+      const r = JSON.parse(l) as PlannedRun;
+      if (typeof r.hash !== 'string' || typeof r.index !== 'number' || !r.config) throw new Error('a run needs index, hash and config');
+      return r;
+    } catch (e) {
+      throw new ConfigError(`${path}:${i + 1}: ${(e as Error).message}`);
+    }
+  });
+}
+
 /** Write a file whole or not at all (a reader never sees half of it). */
 export function write_atomic(path: string, data: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);

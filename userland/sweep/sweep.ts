@@ -7,6 +7,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build_id } from './build.ts';
+import { plural } from '../cli/format.ts';
 import { ConfigError, describe } from './config.ts';
 import type { PlannedRun } from './grid.ts';
 import { run_pool } from './pool.ts';
@@ -34,6 +35,8 @@ export interface SweepOptions {
   log?: (msg: string) => void;
   /** What a progress line says of a finished run. */
   line?: (run: PlannedRun, r: SweepResult, host_s: number) => string;
+  /** Told, before any run starts, what is left to run and how many runs were done already. */
+  on_plan?: (todo: PlannedRun[], reused: number) => void;
 }
 
 export interface SweepOutcome {
@@ -87,7 +90,7 @@ function resume(o: SweepOptions, file: string, mine: Map<string, PlannedRun>, bu
   if (truncated) log(`${file}: its last line was cut short (an interrupted run); that run will run again`);
   const stale = lines.filter((l) => l.rec.build !== build);
   if (stale.length > 0) {
-    const what = `${file}: ${stale.length} records were made by another build of omemu (${stale[0]!.rec.build}; this one is ${build})`;
+    const what = `${file}: ${plural(stale.length, 'record')} ${stale.length === 1 ? 'was' : 'were'} made by another build of omemu (${stale[0]!.rec.build}; this one is ${build})`;
     if (o.on_stale !== 'restart') throw new ConfigError(`${what}: use another --out, or delete the file to run them again`);
     log(`${what}: running them again`);
     return done;
@@ -124,12 +127,13 @@ export async function run_sweep(grid: PlannedRun[], o: SweepOptions): Promise<Sw
   // Start from a clean file of whole lines (no cut-short tail to append after).
   write_atomic(file, ordered_lines());
   const todo = mine.filter((r) => !done.has(r.hash));
+  o.on_plan?.(todo, reused);
   const progress = o.progress === false || todo.length === 0 ? null : new Progress(o.name ?? 'sweep', todo);
   const out = new Appender(file);
   const on_sigint = (): void => {
     progress?.stop();
     out.close();
-    process.stderr.write(`\n${o.name ?? 'sweep'}: interrupted; ${done.size} of ${mine.length} runs are in ${file}: the same command resumes\n`);
+    process.stderr.write(`\n${o.name ?? 'sweep'}: interrupted; ${done.size} of ${plural(mine.length, 'run')} ${done.size === 1 ? 'is' : 'are'} in ${file}: the same command resumes\n`);
     process.exit(130);
   };
   if (!o.keep_sigint) process.once('SIGINT', on_sigint);

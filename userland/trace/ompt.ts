@@ -4,12 +4,15 @@
 //   pre R|W|X <vpn-hex>                  a page resident at home before migration
 //   migrate <icount>                     the migration point, in instructions
 //   <icount> R|W|X <vpn-hex>             a reference after migration
+//   step <icount>                        an operation of the program ends (optional)
+//   mark <icount> <label>                the program passes a mark (optional)
 //
 // Plain text or gzip. The reader loads a whole trace into typed arrays (12
 // bytes a reference) and reports a bad line as file:line: what was expected.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { REF_R, REF_W, REF_X } from '../../kernel/op.ts';
+import { gzip_header } from './gzip_header.ts';
 
 export const OMPT_MAGIC = '# ompt v1';
 const KIND: Record<string, number> = { R: REF_R, W: REF_W, X: REF_X };
@@ -39,8 +42,27 @@ export interface Trace {
   icount: Float64Array;
   vpn: Float64Array;
   kind: Uint8Array;
+  /**
+   * Where the program's operations end and the marks it passes, after
+   * migration, in order (a trace of one of omemu's own programs has them;
+   * a lackey trace has none).
+   */
+  breaks: TraceBreak[];
   /** Comment lines after the header. */
   comments: number;
+}
+
+/**
+ * A `step` line (label null): the program's operation ends at `icount`,
+ * the instructions since its last reference being the operation's own
+ * work; a migration asked for meanwhile happens here. A `mark` line: the
+ * program passes mark `label` (setup_done, timed_done) there.
+ */
+export interface TraceBreak {
+  label: string | null;
+  /** References before it. */
+  index: number;
+  icount: number;
 }
 
 /** The bytes of a trace file ('-' for stdin), gunzipped when they are gzip. */
@@ -51,7 +73,9 @@ export function read_trace_text(file: string): Buffer {
   } catch (e) {
     throw new OmptError(file, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+  const gz = gzip_header(raw);
+  if (gz) {
+    if (gz.cm !== 8) throw new OmptError(file, 0, gz.cm < 0 ? 'truncated gzip data (the header is cut short)' : `gzip compression method ${gz.cm} is not deflate (8): not a gzip file omemu can read`);
     try {
       raw = gunzipSync(raw);
     } catch (e) {
@@ -115,6 +139,7 @@ export function parse_ompt(input: string | Uint8Array, file = '<trace>'): Trace 
   let n = 0;
   let comments = 0;
   let last_ic = -1;
+  const breaks: TraceBreak[] = [];
   const grow = (): void => {
     cap *= 2;
     const a = new Float64Array(cap);
@@ -188,8 +213,19 @@ export function parse_ompt(input: string | Uint8Array, file = '<trace>'): Trace 
       last_ic = migrate_icount;
       continue;
     }
+    if (f[0] === 'mark' || f[0] === 'step') {
+      const mark = f[0] === 'mark';
+      const form = mark ? "'mark <icount> <label>'" : "'step <icount>'";
+      if (migrate_icount < 0) throw new OmptError(file, ln, `a ${f[0]} line before the 'migrate' line: expected 'pre R|W|X <vpn-hex>' or 'migrate <icount>'`);
+      if (f.length !== (mark ? 3 : 2) || !DEC.test(f[1]!) || (mark && !/^[A-Za-z_][\w.-]*$/.test(f[2]!))) throw new OmptError(file, ln, `expected ${form}, got '${line}'`);
+      const ic = Number(f[1]);
+      if (ic < last_ic) throw new OmptError(file, ln, `instruction count ${ic} goes back (the previous was ${last_ic}): expected a non-decreasing count`);
+      last_ic = ic;
+      breaks.push({ label: mark ? f[2]! : null, index: n, icount: ic });
+      continue;
+    }
     // Slow path for a reference line: only reached by lines the fast path refused.
-    if (!DEC.test(f[0]!)) throw new OmptError(file, ln, `unknown record type '${f[0]}': expected 'pre', 'migrate', '#' or '<icount> R|W|X <vpn-hex>'`);
+    if (!DEC.test(f[0]!)) throw new OmptError(file, ln, `unknown record type '${f[0]}': expected 'pre', 'migrate', 'step', 'mark', '#' or '<icount> R|W|X <vpn-hex>'`);
     if (migrate_icount < 0) throw new OmptError(file, ln, "a reference before the 'migrate' line: expected 'pre R|W|X <vpn-hex>' or 'migrate <icount>'");
     if (f.length !== 3) throw new OmptError(file, ln, `expected '<icount> R|W|X <vpn-hex>', got '${line}'`);
     const ic = Number(f[0]);
@@ -202,7 +238,7 @@ export function parse_ompt(input: string | Uint8Array, file = '<trace>'): Trace 
     n++;
   }
   if (migrate_icount < 0) throw new OmptError(file, ln, "expected a 'migrate <icount>' line, found none");
-  return { file, header, page_B, firsttouch: header.firsttouch === '1', pre_vpn, pre_kind, migrate_icount, n, icount, vpn, kind, comments };
+  return { file, header, page_B, firsttouch: header.firsttouch === '1', pre_vpn, pre_kind, migrate_icount, n, icount, vpn, kind, breaks, comments };
 }
 
 export const load_trace = (file: string): Trace => parse_ompt(read_trace_text(file), file);
@@ -212,6 +248,13 @@ export function format_ompt(t: Omit<Trace, 'file' | 'comments'>): string {
   const out: string[] = [`${OMPT_MAGIC} ${Object.entries(t.header).map(([k, v]) => `${k}=${v}`).join(' ')}`];
   for (let i = 0; i < t.pre_vpn.length; i++) out.push(`pre ${KIND_CHAR[t.pre_kind[i]!]} ${t.pre_vpn[i]!.toString(16)}`);
   out.push(`migrate ${t.migrate_icount}`);
-  for (let i = 0; i < t.n; i++) out.push(`${t.icount[i]} ${KIND_CHAR[t.kind[i]!]} ${t.vpn[i]!.toString(16)}`);
+  let b = 0;
+  for (let i = 0; i <= t.n; i++) {
+    for (; b < t.breaks.length && t.breaks[b]!.index === i; b++) {
+      const br = t.breaks[b]!;
+      out.push(br.label === null ? `step ${br.icount}` : `mark ${br.icount} ${br.label}`);
+    }
+    if (i < t.n) out.push(`${t.icount[i]} ${KIND_CHAR[t.kind[i]!]} ${t.vpn[i]!.toString(16)}`);
+  }
   return out.join('\n') + '\n';
 }
