@@ -21,7 +21,7 @@ import { run_experiment, tap_program } from '../experiment.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { attach_network } from '../../net/link.ts';
 import type { TcpStats } from '../../net/tcp.ts';
-import { fileURLToPath } from 'node:url';
+import { script_argv } from './child.ts';
 
 interface Figure {
   name: string;
@@ -115,8 +115,7 @@ function ampom_analysis(): Figure {
  * peak RSS is its own: wall time under 20 s, RSS under 1.5x the size + 200 MB.
  */
 function kernel_575(kernel: string): Figure[] {
-  const script = fileURLToPath(new URL('./kernel_run.ts', import.meta.url));
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, kernel, '575'], { encoding: 'utf8' });
+  const p = spawnSync(process.execPath, [...script_argv(new URL('./kernel_run.ts', import.meta.url)), kernel, '575'], { encoding: 'utf8' });
   if (p.status !== 0) throw new Error(`${kernel} 575 MiB run failed: ${p.stderr}`);
   const r = JSON.parse(p.stdout) as { wall_s: number; rss_MB: number; verified: boolean; problem: string };
   const rss_limit = 1.5 * 575 * 1.048576 + 200;
@@ -133,9 +132,9 @@ function kernel_575(kernel: string): Figure[] {
  * own process, as the bench's workers run them.
  */
 function per_page_us(): Figure[] {
-  const script = fileURLToPath(new URL('./kernel_run.ts', import.meta.url));
+  const script = script_argv(new URL('./kernel_run.ts', import.meta.url));
   const run = (scheme: string, migrate: string) => {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
+    const p = spawnSync(process.execPath, [...script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(`dgemm 575 MiB ${scheme} run failed: ${p.stderr}`);
     return JSON.parse(p.stdout) as { wall_s: number; pages: number; rss_MB: number; verified: boolean };
   };
@@ -235,8 +234,7 @@ function tcp_bulk(loss: number): Figure {
  * own: host time under 2 minutes, peak RSS under 4 GB.
  */
 function cluster_scale(): Figure[] {
-  const script = fileURLToPath(new URL('./cluster_scale.ts', import.meta.url));
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '64', '200'], { encoding: 'utf8' });
+  const p = spawnSync(process.execPath, [...script_argv(new URL('./cluster_scale.ts', import.meta.url)), '64', '200'], { encoding: 'utf8' });
   if (p.status !== 0) throw new Error(`cluster scale run failed: ${p.stderr}`);
   const r = JSON.parse(p.stdout) as { wall_s: number; rss_MB: number; totals: { verified: boolean; migrations: number } };
   return [

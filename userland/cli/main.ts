@@ -1,11 +1,13 @@
 // The omemu command line: subcommands are registered by their own files.
 import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { UsageError } from './usage.ts';
 
 const program = new Command();
 program
   .name('omemu')
   .description('An emulated openMosix 2.4 cluster with lightweight process migration and the AMPoM prefetcher.')
+  .version(pkg.version, '-V, --version', 'print the version of omemu')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Entry point of the `omemu` command: load tsx so the TypeScript sources run
-// as they are, then hand over to the command-line parser.
-import { register } from 'tsx/esm/api';
+// Entry point of the `omemu` command: the compiled command line
+// (dist/omemu.js, see userland/compile.js), rebuilt first when a source is
+// newer than it, so an edited source is what runs.
+import { ensure_built } from '../compile.js';
 
-register();
-await import('./main.ts');
+try {
+  await ensure_built((msg) => process.stderr.write(`omemu: ${msg}\n`));
+} catch (e) {
+  process.stderr.write(`omemu: cannot build dist/ from the sources: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+await import('../../dist/omemu.js');
