@@ -21,6 +21,7 @@ const subcommands = [
   await import('./cmd_chaos.ts'),
   await import('./cmd_sweep.ts'),
   await import('./cmd_cluster.ts'),
+  await import('./cmd_bench.ts'),
 ];
 for (const c of subcommands) c.register(program);
 
