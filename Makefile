@@ -11,7 +11,7 @@ STAMP := node_modules/.omemu-installed
 DIST := dist/userland
 
 PHONY_BENCH := bench bench-full bench-quick bench-merge bench-quick-merge
-.PHONY: help build test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro test-slurm clean
+.PHONY: help build test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro profile test-slurm clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -63,8 +63,14 @@ bench-quick-merge: $(STAMP) build ## the same for the shards of `make bench-quic
 bench-micro: $(STAMP) build ## micro-benchmarks: MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS
 	$(NODE) $(DIST)/bench/micro.js
 
+# CPU and heap profiles (node --cpu-prof, --heap-prof) of omemu's start-up, a
+# small run and the heaviest bench runs, into profile-out/, with the top
+# entries of each printed (userland/bench/profile.ts says which runs).
+profile: $(STAMP) build ## CPU and heap profiles of start-up and the heaviest bench runs, top entries printed (into profile-out/)
+	$(NODE) $(DIST)/bench/profile.js --out profile-out
+
 test-slurm: $(STAMP) ## (root; not part of `make test`) a one-node Slurm on this machine runs a sweep as a 4-task array; merged must equal unsharded
 	bash slurm/test-slurm.sh
 
 clean: ## remove generated output and the build
-	rm -rf bench-out dist
+	rm -rf bench-out profile-out dist
