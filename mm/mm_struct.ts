@@ -184,7 +184,7 @@ export class MmStruct implements AddressSpace {
       const r = refs[i]!;
       const vpn = r >>> 2;
       const kind = r & 3;
-      if (kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0) {
+      if (kind === REF_W ? wr[vpn]! > 0 : rd[vpn]! > 0) {
         if (kind === REF_X) x_vpn = vpn;
         else d_vpn = vpn;
         continue;
@@ -245,7 +245,7 @@ export class MmStruct implements AddressSpace {
       const r = refs[i]!;
       const vpn = r >>> 2;
       const kind = r & 3;
-      if ((kind === REF_W ? tlb.wr[vpn]! >= 0 : tlb.rd[vpn]! >= 0) || this.walk(tlb, vpn, kind === REF_W)) {
+      if ((kind === REF_W ? tlb.wr[vpn]! > 0 : tlb.rd[vpn]! > 0) || this.walk(tlb, vpn, kind === REF_W)) {
         acc[kind === REF_X ? X_VPN : D_VPN] = vpn;
         i++;
         continue;
@@ -419,7 +419,7 @@ function run_hits(refs: Uint32Array, pre_ns: Float64Array, i: number, n: number,
     const r = refs[i]!;
     const vpn = r >>> 2;
     const kind = r & 3;
-    if (!(kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0)) break;
+    if (!(kind === REF_W ? wr[vpn]! > 0 : rd[vpn]! > 0)) break;
     owed = next;
     if (kind === REF_X) x_vpn = vpn;
     else d_vpn = vpn;
