@@ -10,4 +10,10 @@ try {
   process.stderr.write(`omemu: cannot build dist/ from the sources: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
+// The commands that run many emulations in one process, on worker threads,
+// keep glibc from holding on to their frames (userland/malloc_env.ts).
+if (['sweep', 'chaos'].includes(process.argv[2] ?? '')) {
+  const { relaunch_with_mmap_threshold } = await import('../../dist/userland/malloc_env.js');
+  await relaunch_with_mmap_threshold();
+}
 await import('../../dist/omemu.js');
