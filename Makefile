@@ -60,8 +60,8 @@ bench-merge: $(STAMP) build ## render bench-out/ from the records of every SHARD
 bench-quick-merge: $(STAMP) build ## the same for the shards of `make bench-quick`
 	$(NODE) $(DIST)/bench/main.js --quick --out bench-out --merge $(FROM_DIRS)
 
-bench-micro: $(STAMP) build ## micro-benchmarks: MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS
-	$(NODE) $(DIST)/bench/micro.js
+bench-micro: $(STAMP) build ## micro-benchmarks: start-up, MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS (ONLY="startup tcp ..." for some)
+	$(NODE) $(DIST)/bench/micro.js $(ONLY)
 
 # CPU and heap profiles (node --cpu-prof, --heap-prof) of omemu's start-up, a
 # small run and the heaviest bench runs, into profile-out/, with the top

@@ -31,6 +31,12 @@ export const DIST = join(ROOT, 'dist');
 /** The folders compiled (tests/ run under tsx only). */
 const SOURCE_DIRS = ['kernel', 'mm', 'net', 'om', 'userland'];
 const STAMP = join(DIST, '.build.json');
+/**
+ * The plain .js sources the compiled tree needs beside its own files (pool.js
+ * starts its workers with ./pool_boot.js). The others (this file, the omemu
+ * entry) run from the source tree only.
+ */
+const COPIED_JS = new Set(['userland/pool_boot.js']);
 /** Loaded only when a command draws (see userland/bench/plots.ts). */
 const PLOTTING = ['vega', 'vega-lite', '@resvg/resvg-wasm'];
 
@@ -83,11 +89,12 @@ export async function build() {
     throw new Error('esbuild is not installed (a devDependency): run `npm ci` in the omemu folder, then `make build`');
   }
   const { files, newest_ms } = scan_sources();
+  const compiled = files.filter((f) => f.endsWith('.ts') || COPIED_JS.has(relative(ROOT, f)));
   mkdirSync(DIST, { recursive: true });
   const tmp = mkdtempSync(join(DIST, '.tmp-'));
   try {
     await esbuild.build({
-      entryPoints: files,
+      entryPoints: compiled,
       outdir: tmp,
       outbase: ROOT,
       bundle: true, // only so the plugin below sees every import; each one stays external
@@ -161,7 +168,7 @@ export async function build() {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { files: files.length, ms: performance.now() - t0 };
+  return { files: compiled.length, ms: performance.now() - t0 };
 }
 
 /** Build when missing or stale; `say` hears one line when it does. */

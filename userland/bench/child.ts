@@ -10,3 +10,6 @@ export function script_argv(src: URL): string[] {
   const path = fileURLToPath(src);
   return COMPILED ? [path.replace(/\.ts$/, '.js')] : ['--import', 'tsx', path];
 }
+
+/** The omemu command of this tree (userland/cli/omemu.js, which runs the compiled bundle). */
+export const OMEMU_JS = fileURLToPath(new URL(COMPILED ? '../../../userland/cli/omemu.js' : '../cli/omemu.js', import.meta.url));

@@ -21,7 +21,7 @@ import { run_experiment, tap_program } from '../experiment.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { attach_network } from '../../net/link.ts';
 import type { TcpStats } from '../../net/tcp.ts';
-import { script_argv } from './child.ts';
+import { OMEMU_JS, script_argv } from './child.ts';
 
 interface Figure {
   name: string;
@@ -243,12 +243,58 @@ function cluster_scale(): Figure[] {
   ];
 }
 
-const figures = [
-  tcp_bulk(0), tcp_bulk(0.01),
-  resident_refs(), first_touch_faults(), ampom_analysis(), ...kernel_575('stream'), ...kernel_575('dgemm'), ...per_page_us(),
-  await lackey_convert(), ...replay_speed(), ...cluster_scale(),
+/**
+ * Start-up: the omemu command as a user starts it (the compiled bundle), each
+ * command run 7 times after one warm-up, the median wall time; node -e 0,
+ * measured the same way, is the floor any Node command pays.
+ */
+function startup(): Figure[] {
+  const omemu = OMEMU_JS;
+  const median_s = (args: string[]): number => {
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t0 = performance.now();
+      const p = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      if (p.status !== 0) throw new Error(`${args.join(' ')} failed: ${p.stderr}`);
+      if (i > 0) times.push((performance.now() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    return times[times.length >> 1]!;
+  };
+  const floor = median_s(['-e', '0']);
+  const cmd = (what: string, args: string[], target_s: number): Figure => {
+    const s = median_s([omemu, ...args]);
+    return { name: `${what} (${(s / floor).toFixed(1)}x node -e 0)`, value: s, unit: 's', target: `<= ${target_s}`, ok: s <= target_s };
+  };
+  return [
+    { name: 'node -e 0 (the floor of any Node command)', value: floor, unit: 's', target: '', ok: true },
+    cmd('omemu --help', ['--help'], 0.3),
+    cmd('omemu --version', ['--version'], 0.3),
+    cmd('omemu run --kernel seqtouch --mib 4 (AMPoM, 1027 pages)', ['run', '--kernel', 'seqtouch', '--mib', '4'], 0.5),
+  ];
+}
+
+/** The groups of figures, in the order they run; `micro.js GROUP...` runs only those (make bench-micro ONLY="startup tcp"). */
+const GROUPS: [string, () => Figure[] | Promise<Figure[]>][] = [
+  ['startup', startup],
+  ['tcp', () => [tcp_bulk(0), tcp_bulk(0.01)]],
+  ['mmu', () => [resident_refs(), first_touch_faults()]],
+  ['ampom', () => [ampom_analysis()]],
+  ['kernels', () => [...kernel_575('stream'), ...kernel_575('dgemm')]],
+  ['wire', per_page_us],
+  ['trace', async () => [await lackey_convert(), ...replay_speed()]],
+  ['cluster', cluster_scale],
 ];
+const only = process.argv.slice(2);
+const unknown = only.filter((g) => !GROUPS.some(([name]) => name === g));
+if (unknown.length > 0) {
+  process.stderr.write(`bench-micro: no group ${unknown.join(', ')} (groups: ${GROUPS.map(([g]) => g).join(', ')})\n`);
+  process.exit(2);
+}
 console.log(`omemu micro-benchmarks on Node ${process.version} (${process.arch})`);
-for (const f of figures) {
-  console.log(`  ${f.name.padEnd(60)} ${f.value.toFixed(2).padStart(8)} ${f.unit.padEnd(11)} target ${f.target.padEnd(7)} ${f.ok ? 'ok' : 'MISSED'}`);
+for (const [name, run] of GROUPS) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  for (const f of await run()) {
+    console.log(`  ${f.name.padEnd(60)} ${f.value.toFixed(2).padStart(8)} ${f.unit.padEnd(11)} target ${f.target.padEnd(7)} ${f.ok ? 'ok' : 'MISSED'}`);
+  }
 }

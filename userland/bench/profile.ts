@@ -41,9 +41,8 @@ const RUNS: { name: string; config: Record<string, unknown> }[] = [
   },
 ];
 
-const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const compiled = import.meta.url.endsWith('.js');
-const omemu = compiled ? here('../../omemu.js') : null;
+// The bundle itself (dist/omemu.js), not the entry that checks the build first.
+const omemu = import.meta.url.endsWith('.js') ? fileURLToPath(new URL('../../omemu.js', import.meta.url)) : null;
 
 function show(title: string, unit: string, es: Entry[]): void {
   console.log(`  ${title}`);
