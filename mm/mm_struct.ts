@@ -96,11 +96,21 @@ export class MmStruct implements AddressSpace {
     }
   }
 
-  /** Call fn(vpn, pte) for every non-empty PTE in [start_vpn, end_vpn). */
+  /**
+   * Call fn(vpn, pte) for every non-empty PTE in [start_vpn, end_vpn). The
+   * obvious loop reads each entry with mem.read_u32(pt, pte_index(vpn));
+   * this one finds each page-table page's place in its chunk once and reads
+   * the entries from the view (the migration and liveness paths scan whole
+   * address spaces this way). fn may change entries as it goes (the view is
+   * the frame's own memory); it must not free the table. A property checks
+   * the two loops agree.
+   */
   for_each_pte(start_vpn: number, end_vpn: number, fn: (vpn: number, pte: number) => void): void {
     this.for_each_pte_table(start_vpn, end_vpn, (pt, lo, hi) => {
+      const u32 = this.mem.views(pt).u32;
+      const at = (PhysMem.offset_B(pt) >> 2) - (lo & ~(PTRS_PER_PTE - 1)); // entry of vpn: at + vpn
       for (let vpn = lo; vpn < hi; vpn++) {
-        const pte = this.mem.read_u32(pt, pte_index(vpn));
+        const pte = u32[at + vpn]!;
         if (pte !== 0) fn(vpn, pte);
       }
     });
