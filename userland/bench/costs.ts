@@ -12,6 +12,7 @@ import { numberIn } from '../cli/usage.ts';
 import { describe, type RunConfig } from '../sweep/config.ts';
 import { expand_grid } from '../sweep/grid.ts';
 import { by_weight } from '../sweep/pool.ts';
+import { env_with_tunable } from '../malloc_env.ts';
 import { script_argv } from './child.ts';
 import { cluster_blocks } from './cluster_fig.ts';
 import { bench_plan, config_of } from './plan.ts';
@@ -27,11 +28,15 @@ export interface RunCost {
   verified: boolean;
 }
 
-/** Run one configuration in a child process with these extra node flags (a profile's). */
-export function run_child(config: RunConfig, node_flags: string[] = []): Promise<RunCost> {
-  const argv = [...node_flags, ...script_argv(new URL('./one_run.ts', import.meta.url)), JSON.stringify(config)];
+/**
+ * Run one configuration in a child process with these extra node flags (a
+ * profile's), sampling its allocations into alloc_file if given. The child
+ * has glibc's mmap threshold fixed, as the bench's workers have (malloc_env.ts).
+ */
+export function run_child(config: RunConfig, node_flags: string[] = [], alloc_file?: string): Promise<RunCost> {
+  const argv = [...node_flags, ...script_argv(new URL('./one_run.ts', import.meta.url)), JSON.stringify(config), ...(alloc_file ? [alloc_file] : [])];
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: env_with_tunable(process.env) });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('close', (code) => {

@@ -1,11 +1,12 @@
-// make profile: V8 CPU and heap profiles (node --cpu-prof, --heap-prof) of
-// omemu's start-up and of the bench's heaviest runs, written to --out and
-// summed up here (profile_top.ts): self time by function and by file, and
-// the memory still held at the end by allocation site, with each run's peak
-// RSS and the typed arrays' share (frames, page tables and TLBs live in
-// typed arrays, outside the JS heap the heap profile samples). `--costs`
-// adds the table of every bench run's host cost (costs.ts). Host figures
-// only; nothing here feeds a result.
+// make profile: V8 CPU profiles (node --cpu-prof) of omemu's start-up and
+// of the bench's heaviest runs, and for those runs what they allocate,
+// garbage included (V8's sampling heap profiler, see one_run.ts), written to
+// --out and summed up here (profile_top.ts): self time by function and by
+// file, bytes allocated by function, with each run's peak RSS and the typed
+// arrays' share (frames, page tables and TLBs live in typed arrays, outside
+// the JS heap the heap profile samples). `--costs` adds the table of every
+// bench run's host cost (costs.ts). Host figures only; nothing here feeds a
+// result. Profiles open in Chrome's DevTools (Performance, Memory tabs).
 //
 //   node dist/userland/bench/profile.js [--out DIR] [--quick] [--top N] [--costs]
 import { spawnSync } from 'node:child_process';
@@ -59,14 +60,14 @@ function summarize(dir: string): void {
   const cpu = newest(dir, '.cpuprofile');
   if (cpu) {
     const c = cpu_top(JSON.parse(readFileSync(cpu, 'utf8')), o.top);
-    console.log(`  CPU: ${(c.total_ms / 1000).toFixed(2)} s sampled (${cpu})`);
+    console.log(`  CPU profile: ${(c.total_ms / 1000).toFixed(2)} s of wall time sampled (${cpu})`);
     show('self time by function', 'ms', c.functions);
     show('self time by file or package', 'ms', c.files);
   }
   const heap = newest(dir, '.heapprofile');
   if (heap) {
     const h = heap_top(JSON.parse(readFileSync(heap, 'utf8')).head, o.top);
-    console.log(`  heap: ${h.total_MB.toFixed(1)} MB of JS objects held at the end, sampled (${heap})`);
+    console.log(`  heap: ${h.total_MB.toFixed(0)} MB of JS objects allocated during the run, garbage included, sampled (${heap})`);
     show('by allocating function', 'MB', h.functions);
   }
 }
@@ -94,7 +95,7 @@ if (omemu) {
 for (const r of RUNS) {
   const dir = fresh(join(o.out, r.name));
   const config: RunConfig = normalize(r.config);
-  const c = await run_child(config, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heap-prof', `--heap-prof-dir=${dir}`]);
+  const c = await run_child(config, ['--cpu-prof', `--cpu-prof-dir=${dir}`], join(dir, 'allocations.heapprofile'));
   console.log(`\n${r.name} (${c.what}): ${c.cpu_s.toFixed(1)} CPU s profiled, peak RSS ${c.rss_MB.toFixed(0)} MB; at the end JS heap ${c.heap_MB.toFixed(0)} MB, typed arrays ${c.array_buffers_MB.toFixed(0)} MB`);
   summarize(dir);
 }

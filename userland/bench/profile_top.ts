@@ -118,12 +118,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const data = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | { head: HeapNode };
     if ('head' in data) {
       const h = heap_top(data.head, n);
-      console.log(`${file}: ${h.total_MB.toFixed(1)} MB held at the end (sampled)`);
+      console.log(`${file}: ${h.total_MB.toFixed(1)} MB sampled`);
       print('by allocating function', 'MB', h.functions);
       print('by file or package', 'MB', h.files);
     } else {
       const c = cpu_top(data, n);
-      console.log(`${file}: ${(c.total_ms / 1000).toFixed(2)} s sampled`);
+      console.log(`${file}: ${(c.total_ms / 1000).toFixed(2)} s sampled (wall time)`);
       print('self time by function', 'ms', c.functions);
       print('self time by file or package', 'ms', c.files);
     }
