@@ -2,6 +2,18 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { UsageError } from './usage.ts';
+// Static imports, so the bundle (userland/compile.js) is one flat module
+// without a lazy initializer around each file.
+import * as cmd_run from './cmd_run.ts';
+import * as cmd_ampom from './cmd_ampom.ts';
+import * as cmd_explain from './cmd_explain.ts';
+import * as cmd_proc from './cmd_proc.ts';
+import * as cmd_trace from './cmd_trace.ts';
+import * as cmd_replay from './cmd_replay.ts';
+import * as cmd_chaos from './cmd_chaos.ts';
+import * as cmd_sweep from './cmd_sweep.ts';
+import * as cmd_cluster from './cmd_cluster.ts';
+import * as cmd_bench from './cmd_bench.ts';
 
 const program = new Command();
 program
@@ -11,18 +23,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const subcommands = [
-  await import('./cmd_run.ts'),
-  await import('./cmd_ampom.ts'),
-  await import('./cmd_explain.ts'),
-  await import('./cmd_proc.ts'),
-  await import('./cmd_trace.ts'),
-  await import('./cmd_replay.ts'),
-  await import('./cmd_chaos.ts'),
-  await import('./cmd_sweep.ts'),
-  await import('./cmd_cluster.ts'),
-  await import('./cmd_bench.ts'),
-];
+const subcommands = [cmd_run, cmd_ampom, cmd_explain, cmd_proc, cmd_trace, cmd_replay, cmd_chaos, cmd_sweep, cmd_cluster, cmd_bench];
 for (const c of subcommands) c.register(program);
 
 try {
