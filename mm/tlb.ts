@@ -24,6 +24,8 @@ export class Tlb {
   private filled = new Int32Array(4096);
   private nfilled = 0;
   flushes = 0;
+  /** Entries taken away so far (flush_page and flush_all add one): while it stays put, every entry filled is still there. */
+  gen = 0;
 
   fill(vpn: number, pfn: number, writable: boolean): void {
     if (this.rd[vpn] === 0) {
@@ -52,6 +54,7 @@ export class Tlb {
   flush_page(vpn: number): void {
     this.rd[vpn] = 0;
     this.wr[vpn] = 0;
+    this.gen++;
   }
 
   /** flush_tlb_mm / a CR3 reload. */
@@ -64,6 +67,7 @@ export class Tlb {
     }
     this.nfilled = 0;
     this.flushes++;
+    this.gen++;
   }
 
   /** Number of valid read entries (tests compare them with the page tables). */
