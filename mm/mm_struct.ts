@@ -13,9 +13,11 @@ import { Tlb } from './tlb.ts';
 import { RemoteRanges } from './remote_ranges.ts';
 import { do_page_fault } from './fault.ts';
 
-/** The TLB of a node's CPU (created on first use). */
+const new_tlb = (): Tlb => new Tlb();
+
+/** The TLB of a node's CPU (created on first use; the factory is made once, not at each call of this hot path). */
 export function node_tlb(node: Node): Tlb {
-  return node.attach('tlb', () => new Tlb());
+  return node.attach('tlb', new_tlb);
 }
 
 export class MmStruct implements AddressSpace {
