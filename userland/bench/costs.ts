@@ -25,6 +25,10 @@ export interface RunCost {
   rss_MB: number;
   heap_MB: number;
   array_buffers_MB: number;
+  /** Events the run dispatched, the most ever pending, and the pages it moved (a migration run; null for a cluster). */
+  events: number;
+  max_pending: number;
+  pages_moved: number | null;
   verified: boolean;
 }
 

@@ -7,8 +7,21 @@
 // held at the exit), into that file, a .heapprofile as DevTools reads it.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { EventQueue } from '../../kernel/events.ts';
 import { normalize } from '../sweep/config.ts';
 import { run_config } from '../sweep/run.ts';
+
+// The events the run dispatches and the most ever pending, counted around
+// EventQueue.step (the run makes its cluster out of reach; this process
+// runs nothing else).
+let events = 0;
+let max_pending = 0;
+const step = EventQueue.prototype.step;
+EventQueue.prototype.step = function (this: EventQueue): boolean {
+  events++;
+  if (this.pending > max_pending) max_pending = this.pending;
+  return step.call(this);
+};
 
 const config = normalize(JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>);
 const alloc_file = process.argv[3];
@@ -36,6 +49,9 @@ process.stdout.write(
     // What is still held when the run returns (nothing collected yet): the JS heap, and the typed arrays' memory outside it.
     heap_MB: mem.heapUsed / 2 ** 20,
     array_buffers_MB: mem.arrayBuffers / 2 ** 20,
+    events,
+    max_pending,
+    pages_moved: 'pages_transferred' in r ? r.pages_transferred : null,
     verified: r.verified,
   }) + '\n',
 );

@@ -97,6 +97,8 @@ for (const r of RUNS) {
   const config: RunConfig = normalize(r.config);
   const c = await run_child(config, ['--cpu-prof', `--cpu-prof-dir=${dir}`], join(dir, 'allocations.heapprofile'));
   console.log(`\n${r.name} (${c.what}): ${c.cpu_s.toFixed(1)} CPU s profiled, peak RSS ${c.rss_MB.toFixed(0)} MB; at the end JS heap ${c.heap_MB.toFixed(0)} MB, typed arrays ${c.array_buffers_MB.toFixed(0)} MB`);
+  const per_page = c.pages_moved ? `, ${c.pages_moved} pages moved (${(c.events / c.pages_moved).toFixed(2)} events a page, the run's own included)` : '';
+  console.log(`  ${c.events} events, at most ${c.max_pending} pending${per_page}`);
   summarize(dir);
 }
 
