@@ -92,18 +92,22 @@ export async function build() {
   const compiled = files.filter((f) => f.endsWith('.ts') || COPIED_JS.has(relative(ROOT, f)));
   mkdirSync(DIST, { recursive: true });
   const tmp = mkdtempSync(join(DIST, '.tmp-'));
+  /** What both builds share. */
+  const common = {
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'silent', // the errors come back in the exception (file:line:col: text), said once by the caller
+    absWorkingDir: ROOT,
+  };
   try {
     await esbuild.build({
+      ...common, // bundle: only so the plugin below sees every import; each one stays external
       entryPoints: compiled,
       outdir: tmp,
       outbase: ROOT,
-      bundle: true, // only so the plugin below sees every import; each one stays external
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'linked',
-      logLevel: 'silent', // the errors come back in the exception (file:line:col: text), said once by the caller
-      absWorkingDir: ROOT,
       plugins: [
         {
           name: 'keep-imports',
@@ -120,15 +124,9 @@ export async function build() {
       ],
     });
     await esbuild.build({
+      ...common,
       entryPoints: [join(ROOT, 'userland/cli/main.ts')],
       outfile: join(tmp, 'omemu.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'linked',
-      logLevel: 'silent', // the errors come back in the exception (file:line:col: text), said once by the caller
-      absWorkingDir: ROOT,
       external: PLOTTING,
       // The packages bundled are CommonJS that require node's own modules.
       banner: { js: "import { createRequire as __omemu_require } from 'node:module'; const require = __omemu_require(import.meta.url);" },
