@@ -13,9 +13,11 @@ import { Tlb } from './tlb.ts';
 import { RemoteRanges } from './remote_ranges.ts';
 import { do_page_fault } from './fault.ts';
 
-/** The TLB of a node's CPU (created on first use). */
+const new_tlb = (): Tlb => new Tlb();
+
+/** The TLB of a node's CPU (created on first use; the factory is made once, not at each call of this hot path). */
 export function node_tlb(node: Node): Tlb {
-  return node.attach('tlb', () => new Tlb());
+  return node.attach('tlb', new_tlb);
 }
 
 export class MmStruct implements AddressSpace {
@@ -142,11 +144,21 @@ export class MmStruct implements AddressSpace {
     }
   }
 
-  /** Call fn(vpn, pte) for every non-empty PTE in [start_vpn, end_vpn). */
+  /**
+   * Call fn(vpn, pte) for every non-empty PTE in [start_vpn, end_vpn). The
+   * obvious loop reads each entry with mem.read_u32(pt, pte_index(vpn));
+   * this one finds each page-table page's place in its chunk once and reads
+   * the entries from the view (the migration and liveness paths scan whole
+   * address spaces this way). fn may change entries as it goes (the view is
+   * the frame's own memory); it must not free the table. A property checks
+   * the two loops agree.
+   */
   for_each_pte(start_vpn: number, end_vpn: number, fn: (vpn: number, pte: number) => void): void {
     this.for_each_pte_table(start_vpn, end_vpn, (pt, lo, hi) => {
+      const u32 = this.mem.views(pt).u32;
+      const at = (PhysMem.offset_B(pt) >> 2) - (lo & ~(PTRS_PER_PTE - 1)); // entry of vpn: at + vpn
       for (let vpn = lo; vpn < hi; vpn++) {
-        const pte = this.mem.read_u32(pt, pte_index(vpn));
+        const pte = u32[at + vpn]!;
         if (pte !== 0) fn(vpn, pte);
       }
     });
@@ -211,10 +223,64 @@ export class MmStruct implements AddressSpace {
     // goes on using them (a step's later references to a page are folded
     // into its first), so they are resolved again first, at no CPU time of
     // their own: mostly TLB hits, a fault where an event took the page away.
-    if (from > 0 && this.resolve_refs(task, refs, 0, from, user_copy) < from) return from;
-    if (pre_ns) return this.run_refs_timed(task, refs, from, n, pre_ns);
-    return this.resolve_refs(task, refs, from, n, user_copy);
+    // When nothing can have changed (prefix_hits), that is skipped.
+    const tlb = node_tlb(this.node);
+    if (from > 0 && !(this.prefix_hits(task, tlb, refs, from) || this.resolve_refs(task, refs, 0, from, user_copy) === from)) {
+      this.resume.upto = 0;
+      return from;
+    }
+    const gen = tlb.gen;
+    const i = pre_ns ? this.run_refs_timed(task, refs, from, n, pre_ns) : this.resolve_refs(task, refs, from, n, user_copy);
+    this.note_stop(task, tlb, gen, refs, i);
+    return i;
   }
+
+  /**
+   * Where the task's step stopped, and what held then: refs[0..upto) all
+   * hit `tlb` as long as its gen has not moved, and the registers the step
+   * had set (see prefix_hits).
+   */
+  private readonly resume = { task: null as Task | null, tlb: null as Tlb | null, refs: null as Uint32Array | null, gen: -1, upto: 0, eip: 0, last_data: 0 };
+
+  /** After a run_refs call that started with its TLB at `gen`: remember the stop, if no entry was taken away meanwhile. */
+  private note_stop(task: Task, tlb: Tlb, gen: number, refs: Uint32Array, i: number): void {
+    const r = this.resume;
+    if (tlb.gen !== gen || tlb.owner !== this) {
+      r.upto = 0;
+      return;
+    }
+    r.task = task;
+    r.tlb = tlb;
+    r.refs = refs;
+    r.gen = gen;
+    r.upto = i;
+    r.eip = task.regs.eip;
+    r.last_data = task.regs.last_data;
+  }
+
+  /**
+   * Would resolving refs[0..from) again do nothing? The obvious path
+   * resolves them all (resolve_refs from 0): every one a TLB hit unless an
+   * event took an entry away, and then it leaves eip and last_data at the
+   * last code and data pages among them. That is what the registers hold
+   * already when the step stopped at `from` with every reference before it
+   * in this TLB, this TLB has lost no entry since (gen), it still belongs
+   * to this address space, and nothing set the registers meanwhile. Under
+   * remote paging a RandomAccess step is resumed after each fault: the
+   * obvious path re-resolved as many references as the run itself. A
+   * property checks runs give the same results either way (tests/mm).
+   */
+  private prefix_hits(task: Task, tlb: Tlb, refs: Uint32Array, from: number): boolean {
+    const r = this.resume;
+    if (MmStruct.always_resolve_resumed) return false;
+    return (
+      r.task === task && r.tlb === tlb && r.refs === refs && tlb.gen === r.gen && tlb.owner === this && from <= r.upto &&
+      task.regs.eip === r.eip && task.regs.last_data === r.last_data
+    );
+  }
+
+  /** Tests: take the obvious path on every resume (prefix_hits always false). */
+  static always_resolve_resumed = false;
 
   /** run_refs without time between references: resolve refs[from..n) through the TLB, the page walk and the fault path. */
   private resolve_refs(task: Task, refs: Uint32Array, from: number, n: number, user_copy: boolean): number {
@@ -230,7 +296,7 @@ export class MmStruct implements AddressSpace {
       const r = refs[i]!;
       const vpn = r >>> 2;
       const kind = r & 3;
-      if (kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0) {
+      if (kind === REF_W ? wr[vpn]! > 0 : rd[vpn]! > 0) {
         if (kind === REF_X) x_vpn = vpn;
         else d_vpn = vpn;
         continue;
@@ -291,7 +357,7 @@ export class MmStruct implements AddressSpace {
       const r = refs[i]!;
       const vpn = r >>> 2;
       const kind = r & 3;
-      if ((kind === REF_W ? tlb.wr[vpn]! >= 0 : tlb.rd[vpn]! >= 0) || this.walk(tlb, vpn, kind === REF_W)) {
+      if ((kind === REF_W ? tlb.wr[vpn]! > 0 : tlb.rd[vpn]! > 0) || this.walk(tlb, vpn, kind === REF_W)) {
         acc[kind === REF_X ? X_VPN : D_VPN] = vpn;
         i++;
         continue;
@@ -469,7 +535,7 @@ function run_hits(refs: Uint32Array, pre_ns: Float64Array, i: number, n: number,
     const r = refs[i]!;
     const vpn = r >>> 2;
     const kind = r & 3;
-    if (!(kind === REF_W ? wr[vpn]! >= 0 : rd[vpn]! >= 0)) break;
+    if (!(kind === REF_W ? wr[vpn]! > 0 : rd[vpn]! > 0)) break;
     owed = next;
     if (kind === REF_X) x_vpn = vpn;
     else d_vpn = vpn;

@@ -1,10 +1,13 @@
-// A worker thread of userland/pool.ts: Node 20 does not load .ts worker
-// scripts, so register tsx here, then load the module named in workerData
-// and answer each job with what its handle() returns.
+// A worker thread of userland/pool.ts: load the module named in workerData
+// and answer each job with what its handle() returns. A compiled module
+// (dist/.../*.js) loads as it is; a source one (.ts, under the tests and in
+// development) needs tsx, since Node 20 does not load TypeScript.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
+if (workerData.module.endsWith('.ts')) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 const mod = await import(workerData.module);
 parentPort.on('message', (msg) => {
   let reply;

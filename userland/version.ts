@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build_id } from './sweep/build.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+// The top of the tree: above userland/ in the sources, above dist/userland/ in the build.
+const UP1 = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = existsSync(`${UP1}package.json`) ? UP1 : fileURLToPath(new URL('../../', import.meta.url));
 
 /** The git commit of the sources (short, -dirty with changes), or null outside a checkout. */
 function git_commit(): string | null {

@@ -49,8 +49,8 @@ function check_invariants(r: Real): void {
     for (const vpn of tlb.entries()) {
       const pte = d.mm.pte_get(vpn);
       assert.ok((pte & (_PAGE_PRESENT | _PAGE_USER)) === (_PAGE_PRESENT | _PAGE_USER), `TLB maps vpn ${vpn} the tables do not`);
-      assert.is(tlb.rd[vpn], pte_pfn(pte), 'TLB frame differs');
-      if (tlb.wr[vpn]! >= 0) assert.ok(pte & _PAGE_RW, `TLB allows writes to read-only vpn ${vpn}`);
+      assert.is(tlb.read_pfn(vpn), pte_pfn(pte), 'TLB frame differs');
+      if (tlb.write_pfn(vpn) >= 0) assert.ok(pte & _PAGE_RW, `TLB allows writes to read-only vpn ${vpn}`);
     }
   }
   assert.is(c.node(0).mem.used_frames, d.mm.frames_held() + node_frames(c.node(0)), 'frame accounting');

@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
-import { hpcc_starts, join64, ra_step_big, split64 } from '../../userland/hpcc/ra_rng.ts';
-import { ra_replay } from '../../userland/hpcc/randomaccess.ts';
+import { hpcc_starts, join64, ra_step_big, split64, stream_starts } from '../../userland/hpcc/ra_rng.ts';
+import { RA_STREAMS, ra_list_exact, ra_list_fast, ra_replay } from '../../userland/hpcc/randomaccess.ts';
 
 test('HPCC_starts(0) = 1 and HPCC_starts(1) = 2', () => {
   assert.is(hpcc_starts(0), 1n);
@@ -54,6 +54,47 @@ test('the 128 streams start where HPCC_starts puts them', () => {
   ra_replay(7, (_i, h, l) => seen.push(join64(h, l)));
   assert.is(seen.length, 512);
   for (const j of [0, 1, 77, 127]) assert.is(seen[j], ra_step_big(hpcc_starts(4 * j)), `stream ${j}, first update`);
+});
+
+test('property: the streams\' starts by repeated multiplication equal HPCC_starts(k j) of each', () => {
+  check(
+    fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 130 }), (k, count) => {
+      const hi = new Int32Array(count);
+      const lo = new Int32Array(count);
+      stream_starts(k, hi, lo);
+      for (let j = 0; j < count; j++) assert.equal([hi[j], lo[j]], split64(hpcc_starts(BigInt(k) * BigInt(j))), `stream ${j} of k = ${k}`);
+    }),
+    { numRuns: 20 },
+  );
+});
+
+test('property: fast mode\'s update listing gives the references, times and stream states the obvious one does', () => {
+  check(
+    fc.property(
+      fc.integer({ min: 1, max: 0xbffff }), // the table's first page
+      fc.integer({ min: 7, max: 27 }), // log2 of its words
+      fc.integer({ min: 1, max: 16 }), // rounds
+      fc.integer({ min: 0, max: 64 }), // where in the batch the step starts
+      fc.double({ min: 0, max: 1e6, noNaN: true }),
+      fc.array(fc.integer(), { minLength: 2 * RA_STREAMS, maxLength: 2 * RA_STREAMS }),
+      (page, log2, rounds, first, ns, state) => {
+        const T = page * 4096;
+        const mask = 2 ** log2 - 1;
+        const n = first + rounds * RA_STREAMS;
+        const run = (fast: boolean) => {
+          const hi = Int32Array.from(state.slice(0, RA_STREAMS));
+          const lo = Int32Array.from(state.slice(RA_STREAMS));
+          const refs = new Uint32Array(n);
+          const pre = new Float64Array(n);
+          if (fast) ra_list_fast(refs, pre, first, T, mask, hi, lo, rounds, ns);
+          else ra_list_exact(refs, pre, first, T, mask, hi, lo, rounds, ns, new Int32Array(3 * rounds * RA_STREAMS));
+          return { refs: [...refs], pre: [...pre], hi: [...hi], lo: [...lo] };
+        };
+        assert.equal(run(true), run(false));
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
 
 test.run();

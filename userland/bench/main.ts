@@ -18,6 +18,10 @@ import { bench_plan, config_of } from './plan.ts';
 import { cluster_blocks, cluster_points, cluster_runs } from './cluster_fig.ts';
 import { make_record, type BenchRecord } from './record.ts';
 import { print_summary, write_bench_out } from './output.ts';
+import { relaunch_with_mmap_threshold } from '../malloc_env.ts';
+
+// One emulation after another in each worker: keep glibc from holding on to their frames (malloc_env.ts).
+await relaunch_with_mmap_threshold();
 
 const cmd = new Command()
   .name('bench')

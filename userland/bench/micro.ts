@@ -21,9 +21,9 @@ import { run_experiment, tap_program } from '../experiment.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { attach_network } from '../../net/link.ts';
 import type { TcpStats } from '../../net/tcp.ts';
-import { fileURLToPath } from 'node:url';
 import { make_hpcc } from '../hpcc/index.ts';
 import { get_page_hdr, page_hdr_layout, put_page_hdr } from '../../om/proto.ts';
+import { OMEMU_JS, script_argv } from './child.ts';
 
 interface Figure {
   name: string;
@@ -117,8 +117,7 @@ function ampom_analysis(): Figure {
  * peak RSS is its own: wall time under 20 s, RSS under 1.5x the size + 200 MB.
  */
 function kernel_575(kernel: string): Figure[] {
-  const script = fileURLToPath(new URL('./kernel_run.ts', import.meta.url));
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, kernel, '575'], { encoding: 'utf8' });
+  const p = spawnSync(process.execPath, [...script_argv(new URL('./kernel_run.ts', import.meta.url)), kernel, '575'], { encoding: 'utf8' });
   if (p.status !== 0) throw new Error(`${kernel} 575 MiB run failed: ${p.stderr}`);
   const r = JSON.parse(p.stdout) as { wall_s: number; rss_MB: number; verified: boolean; problem: string };
   const rss_limit = 1.5 * 575 * 1.048576 + 200;
@@ -135,9 +134,9 @@ function kernel_575(kernel: string): Figure[] {
  * own process, as the bench's workers run them.
  */
 function per_page_us(): Figure[] {
-  const script = fileURLToPath(new URL('./kernel_run.ts', import.meta.url));
+  const script = script_argv(new URL('./kernel_run.ts', import.meta.url));
   const run = (scheme: string, migrate: string) => {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
+    const p = spawnSync(process.execPath, [...script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(`dgemm 575 MiB ${scheme} run failed: ${p.stderr}`);
     return JSON.parse(p.stdout) as { wall_s: number; pages: number; rss_MB: number; verified: boolean };
   };
@@ -238,8 +237,7 @@ function tcp_bulk(loss: number): Figure {
  * over 10 minutes is stopped and said so.
  */
 function cluster_scale(): Figure[] {
-  const script = fileURLToPath(new URL('./cluster_scale.ts', import.meta.url));
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '256', '2000'], { encoding: 'utf8', timeout: 600_000 });
+  const p = spawnSync(process.execPath, [...script_argv(new URL('./cluster_scale.ts', import.meta.url)), '256', '2000'], { encoding: 'utf8', timeout: 600_000 });
   if (p.status !== 0) {
     return [{ name: `cluster 256 nodes, 2000 pareto processes: did not finish (${p.signal ? "stopped after 600 s" : p.stderr.trim().split('\n').pop()})`, value: NaN, unit: 's', target: '< 120', ok: false }];
   }
@@ -290,13 +288,60 @@ function page_header_codec(): Figure[] {
   ];
 }
 
-const figures = [
-  ...page_header_codec(),
-  tcp_bulk(0), tcp_bulk(0.01),
-  resident_refs(), first_touch_faults(), ampom_analysis(), ...kernel_575('stream'), ...kernel_575('dgemm'), ...per_page_us(),
-  await lackey_convert(), ...replay_speed(), hog_fast_forward(), ...cluster_scale(),
+/**
+ * Start-up: the omemu command as a user starts it (the compiled bundle), each
+ * command run 7 times after one warm-up, the median wall time; node -e 0,
+ * measured the same way, is the floor any Node command pays.
+ */
+function startup(): Figure[] {
+  const omemu = OMEMU_JS;
+  const median_s = (args: string[]): number => {
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t0 = performance.now();
+      const p = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      if (p.status !== 0) throw new Error(`${args.join(' ')} failed: ${p.stderr}`);
+      if (i > 0) times.push((performance.now() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    return times[times.length >> 1]!;
+  };
+  const floor = median_s(['-e', '0']);
+  const cmd = (what: string, args: string[], target_s: number): Figure => {
+    const s = median_s([omemu, ...args]);
+    return { name: `${what} (${(s / floor).toFixed(1)}x node -e 0)`, value: s, unit: 's', target: `<= ${target_s}`, ok: s <= target_s };
+  };
+  return [
+    { name: 'node -e 0 (the floor of any Node command)', value: floor, unit: 's', target: '', ok: true },
+    cmd('omemu --help', ['--help'], 0.3),
+    cmd('omemu --version', ['--version'], 0.3),
+    cmd('omemu run --kernel seqtouch --mib 4 (AMPoM, 1027 pages)', ['run', '--kernel', 'seqtouch', '--mib', '4'], 0.5),
+  ];
+}
+
+/** The groups of figures, in the order they run; `micro.js GROUP...` runs only those (make bench-micro ONLY="startup tcp"). */
+const GROUPS: [string, () => Figure[] | Promise<Figure[]>][] = [
+  ['startup', startup],
+  ['codec', page_header_codec],
+  ['tcp', () => [tcp_bulk(0), tcp_bulk(0.01)]],
+  ['mmu', () => [resident_refs(), first_touch_faults()]],
+  ['ampom', () => [ampom_analysis()]],
+  ['kernels', () => [...kernel_575('stream'), ...kernel_575('dgemm')]],
+  ['wire', per_page_us],
+  ['trace', async () => [await lackey_convert(), ...replay_speed()]],
+  ['hog', () => [hog_fast_forward()]],
+  ['cluster', cluster_scale],
 ];
+const only = process.argv.slice(2);
+const unknown = only.filter((g) => !GROUPS.some(([name]) => name === g));
+if (unknown.length > 0) {
+  process.stderr.write(`bench-micro: no group ${unknown.join(', ')} (groups: ${GROUPS.map(([g]) => g).join(', ')})\n`);
+  process.exit(2);
+}
 console.log(`omemu micro-benchmarks on Node ${process.version} (${process.arch})`);
-for (const f of figures) {
-  console.log(`  ${f.name.padEnd(60)} ${f.value.toFixed(2).padStart(8)} ${f.unit.padEnd(11)} target ${f.target.padEnd(7)} ${f.ok ? 'ok' : 'MISSED'}`);
+for (const [name, run] of GROUPS) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  for (const f of await run()) {
+    console.log(`  ${f.name.padEnd(60)} ${f.value.toFixed(2).padStart(8)} ${f.unit.padEnd(11)} target ${f.target.padEnd(7)} ${f.ok ? 'ok' : 'MISSED'}`);
+  }
 }

@@ -1,7 +1,8 @@
 // One SVG plot a figure, from vega-lite 5 specs rendered headless by vega
-// (png.ts makes the PNG copies without a native canvas).
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// (png.ts makes the PNG copies without a native canvas). vega and vega-lite
+// take about half a second to load, so they load on the first drawing, not
+// with the commands that import this file and may never draw.
+import type { TopLevelSpec } from 'vega-lite';
 import type { BenchRecord } from './record.ts';
 
 const SCHEME_TITLE = 'scheme';
@@ -90,6 +91,7 @@ function schemes_spec(runs: BenchRecord[]): Record<string, TopLevelSpec> {
 }
 
 export async function render_svg(s: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(s).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

@@ -3,11 +3,23 @@
 // rule (usage.ts's EXIT_RULE, printed at the end of --help).
 import { Command, CommanderError } from 'commander';
 import { KLOG_NAMESPACES } from '../../kernel/klog.ts';
+import { version_text } from '../version.ts';
 import { error_line, EXIT_FAILED, EXIT_OK, EXIT_RULE, EXIT_USAGE, UsageError } from './usage.ts';
+// Static imports, so the bundle (userland/compile.js) is one flat module
+// without a lazy initializer around each file.
+import * as cmd_run from './cmd_run.ts';
+import * as cmd_ampom from './cmd_ampom.ts';
+import * as cmd_explain from './cmd_explain.ts';
+import * as cmd_proc from './cmd_proc.ts';
+import * as cmd_trace from './cmd_trace.ts';
+import * as cmd_replay from './cmd_replay.ts';
+import * as cmd_chaos from './cmd_chaos.ts';
+import * as cmd_sweep from './cmd_sweep.ts';
+import * as cmd_cluster from './cmd_cluster.ts';
+import * as cmd_bench from './cmd_bench.ts';
 
 // --version before anything else: it needs no subcommand.
 if (process.argv[2] === '--version' || process.argv[2] === '-V') {
-  const { version_text } = await import('../version.ts');
   process.stdout.write(version_text());
   process.exit(EXIT_OK);
 }
@@ -45,17 +57,7 @@ program
   .configureOutput({ outputError: (str, write) => write(error_line(`${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)`)) })
   .exitOverride();
 
-const subcommands = [
-  await import('./cmd_run.ts'),
-  await import('./cmd_ampom.ts'),
-  await import('./cmd_explain.ts'),
-  await import('./cmd_proc.ts'),
-  await import('./cmd_trace.ts'),
-  await import('./cmd_replay.ts'),
-  await import('./cmd_chaos.ts'),
-  await import('./cmd_sweep.ts'),
-  await import('./cmd_cluster.ts'),
-];
+const subcommands = [cmd_run, cmd_ampom, cmd_explain, cmd_proc, cmd_trace, cmd_replay, cmd_chaos, cmd_sweep, cmd_cluster, cmd_bench];
 for (const c of subcommands) c.register(program);
 const with_rule = (cmd: Command): void => {
   for (const c of cmd.commands) {

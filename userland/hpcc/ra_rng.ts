@@ -48,3 +48,45 @@ export function split64(v: bigint): [number, number] {
 export function join64(hi: number, lo: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
+
+/** a * b mod p in GF(2)[x] on 32-bit halves (gf2_mulmod without BigInt), into out[0] (hi) and out[1] (lo). */
+function gf2_mulmod32(ah: number, al: number, bh: number, bl: number, out: Int32Array): void {
+  let acc_h = 0;
+  let acc_l = 0;
+  let sh = ah;
+  let sl = al;
+  for (let i = 0; i < 64; i++) {
+    if ((i < 32 ? bl >>> i : bh >>> (i - 32)) & 1) {
+      acc_h ^= sh;
+      acc_l ^= sl;
+    }
+    // sh:sl times x: the recurrence's step.
+    const nl = (sl << 1) ^ (sh < 0 ? 7 : 0);
+    sh = (sh << 1) | (sl >>> 31);
+    sl = nl;
+  }
+  out[0] = acc_h;
+  out[1] = acc_l;
+}
+
+/**
+ * The streams' starting points, HPCC_starts(k * j) for j = 0..hi.length-1,
+ * as 32-bit halves. The obvious version is split64(hpcc_starts(k * j)) for
+ * each j, a square-and-multiply of BigInts each time (a quarter of a
+ * cluster run's host time went there). Since x^(k j) = x^(k (j-1)) * x^k,
+ * each start is the one before times HPCC_starts(k): one multiplication a
+ * stream, on 32-bit halves. A property checks the two agree.
+ */
+export function stream_starts(k: number, hi: Int32Array, lo: Int32Array): void {
+  const [kh, kl] = split64(hpcc_starts(k));
+  const v = new Int32Array(2);
+  let h = 0;
+  let l = 1; // x^0
+  for (let j = 0; j < hi.length; j++) {
+    hi[j] = h;
+    lo[j] = l;
+    gf2_mulmod32(h, l, kh, kl, v);
+    h = v[0]!;
+    l = v[1]!;
+  }
+}

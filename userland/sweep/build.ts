@@ -4,11 +4,14 @@
 // own build, and a merge refuses shards of different builds, so a result is
 // never silently the output of older code.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The tree's root: two folders up from this source, three from its compiled
+// twin in dist/ (userland/compile.js). The hash is always of the sources.
+const UP2 = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = existsSync(join(UP2, 'package.json')) ? UP2 : join(UP2, '..');
 const DIRS = ['kernel', 'mm', 'net', 'om', 'userland'];
 const SKIP = new Set(['userland/bench']);
 
