@@ -7,27 +7,13 @@
 // command that runs a cluster.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KLOG_NAMESPACES } from '../../kernel/klog.ts';
 import { EXIT_RULE } from '../../userland/cli/usage.ts';
+import { omemu, OMEMU } from '../helpers/omemu.ts';
 
-const OMEMU = fileURLToPath(new URL('../../userland/cli/omemu.js', import.meta.url));
-
-interface Out { code: number; stdout: string; stderr: string }
-
-function omemu(args: string[], env: Record<string, string> = {}): Promise<Out> {
-  return new Promise((resolve) => {
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DEBUG' && !k.startsWith('SLURM_')));
-    execFile(process.execPath, [OMEMU, ...args], { env: { ...base, NO_COLOR: '1', ...env }, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Bad inputs: the arguments, and what the one-line error must say. */
 const BAD: [string[], RegExp][] = [

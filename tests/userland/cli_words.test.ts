@@ -72,7 +72,7 @@ test('every command that runs a network takes the same network options', async (
     const flags = cmd.options.map((o) => o.long);
     for (const f of NETWORK_FLAGS) assert.ok(flags.includes(f), `omemu ${name} takes ${f}`);
   }
-  assert.equal(NETWORK_FLAGS, ['--profile', '--bandwidth', '--latency', '--cross-traffic', '--loss', '--duplicate', '--reorder']);
+  assert.equal(NETWORK_FLAGS, ['--partition-limit', '--profile', '--bandwidth', '--latency', '--cross-traffic', '--loss', '--duplicate', '--reorder']);
 });
 
 test('the kernel log: every namespace is described, and a line says which node and what virtual time, never the host time', () => {

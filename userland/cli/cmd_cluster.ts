@@ -19,6 +19,7 @@ import { ClusterSim, type ClusterResult, type ClusterSpec } from '../cluster/run
 import { make_workload, parse_job_mib, workload_misfit, WorkloadError, type Job } from '../cluster/workload.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { parse_schemes } from './cmd_run.ts';
+import { partition_limit_ns, partition_limit_option } from './network.ts';
 import { check_writable_file, numberIn, UsageError } from './usage.ts';
 
 interface ClusterOpts {
@@ -39,6 +40,7 @@ interface ClusterOpts {
   balanceThreshold: number;
   profile: string;
   seed: number;
+  partitionLimit?: number;
   json?: boolean;
   plot?: string;
   monitor?: boolean;
@@ -121,7 +123,7 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   if (profile.bandwidth_bps < min_bps) throw new UsageError(`--nodes ${o.nodes}: infoD needs at least ${(min_bps / 1e6).toPrecision(2)} Mb/s on the ${o.profile} profile's line`);
   const jobs = jobs_of(o, speeds);
   const results = schemes.map((scheme) =>
-    run_one({ nodes: o.nodes, speeds, mem_mib: o.memMib, jobs, scheme, balancer: o.balancer as BalancerName, threshold: o.balanceThreshold, profile, seed: o.seed }, !!o.monitor),
+    run_one({ nodes: o.nodes, speeds, mem_mib: o.memMib, jobs, scheme, balancer: o.balancer as BalancerName, threshold: o.balanceThreshold, profile, seed: o.seed, partition_limit_ns: partition_limit_ns(o) }, !!o.monitor),
   );
   if (o.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   else results.forEach(print_text);
@@ -139,8 +141,8 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
-    .command('cluster')
+  partition_limit_option(program
+    .command('cluster'))
     .description("run a workload on a cluster with a load balancer on every node; exit status 1 unless every process completed and verified and every frame came back")
     .option('--nodes <n>', 'nodes on the switch', numberIn('--nodes', 2, 256, true), 4)
     .option('--speeds <list>', 'relative CPU speed: one for every node, or a comma list of one a node (default 1)')

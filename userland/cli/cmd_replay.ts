@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { run_experiment, type RunResult } from '../experiment.ts';
 import { load_trace, OmptError } from '../trace/ompt.ts';
 import { DEFAULT_CPI, replay_program, ReplayError } from '../trace/replay.ts';
-import { network_options, network_profile, type NetworkOpts } from './network.ts';
+import { network_options, network_profile, partition_limit_ns, type NetworkOpts } from './network.ts';
 import { print_runs } from './print_run.ts';
 import { parse_schemes, SCHEME_HELP } from './schemes.ts';
 import { exit_after, numberIn, UsageError } from './usage.ts';
@@ -26,7 +26,7 @@ function do_replay(file: string, o: ReplayOpts): void {
     for (const scheme of schemes) {
       const program = replay_program(t, { cpi });
       const node_mem_B = Math.max(256 << 20, Math.ceil(program.layout.footprint_pages * 4096 * 1.25 + (64 << 20)));
-      results.push(run_experiment({ program, scheme, profile, seed: o.seed, node_mem_B }));
+      results.push(run_experiment({ program, scheme, profile, seed: o.seed, node_mem_B, partition_limit_ns: partition_limit_ns(o) }));
     }
   } catch (e) {
     if (e instanceof OmptError || e instanceof ReplayError) throw new UsageError(e.message);

@@ -10,7 +10,7 @@ import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
 import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
 import type { TimelinePanel } from '../timeline_plot.ts';
 import { KERNEL_NAMES, make_kernel, MMAP_SPACE_B } from './kernels.ts';
-import { network_options, network_profile, type NetworkOpts } from './network.ts';
+import { network_options, network_profile, partition_limit_ns, type NetworkOpts } from './network.ts';
 import { plural } from './format.ts';
 import { print_runs } from './print_run.ts';
 import { parse_schemes, SCHEME_HELP } from './schemes.ts';
@@ -129,7 +129,7 @@ async function do_run(o: RunOpts): Promise<void> {
   const results = schemes.map((scheme) =>
     run_experiment({
       program: make(), scheme, profile, seed: o.seed, node_mem_B, nodes, migrations: points, faults: faults && structuredClone(faults), precopy_rule: rule,
-      ampom_window: o.ampomWindow as 'all' | 'remote',
+      ampom_window: o.ampomWindow as 'all' | 'remote', partition_limit_ns: partition_limit_ns(o),
       timeline: o.plot ? (tl, start_ns) => panels.push({ scheme, tl, start_ns }) : undefined,
     }),
   );

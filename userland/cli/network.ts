@@ -1,7 +1,10 @@
 // The network options, one definition for every command that runs a
 // network (run, migrate, replay, chaos, cluster): a profile and what may be
-// set over it, and the check that infoD's own traffic fits on the line.
+// set over it, the partition limit, and the check that infoD's own traffic
+// fits on the line.
 import type { Command } from 'commander';
+import { NS_PER_S } from '../../kernel/time.ts';
+import { DEFAULT_PARTITION_LIMIT_NS } from '../../om/pause.ts';
 import { infod_min_bandwidth_bps } from '../../net/infod.ts';
 import { make_profile, PROFILES, type NetProfile } from '../../net/profiles.ts';
 import { numberIn, UsageError } from './usage.ts';
@@ -14,11 +17,29 @@ export interface NetworkOpts {
   loss?: number;
   duplicate?: number;
   reorder?: number;
+  /** --partition-limit, s (undefined: the default). */
+  partitionLimit?: number;
 }
+
+/** The default --partition-limit, s. */
+export const DEFAULT_PARTITION_LIMIT_S = DEFAULT_PARTITION_LIMIT_NS / NS_PER_S;
+
+/** Add --partition-limit to a command (network_options does; so does cluster). */
+export function partition_limit_option(cmd: Command): Command {
+  return cmd.option(
+    '--partition-limit <s>',
+    `how long a migrant pauses while its home or a node holding its pages is out of reach before it is killed, s (default ${DEFAULT_PARTITION_LIMIT_S}; 0: killed as soon as the peer is taken as lost, as openMosix does)`,
+    numberIn('--partition-limit', 0, 86400),
+  );
+}
+
+/** The partition limit the options ask for, ns. */
+export const partition_limit_ns = (o: { partitionLimit?: number }): number =>
+  o.partitionLimit === undefined ? DEFAULT_PARTITION_LIMIT_NS : Math.round(o.partitionLimit * NS_PER_S);
 
 /** Add the network options to a command. */
 export function network_options(cmd: Command): Command {
-  return cmd
+  return partition_limit_option(cmd)
     .option('--profile <name>', `network profile (${Object.keys(PROFILES).join(', ')})`, 'fast-ethernet')
     .option('--bandwidth <mbps>', 'override the line rate, Mb/s', numberIn('--bandwidth', 0.000001, 100000))
     .option('--latency <ms>', 'override the one-way latency, ms', numberIn('--latency', 0, 10000))
@@ -34,6 +55,7 @@ export function network_flags(o: NetworkOpts): string[] {
   for (const [flag, v] of [['--bandwidth', o.bandwidth], ['--latency', o.latency], ['--cross-traffic', o.crossTraffic], ['--loss', o.loss], ['--duplicate', o.duplicate], ['--reorder', o.reorder]] as const) {
     if (v !== undefined) f.push(flag, String(v));
   }
+  if (o.partitionLimit !== undefined && o.partitionLimit !== DEFAULT_PARTITION_LIMIT_S) f.push('--partition-limit', String(o.partitionLimit));
   return f;
 }
 

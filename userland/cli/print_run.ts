@@ -20,7 +20,7 @@ export function run_text(r: RunResult): string {
     ? `${plural(r.prefetched_pages, 'prefetched page')} (${r.prefetch_hits} used, ${r.wasted_prefetch} wasted, ${r.prefetch_in_flight} in flight at exit)`
     : '0 prefetched pages';
   const lines = [
-    `${what} ${r.scheme} on ${r.profile}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}, ${migrations_text(r)}, runtime ${secs(r.runtime_s)}, ` +
+    `${what} ${r.scheme} on ${r.profile}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}, ${migrations_text(r)}, runtime ${secs(r.runtime_s)}, ${r.pauses > 0 ? `paused ${secs(r.paused_s)} (${plural(r.pauses, 'pause')}), ` : ''}` +
       `${plural(r.remote_fault_requests, 'remote fault request')}, ${prefetch}, ${plural(r.pages_transferred, 'page')} moved, MPT ${r.mpt_bytes} B, ` +
       `${r.verified ? 'verified' : 'NOT verified'} (${r.checks.join(', ')})`,
   ];

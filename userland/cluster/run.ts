@@ -21,6 +21,7 @@ import { audit_of } from '../../om/audit.ts';
 import { start_balancers, total_stats, type BalancerName, type BalanceStats, type ClusterBalancers, type Move, type MoveReason } from '../../om/balance/index.ts';
 import { parse_net_dev } from '../../net/nic.ts';
 import { om_init, om_keep_alive } from '../../om/index.ts';
+import { DEFAULT_PARTITION_LIMIT_NS, set_partition_limit } from '../../om/pause.ts';
 import { peer_lost } from '../../om/liveness.ts';
 import { om_task_init, type Policy } from '../../om/state.ts';
 import { gather_figures, process_end } from '../experiment.ts';
@@ -42,6 +43,8 @@ export interface ClusterSpec {
   threshold: number;
   profile: NetProfile;
   seed: number;
+  /** How long a migrant pauses through a partition before it is killed, ns (om/pause.ts; default DEFAULT_PARTITION_LIMIT_NS). */
+  partition_limit_ns?: number;
 }
 
 /** One migration of a process, as the JSON reports it (times in s from the run's start). */
@@ -206,6 +209,7 @@ export class ClusterSim {
     if (spec.speeds.length !== spec.nodes) throw new Error(`speeds must give one speed a node (${spec.nodes}), got ${spec.speeds.length}`);
     this.c = new Cluster({ nodes: spec.nodes, mem_B: spec.mem_mib * 2 ** 20, speeds: spec.speeds, seed: spec.seed });
     om_init(this.c, spec.profile);
+    set_partition_limit(this.c, spec.partition_limit_ns ?? DEFAULT_PARTITION_LIMIT_NS);
     om_keep_alive(this.c, () => this.started < spec.jobs.length);
     this.balancers = start_balancers(this.c, spec.balancer, { threshold: spec.threshold });
     for (const b of this.balancers?.nodes ?? []) b.move_listeners.push((m) => this.moved(m));
@@ -422,11 +426,10 @@ export class ClusterSim {
       if (!task.alive) finish = r6(task.exit_ns / NS_PER_S);
       if (!completed) reason = end!.running ? 'still running when the run stopped' : end!.lost ?? (task.exit_reason || `exit code ${task.exit_code}`);
       if (!completed) failures.push(`exit-status: ${reason}`);
-      else {
-        const v = audit.verdict(task.pid);
-        if (v.corrupt || v.lost) failures.push(`page-checksums: ${v.corrupt} corrupt, ${v.lost} lost${v.problem ? ` (${v.problem})` : ''}`);
-        for (const ch of p.checks?.() ?? []) if (!ch.ok) failures.push(`${ch.name}: ${ch.detail ?? 'failed'}`);
-      }
+      // A killed process is audited too: no page may have come back wrong or as never existed.
+      const v = audit.verdict(task.pid, completed);
+      if (v.corrupt || v.lost) failures.push(`page-checksums: ${v.corrupt} corrupt, ${v.lost} lost${v.problem ? ` (${v.problem})` : ''}`);
+      if (completed) for (const ch of p.checks?.() ?? []) if (!ch.ok) failures.push(`${ch.name}: ${ch.detail ?? 'failed'}`);
       // The k-th completed move is the k-th freeze; its blocked time runs until the next move resumed it (or the end).
       let k = 0;
       for (const m of moves) {

@@ -10,7 +10,7 @@ import { freemem, totalmem } from 'node:os';
 import { BALANCERS, type BalancerName } from '../../om/balance/index.ts';
 import { make_workload, parse_job_mib, workload_misfit, WorkloadError, type Job } from '../cluster/workload.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
-import { ConfigError, MIGRATION_ONLY, only_fields_of, type RunConfig } from './config.ts';
+import { ConfigError, MIGRATION_ONLY, only_fields_of, partition_limit_ns_of, type RunConfig } from './config.ts';
 
 /** Nodes of a cluster run when the configuration does not say. */
 export const CLUSTER_NODES = 4;
@@ -62,7 +62,7 @@ export function cluster_spec_of(c: RunConfig): ClusterSpec {
   if (misfit) throw new ConfigError(`the workload cannot run: ${misfit}`);
   return {
     nodes, speeds, mem_mib: c.node_mem_mib, jobs, scheme: c.scheme as Policy,
-    balancer: c.balancer as BalancerName, threshold: c.balance_threshold, profile, seed: c.seed,
+    balancer: c.balancer as BalancerName, threshold: c.balance_threshold, profile, seed: c.seed, partition_limit_ns: partition_limit_ns_of(c),
   };
 }
 

@@ -12,6 +12,8 @@ import { FaultSpecError, parse_fault_plan } from '../faults.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
 import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
+import { DEFAULT_PARTITION_LIMIT_NS } from '../../om/pause.ts';
+import { NS_PER_S } from '../../kernel/time.ts';
 
 /** Which run function a configuration is for: one migrating process, or a cluster under a workload (userland/sweep/cluster_config.ts). */
 export const KINDS = ['migration', 'cluster'] as const;
@@ -41,6 +43,8 @@ export interface RunConfig {
   nodes: number | null;
   /** `omemu run --faults` syntax. */
   faults: string | null;
+  /** How long a migrant pauses through a partition before it is killed, s (0: at once, as openMosix). */
+  partition_limit: number;
   /** netem shares on every link (null: the profile's). */
   loss: number | null;
   duplicate: number | null;
@@ -96,6 +100,7 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
   { name: 'path', type: 'string?', default: null, help: 'omemu run --path' },
   { name: 'nodes', type: 'int?', default: null, help: 'nodes in the cluster' },
   { name: 'faults', type: 'string?', default: null, help: 'omemu run --faults' },
+  { name: 'partition_limit', type: 'number', default: DEFAULT_PARTITION_LIMIT_NS / NS_PER_S, help: 'how long a migrant pauses through a partition before it is killed, s (0: at once)' },
   { name: 'loss', type: 'number?', default: null, help: 'netem loss share on every link' },
   { name: 'duplicate', type: 'number?', default: null, help: 'netem duplicate share' },
   { name: 'reorder', type: 'number?', default: null, help: 'netem reorder share' },
@@ -195,6 +200,12 @@ export function describe(c: RunConfig): string {
     .join(' ');
 }
 
+/** The partition limit of a configuration, ns (a bad one is a ConfigError). */
+export function partition_limit_ns_of(c: RunConfig): number {
+  if (!(c.partition_limit >= 0 && c.partition_limit <= 86400)) throw new ConfigError(`partition_limit must be from 0 to 86400 s, got ${c.partition_limit}`);
+  return Math.round(c.partition_limit * NS_PER_S);
+}
+
 /** Host memory a node is given: the problem plus a quarter and 64 MiB, at least 64 MiB. */
 function node_mem_B(used_B: number): number {
   return Math.max(64 << 20, Math.ceil((used_B / 2 ** 20) * 1.25 + 64) << 20);
@@ -262,7 +273,7 @@ export function run_spec_of(c: RunConfig): RunSpec {
   }
   return {
     program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: node_mem_B(used_B), nodes, migrations: points, faults,
-    precopy_rule: rule, ampom_window: c.ampom_window as 'all' | 'remote',
+    precopy_rule: rule, ampom_window: c.ampom_window as 'all' | 'remote', partition_limit_ns: partition_limit_ns_of(c),
   };
 }
 
