@@ -1,9 +1,10 @@
 // One chaos run from its seed: a kernel in exact mode at a small size, a
 // scheme, a path of 1-3 migrations over a 4-node cluster, and 1-2 random
-// faults (a crash, a partition, a window of 1-9% frame loss on every link,
-// or an abort at a step of mig_do_send). The
-// seed alone decides all of it, so a run that broke a promise can be
-// replayed with `omemu chaos --replay SEED`.
+// faults (a crash, a partition of 0.1-120 s, a window of 1-9% frame loss on
+// every link, or an abort at a step of mig_do_send), under the session's
+// partition limit (om/pause.ts). The seed (with the session's network,
+// limit and scheme, when one is asked for) decides all of it, so a run that
+// broke a promise can be replayed with `omemu chaos --replay SEED`.
 import { Rng } from '../../kernel/rng.ts';
 import { NS_PER_S } from '../../kernel/time.ts';
 import type { FaultPlan } from '../../kernel/faultplan.ts';
@@ -15,7 +16,7 @@ import { HPCC_KERNELS, make_hpcc, type HpccKernel } from '../hpcc/index.ts';
 import type { Mode } from '../hpcc/common.ts';
 import { parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
 import { HPCC_MARKS } from '../cli/kernels.ts';
-import { network_flags, network_profile, type NetworkOpts } from '../cli/network.ts';
+import { network_flags, network_profile, partition_limit_ns, type NetworkOpts } from '../cli/network.ts';
 
 export const CHAOS_NODES = 4;
 /**
@@ -34,21 +35,26 @@ export interface ChaosPlan {
   path: string;
   /** --faults as a user would write it. */
   faults: string;
-  /** The network every plan of a chaos session runs on (omemu chaos's network options). */
+  /** The network every plan of a chaos session runs on (omemu chaos's network options, --partition-limit among them). */
   net: NetworkOpts;
 }
+
+/** Partitions last 0.1-120 s, ms: shorter and longer than the default limit of 60 s. */
+export const CHAOS_PARTITION_MS: [number, number] = [100, 120_000];
 
 /** The network of `omemu chaos` without network options. */
 export const CHAOS_NET: NetworkOpts = { profile: 'fast-ethernet' };
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)]!;
 
-export function chaos_plan(seed: number, net: NetworkOpts = CHAOS_NET): ChaosPlan {
+/** The plan of a seed; `scheme` fixes the scheme (everything else is drawn as without it). */
+export function chaos_plan(seed: number, net: NetworkOpts = CHAOS_NET, scheme_only?: Policy): ChaosPlan {
   const rng = new Rng(seed);
   const kernel = pick(rng, HPCC_KERNELS);
   const [lo, hi] = MIB[kernel];
   const mib = rng.int(lo, hi);
-  const scheme = pick(rng, POLICIES);
+  const drawn = pick(rng, POLICIES);
+  const scheme = scheme_only ?? drawn;
   const nmig = rng.int(1, 3);
   const ats = ['setup_done'];
   for (let i = 1; i < nmig; i++) ats.push(`+${rng.int(5, 200)}ms`);
@@ -70,7 +76,7 @@ export function chaos_plan(seed: number, net: NetworkOpts = CHAOS_NET): ChaosPla
         const a = rng.int(0, CHAOS_NODES - 1);
         let b = rng.int(0, CHAOS_NODES - 1);
         while (b === a) b = rng.int(0, CHAOS_NODES - 1);
-        faults.push(`partition:${a}-${b}@${rng.int(0, 2000)}ms+${rng.int(100, 6000)}ms`);
+        faults.push(`partition:${a}-${b}@${rng.int(0, 2000)}ms+${rng.int(...CHAOS_PARTITION_MS)}ms`);
         break;
       }
       case 2:
@@ -85,10 +91,49 @@ export function chaos_plan(seed: number, net: NetworkOpts = CHAOS_NET): ChaosPla
 
 /**
  * Virtual time a chaos run may take: these programs run for well under a
- * second, faults last at most 8 s, and a killed process is noticed within
- * the 5 s of a TCP user timeout; one still running after this hangs.
+ * second of their own, faults begin within 2 s and last at most 120 s, and
+ * a process cut off from what it needs is killed once the partition limit
+ * passes (the run's limit grows with it); one still running after this hangs.
  */
-export const CHAOS_LIMIT_NS = 300 * NS_PER_S;
+export const CHAOS_LIMIT_NS = 400 * NS_PER_S;
+
+/** The run's virtual-time limit under a partition limit. */
+export const chaos_limit_ns = (p: ChaosPlan): number => CHAOS_LIMIT_NS + partition_limit_ns(p.net);
+
+/**
+ * The nodes whose loss may end the process in this plan: those that crash,
+ * and both ends of a partition that lasts the limit or longer. A kill is
+ * "with a reason" only if its reason names one of them, or an abort the
+ * plan made.
+ */
+export function fatal_nodes(p: ChaosPlan): Set<number> {
+  const limit = partition_limit_ns(p.net);
+  const out = new Set<number>();
+  for (const { fault: f } of parse_fault_plan(p.faults, CHAOS_NODES).faults) {
+    if (f.kind === 'crash') out.add(f.node);
+    else if (f.kind === 'partition' && f.dur_ns >= limit) {
+      out.add(f.a);
+      out.add(f.b);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the plan must let the process finish: no node it runs on or
+ * depends on (its home and every node of its path) crashes, and no
+ * partition between two of them lasts the limit (aborts and loss only slow
+ * it down).
+ */
+export function must_complete(p: ChaosPlan): boolean {
+  const limit = partition_limit_ns(p.net);
+  const on_way = new Set([0, ...parse_path(p.path, p.path.split(',').length)]);
+  for (const { fault: f } of parse_fault_plan(p.faults, CHAOS_NODES).faults) {
+    if (f.kind === 'crash' && on_way.has(f.node)) return false;
+    if (f.kind === 'partition' && f.dur_ns >= limit && on_way.has(f.a) && on_way.has(f.b)) return false;
+  }
+  return true;
+}
 
 /**
  * Run a chaos plan: the same path as `omemu run --mode exact` with these
@@ -101,8 +146,8 @@ export function run_chaos(p: ChaosPlan, mode: Mode = 'exact'): RunResult {
   const migrations: MigrationPoint[] = ats.map((at, i) => ({ at, to: path[i]! }));
   const faults: FaultPlan = parse_fault_plan(p.faults, CHAOS_NODES);
   return run_experiment({
-    program, scheme: p.scheme, profile: network_profile(p.net, CHAOS_NODES), seed: p.seed, nodes: CHAOS_NODES, limit_ns: CHAOS_LIMIT_NS,
-    node_mem_B: Math.max(64 << 20, Math.ceil(p.mib * 1.25 + 64) << 20), migrations, faults,
+    program, scheme: p.scheme, profile: network_profile(p.net, CHAOS_NODES), seed: p.seed, nodes: CHAOS_NODES, limit_ns: chaos_limit_ns(p),
+    node_mem_B: Math.max(64 << 20, Math.ceil(p.mib * 1.25 + 64) << 20), migrations, faults, partition_limit_ns: partition_limit_ns(p.net),
   });
 }
 

@@ -2,6 +2,7 @@
 import { chaos_plan, run_chaos, CHAOS_NET } from './plan.ts';
 import type { NetworkOpts } from '../cli/network.ts';
 import type { RunResult } from '../experiment.ts';
+import type { Policy } from '../../om/state.ts';
 
 export interface ChaosOutcome {
   seed: number;
@@ -10,15 +11,16 @@ export interface ChaosOutcome {
   wall_s: number;
 }
 
-/** One job: a plan's seed, and the network of the session. */
+/** One job: a plan's seed, the network of the session (its partition limit included), and the scheme when one was asked for. */
 export interface ChaosJob {
   seed: number;
   net: NetworkOpts;
+  scheme?: Policy;
 }
 
 export function handle(job: ChaosJob | number): ChaosOutcome {
-  const { seed, net } = typeof job === 'number' ? { seed: job, net: CHAOS_NET } : job;
+  const { seed, net, scheme } = typeof job === 'number' ? { seed: job, net: CHAOS_NET, scheme: undefined } : job;
   const t0 = performance.now();
-  const result = run_chaos(chaos_plan(seed, net));
+  const result = run_chaos(chaos_plan(seed, net, scheme));
   return { seed, result, wall_s: (performance.now() - t0) / 1000 };
 }
