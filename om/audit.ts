@@ -103,12 +103,15 @@ export class PageAudit {
   }
 
   /**
-   * The verdict for a process that completed: corrupt and lost pages,
-   * counting as lost every page that was never seen again.
+   * The verdict for a process: corrupt and lost pages. For one that
+   * completed, every page never seen again is lost too; for one that was
+   * killed, only pages that came back wrong or as never existed count (it
+   * needs none of the others any more, and a node that died with some took
+   * them along with the reason it was killed).
    */
-  verdict(pid: number): { corrupt: number; lost: number; problem: string } {
+  verdict(pid: number, completed = true): { corrupt: number; lost: number; problem: string } {
     const a = this.of(pid);
-    const unseen = a.pending.size;
+    const unseen = completed ? a.pending.size : 0;
     if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${[...a.pending.keys()][0]!.toString(16)})`, unseen);
     a.pending.clear();
     return { corrupt: a.corrupt, lost: a.lost, problem: a.first_problem };

@@ -443,8 +443,8 @@ export function run_experiment(spec: RunSpec): RunResult {
     const failed = mig_errors.length + s.aborts;
     check('migrations', failed === 0, `${s.migrations} of ${points.length} migrations happened, ${s.aborts} called off${mig_errors.length ? ` (${mig_errors.join('; ')})` : ''}`);
   }
-  const audit = audit_of(c).verdict(pid);
-  if (completed) check('page-checksums', audit.corrupt === 0 && audit.lost === 0, `${audit.corrupt} corrupt pages, ${audit.lost} lost pages${audit.problem ? ` (${audit.problem})` : ''}`);
+  const audit = audit_of(c).verdict(pid, completed);
+  check('page-checksums', audit.corrupt === 0 && audit.lost === 0, `${audit.corrupt} corrupt pages, ${audit.lost} lost pages${audit.problem ? ` (${audit.problem})` : ''}`);
   // Nothing left behind: every frame is back on every node still up.
   let leaked = 0;
   const left_on: string[] = [];
@@ -514,7 +514,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     // Pages still unseen when a task is killed are not lost by the emulator
     // (the kill names why); a page that arrived with other bytes is corrupt
     // whatever happened after.
-    lost_pages: completed ? audit.lost : 0,
+    lost_pages: audit.lost,
     corrupt_pages: audit.corrupt,
     leaked_frames: leaked,
     ...net_figures(c),
