@@ -8,7 +8,7 @@ type FromRun = Pick<
   | 'problem' | 'used_mib' | 'profile' | 'bandwidth_mbps' | 'latency_ms' | 'freeze_s' | 'runtime_s' | 'remote_fault_requests'
   | 'remote_faults' | 'local_window_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'analysis_s' | 'verified' | 'failures'
   | 'bytes_transferred' | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes'
-  | 'postcopy_bytes' | 'total_migration_s' | 'migrations_unfinished'
+  | 'postcopy_bytes' | 'total_migration_s' | 'page_dependency_s' | 'migrations_unfinished'
 >;
 
 export interface BenchRecord extends FromRun {
@@ -60,6 +60,7 @@ export function make_record(job: Job, r: RunResult): BenchRecord {
     downtime_bytes: r.downtime_bytes,
     postcopy_bytes: r.postcopy_bytes,
     total_migration_s: r.total_migration_s,
+    page_dependency_s: r.page_dependency_s,
     migrations_unfinished: r.migrations_unfinished,
     variant: variant_of(job),
     verified: r.verified,

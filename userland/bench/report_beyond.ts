@@ -22,8 +22,8 @@ function kernel_table(rs: BenchRecord[], kernel: string): string[] {
   const L = [
     `**${kernel}**, ${first.size_mib} MB (${first.problem}):`,
     '',
-    '| scheme | freeze s | runtime s | over openMosix | requests | prevented | prefetched | used | never used | analysis % | pages moved | MB on the wire | pushed | pre-copy rounds | total migration s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scheme | freeze s | runtime s | over openMosix | requests | prevented | prefetched | used | never used | analysis % | pages moved | MB on the wire | pushed | pre-copy rounds | total migration s | page dependency s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const scheme of POLICIES) {
     const r = at(rs, kernel, scheme);
@@ -32,13 +32,14 @@ function kernel_table(rs: BenchRecord[], kernel: string): string[] {
     const lazy = r.scheme !== 'openmosix' && r.scheme !== 'precopy';
     if (r.migrations_unfinished > 0) {
       const rounds = r.precopy_rounds > 0 ? ` in pre-copy round ${r.precopy_rounds}` : '';
-      L.push(`| ${scheme} | did not migrate: the program ended${rounds} first (${MB(r.precopy_bytes)} MB sent) | ${f(r.runtime_s, 2)} | | | | | | | | | ${MB(r.bytes_transferred)} | | ${r.precopy_rounds} | |`);
+      L.push(`| ${scheme} | did not migrate: the program ended${rounds} first (${MB(r.precopy_bytes)} MB sent) | ${f(r.runtime_s, 2)} | | | | | | | | | ${MB(r.bytes_transferred)} | | ${r.precopy_rounds} | | |`);
       continue;
     }
     L.push(
       `| ${scheme} | ${r.freeze_s === null ? '-' : f(r.freeze_s, 3)} | ${f(r.runtime_s, 2)} | ${pct(100 * (r.runtime_s / om.runtime_s - 1))} | ${r.remote_fault_requests} | ` +
         `${lazy ? prevented : '-'} | ${r.prefetched_pages} | ${r.prefetch_hits} | ${r.wasted_prefetch} | ${f(r.analysis_pct, 3)} | ${r.pages_transferred} | ` +
-        `${MB(r.bytes_transferred)} | ${r.pushed_pages} | ${r.precopy_rounds} | ${r.total_migration_s === null ? 'pages left at home' : f(r.total_migration_s, 2)} |`,
+        `${MB(r.bytes_transferred)} | ${r.pushed_pages} | ${r.precopy_rounds} | ${r.total_migration_s === null ? 'pages left at home' : f(r.total_migration_s, 2)} | ` +
+        `${r.page_dependency_s === null ? '-' : f(r.page_dependency_s, 2)} |`,
     );
   }
   return [...L, ''];
@@ -74,7 +75,9 @@ export function beyond_md(rs: BenchRecord[]): string[] {
     'The paper\'s three, the state-of-the-art prefetchers (linux-ra, vma-ra, leap: three pages and the MPT, their own zones), ' +
       'pre-copy, post-copy and ampom-push, on the same pages, links and clock (`schemes.svg`: freeze against runtime). ' +
       '"prevented" is against NoPrefetch\'s requests; "used" and "never used" count the pages a zone or readahead brought; ' +
-      '"total migration" runs until the source holds no page of the process.',
+      '"total migration" runs until the source holds no page of the process; "page dependency" is how long after the freeze the process still ' +
+      'needed a page held on another node: its window of exposure to a failure of the node it left, besides the deputy every openMosix scheme ' +
+      'depends on for the whole run (0 for openMosix and pre-copy, until its push ends for ampom-push, the whole run for AMPoM and NoPrefetch).',
     '',
   );
   for (const k of KERNELS) L.push(...kernel_table(rs, k));
