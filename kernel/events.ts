@@ -36,7 +36,9 @@ class Event implements EventHandle {
     readonly seq: number,
     readonly fn: EventFn,
     /** A CPU turn's promise: its CPU sends nothing before this (kernel/sched.ts). */
-    readonly quiet_until_ns: number = at_ns,
+    readonly quiet_until_ns: number,
+    /** On whose behalf it acts (EventQueue.ctx when it was scheduled). */
+    readonly ctx: object | null,
   ) {}
   /** How far this CPU's turn lets the others run: its time, or its promise when later. */
   get bound_ns(): number {
@@ -117,6 +119,15 @@ export class EventQueue {
   dispatched = 0;
   /** How far a CPU may compute past another CPU's turn (see the top of this file); 0 until a network sets it. */
   lookahead_ns = 0;
+  /**
+   * On whose behalf the running event acts: a node (its CPU's turn, a frame
+   * it receives, its own timers) or null for the host (a test, an
+   * experiment's driver). An event inherits the ctx of the event that
+   * scheduled it; the places where a node starts to act set it (sched.ts,
+   * net/link.ts, the daemons' ticks). Nothing branches on it: it lets a test
+   * check that a node's kernel state is touched only by that node.
+   */
+  ctx: object | null = null;
 
   /** Schedule fn at absolute virtual time at_ns (never in the past). */
   at(at_ns: number, fn: EventFn): EventHandle {
@@ -140,7 +151,7 @@ export class EventQueue {
   private add(heap: Heap, at_ns: number, fn: EventFn, quiet_until_ns = at_ns): Event {
     if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
     if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
-    const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns);
+    const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns, this.ctx);
     heap.push(ev);
     return ev;
   }
@@ -188,7 +199,9 @@ export class EventQueue {
     ev.fired = true;
     this.now_ns = ev.at_ns;
     this.dispatched++;
+    this.ctx = ev.ctx;
     ev.fn();
+    this.ctx = null;
     return true;
   }
 
@@ -215,6 +228,17 @@ export class EventQueue {
     return lim < h ? lim : h;
   }
 
+  /** Run fn on behalf of `ctx` (a node, or null for the host), and come back to the current one. */
+  acting_as<T>(ctx: object | null, fn: () => T): T {
+    const prev = this.ctx;
+    this.ctx = ctx;
+    try {
+      return fn();
+    } finally {
+      this.ctx = prev;
+    }
+  }
+
   /** Run events until the queue is empty or the next one is later than until_ns. */
   run(until_ns = Infinity): void {
     this.horizon_ns = until_ns;
@@ -222,6 +246,7 @@ export class EventQueue {
       for (let t = this.peek_ns(); t !== Infinity && t <= until_ns; t = this.peek_ns()) this.step();
     } finally {
       this.horizon_ns = Infinity;
+      this.ctx = null;
     }
     if (until_ns !== Infinity && until_ns > this.now_ns) this.now_ns = until_ns;
   }

@@ -210,6 +210,7 @@ function pick_next(node: Node): Task | null {
 }
 
 function run_cpu(node: Node): void {
+  node.cluster.queue.ctx = node; // the CPU's turn is its node's act, whoever woke it
   node.cpu_scheduled = false;
   if (!node.alive) return; // a crashed node runs nothing
   node.cpu_running = true;

@@ -266,11 +266,13 @@ export function start_infod(cluster: Cluster, active: (node: Node) => boolean): 
     net.udp_bind(node, INFOD_PORT, (from, data) => d.receive(from, data));
     const load_tick = (): void => {
       if (!active(node) || !node.alive) return;
+      cluster.queue.ctx = node;
       d.load_tick();
       cluster.queue.after(period, load_tick);
     };
     const gossip = (): void => {
       if (!active(node) || !node.alive) return;
+      cluster.queue.ctx = node;
       d.gossip();
       cluster.queue.after(d.next_gossip_ns(period), gossip);
     };

@@ -169,6 +169,7 @@ export class Network implements TcpHost {
   private arrive(f: Frame): void {
     // A crashed node neither receives nor finishes sending.
     if (!f.src.alive || !f.dst.alive) return;
+    this.cluster.queue.ctx = f.dst; // what a frame sets off is its receiver's act
     const rx = nic_of(f.dst);
     rx.rx_packets++;
     rx.rx_bytes += frame_counted_B(f.ip_B);

@@ -135,6 +135,7 @@ export function start_liveness(cluster: Cluster, active: (node: Node) => boolean
     net.udp_bind(node, OM_PING_PORT, (from, data) => receive_ping(node, from, data));
     const tick = (): void => {
       if (!active(node) || !node.alive) return;
+      cluster.queue.ctx = node;
       const now = cluster.queue.now_ns;
       const limit = partition_limit_ns(cluster);
       watch(node, now, period);

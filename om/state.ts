@@ -204,7 +204,22 @@ export class OmNode {
 }
 
 export function om_node(node: Node): OmNode {
+  if (share_nothing_check) {
+    const ctx = node.cluster.queue.ctx;
+    if (ctx !== null && ctx !== node) throw new Error(`share nothing: ${(ctx as Node).name ?? 'another node'} reached into ${node.name}'s om records`);
+  }
   return node.attach('om', () => new OmNode());
+}
+
+/**
+ * When on, om_node throws if the running event acts for another node than
+ * the one whose records it asks for (EventQueue.ctx): each node's om state
+ * is reachable only through that node. Tests turn it on; a run does not
+ * pay for it beyond this test of a boolean.
+ */
+let share_nothing_check = false;
+export function set_share_nothing_check(on: boolean): void {
+  share_nothing_check = on;
 }
 
 /** The migrant's record of a task, on the node it runs on. */

@@ -201,11 +201,11 @@ function points_of(spec: RunSpec): MigrationPoint[] {
   return at === null ? [] : [{ at, to: 1 }];
 }
 
-/** The sum over the nodes of what each counted about pid. */
+/** The sum over the nodes of what each counted about pid (gathered by the host, as at the end of a run). */
 export function gather_figures(c: Cluster, pid: number): OmFigures {
   const sum = new_figures();
   for (const n of c.nodes) {
-    const f = om_node(n).figures.get(pid);
+    const f = c.queue.acting_as(null, () => om_node(n).figures.get(pid));
     if (!f) continue;
     for (const k of Object.keys(sum) as (keyof OmFigures)[]) {
       const v = f[k];
@@ -239,9 +239,13 @@ export function migrate_process(c: Cluster, pid: number, to: number, policy: Pol
     if (t.pid === pid && t.node.id === to) finish({ ok: true, errno: 0 });
   };
   c.resume_listeners.push(on_resume);
-  const rc = request_migration(c.tasks.get(pid)!, c.node(to), policy, (r) => {
-    if (!r.ok) finish(r);
-  });
+  // The write happens on the node the process runs on.
+  const task = c.tasks.get(pid)!;
+  const rc = c.queue.acting_as(task.node, () =>
+    request_migration(task, c.node(to), policy, (r) => {
+      if (!r.ok) finish(r);
+    }),
+  );
   if (rc < 0) {
     // Refused at once: the caller has the answer; done never runs.
     over = true;
@@ -315,6 +319,10 @@ function drive_migrations(c: Cluster, pid: number, scheme: Policy, points: Migra
  * the way, with what its home learnt (its deputy's verdict).
  */
 export function process_end(c: Cluster, pid: number): { task: Task; running: boolean; lost: string | null } {
+  return c.queue.acting_as(null, () => process_end_host(c, pid));
+}
+
+function process_end_host(c: Cluster, pid: number): { task: Task; running: boolean; lost: string | null } {
   const task = c.tasks.get(pid)!;
   if (!task.alive) return { task, running: false, lost: null };
   if (task.node.alive && task.node.tasks.has(task)) return { task, running: true, lost: null };

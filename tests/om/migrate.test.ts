@@ -174,7 +174,8 @@ test('a page that stayed home is checked too: corrupting it at the deputy fails 
     let hit = false;
     const prog = tap_program(KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), (op, task) => {
       // The exit call runs after the migration: the array is still all at home.
-      const hpt = om_node(task.home).holders.get(task.pid)?.hpt;
+      // (The experimenter reaches into the home node, as the host.)
+      const hpt = task.node.cluster.queue.acting_as(null, () => om_node(task.home).holders.get(task.pid)?.hpt);
       if (op.kind !== 'sys' || !hpt) return;
       hpt.for_each_pte(0, 1 << 20, (vpn) => {
         const pfn = own_page(hpt, vpn);

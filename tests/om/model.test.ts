@@ -35,7 +35,7 @@ import { set_partition_limit } from '../../om/pause.ts';
 import { set_comm_tap } from '../../om/comm.ts';
 import { MIG_DONE, MIG_GO, MIG_TASK } from '../../om/proto.ts';
 import { own_page } from '../../om/pages.ts';
-import { POLICIES, om_node, om_task, om_task_init, type Policy } from '../../om/state.ts';
+import { POLICIES, om_node, om_task, om_task_init, set_share_nothing_check, type Policy } from '../../om/state.ts';
 import { mmap_anon, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
 import { Driver } from '../helpers/driver.ts';
 
@@ -549,6 +549,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     'the destination (the home) crashed just after MIG_DONE and its source let the process go: the process was on no node, yet counted as live, and the daemons of the other nodes ticked for ever',
   ],
 ];
+
+// Every model run checks that nodes share nothing: a node's om records are
+// reached only from events acting for that node, or by the model (the host).
+test.before(() => set_share_nothing_check(true));
+test.after(() => set_share_nothing_check(false));
 
 test('model: the sequences fuzzing found', () => {
   for (const [nodes, policy, cmds, why] of FOUND) {
