@@ -65,9 +65,8 @@ const NETWORK_FLAGS = network_options(new Command()).options.map((o) => o.long!)
 
 test('every command that runs a network takes the same network options', async () => {
   const program = new Command();
-  for (const m of [await import('../../userland/cli/cmd_run.ts'), await import('../../userland/cli/cmd_replay.ts'), await import('../../userland/cli/cmd_chaos.ts')]) m.register(program);
-  // omemu cluster takes them once its command adopts network_options (userland/cli/network.ts).
-  for (const name of ['run', 'migrate', 'replay', 'chaos']) {
+  for (const m of [await import('../../userland/cli/cmd_run.ts'), await import('../../userland/cli/cmd_replay.ts'), await import('../../userland/cli/cmd_chaos.ts'), await import('../../userland/cli/cmd_cluster.ts')]) m.register(program);
+  for (const name of ['run', 'migrate', 'replay', 'chaos', 'cluster']) {
     const cmd = program.commands.find((c) => c.name() === name)!;
     const flags = cmd.options.map((o) => o.long);
     for (const f of NETWORK_FLAGS) assert.ok(flags.includes(f), `omemu ${name} takes ${f}`);

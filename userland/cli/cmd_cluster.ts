@@ -8,8 +8,6 @@ import { writeFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { BALANCERS, type BalancerName } from '../../om/balance/index.ts';
 import type { Command } from 'commander';
-import { infod_min_bandwidth_bps } from '../../net/infod.ts';
-import { make_profile, PROFILES } from '../../net/profiles.ts';
 import { POLICIES } from '../../om/state.ts';
 import { render_svg } from '../bench/plots.ts';
 import { svg_to_png } from '../bench/png.ts';
@@ -19,10 +17,10 @@ import { ClusterSim, type ClusterResult, type ClusterSpec } from '../cluster/run
 import { make_workload, parse_job_mib, workload_misfit, WorkloadError, type Job } from '../cluster/workload.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { parse_schemes } from './cmd_run.ts';
-import { partition_limit_ns, partition_limit_option } from './network.ts';
+import { network_options, network_profile, partition_limit_ns, type NetworkOpts } from './network.ts';
 import { check_writable_file, numberIn, UsageError } from './usage.ts';
 
-interface ClusterOpts {
+interface ClusterOpts extends NetworkOpts {
   nodes: number;
   speeds?: string;
   memMib: number;
@@ -38,9 +36,7 @@ interface ClusterOpts {
   scheme: string;
   balancer: string;
   balanceThreshold: number;
-  profile: string;
   seed: number;
-  partitionLimit?: number;
   json?: boolean;
   plot?: string;
   monitor?: boolean;
@@ -113,14 +109,7 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   if (o.plot !== undefined) check_writable_file('--plot', o.plot);
   const schemes = parse_schemes(o.scheme);
   const speeds = parse_speeds(o.speeds, o.nodes);
-  let profile;
-  try {
-    profile = make_profile(o.profile);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const min_bps = infod_min_bandwidth_bps(o.nodes, profile.infod_interval_ns);
-  if (profile.bandwidth_bps < min_bps) throw new UsageError(`--nodes ${o.nodes}: infoD needs at least ${(min_bps / 1e6).toPrecision(2)} Mb/s on the ${o.profile} profile's line`);
+  const profile = network_profile(o, o.nodes);
   const jobs = jobs_of(o, speeds);
   const results = schemes.map((scheme) =>
     run_one({ nodes: o.nodes, speeds, mem_mib: o.memMib, jobs, scheme, balancer: o.balancer as BalancerName, threshold: o.balanceThreshold, profile, seed: o.seed, partition_limit_ns: partition_limit_ns(o) }, !!o.monitor),
@@ -141,7 +130,7 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
 }
 
 export function register(program: Command): void {
-  partition_limit_option(program
+  network_options(program
     .command('cluster'))
     .description("run a workload on a cluster with a load balancer on every node; exit status 1 unless every process completed and verified and every frame came back")
     .option('--nodes <n>', 'nodes on the switch', numberIn('--nodes', 2, 256, true), 4)
@@ -159,7 +148,6 @@ export function register(program: Command): void {
     .option('--scheme <s>', `page-transfer scheme: ${POLICIES.join(', ')}; all or paper`, 'ampom')
     .option('--balancer <b>', `${BALANCERS.join(', ')}: none, placement at start, MOSIX's rules, Harchol-Balter and Downey's age rule`, 'mosix')
     .option('--balance-threshold <x>', 'aggressiveness: imbalance (processes) beyond the stability factor before a move; 0 is MOSIX\'s rule, lower moves more', numberIn('--balance-threshold', -5, 100), 0)
-    .option('--profile <name>', `network profile (${Object.keys(PROFILES).join(', ')})`, 'fast-ethernet')
     .option('--seed <n>', 'seed of the workload and every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
     .option('--json', 'print JSON (one object, or an array with --scheme all)')
     .option('--plot <file>', 'draw a Gantt chart of processes over nodes and time to FILE.svg and FILE.png')
