@@ -27,6 +27,7 @@ import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { network_of } from '../../net/link.ts';
+import { OM_TCP_USER_TIMEOUT_NS } from '../../net/tcp.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { audit_of } from '../../om/audit.ts';
 import { MIG_STEPS, mig_attempt_now } from '../../om/faults.ts';
@@ -320,6 +321,11 @@ class PartitionCmd implements fc.Command<Model, Real> {
     const now = c.queue.now_ns;
     const dur = this.long ? 5e9 : 5e8;
     m.faulty = true;
+    // A partition as long as om's TCP user timeout may leave one end of a
+    // connection given up and the other half open: the next message over it
+    // meets a reset, which om takes as the peer having given up on it (the
+    // same verdict as silence), so the next migration to that peer may fail.
+    if (dur >= OM_TCP_USER_TIMEOUT_NS) m.lossy = true;
     network_of(c).partition(c.node(a), c.node(b), now, now + dur);
     c.run(now + dur + SETTLE_NS);
     if (note_end(m, r)) return;
@@ -498,6 +504,11 @@ const fuzz_s = Number(env.OMEMU_FUZZ_SECONDS ?? 0);
 
 /** Sequences `make fuzz` found failing, replayed as they were reported (each fixed since). */
 const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], why: string][] = [
+  [
+    3, 'openmosix',
+    [new MigrateCmd(1, null), new MigrateCmd(0, null), new PartitionCmd(0, 1, true), new MigrateCmd(1, null)],
+    "node 1's end of the migration connection gave up in a 5 s partition while node 0's stayed half open; node 0's next handshake met a reset and the migration failed (-EHOSTUNREACH): allowed after a partition as long as the user timeout",
+  ],
   [
     3, 'leap',
     [new LossCmd(0.04), new MigrateCmd(1, null), new MigrateCmd(0, null), new MigrateCmd(1, null), new PartitionCmd(1, 0, false), new CrashCmd(1)],
