@@ -130,14 +130,23 @@ export class Task {
     this.node = node;
   }
 
-  /** Charge CPU work to this task (virtual ns, fractions carried over). */
+  /**
+   * Charge CPU work to this task (virtual ns, fractions carried over). The
+   * whole and fractional parts are added apart: adding a carried fraction
+   * close to 1 to a large charge rounds the sum up to the next integer, so a
+   * whole number of ns would move the clock by one more than it says, and a
+   * sweep fast-forwarded (sched.ts, clock + k * ns_per_ref) would part from
+   * the same sweep charged reference by reference. Split, a whole charge
+   * moves the clock by exactly itself, however charges are batched.
+   */
   charge(ns: number): void {
     this.utime_ns += ns;
     this.node.busy_ns += ns;
-    const t = this.clock_frac_ns + ns;
-    const whole = Math.floor(t);
-    this.clock_ns += whole;
-    this.clock_frac_ns = t - whole;
+    const whole_ns = Math.floor(ns);
+    const t = this.clock_frac_ns + (ns - whole_ns); // both in [0, 1): exact enough, and no carry is invented
+    const carry = t >= 1 ? 1 : 0;
+    this.clock_ns += whole_ns + carry;
+    this.clock_frac_ns = t - carry;
   }
 
   get alive(): boolean {

@@ -32,6 +32,8 @@ import { make_profile } from '../../net/profiles.ts';
 import { audit_of } from '../../om/audit.ts';
 import { MIG_STEPS, mig_attempt_now } from '../../om/faults.ts';
 import { om_init } from '../../om/index.ts';
+import { peer_lost } from '../../om/liveness.ts';
+import { EHOSTUNREACH } from '../../kernel/errno.ts';
 import { set_partition_limit } from '../../om/pause.ts';
 import { set_comm_tap } from '../../om/comm.ts';
 import { MIG_DONE, MIG_GO, MIG_TASK } from '../../om/proto.ts';
@@ -126,6 +128,26 @@ function check_invariants(m: Model, r: Real): void {
 
 const readable = (reg: Region): boolean => (reg.prot & PROT_READ) !== 0;
 const writable = (reg: Region): boolean => (reg.prot & PROT_WRITE) !== 0;
+
+/**
+ * Ask for a migration; whether it was taken. A source refuses at once
+ * (-EHOSTUNREACH) a migration to a peer it has taken as unreachable, a
+ * verdict that stands until it hears from the peer again or has no more
+ * business with it (within one interval): a connection that gave up or was
+ * reset leaves one even to a node that answers. Only a fault that may fail
+ * a migration explains a refusal, and the process goes on where it is.
+ */
+function start_migration(r: Real, to: number, lossy_before: boolean, done: (x: { ok: boolean; errno: number }) => void): boolean {
+  const { c, d } = r;
+  const from = d.task.node.id;
+  const rc = migrate_process(c, d.task.pid, to, undefined, done);
+  if (rc === 0) return true;
+  assert.is(rc, -EHOSTUNREACH, `migrate_process refused with ${rc}`);
+  assert.ok(lossy_before, 'a migration refused as unreachable though no fault could have left such a verdict');
+  assert.ok(peer_lost(c.node(from), to), `refused as unreachable, yet node ${from} has not taken node ${to} as unreachable`);
+  assert.is(d.task.node.id, from, 'a refused migration leaves the process where it is');
+  return false;
+}
 
 class MmapCmd implements fc.Command<Model, Real> {
   constructor(readonly pages: number) {}
@@ -270,10 +292,16 @@ class MigrateCmd implements fc.Command<Model, Real> {
     }
     let res: { ok: boolean } | null = null;
     const from = d.task.node.id;
-    assert.is(migrate_process(c, d.task.pid, to, undefined, (x) => {
+    const taken = start_migration(r, to, m.lossy, (x) => {
       res = x;
       if (x.ok) m.migrations_ok++;
-    }), 0);
+    });
+    if (!taken) {
+      // No attempt began: the abort planned for it must not fall on the next one.
+      if (this.abort) fault_plan_of(c).faults.pop();
+      check_invariants(m, r);
+      return;
+    }
     // The idle task reaches an operation boundary only when given one: give
     // it one whenever the migration waits for it (pre-copy asks after its rounds).
     for (;;) {
@@ -359,6 +387,7 @@ class CommitWindowCmd implements fc.Command<Model, Real> {
     if (to === src || m.dead_nodes.has(to)) return;
     const pid = d.task.pid;
     let fired = false;
+    const lossy_before = m.lossy;
     m.faulty = true;
     m.lossy = true; // the migration may fail: a peer seemed gone
     set_comm_tap((_from, _to, msg) => {
@@ -369,10 +398,10 @@ class CommitWindowCmd implements fc.Command<Model, Real> {
     let res: { ok: boolean; errno: number } | null = null;
     const t0 = c.queue.now_ns;
     try {
-      assert.is(migrate_process(c, d.task.pid, to, undefined, (x) => {
+      if (!start_migration(r, to, lossy_before, (x) => {
         res = x;
         if (x.ok) m.migrations_ok++;
-      }), 0);
+      })) return check_invariants(m, r);
       for (;;) {
         d.until(() => res !== null || !d.alive || d.task.stop_hook !== null);
         if (res !== null || !d.alive) break;
@@ -558,6 +587,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     3, 'openmosix',
     [new MigrateCmd(1, null), new CommitWindowCmd(0, 'MIG_DONE', 100, 'crash-dest', 0.5)],
     'the destination (the home) crashed just after MIG_DONE and its source let the process go: the process was on no node, yet counted as live, and the daemons of the other nodes ticked for ever',
+  ],
+  [
+    3, 'vma-ra',
+    [new MigrateCmd(1, null), new CommitWindowCmd(0, 'MIG_TASK', 1037, 'cut-src-dest', 25), new MigrateCmd(1, null), new MigrateCmd(1, { side: 'src', step: 'mig_send_hshake' })],
+    "node 1's connection to the home timed out in the partition, the home's stayed half open: the next migration's handshake met a reset, failed, and left node 1 taken as unreachable, so the one after was refused at once (-EHOSTUNREACH), which the property took for an error (now a refusal is allowed after a fault, with the source's verdict standing)",
   ],
 ];
 
