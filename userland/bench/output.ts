@@ -6,7 +6,8 @@ import { svg_to_png } from './png.ts';
 import { results_json, type BenchRecord } from './record.ts';
 import { figure_rows, report_md, to_csv, type ReportMeta } from './report.ts';
 import { check_targets, type Check } from './targets.ts';
-import { cluster_csv, cluster_spec, type ClusterPoint } from './cluster_fig.ts';
+import { cluster_csv, type ClusterPoint } from './cluster_fig.ts';
+import { cluster_spec } from './plot_cluster.ts';
 
 /** results.json, a CSV, vega-lite spec, SVG and PNG a figure, and REPORT.md. */
 export async function write_bench_out(out: string, runs: BenchRecord[], meta: ReportMeta, cluster: ClusterPoint[] = []): Promise<Check[]> {
