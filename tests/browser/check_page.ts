@@ -24,10 +24,11 @@ try {
   page.on('pageerror', (e) => bad.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => bad.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? ''})`));
   await page.goto(pathToFileURL(`${dir}/index.html`).href, { waitUntil: 'load' });
-  const seen = await page.evaluate(() => ({
+  // Run in the page (as text: this file is type-checked without the DOM's types).
+  const seen = (await page.evaluate(`({
     images: [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 && i.naturalHeight > 0, w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width })),
     tables: [...document.querySelectorAll('table')].map((t) => t.querySelectorAll('tbody tr').length),
-  }));
+  })`)) as { images: { src: string; ok: boolean; w: number; h: number; shown: number }[]; tables: number[] };
   for (const i of seen.images) {
     if (!i.ok) bad.push(`image ${i.src} did not load (${i.w} x ${i.h})`);
     else if (i.shown <= 0) bad.push(`image ${i.src} is not shown`);

@@ -27,6 +27,7 @@ export async function write_bench_out(out: string, runs: BenchRecord[], meta: Re
   }
   if (cluster.length > 0) {
     writeFileSync(join(out, 'cluster.csv'), cluster_csv(cluster));
+    writeFileSync(join(out, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n');
     const s = cluster_spec(cluster);
     writeFileSync(join(out, 'cluster.vl.json'), JSON.stringify(s, null, 2) + '\n');
     const svg = await render_svg(s);

@@ -60,7 +60,7 @@ const us = (ns: number): number => ns / NS_PER_US;
 const mbps = (bps: number): number => bps / 1e6;
 
 /** What the emulation was given, from the constants themselves. */
-function calibration(): string[] {
+export function calibration(): string[] {
   const fe = PROFILES['fast-ethernet']!;
   const bb = PROFILES.broadband!;
   const c = HPCC_COSTS_NS;
@@ -86,7 +86,7 @@ function calibration(): string[] {
   ];
 }
 
-function table1(runs: BenchRecord[], scale: number): string[] {
+export function table1(runs: BenchRecord[], scale: number): string[] {
   const L = ['| kernel | paper MB | paper problem size | emulated problem | emulated MiB used |', '|---|---|---|---|---|'];
   for (const k of Object.keys(TABLE1_MIB) as (keyof typeof TABLE1_MIB)[]) {
     TABLE1_MIB[k].forEach((mib, i) => {

@@ -50,7 +50,7 @@ function kernel_table(rs: BenchRecord[], kernel: string): string[] {
  * larger of the two, against openMosix's freeze (the wire time) plus the
  * compute.
  */
-function wire_floor(rs: BenchRecord[]): string[] {
+export function wire_floor(rs: BenchRecord[]): string[] {
   const L = [
     '| kernel | MB to move | wire time (openMosix freeze) s | compute s | best a lazy scheme can do, over openMosix | ampom-push over openMosix |',
     '|---|---|---|---|---|---|',

@@ -3,6 +3,7 @@
 // how each ended and every way a promise could break. The promise:
 // lost_pages = corrupt_pages = leaked_frames = emulator_errors = 0, and
 // every run either completed and verified or was killed with a reason.
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { CHAOS_LIMIT_NS, CHAOS_NODES, chaos_command, chaos_plan } from '../chaos/plan.ts';
@@ -120,7 +121,7 @@ async function do_chaos(o: ChaosOpts): Promise<void> {
   }, o.workers);
   bar?.stop();
   const s = summarize(done.map((d, i) => d.result ?? { seed: seeds[i]!, error: d.error ?? 'no result' }));
-  if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+  if (o.json) process.stdout.write(JSON.stringify({ schema: OUTPUT_SCHEMA, ...s }, null, 2) + '\n');
   else print_summary(s, net_flags);
   exit_after(s.kept);
 }

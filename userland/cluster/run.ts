@@ -24,6 +24,7 @@ import { om_init, om_keep_alive } from '../../om/index.ts';
 import { peer_lost } from '../../om/liveness.ts';
 import { om_task_init, type Policy } from '../../om/state.ts';
 import { gather_figures, process_end } from '../experiment.ts';
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import { make_hpcc, type Kernel } from '../hpcc/index.ts';
 import type { Mode } from '../hpcc/common.ts';
 import { standalone_ns } from './standalone.ts';
@@ -142,6 +143,8 @@ export interface ClusterTotals {
 }
 
 export interface ClusterResult {
+  /** The version of this JSON (userland/schema.ts). */
+  schema: number;
   nodes: number;
   speeds: number[];
   mem_mib: number;
@@ -373,6 +376,7 @@ export class ClusterSim {
       verified: leaked === 0 && processes.every((p) => p.verified),
     };
     return {
+      schema: OUTPUT_SCHEMA,
       nodes: this.spec.nodes, speeds: this.spec.speeds, mem_mib: this.spec.mem_mib, scheme: this.spec.scheme, balancer: this.spec.balancer,
       threshold: this.spec.threshold, seed: this.spec.seed, profile: this.spec.profile.name, processes, jobs, totals,
       balance: this.balancers ? total_stats(this.balancers) : null,
