@@ -130,6 +130,45 @@ function walk_replay(): string {
   return L.join('\n');
 }
 
+/** Run the built omemu in `cwd` as a user would, and give what it printed on stdout. */
+function omemu(args: string[], cwd: string): string {
+  return execFileSync(process.execPath, [join(ROOT, 'userland/cli/omemu.js'), ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+/** A command of the README's tour and what it printed, in a temporary folder (the files it names are made there first). */
+function tour(args: string[], opts: { before?: string[][]; lines?: (out: string) => string } = {}): string {
+  const tmp = mkdtempSync(join(tmpdir(), 'omemu-tour-'));
+  try {
+    for (const b of opts.before ?? []) omemu(b, tmp);
+    const out = omemu(args, tmp);
+    return ['```', `$ omemu ${args.join(' ')}`, (opts.lines ?? ((x: string) => x))(out).replace(/\n+$/, ''), '```'].join('\n');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const WALK_SEQ = (): string[] => ['trace', 'from-lackey', join(ROOT, 'tests/fixtures/lackey/walk-seq.lackey.gz'), '--migrate-at', '69453', '-o', 'walk.ompt.gz'];
+
+const TOUR: Record<string, () => string> = {
+  'tour-run': () => tour(['run', '--kernel', 'stream', '--mib', '8', '--scheme', 'paper']),
+  'tour-replay': () => tour(['replay', 'walk.ompt.gz', '--scheme', 'noprefetch,ampom'], { before: [WALK_SEQ()] }),
+  'tour-cluster': () => tour(['cluster', '--nodes', '4', '--workload', 'pareto', '--jobs', '8', '--job-mib', '4-8', '--balancer', 'mosix']),
+  'tour-sweep': () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'omemu-tour-'));
+    try {
+      const args = ['sweep', '--kernel', 'stream,dgemm', '--mib', '4', '--scheme', 'noprefetch,ampom', '--out', 'sw'];
+      omemu(args, tmp);
+      const [head, ...rows] = readFileSync(join(tmp, 'sw/runs.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+      const cols = ['hash', 'kernel', 'scheme', 'freeze_s', 'runtime_s', 'remote_fault_requests', 'verified'].map((c) => head!.indexOf(c));
+      return ['```', `$ omemu ${args.join(' ')}`, '$ cut -d, -f' + cols.map((c) => c + 1).join(',') + ' sw/runs.csv', ...[head!, ...rows].map((r) => cols.map((c) => r[c]).join(',')), '```'].join('\n');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+  // The slowest run's host time is the one line that depends on the machine: left out.
+  'tour-chaos': () => tour(['chaos', '--runs', '1'], { lines: (out) => out.split('\n').filter((l) => !/host time/.test(l)).join('\n') }),
+};
+
 /** `make help`, as the Makefile's own comments give it. */
 function make_help(): string {
   const mk = readFileSync(join(ROOT, 'Makefile'), 'utf8');
@@ -153,6 +192,7 @@ const GENERATORS: Record<string, () => string> = {
   'output-schema': () => `Every JSON object omemu prints carries \`"schema": ${OUTPUT_SCHEMA}\`: the version of the fields below. It goes up when a field is removed, renamed or changes its meaning or unit; a new field keeps it.`,
   'readme-figure': () => figure('fig5', 'docs/img/'),
 };
+Object.assign(GENERATORS, TOUR);
 for (const f of ['5', '6', '7', '8', '9', '10', '11', 'beyond']) GENERATORS[`targets-${f}`] = () => targets_table(f);
 for (const f of Object.keys(CAPTIONS)) GENERATORS[`figure-${f}`] = () => figure(f, 'img/');
 
