@@ -6,6 +6,7 @@
 // are vega-lite layers the figures put together.
 import { POLICIES } from '../../om/state.ts';
 import { PAPER_KERNEL_ORDER } from './paper_values.ts';
+import { wrap } from '../cli/format.ts';
 
 export const KERNEL_NAME: Record<string, string> = { dgemm: 'DGEMM', stream: 'STREAM', randomaccess: 'RandomAccess', fft: 'FFT' };
 /** The kernels' names in the paper's order (a facet's sort). */
@@ -85,19 +86,6 @@ export function rule_at(y_field: string, dashed: boolean): object[] {
   ];
 }
 
-/** Lines of words at most `cols` characters long, for a note inside a panel. */
-export function wrap_words(text: string, cols = 44): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const w of text.split(' ')) {
-    if (line && line.length + 1 + w.length > cols) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  return [...lines, line].join('\n');
-}
-
 /** Words inside a panel (what did not happen, what coincides, what the paper says in words), at its top left, one row of data a panel. */
 export function notes(): object {
   return {
@@ -108,7 +96,7 @@ export function notes(): object {
 }
 
 /** A panel's note from its lines (each wrapped to the panel's width), or none. */
-export const note_text = (lines: string[], cols = 44): string | null => (lines.length === 0 ? null : lines.map((l) => wrap_words(l, cols)).join('\n'));
+export const note_text = (lines: string[], cols = 44): string | null => (lines.length === 0 ? null : lines.flatMap((l) => wrap(l, cols)).join('\n'));
 
 /** The common top of a spec: schema, title with the convention under it, the data. */
 export function top(title: string, values: object[], subtitle: string = CONVENTION): object {

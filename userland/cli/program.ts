@@ -3,6 +3,7 @@
 // writes docs/cli.md from the same definitions, so the two cannot differ.
 import { Command } from 'commander';
 import { KLOG_NAMESPACES } from '../../kernel/klog.ts';
+import { wrap } from './format.ts';
 import { error_line, EXIT_RULE } from './usage.ts';
 // Static imports, so the bundle (userland/compile.js) is one flat module
 // without a lazy initializer around each file.
@@ -16,19 +17,6 @@ import * as cmd_chaos from './cmd_chaos.ts';
 import * as cmd_sweep from './cmd_sweep.ts';
 import * as cmd_cluster from './cmd_cluster.ts';
 import * as cmd_bench from './cmd_bench.ts';
-
-/** Words into lines of at most `cols` characters. */
-export function wrap(text: string, cols = 100): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const w of text.split(' ')) {
-    if (line && line.length + 1 + w.length > cols) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  return line ? [...lines, line] : lines;
-}
 
 const width = Math.max(...Object.keys(KLOG_NAMESPACES).map((n) => n.length));
 /** What --help prints after the commands: the exit rule and the kernel log's namespaces. */
