@@ -38,7 +38,7 @@ function coincidences(rs: BenchRecord[], value: (r: BenchRecord) => number | nul
         const vb = b ? value(b) : null;
         if (va !== null && vb !== null && coincide(va, vb)) same.push(x(a));
       }
-      if (same.length > 0) out.push(`${scheme_name(schemes[i]!)} = ${scheme_name(schemes[j]!)} (within 1%) at ${same.sort((p, q) => p - q).map((v) => fmt(v, v < 10 ? 2 : 0)).join(', ')}`);
+      if (same.length > 0) out.push(`${scheme_name(schemes[i]!)} = ${scheme_name(schemes[j]!)} (within 1%) at ${same.sort((p, q) => p - q).map((v) => String(Number(v.toPrecision(3)))).join(', ')}`);
     }
   }
   return out;
@@ -202,7 +202,9 @@ function fig9(runs: BenchRecord[]): TopLevelSpec {
   const base = panels.map((p) => ({ source: 'baseline', panel: p, pct: 100, label: 'openMosix = 100%' }));
   const lo = Math.min(100, ...rows.map((r) => r.pct as number));
   const x = { field: 'net', type: 'ordinal', title: 'network (available bandwidth)', sort: nets, axis: { labelAngle: 0 } };
-  const y = { field: 'pct', type: 'quantitative', title: "execution time, % of openMosix's (grey line: openMosix)", scale: { domainMin: lo, zero: false } };
+  // Headroom above the highest point for the panel's words.
+  const hi = 100 + 1.25 * (Math.max(100, ...rows.map((r) => r.pct as number)) - 100);
+  const y = { field: 'pct', type: 'quantitative', title: "execution time, % of openMosix's (grey line: openMosix)", scale: { domain: [lo, hi], zero: false } };
   const color = scheme_color(['NoPrefetch', 'AMPoM']);
   const off = { xOffset: { field: 'scheme_name', type: 'nominal', sort: ['NoPrefetch', 'AMPoM'] } };
   return {
