@@ -22,7 +22,7 @@ export interface BenchRecord extends FromRun {
   prefetched_per_fault: number;
   /** Figure 11: analysis time as a percentage of the runtime. */
   analysis_pct: number;
-  /** Ablation: which of issue 17's changes this run undoes ('' for none). */
+  /** Ablation: which of the model's changes this run undoes ('' for none). */
   variant: string;
 }
 

@@ -1,6 +1,6 @@
 // REPORT.md beyond the paper: every scheme side by side at each kernel's
 // largest size, what the wire allows a lazy scheme there, and (make
-// bench-full) the ablation of issue 17's changes to the model.
+// bench-full) the ablation of the model's changes.
 import { POLICIES } from '../../om/state.ts';
 import { ABLATIONS } from './plan.ts';
 import type { BenchRecord } from './record.ts';
