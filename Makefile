@@ -11,7 +11,7 @@ STAMP := node_modules/.omemu-installed
 DIST := dist/userland
 
 PHONY_BENCH := bench bench-full bench-quick bench-merge bench-quick-merge
-.PHONY: help build test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro profile test-slurm clean
+.PHONY: help build test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro profile test-slurm test-browser docs docs-figures clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -57,7 +57,7 @@ FROM_DIRS := $(if $(FROM),$(FROM))
 bench: $(STAMP) build ## Table 1 and Figures 5-11 at the paper's sizes, and every scheme at the largest sizes, into bench-out/ (resumes; SHARD=I/N runs a part)
 	$(NODE) $(DIST)/bench/main.js --out bench-out $(SHARD_FLAG)
 
-bench-full: $(STAMP) build ## make bench and the ablation of the model's changes (issue 17) at the largest sizes
+bench-full: $(STAMP) build ## make bench and the ablation of the model's changes at the largest sizes
 	$(NODE) $(DIST)/bench/main.js --full --out bench-out $(SHARD_FLAG)
 
 bench-quick: $(STAMP) build ## the same experiments at 1/8 of the sizes (development; targets only indicative)
@@ -80,6 +80,16 @@ profile: $(STAMP) build ## CPU and heap profiles of start-up and the heaviest be
 
 test-slurm: $(STAMP) ## (root; not part of `make test`) a one-node Slurm on this machine runs a sweep as a 4-task array; merged must equal unsharded
 	bash slurm/test-slurm.sh
+
+# PAGE=dir checks another folder's index.html (a small one is rendered there when it has none).
+test-browser: $(STAMP) build ## (root; not part of `make test`) bench-out/index.html in Debian's chromium (installed when missing): every image loads, every table has rows, no console errors
+	bash tests/browser/test-browser.sh
+
+docs: $(STAMP) build ## regenerate docs/cli.md and every generated block of README.md and docs/ (from the code, docs/data/ and quick commands)
+	$(NODE) $(DIST)/docs/main.js
+
+docs-figures: $(STAMP) build ## after `make bench`: copy its figures into docs/img/ and its results into docs/data/, then `make docs`
+	$(NODE) $(DIST)/docs/main.js --from-bench bench-out
 
 clean: ## remove generated output and the build
 	rm -rf bench-out profile-out dist

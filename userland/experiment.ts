@@ -2,6 +2,7 @@
 // path of nodes at the points asked for (by default once, to node 1, at its
 // 'setup_done' mark), inject the faults of a plan, run to its exit, gather
 // the figures each node kept, and check that nothing was lost.
+import { OUTPUT_SCHEMA } from './schema.ts';
 import { Cluster } from '../kernel/cluster.ts';
 import { arm_crashes, empty_plan, fault_injected, type FaultPlan } from '../kernel/faultplan.ts';
 import type { Op } from '../kernel/op.ts';
@@ -108,6 +109,8 @@ export type PagingCounts = Pick<
 >;
 
 export interface RunResult extends PagingCounts {
+  /** The version of this JSON (userland/schema.ts). */
+  schema: number;
   program: string;
   mode: string;
   problem: string;
@@ -471,6 +474,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   const sz = spec.program.size;
   const total_ns = total_migration_ns(c, task.pid, s);
   return {
+    schema: OUTPUT_SCHEMA,
     program: spec.program.name,
     mode: spec.program.mode ?? 'fast',
     problem: sz?.problem ?? '',

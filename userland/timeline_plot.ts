@@ -1,8 +1,8 @@
 // The migration timeline as a vega-lite plot (omemu run --plot): virtual
 // time across, the process's pages up (in address order, gaps between its
 // regions closed), one mark per page arrival coloured by how it came, and a
-// grey line for each fault that waited, as long as it waited. Several
-// schemes become panels with shared axes.
+// grey line for each fault that waited, as long as it waited (demand
+// arrivals drawn last, so the zones around them cannot hide them). Several schemes become panels with shared axes.
 import type { TopLevelSpec } from 'vega-lite';
 import { ARRIVAL_KINDS, type Timeline } from '../om/timeline.ts';
 import { ordinal } from './cli/format.ts';
@@ -42,6 +42,9 @@ export function timeline_spec(panels: TimelinePanel[], title: string): TopLevelS
     }
   }
   const note = thinned > 1 ? ` (every ${ordinal(thinned)} arrival drawn)` : '';
+  // Demand faults are few beside the zones and pushes around them: drawn last, so none hides behind those.
+  const rank_of = (how: unknown): number => (how === 'demand' ? 1 : 0);
+  points.sort((a, b) => rank_of((a as { how: unknown }).how) - rank_of((b as { how: unknown }).how));
   const values = [...waits.map((w) => ({ ...w, what: 'wait' })), ...points.map((p) => ({ ...p, what: 'arrival' }))];
   const layers = {
     layer: [
@@ -56,11 +59,12 @@ export function timeline_spec(panels: TimelinePanel[], title: string): TopLevelS
       },
       {
         transform: [{ filter: "datum.what === 'arrival'" }],
-        mark: { type: 'point' as const, filled: true, size: 6, opacity: 0.7 },
+        mark: { type: 'point' as const, filled: true, opacity: 0.7 },
         encoding: {
           x: { field: 't_s', type: 'quantitative' as const },
           y: { field: 'page', type: 'quantitative' as const },
           color: { field: 'how', type: 'nominal' as const, title: 'how the page came', scale: { domain: ARRIVAL_KINDS } },
+          size: { value: 8 },
         },
       },
     ],

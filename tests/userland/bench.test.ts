@@ -1,9 +1,8 @@
 // The bench's own code on a tiny configuration: records, CSV, plots, the
 // report and the target checks (the full bench is `make bench`, not a test).
 import { test } from 'uvu';
-import type { RunResult } from '../../userland/experiment.ts';
 import * as assert from 'uvu/assert';
-import { ABLATIONS, bench_plan, config_of, type Job } from '../../userland/bench/plan.ts';
+import { ABLATIONS, bench_plan } from '../../userland/bench/plan.ts';
 import { POLICIES } from '../../om/state.ts';
 import { figure_specs, render_svg } from '../../userland/bench/plots.ts';
 import { svg_to_png } from '../../userland/bench/png.ts';
@@ -11,18 +10,7 @@ import { make_record, results_json, type BenchRecord } from '../../userland/benc
 import { figure_rows, report_md, to_csv } from '../../userland/bench/report.ts';
 import { check_targets } from '../../userland/bench/targets.ts';
 import { TARGETS, type Target } from '../../userland/bench/target_table.ts';
-import { config_hash, normalize } from '../../userland/sweep/config.ts';
-import { run_config } from '../../userland/sweep/run.ts';
-
-const SCALE = 1 / 512;
-const plan = bench_plan(SCALE);
-const run_job = (j: Job, seed: number) => run_config(normalize(config_of(j, seed))) as RunResult; // the bench runs migrations only
-const cache = new Map<string, BenchRecord>();
-const runs: BenchRecord[] = plan.map((j) => {
-  const k = config_hash(normalize(config_of(j, 1)));
-  if (!cache.has(k)) cache.set(k, make_record(j, run_job(j, 1)));
-  return { ...cache.get(k)!, figure: j.figure };
-});
+import { distinct_runs, plan, run_job, runs, SCALE } from '../helpers/tiny_bench.ts';
 
 test('the plan covers every figure: 54 runs for 5-8, 24 for 9, 15 for 10, every scheme at the 4 largest sizes; the ablation only in the full plan', () => {
   assert.is(plan.filter((j) => j.figure === 'fig5-8').length, 54);
@@ -33,7 +21,7 @@ test('the plan covers every figure: 54 runs for 5-8, 24 for 9, 15 for 10, every 
   assert.is(bench_plan(SCALE, 'paper').length, 93);
   const full = bench_plan(SCALE, 'full').filter((j) => j.figure === 'ablation');
   assert.is(full.length, ABLATIONS.reduce((n, a) => n + a.kernels.length * a.schemes.length, 0));
-  assert.ok(cache.size < plan.length, 'identical runs are run once');
+  assert.ok(distinct_runs < plan.length, 'identical runs are run once');
 });
 
 test('records carry the fields results.json promises, and every tiny run verified', () => {
@@ -113,7 +101,7 @@ test('plots: an SVG and a PNG a figure, with axis titles and a legend', async ()
   const svg = await render_svg(specs.fig6!);
   assert.ok(svg.startsWith('<svg'));
   assert.ok(svg.includes('memory size (MB)') && svg.includes('execution time (s)'), 'axis titles');
-  assert.ok(svg.includes('scheme') && svg.includes('noprefetch'), 'legend');
+  assert.ok(svg.includes('scheme') && svg.includes('NoPrefetch'), 'legend, with the paper\'s names');
   const png = await svg_to_png(svg);
   assert.equal(Array.from(png.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
   assert.ok(png.length > 10_000, 'with something drawn in it');

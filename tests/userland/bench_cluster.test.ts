@@ -2,7 +2,8 @@
 // runs, the confidence intervals, and what the REPORT says they show.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cluster_blocks, cluster_csv, cluster_md, cluster_points, cluster_runs, cluster_sizes, cluster_spec, mean_ci, QUESTION_SCHEMES, type ClusterPoint } from '../../userland/bench/cluster_fig.ts';
+import { cluster_blocks, cluster_csv, cluster_md, cluster_points, cluster_runs, cluster_sizes, mean_ci, QUESTION_SCHEMES, type ClusterPoint } from '../../userland/bench/cluster_fig.ts';
+import { cluster_spec } from '../../userland/bench/plot_cluster.ts';
 import { expand_grid } from '../../userland/sweep/grid.ts';
 import { run_config } from '../../userland/sweep/run.ts';
 

@@ -190,7 +190,7 @@ test('a sweep writes the grid, a record a run in grid order, and a CSV', () => {
   }
   const csv = bytes(join(whole, 'runs.csv')).trimEnd().split('\n');
   assert.is(csv.length, GRID.length + 1);
-  assert.ok(csv[0]!.startsWith(`hash,${FIELDS.map((f) => f.name).join(',')},program,result.mode`), 'config columns, then the result\'s');
+  assert.ok(csv[0]!.startsWith(`hash,${FIELDS.map((f) => f.name).join(',')},schema,program,result.mode`), 'config columns, then the result\'s');
   assert.ok(csv[1]!.includes('exit-status;migrations;'), 'a list of plain values joined with ;');
 });
 

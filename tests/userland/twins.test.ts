@@ -1,4 +1,4 @@
-// The README's "Twins" tables must name code that exists. Each row lists
+// The reading guide's "Twins" tables (docs/reading-guide.md) must name code that exists. Each row lists
 // omemu names (`name`, `Class.member`, or `.member` for another member of
 // the class before it) and the file that declares them; the test parses
 // every .ts file under kernel/, mm/, net/, om/ and userland/ with the
@@ -15,7 +15,9 @@ import { MSG_NAMES } from '../../om/proto.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SOURCE_DIRS = ['kernel', 'mm', 'net', 'om', 'userland'];
-const SECTION = '## Twins: reading omemu beside the C sources';
+const DOC = 'docs/reading-guide.md';
+/** The tables run from this heading to the end of the page, under headings of their own. */
+const SECTION = '## Twins';
 const COLUMNS = 5; // omemu | in | C twin | C file | where omemu departs
 
 interface Row {
@@ -35,17 +37,17 @@ interface Decls {
 function parse_twins(readme: string): { rows: Row[]; errors: string[] } {
   const lines = readme.split('\n');
   const start = lines.findIndex((l) => l.trim() === SECTION);
-  if (start < 0) return { rows: [], errors: [`README.md has no "${SECTION}" section`] };
+  if (start < 0) return { rows: [], errors: [`${DOC} has no "${SECTION}" section`] };
   const rows: Row[] = [];
   const errors: string[] = [];
-  for (let i = start + 1; i < lines.length && !/^## /.test(lines[i]!); i++) {
+  for (let i = start + 1; i < lines.length; i++) {
     const l = lines[i]!.trim();
     if (!l.startsWith('|')) continue;
     const next = lines[i + 1]?.trim() ?? '';
     if (/^\|[\s:|-]+\|$/.test(l)) continue; // the separator
     if (/^\|[\s:|-]+\|$/.test(next)) continue; // a header row
     const cells = split_row(l);
-    const where = `README.md:${i + 1}`;
+    const where = `${DOC}:${i + 1}`;
     if (cells.length !== COLUMNS) {
       errors.push(`${where}: ${cells.length} cells, expected ${COLUMNS}`);
       continue;
@@ -134,7 +136,7 @@ const declares = (d: Decls | undefined, name: string): boolean => {
 function check_twins(rows: Row[], index: Map<string, Decls>, msg_names: ReadonlySet<string>): string[] {
   const bad: string[] = [];
   for (const r of rows) {
-    const where = `README.md:${r.line}`;
+    const where = `${DOC}:${r.line}`;
     if (!SOURCE_DIRS.some((d) => r.file.startsWith(`${d}/`)) || !r.file.endsWith('.ts')) {
       bad.push(`${where}: "${r.file}" is not a .ts file under ${SOURCE_DIRS.join('/, ')}/`);
       continue;
@@ -156,7 +158,7 @@ function check_twins(rows: Row[], index: Map<string, Decls>, msg_names: Readonly
   return bad;
 }
 
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(ROOT, DOC), 'utf8');
 const parsed = parse_twins(readme);
 const index = index_sources();
 const msg_names = new Set(Object.values(MSG_NAMES));
@@ -164,7 +166,7 @@ const msg_names = new Set(Object.values(MSG_NAMES));
 test('the Twins section is well formed: five cells a row, a name in each, nothing empty', () => {
   assert.equal(parsed.errors, []);
   assert.ok(parsed.rows.length > 0);
-  for (const r of parsed.rows) assert.ok(existsSync(join(ROOT, r.file)), `README.md:${r.line}: ${r.file}`);
+  for (const r of parsed.rows) assert.ok(existsSync(join(ROOT, r.file)), `${DOC}:${r.line}: ${r.file}`);
 });
 
 test('every name the Twins tables list is declared in the file they give', () => {
@@ -208,7 +210,7 @@ const added = (bad: string[]) => bad.filter((b) => !baseline.includes(b));
 test('mutation: renaming the first listed function fails the check, naming it', () => {
   const t = first_with((_r, n) => (n.includes('.') ? null : new RegExp(`\\bfunction ${escape(n)}\\(`, 'm')));
   const bad = added(check_twins(parsed.rows, renamed(t), msg_names));
-  assert.equal(bad, [`README.md:${t.row.line}: ${t.name} is not declared in ${t.row.file}`]);
+  assert.equal(bad, [`${DOC}:${t.row.line}: ${t.name} is not declared in ${t.row.file}`]);
 });
 
 test('mutation: renaming the first listed method fails the check, naming it', () => {
@@ -217,7 +219,7 @@ test('mutation: renaming the first listed method fails the check, naming it', ()
     return m ? new RegExp(`^\\s+(?:(?:private|public|static|readonly|async) )*${escape(m)}\\(`, 'm') : null;
   });
   const bad = added(check_twins(parsed.rows, renamed(t), msg_names));
-  assert.equal(bad, [`README.md:${t.row.line}: ${t.name} is not declared in ${t.row.file}`]);
+  assert.equal(bad, [`${DOC}:${t.row.line}: ${t.name} is not declared in ${t.row.file}`]);
 });
 
 test('mutation: a message type dropped from MSG_NAMES, or a row pointing at the wrong file, fails the check', () => {
@@ -232,7 +234,7 @@ test('mutation: a message type dropped from MSG_NAMES, or a row pointing at the 
   assert.ok(moved.some((b) => b.includes(`${row.names[0]} is not declared in ${other.file} (it is in ${row.file})`)), moved.join('\n'));
 });
 
-test('the parser refuses a row with a cell missing and a README without the section', () => {
+test('the parser refuses a row with a cell missing and a page without the section', () => {
   const broken = `${SECTION}\n\n| omemu | in | C twin | C file | departs |\n|---|---|---|---|---|\n| \`x\` | mm/fault.ts | \`x\` | mm/memory.c |\n`;
   assert.match(parse_twins(broken).errors.join('\n'), /4 cells, expected 5/);
   assert.match(parse_twins('# omemu\n').errors.join('\n'), /no "## Twins/);

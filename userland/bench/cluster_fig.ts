@@ -10,9 +10,8 @@
 //   threshold that minimises it, for 4-64 MiB and 64-512 MiB processes on
 //   2 GiB nodes, with the busiest link's utilisation.
 // Every comparison is a mean over seeds with a 95% confidence interval
-// (Student's t). The sizes are what the bench's time allows (README, "The
-// cluster"); bench-quick runs each at a smaller size.
-import type { TopLevelSpec } from 'vega-lite';
+// (Student's t). The sizes are what the bench's time allows (docs/cluster.md);
+// bench-quick runs each at a smaller size. The figure is plot_cluster.ts's.
 import type { Policy } from '../../om/state.ts';
 import type { ClusterRecord } from '../sweep/cluster_config.ts';
 import { expand_grid, type GridBlock, type PlannedRun } from '../sweep/grid.ts';
@@ -113,13 +112,13 @@ export function mean_ci(xs: number[]): { mean: number; ci: number; n: number } {
 }
 
 /** A group of points over seeds: their key and the mean with CI of a field. */
-interface Group {
+export interface Group {
   key: Omit<ClusterPoint, 'seed' | keyof Figures>;
   points: ClusterPoint[];
 }
 type Figures = Pick<ClusterPoint, 'mean_slowdown' | 'mean_bounded_slowdown' | 'p95_slowdown' | 'makespan_s' | 'utilisation' | 'all_busy_s' | 'mean_relief_s' | 'migrations' | 'max_moves' | 'mean_abs_cost_error_rel' | 'max_link_util' | 'bytes_moved_MB' | 'verified'>;
 
-function groups(points: ClusterPoint[]): Group[] {
+export function groups(points: ClusterPoint[]): Group[] {
   const m = new Map<string, Group>();
   for (const p of points) {
     const key = { experiment: p.experiment, nodes: p.nodes, mib: p.mib, balancer: p.balancer, scheme: p.scheme, threshold: p.threshold, load: p.load };
@@ -131,41 +130,13 @@ function groups(points: ClusterPoint[]): Group[] {
   return [...m.values()];
 }
 
-const stat = (g: Group, f: keyof Figures) => mean_ci(g.points.map((p) => p[f] as number).filter((v) => v !== null && Number.isFinite(v)));
+export const stat = (g: Group, f: keyof Figures) => mean_ci(g.points.map((p) => p[f] as number).filter((v) => v !== null && Number.isFinite(v)));
 const fmt = (s: { mean: number; ci: number }, d = 3): string => (Number.isFinite(s.ci) ? `${s.mean.toFixed(d)} ± ${s.ci.toFixed(d)}` : s.mean.toFixed(d));
 
 /** The experiments' CSV: one row a run. */
 export function cluster_csv(points: ClusterPoint[]): string {
   const cols = Object.keys(points[0] ?? {}) as (keyof ClusterPoint)[];
   return [cols.join(','), ...points.map((p) => cols.map((c) => (p[c] === null ? '' : String(p[c]))).join(','))].join('\n') + '\n';
-}
-
-/** The figure: preemptive against birth (mean slowdown by balancer), and the question (mean bounded slowdown against load); error bars the 95% CI. */
-export function cluster_spec(points: ClusterPoint[]): TopLevelSpec {
-  const rows = groups(points).filter((g) => g.key.experiment !== 'demo').map((g) => {
-    const f = g.key.experiment === 'versus' ? 'mean_slowdown' : 'mean_bounded_slowdown';
-    const s = stat(g, f);
-    const label = g.key.balancer === 'mosix' ? `mosix ${g.key.scheme} t=${g.key.threshold}` : g.key.balancer === 'hbd' ? `hbd ${g.key.scheme}` : g.key.balancer;
-    return { ...g.key, label, y: s.mean, lo: s.mean - (Number.isFinite(s.ci) ? s.ci : 0), hi: s.mean + (Number.isFinite(s.ci) ? s.ci : 0) };
-  });
-  const layer = (experiment: string, title: string, x: object, ytitle: string) => ({
-    title,
-    width: 320,
-    height: 220,
-    transform: [{ filter: `datum.experiment === '${experiment}'` }],
-    layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'y', type: 'quantitative', title: ytitle, scale: { zero: false } }, color: { field: 'label', type: 'nominal' }, detail: { field: 'mib' } } },
-      { mark: 'errorbar', encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'label', type: 'nominal' }, detail: { field: 'mib' } } },
-    ],
-  });
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    data: { values: rows },
-    hconcat: [
-      layer('versus', 'Preemptive against birth placement (pareto, 16 nodes)', { field: 'label', type: 'nominal', title: 'balancer' }, 'mean slowdown (95% CI)'),
-      layer('question', "The paper's question: bounded slowdown against load", { field: 'load', type: 'quantitative', title: 'offered load' }, 'mean bounded slowdown (95% CI)'),
-    ],
-  } as unknown as TopLevelSpec;
 }
 
 /** REPORT's section: the three experiments, what they show, read from the points. */

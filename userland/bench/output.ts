@@ -1,20 +1,25 @@
 // bench-out/ from the bench's records, and the summary printed at the end.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { figure_specs, render_svg } from './plots.ts';
+import { index_html } from './index_html.ts';
 import { svg_to_png } from './png.ts';
 import { results_json, type BenchRecord } from './record.ts';
 import { figure_rows, report_md, to_csv, type ReportMeta } from './report.ts';
 import { check_targets, type Check } from './targets.ts';
-import { cluster_csv, cluster_spec, type ClusterPoint } from './cluster_fig.ts';
+import { cluster_csv, type ClusterPoint } from './cluster_fig.ts';
+import { cluster_spec } from './plot_cluster.ts';
 
-/** results.json, a CSV, vega-lite spec, SVG and PNG a figure, and REPORT.md. */
+/** results.json, a CSV, vega-lite spec, SVG and PNG a figure, REPORT.md, and index.html showing them all. */
 export async function write_bench_out(out: string, runs: BenchRecord[], meta: ReportMeta, cluster: ClusterPoint[] = []): Promise<Check[]> {
   const checks = check_targets(runs);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), results_json({ profile: 'fast-ethernet', seed: meta.seed, scale: meta.scale, runs }));
   for (const [fig, rows] of Object.entries(figure_rows(runs))) writeFileSync(join(out, `${fig}.csv`), to_csv(rows));
-  for (const [fig, s] of Object.entries(figure_specs(runs))) {
+  const drawn: string[] = [];
+  for (const [fig, s] of Object.entries(figure_specs(runs, meta.scale))) {
+    drawn.push(fig);
     writeFileSync(join(out, `${fig}.vl.json`), JSON.stringify(s, null, 2) + '\n');
     const svg = await render_svg(s);
     writeFileSync(join(out, `${fig}.svg`), svg);
@@ -22,13 +27,17 @@ export async function write_bench_out(out: string, runs: BenchRecord[], meta: Re
   }
   if (cluster.length > 0) {
     writeFileSync(join(out, 'cluster.csv'), cluster_csv(cluster));
+    writeFileSync(join(out, 'cluster.json'), JSON.stringify(cluster, null, 2) + '\n');
     const s = cluster_spec(cluster);
     writeFileSync(join(out, 'cluster.vl.json'), JSON.stringify(s, null, 2) + '\n');
     const svg = await render_svg(s);
     writeFileSync(join(out, 'cluster.svg'), svg);
     writeFileSync(join(out, 'cluster.png'), await svg_to_png(svg));
+    drawn.push('cluster');
   }
-  writeFileSync(join(out, 'REPORT.md'), report_md(runs, checks, meta, cluster));
+  const report = report_md(runs, checks, meta, cluster);
+  writeFileSync(join(out, 'REPORT.md'), report);
+  writeFileSync(join(out, 'index.html'), index_html(drawn, report));
   return checks;
 }
 
@@ -53,5 +62,27 @@ export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: st
     const diff = c.diff ? ` (${c.diff})` : '';
     console.log(`  ${c.holds ? 'holds' : 'MISSES'}  fig ${c.figure}: ${c.what}: paper ${c.paper}, emulated ${c.emulated}${diff}, tolerance ${c.tolerance}`);
   }
-  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11, schemes and cluster .csv/.svg/.png/.vl.json, REPORT.md)`);
+  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11, schemes and cluster .csv/.svg/.png/.vl.json, REPORT.md, index.html)`);
+}
+
+/** What one run of the whole plan from nothing cost: bench-out/timing.json, which `make docs-figures` quotes. */
+export interface BenchTiming {
+  /** The day it was measured, UTC (YYYY-MM-DD). */
+  date: string;
+  /** The line `make bench` printed. */
+  line: string;
+  wall_s: number;
+  rss_MB: number;
+  workers: number;
+  cores: number;
+  runs: number;
+  scale: number;
+  /** The machine's 1-minute load average when the bench started (other work slows it). */
+  load_at_start: number;
+}
+
+export function write_timing(out: string, t: Omit<BenchTiming, 'date' | 'cores'>): void {
+  // The host's date and clock, never the simulation's: this file describes the run, not its results.
+  const timing: BenchTiming = { date: new Date().toISOString().slice(0, 10), cores: availableParallelism(), ...t, wall_s: Math.round(t.wall_s * 10) / 10, rss_MB: Math.round(t.rss_MB), load_at_start: Math.round(t.load_at_start * 100) / 100 };
+  writeFileSync(join(out, 'timing.json'), JSON.stringify(timing, null, 2) + '\n');
 }

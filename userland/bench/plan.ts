@@ -39,7 +39,7 @@ export const FIG10_ALLOC_MIB = 575;
 export interface Job {
   /**
    * The paper's figures; 'schemes': every scheme at each kernel's largest
-   * size (beyond the paper); 'ablation': AMPoM with one of issue 17's
+   * size (beyond the paper); 'ablation': AMPoM with one of the model's
    * changes undone, at the largest sizes (make bench-full).
    */
   figure: 'fig5-8' | 'fig9' | 'fig10' | 'schemes' | 'ablation';
@@ -54,7 +54,7 @@ export interface Job {
   ampom_window?: 'remote';
 }
 
-/** The ablation's variants: what each undoes (issue 17), and the runs it needs. */
+/** The ablation's variants: which change to the model each undoes, and the runs it needs. */
 export const ABLATIONS: { name: string; what: string; kernel_model?: KernelModel; ampom_window?: 'remote'; kernels: HpccKernel[]; schemes: Policy[] }[] = [
   { name: 'after', what: "each step's CPU work after its references (not between them)", kernel_model: 'after', kernels: ['dgemm', 'stream', 'randomaccess', 'fft'], schemes: PAPER_POLICIES },
   { name: 'blocks', what: "DGEMM's earlier page order (B, then C, then A) with the work after", kernel_model: 'blocks', kernels: ['dgemm'], schemes: PAPER_POLICIES },

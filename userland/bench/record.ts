@@ -1,6 +1,7 @@
 // One bench record per emulated run, and results.json around them.
 import type { RunResult } from '../experiment.ts';
 import { variant_of, type Job } from './plan.ts';
+import { OUTPUT_SCHEMA } from '../schema.ts';
 
 /** What a record takes from the run as it is (RunResult says what each means). */
 type FromRun = Pick<
@@ -21,7 +22,7 @@ export interface BenchRecord extends FromRun {
   prefetched_per_fault: number;
   /** Figure 11: analysis time as a percentage of the runtime. */
   analysis_pct: number;
-  /** Ablation: which of issue 17's changes this run undoes ('' for none). */
+  /** Ablation: which of the model's changes this run undoes ('' for none). */
   variant: string;
 }
 
@@ -76,4 +77,4 @@ export interface BenchResults {
 }
 
 /** results.json: stable key order, so one seed gives one byte string. */
-export const results_json = (r: BenchResults): string => JSON.stringify(r, null, 2) + '\n';
+export const results_json = (r: BenchResults): string => JSON.stringify({ schema: OUTPUT_SCHEMA, ...r }, null, 2) + '\n';

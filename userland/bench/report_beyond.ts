@@ -1,6 +1,6 @@
 // REPORT.md beyond the paper: every scheme side by side at each kernel's
 // largest size, what the wire allows a lazy scheme there, and (make
-// bench-full) the ablation of issue 17's changes to the model.
+// bench-full) the ablation of the model's changes.
 import { POLICIES } from '../../om/state.ts';
 import { ABLATIONS } from './plan.ts';
 import type { BenchRecord } from './record.ts';
@@ -51,7 +51,7 @@ function kernel_table(rs: BenchRecord[], kernel: string): string[] {
  * larger of the two, against openMosix's freeze (the wire time) plus the
  * compute.
  */
-function wire_floor(rs: BenchRecord[]): string[] {
+export function wire_floor(rs: BenchRecord[]): string[] {
   const L = [
     '| kernel | MB to move | wire time (openMosix freeze) s | compute s | best a lazy scheme can do, over openMosix | ampom-push over openMosix |',
     '|---|---|---|---|---|---|',

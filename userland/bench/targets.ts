@@ -1,4 +1,4 @@
-// The reproduction targets (targets.md, issue 6) checked against the bench's
+// The reproduction targets (target_table.ts, the paper's numbers in paper_values.ts) checked against the bench's
 // records. The targets themselves are data (TARGETS in target_table.ts): a
 // row names a measure, the paper's value and a tolerance. Here are the
 // measures (what a row can ask of the records) and the tolerances (how a

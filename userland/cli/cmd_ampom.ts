@@ -1,5 +1,6 @@
 // `omemu ampom`: the AMPoM analysis of a window given by hand, for learning
 // the algorithm and checking the paper's worked examples.
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import type { Command } from 'commander';
 import { AmpomCore, AMPOM_DMAX } from '../../mm/ampom.ts';
 import { fields_text } from './format.ts';
@@ -67,7 +68,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: AmpomOpts) => {
       const r = analyze_window(o);
-      if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ schema: OUTPUT_SCHEMA, ...r }, null, 2) + '\n');
       else process.stdout.write(fields_text(r, 10));
     });
 }

@@ -7,6 +7,7 @@
 // verifies; any other run completes and verifies or is killed with a
 // reason that follows from its plan (it names a node that crashed or was
 // cut off past the limit), never from something the plan did not do.
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { chaos_command, chaos_limit_ns, chaos_plan, CHAOS_NODES, fatal_nodes, must_complete, type ChaosPlan } from '../chaos/plan.ts';
@@ -148,7 +149,7 @@ async function do_chaos(o: ChaosOpts): Promise<void> {
   }, o.workers);
   bar?.stop();
   const s = summarize(done.map((d, i) => d.result ?? { seed: seeds[i]!, error: d.error ?? 'no result' }), (seed) => chaos_plan(seed, net, scheme));
-  if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+  if (o.json) process.stdout.write(JSON.stringify({ schema: OUTPUT_SCHEMA, ...s }, null, 2) + '\n');
   else print_summary(s, net_flags);
   exit_after(s.kept);
 }

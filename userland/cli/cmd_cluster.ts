@@ -18,7 +18,7 @@ import { make_workload, parse_job_mib, workload_misfit, WorkloadError, type Job 
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { parse_schemes } from './cmd_run.ts';
 import { network_options, network_profile, partition_limit_ns, type NetworkOpts } from './network.ts';
-import { check_writable_file, numberIn, UsageError } from './usage.ts';
+import { numberIn, plot_base, UsageError } from './usage.ts';
 
 interface ClusterOpts extends NetworkOpts {
   nodes: number;
@@ -105,8 +105,7 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   if (!MODES.includes(o.mode as Mode)) throw new UsageError(`--mode must be ${MODES.join(' or ')}, got '${o.mode}'`);
   if (!(BALANCERS as readonly string[]).includes(o.balancer)) throw new UsageError(`--balancer must be one of ${BALANCERS.join(', ')}, got '${o.balancer}'`);
   if (o.logins !== undefined && o.logins > o.nodes) throw new UsageError(`--logins ${o.logins}: more than the ${o.nodes} nodes`);
-  if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
-  if (o.plot !== undefined) check_writable_file('--plot', o.plot);
+  const plot = o.plot === undefined ? undefined : plot_base('--plot', o.plot);
   const schemes = parse_schemes(o.scheme);
   const speeds = parse_speeds(o.speeds, o.nodes);
   const profile = network_profile(o, o.nodes);
@@ -116,8 +115,8 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   );
   if (o.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   else results.forEach(print_text);
-  if (o.plot) {
-    const base = o.plot.replace(/\.(svg|png)$/, '');
+  if (plot !== undefined) {
+    const base = plot;
     for (const r of results) {
       const name = results.length === 1 ? base : `${base}-${r.scheme}`;
       const svg = await render_svg(gantt_spec(r));
@@ -150,7 +149,7 @@ export function register(program: Command): void {
     .option('--balance-threshold <x>', 'aggressiveness: imbalance (processes) beyond the stability factor before a move; 0 is MOSIX\'s rule, lower moves more', numberIn('--balance-threshold', -5, 100), 0)
     .option('--seed <n>', 'seed of the workload and every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
     .option('--json', 'print JSON (one object, or an array with --scheme all)')
-    .option('--plot <file>', 'draw a Gantt chart of processes over nodes and time to FILE.svg and FILE.png')
+    .option('--plot <file>', 'draw a Gantt chart of processes over nodes and time to FILE.svg and FILE.png (FILE may end in .svg or .png; one pair a scheme with --scheme all)')
     .option('--monitor', 'a mosmon-style live view of the loads on stderr as virtual time passes')
     .action((o: ClusterOpts) => do_cluster(o));
 }

@@ -7,6 +7,7 @@
 // existed). A fault on a page that an earlier fault's zone brought is a
 // readahead hit (no readahead runs at it); any other is a miss. --hits gives
 // that flag per fault instead.
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import type { Command } from 'commander';
 import { AMPOM_DMAX } from '../../mm/ampom.ts';
 import { LinuxRa, WALK_REASONS } from '../../mm/linux_ra.ts';
@@ -171,7 +172,7 @@ export function explain(o: ExplainOpts): Record<string, unknown> {
 }
 
 function print(r: Record<string, unknown>, json: boolean | undefined): void {
-  if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ schema: OUTPUT_SCHEMA, ...r }, null, 2) + '\n');
   else process.stdout.write(fields_text(r, 21));
 }
 

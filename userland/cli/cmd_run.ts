@@ -14,7 +14,7 @@ import { network_options, network_profile, partition_limit_ns, type NetworkOpts 
 import { plural } from './format.ts';
 import { print_runs } from './print_run.ts';
 import { parse_schemes, SCHEME_HELP } from './schemes.ts';
-import { check_writable_file, exit_after, note, numberIn, UsageError } from './usage.ts';
+import { exit_after, note, numberIn, plot_base, UsageError } from './usage.ts';
 
 // Shared definitions that used to live here, for the commands that still import them from this file.
 export { HPCC_MARKS, KERNELS, MMAP_SPACE_B, type KernelArgs } from './kernels.ts';
@@ -76,12 +76,11 @@ export function parse_path(v: string, points: number): number[] {
   return path;
 }
 
-/** Write the timeline plot as SVG and PNG (the name's other extension). */
-async function write_timeline(file: string, panels: TimelinePanel[], what: string): Promise<void> {
+/** Write the timeline plot to BASE.svg and BASE.png. */
+async function write_timeline(base: string, panels: TimelinePanel[], what: string): Promise<void> {
   // The plotting libraries load only when a plot is asked for (they take a second to load).
   const [{ timeline_spec }, { render_svg }, { svg_to_png }] = await Promise.all([import('../timeline_plot.ts'), import('../bench/plots.ts'), import('../bench/png.ts')]);
   const svg = await render_svg(timeline_spec(panels, `Migration timeline: ${what}`));
-  const base = file.replace(/\.(svg|png)$/, '');
   writeFileSync(`${base}.svg`, svg);
   writeFileSync(`${base}.png`, await svg_to_png(svg));
   process.stderr.write(`omemu: wrote ${base}.svg and ${base}.png\n`);
@@ -122,19 +121,18 @@ async function do_run(o: RunOpts): Promise<void> {
   if (o.ampomWindow !== 'all' && o.ampomWindow !== 'remote') throw new UsageError(`--ampom-window must be all or remote, got '${o.ampomWindow}'`);
   const rule = PRECOPY_RULES[o.precopyRule];
   if (!rule) throw new UsageError(`--precopy-rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${o.precopyRule}'`);
-  if (o.plot !== undefined && !/\.(svg|png)$/.test(o.plot)) throw new UsageError(`--plot ${o.plot}: give a file name ending in .svg or .png (both are written)`);
-  if (o.plot !== undefined) check_writable_file('--plot', o.plot);
+  const plot = o.plot === undefined ? undefined : plot_base('--plot', o.plot);
   const node_mem_B = Math.max(256 << 20, Math.ceil(used_mib * 1.25 + 64) << 20);
   const panels: TimelinePanel[] = [];
   const results = schemes.map((scheme) =>
     run_experiment({
       program: make(), scheme, profile, seed: o.seed, node_mem_B, nodes, migrations: points, faults: faults && structuredClone(faults), precopy_rule: rule,
       ampom_window: o.ampomWindow as 'all' | 'remote', partition_limit_ns: partition_limit_ns(o),
-      timeline: o.plot ? (tl, start_ns) => panels.push({ scheme, tl, start_ns }) : undefined,
+      timeline: plot ? (tl, start_ns) => panels.push({ scheme, tl, start_ns }) : undefined,
     }),
   );
   print_runs(results, o.json);
-  if (o.plot) await write_timeline(o.plot, panels, `${results[0]!.program} ${results[0]!.problem} on ${results[0]!.profile}`);
+  if (plot) await write_timeline(plot, panels, `${results[0]!.program} ${results[0]!.problem} on ${results[0]!.profile}`);
   exit_after(results.every((r) => r.verified && r.outcome === 'completed'));
 }
 
@@ -153,7 +151,7 @@ function common(cmd: Command): Command {
     .option('--kernel-model <m>', "the kernels' timing: loop (CPU work between references, in loop order); after or blocks (the earlier models, for ablation)", 'loop')
     .option('--ampom-window <which>', "faults that feed AMPoM's window: all (every fault of the migrant, as paper §3.1 reads) or remote (only faults in a remote area)", 'all')
     .option('--precopy-rule <rule>', "pre-copy's stop rule: xen (under 50 dirty pages or 5 rounds) or legacy (30 rounds or 3x the memory sent)", 'xen')
-    .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (with --scheme all, one panel a scheme)')
+    .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (FILE may end in .svg or .png; with --scheme all, one panel a scheme)')
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
     .option('--json', 'print JSON');
 }

@@ -1,6 +1,6 @@
 // Numbers and words in the command line's text output (JSON keeps every
 // figure at full precision): ordinals, plurals, and times and ratios with
-// as many significant figures as they mean.
+// as many significant figures as they mean; words wrapped into lines.
 
 /** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 102nd ... */
 export function ordinal(n: number): string {
@@ -49,3 +49,16 @@ export function text_value(v: unknown): string {
 /** A record as 'key  value' lines, keys padded to `width`. */
 export const fields_text = (r: Record<string, unknown>, width: number): string =>
   Object.entries(r).map(([k, v]) => `${k.padEnd(width)} ${text_value(v)}\n`).join('');
+
+/** Words into lines of at most `cols` characters. */
+export function wrap(text: string, cols = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line && line.length + 1 + w.length > cols) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  return line ? [...lines, line] : lines;
+}

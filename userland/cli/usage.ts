@@ -73,3 +73,13 @@ export function live_view(flag: string, stderr: { isTTY?: boolean } = process.st
   note(`${flag} draws only on a terminal, and stderr is not one: no live view`);
   return false;
 }
+
+/**
+ * Where a plot goes: --plot FILE writes FILE.svg and FILE.png, as the help
+ * says; a FILE that already ends in .svg or .png names the same pair.
+ * Checked before anything runs.
+ */
+export function plot_base(flag: string, file: string): string {
+  check_writable_file(flag, file);
+  return file.replace(/\.(svg|png)$/, '');
+}

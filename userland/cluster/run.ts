@@ -25,6 +25,7 @@ import { DEFAULT_PARTITION_LIMIT_NS, set_partition_limit } from '../../om/pause.
 import { peer_lost } from '../../om/liveness.ts';
 import { om_task_init, type Policy } from '../../om/state.ts';
 import { gather_figures, process_end } from '../experiment.ts';
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import { make_hpcc, type Kernel } from '../hpcc/index.ts';
 import type { Mode } from '../hpcc/common.ts';
 import { standalone_ns } from './standalone.ts';
@@ -145,6 +146,8 @@ export interface ClusterTotals {
 }
 
 export interface ClusterResult {
+  /** The version of this JSON (userland/schema.ts). */
+  schema: number;
   nodes: number;
   speeds: number[];
   mem_mib: number;
@@ -377,6 +380,7 @@ export class ClusterSim {
       verified: leaked === 0 && processes.every((p) => p.verified),
     };
     return {
+      schema: OUTPUT_SCHEMA,
       nodes: this.spec.nodes, speeds: this.spec.speeds, mem_mib: this.spec.mem_mib, scheme: this.spec.scheme, balancer: this.spec.balancer,
       threshold: this.spec.threshold, seed: this.spec.seed, profile: this.spec.profile.name, processes, jobs, totals,
       balance: this.balancers ? total_stats(this.balancers) : null,

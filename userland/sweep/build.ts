@@ -1,5 +1,6 @@
 // Which build of omemu made a record: a hash of the sources a run depends
-// on (kernel, mm, net, om, and userland except the bench's rendering code)
+// on (kernel, mm, net, om, and userland except the bench's rendering code
+// and the docs' generator)
 // and the locked dependencies. A resumed sweep reuses only records of its
 // own build, and a merge refuses shards of different builds, so a result is
 // never silently the output of older code.
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const UP2 = fileURLToPath(new URL('../../', import.meta.url));
 const ROOT = existsSync(join(UP2, 'package.json')) ? UP2 : join(UP2, '..');
 const DIRS = ['kernel', 'mm', 'net', 'om', 'userland'];
-const SKIP = new Set(['userland/bench']);
+// The bench's rendering and the docs' generator make no run's result.
+const SKIP = new Set(['userland/bench', 'userland/docs']);
 
 function sources(dir: string, out: string[]): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -15,7 +15,7 @@ import { ConfigError, MIGRATION_ONLY, only_fields_of, partition_limit_ns_of, typ
 /** Nodes of a cluster run when the configuration does not say. */
 export const CLUSTER_NODES = 4;
 
-export type ClusterRecord = ClusterResult['totals'] & Pick<ClusterResult, 'leaked_frames' | 'balance' | 'gossip'> & { process_records: ClusterResult['processes'] };
+export type ClusterRecord = Pick<ClusterResult, 'schema'> & ClusterResult['totals'] & Pick<ClusterResult, 'leaked_frames' | 'balance' | 'gossip'> & { process_records: ClusterResult['processes'] };
 
 function speeds_of(v: string | null, nodes: number): number[] {
   if (v === null) return new Array<number>(nodes).fill(1);
@@ -68,5 +68,5 @@ export function cluster_spec_of(c: RunConfig): ClusterSpec {
 
 export function run_cluster_config(c: RunConfig): ClusterRecord {
   const r = run_cluster(cluster_spec_of(c));
-  return { ...r.totals, leaked_frames: r.leaked_frames, balance: r.balance, gossip: r.gossip, process_records: r.processes };
+  return { schema: r.schema, ...r.totals, leaked_frames: r.leaked_frames, balance: r.balance, gossip: r.gossip, process_records: r.processes };
 }
