@@ -38,13 +38,13 @@ test('a fresh tree builds on first use; an edited source is rebuilt and runs; a 
     assert.is(again.stderr, '', 'a current build is used as it is');
 
     // Edit the command's description: the next run rebuilds and shows it.
-    const main = join(tmp, 'userland/cli/main.ts');
+    const main = join(tmp, 'userland/cli/program.ts');
     writeFileSync(main, readFileSync(main, 'utf8').replace('An emulated openMosix 2.4 cluster', 'An edited emulator'));
     const later = new Date(Date.now() + 5000);
     utimesSync(main, later, later);
     const edited = await omemu(tmp, ['--help']);
     assert.is(edited.code, 0, edited.stderr);
-    assert.match(edited.stderr, /^omemu: stale: userland\/cli\/main\.ts is newer than the build: compiled \d+ files/);
+    assert.match(edited.stderr, /^omemu: stale: userland\/cli\/program\.ts is newer than the build: compiled \d+ files/);
     assert.match(edited.stdout, /An edited emulator/);
 
     // A file added to a folder makes the folder newer: rebuilt too.
