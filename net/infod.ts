@@ -267,15 +267,15 @@ export function start_infod(cluster: Cluster, active: (node: Node) => boolean): 
     const load_tick = (): void => {
       if (!active(node) || !node.alive) return;
       d.load_tick();
-      cluster.queue.after(period, load_tick);
+      cluster.queue.after(period, load_tick, node.id);
     };
     const gossip = (): void => {
       if (!active(node) || !node.alive) return;
       d.gossip();
-      cluster.queue.after(d.next_gossip_ns(period), gossip);
+      cluster.queue.after(d.next_gossip_ns(period), gossip, node.id);
     };
-    cluster.queue.at(cluster.queue.now_ns, load_tick);
-    cluster.queue.at(cluster.queue.now_ns, gossip);
+    cluster.queue.at(cluster.queue.now_ns, load_tick, node.id);
+    cluster.queue.at(cluster.queue.now_ns, gossip, node.id);
   }
   const hundredths = (x: number): number => Math.round(x * 100);
   const entry = (at: Node, n: number): LoadEntry | undefined => infod_of(at).peer(n);
