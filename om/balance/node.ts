@@ -205,7 +205,16 @@ export class NodeBalancer {
     this.policy.tick(this, v);
   }
 
-  view(): View {
+  /**
+   * What the decision sees now. The peers are looked at only when a move
+   * could come of it (or `all`, for a placement): this node has a
+   * candidate, and is either short of memory (ushering) or heavier than
+   * an idle node of the fastest speed it knows would be with one process
+   * more (the load test of every balancer, om/balance/mosix.ts): a cluster
+   * of hundreds of nodes, most of them with nothing to give, then costs
+   * each node nothing a load computation.
+   */
+  view(all = false): View {
     const now = this.now_ns;
     const d = this.infod;
     const candidates: Candidate[] = [];
@@ -217,8 +226,12 @@ export class NodeBalancer {
       candidates.push({ task: t, mm: t.mm as MmStruct, age_ns: t.utime_ns * this.node.speed });
     }
     candidates.sort((a, b) => a.task.pid - b.task.pid);
-    const leaving = [...this.inflight].length / this.node.speed;
-    return { node: this.node, now_ns: now, local: d.load.local - leaving, n_here: Math.max(1, d.load.mean - leaving * this.node.speed), peers: this.peers(now), candidates };
+    const leaving = this.inflight.size / this.node.speed;
+    const local = d.load.local - leaving;
+    const mem = this.node.mem;
+    const short = this.opts.usher_free_share > 0 && mem.free_frames < this.opts.usher_free_share * mem.nframes;
+    const could = candidates.length > 0 && (short || local - this.opts.threshold > this.opts.stability / Math.max(1e-9, d.vector.fastest));
+    return { node: this.node, now_ns: now, local, n_here: Math.max(1, d.load.mean - leaving * this.node.speed), peers: all || could ? this.peers(now) : [], candidates };
   }
 
   private moving(t: Task): boolean {
