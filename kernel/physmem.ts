@@ -45,8 +45,10 @@ const spare_chunks: { buf: ArrayBuffer; pristine: Uint8Array }[] = [];
 export class PhysMem {
   readonly nframes: number;
   private readonly chunks: (Chunk | undefined)[];
+  /** Frames freed, the last freed on top (taken first); frames never used yet are those from `fresh` on. */
   private readonly free_stack: Int32Array;
-  private free_top: number;
+  private free_top = 0;
+  private fresh = 0;
   /** Users of each frame; 0 means free. The zero page is shared, hence counts. */
   readonly refcount: Uint16Array;
   /**
@@ -65,19 +67,18 @@ export class PhysMem {
     }
     this.nframes = nframes;
     this.chunks = new Array(Math.ceil(nframes / CHUNK_FRAMES));
+    // Low frames go out first so chunks fill one at a time (a 256-node
+    // cluster no longer writes a million-entry list per node to say so).
     this.free_stack = new Int32Array(nframes);
-    // Hand out low frames first so chunks fill one at a time.
-    for (let i = 0; i < nframes; i++) this.free_stack[i] = nframes - 1 - i;
-    this.free_top = nframes;
     this.refcount = new Uint16Array(nframes);
     this.pristine = new Uint8Array(nframes);
   }
 
   get free_frames(): number {
-    return this.free_top;
+    return this.free_top + this.nframes - this.fresh;
   }
   get used_frames(): number {
-    return this.nframes - this.free_top;
+    return this.fresh - this.free_top;
   }
   /** Host bytes held by chunks right now (for memory reports). */
   get host_bytes(): number {
@@ -97,8 +98,10 @@ export class PhysMem {
   }
 
   private take(): number {
-    if (this.free_top === 0) return -1;
-    const pfn = this.free_stack[--this.free_top]!;
+    let pfn: number;
+    if (this.free_top > 0) pfn = this.free_stack[--this.free_top]!;
+    else if (this.fresh < this.nframes) pfn = this.fresh++;
+    else return -1;
     const ci = pfn >> CHUNK_SHIFT;
     let c = this.chunks[ci];
     if (!c) {
