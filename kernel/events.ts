@@ -18,8 +18,42 @@
 // everything schedules at or after its own time, and what the CPU that ran
 // ahead did reaches other nodes no sooner than lookahead_ns later. With one
 // busy CPU (every run of the paper's bench) nothing changes.
+//
+// The same holds of an ordinary event that belongs to one node (`node` of
+// at(): a frame arriving there, one of its timers, its load computation):
+// it touches that node alone, and what it does reaches another node only
+// over the wire, lookahead_ns later at the soonest. So it bounds its own
+// node's CPU at its time and every other CPU only lookahead_ns past it:
+// a frame of a migrant's remote page stops the migrant's node, not every
+// busy CPU of the cluster. An event of the wire itself (ON_WIRE: a frame
+// crossing the switch) belongs to no node and bounds every CPU lookahead_ns
+// past it. An event that belongs to no one (ANY_NODE, the default: a
+// crash, userland looking at every node) bounds every CPU at its time.
+// What would break this (a node's event or CPU scheduling another node's
+// at less than lookahead_ns from now: touching it other than by the wire)
+// throws.
 
 export type EventFn = () => void;
+
+/** The node of an event that belongs to every node (it bounds every CPU at its time). */
+export const ANY_NODE = -1;
+/** The node of an event of the wire itself, which no node sees before lookahead_ns later. */
+export const ON_WIRE = -2;
+/**
+ * The node of an event that only looks (userland watching every node's
+ * processes and load vectors): it bounds every CPU at its time, as one of
+ * every node does, but leaves a CPU that computes lazily where it is, so it
+ * must not read what that computing changes (a task's clock or CPU time).
+ */
+export const OBSERVE = -3;
+
+/**
+ * Whether a node's events bound the other CPUs only lookahead_ns past
+ * their time (true, the default) or at it, as if every event belonged to
+ * every node. Nothing can tell the two apart; tests turn it off to hold
+ * them equal.
+ */
+export const lookahead_by_node = { on: true };
 
 /** A handle to a scheduled event, so its owner can cancel it (a timer). */
 export interface EventHandle {
@@ -36,29 +70,56 @@ class Event implements EventHandle {
     readonly seq: number,
     readonly fn: EventFn,
     /** A CPU turn's promise: its CPU sends nothing before this (kernel/sched.ts). */
-    readonly quiet_until_ns: number,
+    readonly quiet_until_ns: number = at_ns,
+    /** The node it belongs to (ANY_NODE, ON_WIRE, or a node's id). */
+    readonly node: number = ANY_NODE,
+    /** The queue that holds it (told of a cancel), and whether it is a CPU's turn. */
+    readonly owner: EventQueue | null = null,
+    readonly cpu = false,
     /** On whose behalf it acts (EventQueue.ctx when it was scheduled). */
-    readonly ctx: object | null,
+    readonly ctx: object | null = null,
   ) {}
   /** How far this CPU's turn lets the others run: its time, or its promise when later. */
   get bound_ns(): number {
     return this.quiet_until_ns > this.at_ns ? this.quiet_until_ns : this.at_ns;
   }
   cancel(): void {
+    if (this.cancelled || this.fired) return;
     this.cancelled = true;
+    this.owner?.dropped(this);
   }
 }
 
 /** A binary min-heap of events by (time, sequence number), sifted without swaps. */
 class Heap {
-  readonly h: Event[] = [];
+  h: Event[] = [];
+  /**
+   * Events in it that were cancelled or have run (about: it is told of
+   * them as they happen, and forgets them as they reach the top). Dead
+   * events deep in a heap would stay until their time came (a CPU turn's
+   * promise may lie minutes ahead), and every push and pop would sift
+   * through them: past half the heap they are swept out.
+   */
+  dead = 0;
   constructor(private readonly less: (a: Event, b: Event) => boolean = by_time) {}
 
   /** The first event not cancelled (nor fired) (those at the top are dropped), or undefined. */
   top(): Event | undefined {
     const h = this.h;
-    while (h.length > 0 && (h[0]!.cancelled || h[0]!.fired)) this.pop();
+    while (h.length > 0 && (h[0]!.cancelled || h[0]!.fired)) {
+      this.pop();
+      if (this.dead > 0) this.dead--;
+    }
     return h[0];
+  }
+
+  /** One more event in it is dead: sweep them out once they are half of it. */
+  died(): void {
+    if (++this.dead <= 64 || this.dead * 2 <= this.h.length) return;
+    const live = this.h.filter((e) => !e.cancelled && !e.fired);
+    this.h = [];
+    this.dead = 0;
+    for (const e of live) this.push(e);
   }
 
   push(ev: Event): void {
@@ -114,6 +175,18 @@ export class EventQueue {
   private readonly cpus = new Heap();
   /** The CPU turns again, by how far each lets the others run (bound_ns). */
   private readonly bounds = new Heap(by_bound);
+  /** The ordinary events again: those of every node, and each node's own (see the top of this file). */
+  private readonly any_node = new Heap();
+  private readonly own: (Heap | undefined)[] = [];
+  /**
+   * Run before an ordinary event of a node (with its node) or of every node
+   * (with ANY_NODE), and at the end of a run (ANY_NODE, just past it): the
+   * scheduler brings a CPU that computes lazily up to that time
+   * (kernel/sched.ts), so whatever runs then sees it there.
+   */
+  before_event: ((node: number, at_ns: number) => void) | null = null;
+  /** The node of the event or CPU turn running (ANY_NODE outside one). */
+  private acting = ANY_NODE;
   private seq = 0;
   /** Events run so far; handy for tests and the micro-benchmarks. */
   dispatched = 0;
@@ -129,9 +202,16 @@ export class EventQueue {
    */
   ctx: object | null = null;
 
-  /** Schedule fn at absolute virtual time at_ns (never in the past). */
-  at(at_ns: number, fn: EventFn): EventHandle {
-    return this.add(this.heap, at_ns, fn);
+  /**
+   * Schedule fn at absolute virtual time at_ns (never in the past), as an
+   * event of `node` (a node's id, ON_WIRE, or ANY_NODE: see the top of this
+   * file).
+   */
+  at(at_ns: number, fn: EventFn, node = ANY_NODE): EventHandle {
+    const ev = this.add(this.heap, at_ns, fn, at_ns, node);
+    if (node === ANY_NODE || node === OBSERVE) this.any_node.push(ev);
+    else if (node >= 0) (this.own[node] ??= new Heap()).push(ev);
+    return ev;
   }
 
   /**
@@ -142,23 +222,48 @@ export class EventQueue {
    * CPU stops at the next ordinary event anyway, so none can have run past
    * what that CPU then does.
    */
-  at_cpu(at_ns: number, fn: EventFn, quiet_until_ns = at_ns): EventHandle {
-    const ev = this.add(this.cpus, at_ns, fn, quiet_until_ns);
+  at_cpu(at_ns: number, fn: EventFn, quiet_until_ns = at_ns, node = ANY_NODE): EventHandle {
+    const ev = this.add(this.cpus, at_ns, fn, quiet_until_ns, node, true);
     this.bounds.push(ev);
     return ev;
   }
 
-  private add(heap: Heap, at_ns: number, fn: EventFn, quiet_until_ns = at_ns): Event {
+  private add(heap: Heap, at_ns: number, fn: EventFn, quiet_until_ns: number, node: number, cpu = false): Event {
     if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
     if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
-    const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns, this.ctx);
+    // A node's act reaches another node over the wire, never sooner. (An
+    // event of every node that a node's event or CPU schedules less than
+    // lookahead_ns ahead may find other CPUs up to that far past it, as a
+    // CPU's turn always could: userland's own events, a test's fault, come
+    // from no node.)
+    const a = this.acting;
+    if (a >= 0 && node >= 0 && node !== a && at_ns < this.now_ns + this.lookahead_ns) {
+      throw new Error(`kernel bug: node ${a} schedules an event of ${node === ANY_NODE ? 'every node' : `node ${node}`} at ${at_ns}, less than the lookahead (${this.lookahead_ns} ns) from now ${this.now_ns}`);
+    }
+    const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns, node, this, cpu, this.ctx);
     heap.push(ev);
     return ev;
   }
 
-  /** Schedule fn delay_ns from now. */
-  after(delay_ns: number, fn: EventFn): EventHandle {
-    return this.at(this.now_ns + Math.round(delay_ns), fn);
+  /** The secondary heap an ordinary event of `node` is in (see at()), if any. */
+  private side_heap(node: number): Heap | undefined {
+    return node === ANY_NODE || node === OBSERVE ? this.any_node : node >= 0 ? this.own[node] : undefined;
+  }
+
+  /** An event was cancelled: every heap that holds it has one more dead. */
+  dropped(ev: Event): void {
+    if (ev.cpu) {
+      this.cpus.died();
+      this.bounds.died();
+    } else {
+      this.heap.died();
+      this.side_heap(ev.node)?.died();
+    }
+  }
+
+  /** Schedule fn delay_ns from now (an event of `node`, as at()). */
+  after(delay_ns: number, fn: EventFn, node = ANY_NODE): EventHandle {
+    return this.at(this.now_ns + Math.round(delay_ns), fn, node);
   }
 
   /** The next event of either kind. */
@@ -180,13 +285,28 @@ export class EventQueue {
   }
 
   /**
-   * Move the clock forward without an event. Only legal while no ordinary
-   * event is due before t: a running task uses it to account for its own
-   * CPU time.
+   * How far node's CPU may run before an ordinary event: the next one of
+   * its own or of every node, or any other lookahead_ns past its time (the
+   * next of any kind for ANY_NODE).
    */
-  advance_to(t_ns: number): void {
+  private ordinary_limit_ns(node: number): number {
+    const next = this.heap.top()?.at_ns ?? Infinity;
+    if (node < 0 || this.lookahead_ns === 0 || !lookahead_by_node.on) return next;
+    let lim = next + this.lookahead_ns;
+    const a = this.any_node.top()?.at_ns ?? Infinity;
+    if (a < lim) lim = a;
+    const o = this.own[node]?.top()?.at_ns ?? Infinity;
+    return o < lim ? o : lim;
+  }
+
+  /**
+   * Move the clock forward without an event. Only legal while no ordinary
+   * event that node's CPU must see is due before t (ordinary_limit_ns): a
+   * running task uses it to account for its own CPU time.
+   */
+  advance_to(t_ns: number, node = ANY_NODE): void {
     if (t_ns < this.now_ns) throw new Error(`clock cannot go back: ${t_ns} < ${this.now_ns}`);
-    const p = this.heap.top()?.at_ns ?? Infinity;
+    const p = this.ordinary_limit_ns(node);
     if (t_ns > p) throw new Error(`advance_to(${t_ns}) would skip an event due at ${p}`);
     this.now_ns = t_ns;
   }
@@ -195,13 +315,24 @@ export class EventQueue {
   step(): boolean {
     const ev = this.next();
     if (!ev) return false;
-    (ev === this.heap.h[0] ? this.heap : this.cpus).pop();
+    const ordinary = ev === this.heap.h[0];
+    (ordinary ? this.heap : this.cpus).pop();
     ev.fired = true;
+    // Out of the other heap it is in (a fired event at its top is dropped;
+    // a CPU's turn stays among the bounds until it reaches their top).
+    if (ordinary) this.side_heap(ev.node)?.top();
+    else this.bounds.died();
     this.now_ns = ev.at_ns;
     this.dispatched++;
+    this.acting = ev.node;
     this.ctx = ev.ctx;
-    ev.fn();
-    this.ctx = null;
+    try {
+      if (ordinary && ev.node !== ON_WIRE && ev.node !== OBSERVE) this.before_event?.(ev.node, ev.at_ns);
+      ev.fn();
+    } finally {
+      this.acting = ANY_NODE;
+      this.ctx = null;
+    }
     return true;
   }
 
@@ -209,16 +340,17 @@ export class EventQueue {
   horizon_ns = Infinity;
 
   /**
-   * Time up to which a running task may go on without looking back: the
-   * next ordinary event, another CPU's turn plus lookahead_ns, or just past
-   * the end of the run, whichever is first. At least now_ns + 1 for another
+   * Time up to which a running task of `node` may go on without looking
+   * back: the next ordinary event it must see (ordinary_limit_ns), another
+   * CPU's turn plus lookahead_ns, or just past the end of the run,
+   * whichever is first. At least now_ns + 1 for another
    * CPU: this one's turn was dispatched ahead of any due at the same time,
    * so it makes a step first (two CPUs due at the same ns would otherwise
    * give way to each other for ever). Just past the end of the run for the
    * same reason: the run dispatches what is due at its end.
    */
-  limit_ns(): number {
-    let lim = this.heap.top()?.at_ns ?? Infinity;
+  limit_ns(node = ANY_NODE): number {
+    let lim = this.ordinary_limit_ns(node);
     const c = this.bounds.top();
     if (c) {
       const t = Math.max(c.bound_ns + this.lookahead_ns, this.now_ns + 1);
@@ -244,6 +376,8 @@ export class EventQueue {
     this.horizon_ns = until_ns;
     try {
       for (let t = this.peek_ns(); t !== Infinity && t <= until_ns; t = this.peek_ns()) this.step();
+      // A CPU computing lazily stops just past the end, as one that runs does.
+      if (until_ns !== Infinity) this.before_event?.(ANY_NODE, until_ns + 1);
     } finally {
       this.horizon_ns = Infinity;
       this.ctx = null;

@@ -4,6 +4,7 @@ import { CpuModel } from './cpu.ts';
 import { PhysMem } from './physmem.ts';
 import type { Task } from './task.ts';
 import type { Cluster } from './cluster.ts';
+import type { EventHandle } from './events.ts';
 
 export class Node {
   readonly mem: PhysMem;
@@ -27,6 +28,18 @@ export class Node {
   cpu_scheduled = false;
   /** True while run_cpu is executing on this node. */
   cpu_running = false;
+  /**
+   * When the last task to leave the CPU (it blocked, stopped, exited or
+   * left) was done with it: its clock, which its last operation may have
+   * taken past the queue's time. The next task runs from there.
+   */
+  cpu_free_ns = 0;
+  /**
+   * A fast-forwarded sweep the CPU computes lazily (kernel/sched.ts): its
+   * task, where its slice began and ends, and the CPU's turn when it next
+   * acts. null when the CPU is idle or runs as usual.
+   */
+  lazy: { task: Task; start_ns: number; slice_end_ns: number; turn: EventHandle } | null = null;
   /** CPU time charged on this node (for utilisation and load figures). */
   busy_ns = 0;
   /** What tasks wrote to fds 1 and 2. */

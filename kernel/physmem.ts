@@ -24,23 +24,41 @@ interface Chunk {
 }
 
 /**
- * Fully free chunks kept for reuse before their host memory is released, so
- * a task that maps and unmaps in a loop does not make the host allocate and
- * zero a megabyte each time (32 MiB).
+ * Chunks no node uses any more, kept for the next node that needs one (of
+ * the process: the host's, shared by every cluster it runs), each with
+ * which of its frames hold only zeros, up to this many (4 GiB).
+ *
+ * Why keep them rather than give them back: a chunk is a 1 MiB calloc,
+ * which glibc serves from fresh mmap'd memory, zero without being written,
+ * so the host commits only the pages a node writes (none of a fast-mode
+ * run's data pages). Freeing one raises glibc's mmap threshold past 1 MiB
+ * (its dynamic threshold), and from then on every chunk comes from the
+ * brk heap, which calloc must clear: each commits its whole megabyte, and
+ * what is freed stays in the heap. A 64-node cluster grew to 2 GB so.
+ * Kept, they are reused as they are (the frames' zero marks tell which
+ * need clearing), and a task that maps and unmaps in a loop does not make
+ * the host allocate and zero a megabyte each time.
  */
-const RETAINED_FREE_CHUNKS = 32;
+const SPARE_CHUNKS = 4096;
+const spare_chunks: { buf: ArrayBuffer; pristine: Uint8Array }[] = [];
 
 export class PhysMem {
   readonly nframes: number;
   private readonly chunks: (Chunk | undefined)[];
+  /** Frames freed, the last freed on top (taken first); frames never used yet are those from `fresh` on. */
   private readonly free_stack: Int32Array;
-  private free_top: number;
+  private free_top = 0;
+  private fresh = 0;
   /** Users of each frame; 0 means free. The zero page is shared, hence counts. */
   readonly refcount: Uint16Array;
-  /** 1 while a free frame is known to hold only zeros (never written). */
+  /**
+   * 1 while a frame is known to hold only zeros: none of the accesses that
+   * could write it (views, bytes, write_u32, copy) was made since it was
+   * last cleared, made, or found so when freed. Such a frame needs no
+   * clearing when taken again, and the host never commits its memory (a
+   * fast-mode run writes no data page).
+   */
   private readonly pristine: Uint8Array;
-  /** Indexes of chunks that are allocated but have no frame in use. */
-  private readonly idle_chunks: number[] = [];
 
   constructor(size_B: number) {
     const nframes = Math.floor(size_B / FRAME_SIZE_B);
@@ -49,19 +67,18 @@ export class PhysMem {
     }
     this.nframes = nframes;
     this.chunks = new Array(Math.ceil(nframes / CHUNK_FRAMES));
+    // Low frames go out first so chunks fill one at a time (a 256-node
+    // cluster no longer writes a million-entry list per node to say so).
     this.free_stack = new Int32Array(nframes);
-    // Hand out low frames first so chunks fill one at a time.
-    for (let i = 0; i < nframes; i++) this.free_stack[i] = nframes - 1 - i;
-    this.free_top = nframes;
     this.refcount = new Uint16Array(nframes);
     this.pristine = new Uint8Array(nframes);
   }
 
   get free_frames(): number {
-    return this.free_top;
+    return this.free_top + this.nframes - this.fresh;
   }
   get used_frames(): number {
-    return this.nframes - this.free_top;
+    return this.fresh - this.free_top;
   }
   /** Host bytes held by chunks right now (for memory reports). */
   get host_bytes(): number {
@@ -81,18 +98,20 @@ export class PhysMem {
   }
 
   private take(): number {
-    if (this.free_top === 0) return -1;
-    const pfn = this.free_stack[--this.free_top]!;
+    let pfn: number;
+    if (this.free_top > 0) pfn = this.free_stack[--this.free_top]!;
+    else if (this.fresh < this.nframes) pfn = this.fresh++;
+    else return -1;
     const ci = pfn >> CHUNK_SHIFT;
     let c = this.chunks[ci];
     if (!c) {
-      const buf = new ArrayBuffer(CHUNK_FRAMES * FRAME_SIZE_B);
+      const s = spare_chunks.pop();
+      const buf = s?.buf ?? new ArrayBuffer(CHUNK_FRAMES * FRAME_SIZE_B);
       c = { u8: new Uint8Array(buf), u32: new Uint32Array(buf), f64: new Float64Array(buf), used: 0 };
       this.chunks[ci] = c;
-      this.pristine.fill(1, ci << CHUNK_SHIFT, (ci + 1) << CHUNK_SHIFT);
-    } else if (c.used === 0) {
-      const k = this.idle_chunks.indexOf(ci);
-      if (k >= 0) this.idle_chunks.splice(k, 1);
+      // (A spare from a bigger memory may reach past this one's last frame.)
+      if (s) this.pristine.set(s.pristine.subarray(0, Math.min(s.pristine.length, this.nframes - (ci << CHUNK_SHIFT))), ci << CHUNK_SHIFT);
+      else this.pristine.fill(1, ci << CHUNK_SHIFT, (ci + 1) << CHUNK_SHIFT);
     }
     c.used++;
     this.refcount[pfn] = 1;
@@ -100,14 +119,14 @@ export class PhysMem {
   }
 
   /** alloc() and clear(): a zero-filled frame (the clear is skipped when the
-   *  frame was never written since its chunk was made). */
+   *  frame is known to hold only zeros). */
   alloc_zeroed(): number {
     const pfn = this.take();
     if (pfn >= 0 && !this.pristine[pfn]) {
       const off = PhysMem.offset_B(pfn);
       this.chunks[pfn >> CHUNK_SHIFT]!.u8.fill(0, off, off + FRAME_SIZE_B);
+      this.pristine[pfn] = 1;
     }
-    if (pfn >= 0) this.pristine[pfn] = 0;
     return pfn;
   }
 
@@ -120,9 +139,7 @@ export class PhysMem {
     if (src.byteLength !== FRAME_SIZE_B) throw new Error(`page copy of ${src.byteLength} bytes`);
     const pfn = this.take();
     if (pfn < 0) return pfn;
-    const fresh = this.pristine[pfn] === 1;
-    this.pristine[pfn] = 0;
-    if (!(fresh && ZERO_FRAME.equals(src))) this.copy(pfn, src);
+    if (!(this.pristine[pfn] === 1 && ZERO_FRAME.equals(src))) this.copy(pfn, src);
     return pfn;
   }
 
@@ -135,15 +152,23 @@ export class PhysMem {
     this.free_stack[this.free_top++] = pfn;
     const ci = pfn >> CHUNK_SHIFT;
     const c = this.chunks[ci]!;
-    if (--c.used === 0) {
-      this.idle_chunks.push(ci);
-      if (this.idle_chunks.length > RETAINED_FREE_CHUNKS) this.release_chunk(this.idle_chunks.shift()!);
+    // A frame that may have been written and is freed holding only zeros
+    // (a page that went back and forth in a fast-mode run) needs no
+    // clearing when it is taken again either.
+    if (!this.pristine[pfn]) {
+      const off = PhysMem.offset_B(pfn);
+      if (ZERO_FRAME.compare(c.u8, off, off + FRAME_SIZE_B) === 0) this.pristine[pfn] = 1;
     }
+    if (--c.used === 0) this.release_chunk(ci);
   }
 
+  /** A chunk with no frame in use goes to the spares (or back to the host). */
   private release_chunk(ci: number): void {
+    const c = this.chunks[ci]!;
     this.chunks[ci] = undefined;
-    this.pristine.fill(0, ci << CHUNK_SHIFT, (ci + 1) << CHUNK_SHIFT);
+    const lo = ci << CHUNK_SHIFT;
+    if (spare_chunks.length < SPARE_CHUNKS) spare_chunks.push({ buf: c.u8.buffer as ArrayBuffer, pristine: this.pristine.slice(lo, lo + CHUNK_FRAMES) });
+    this.pristine.fill(0, lo, lo + CHUNK_FRAMES);
   }
 
   get(pfn: number): void {
@@ -162,15 +187,19 @@ export class PhysMem {
     return (pfn & (CHUNK_FRAMES - 1)) << FRAME_SHIFT;
   }
 
-  /** The chunk views a frame lives in (for hot loops that index directly). */
+  /** The chunk views a frame lives in (for hot loops that index directly; only into this frame). */
   views(pfn: number): Chunk {
-    return this.chunk(pfn);
+    const c = this.chunk(pfn);
+    this.pristine[pfn] = 0;
+    return c;
   }
 
   /** A view of one frame's bytes (allocates a view: not for hot paths). */
   bytes(pfn: number): Uint8Array {
     const off = PhysMem.offset_B(pfn);
-    return this.chunk(pfn).u8.subarray(off, off + FRAME_SIZE_B);
+    const c = this.chunk(pfn);
+    this.pristine[pfn] = 0;
+    return c.u8.subarray(off, off + FRAME_SIZE_B);
   }
 
   read_u32(pfn: number, index: number): number {
@@ -179,11 +208,13 @@ export class PhysMem {
 
   write_u32(pfn: number, index: number, value: number): void {
     this.chunk(pfn).u32[(PhysMem.offset_B(pfn) >> 2) + index] = value;
+    this.pristine[pfn] = 0;
   }
 
   clear(pfn: number): void {
     const off = PhysMem.offset_B(pfn);
     this.chunk(pfn).u8.fill(0, off, off + FRAME_SIZE_B);
+    this.pristine[pfn] = 1;
   }
 
   copy(dst_pfn: number, src: Uint8Array): void {
@@ -193,6 +224,7 @@ export class PhysMem {
 
   /** Content checksum of a frame (CRC-32), used to prove pages survive moves. */
   checksum(pfn: number): number {
-    return crc32(this.bytes(pfn));
+    const off = PhysMem.offset_B(pfn);
+    return crc32(this.chunk(pfn).u8.subarray(off, off + FRAME_SIZE_B));
   }
 }

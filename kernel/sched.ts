@@ -158,7 +158,8 @@ function kick_cpu(node: Node): void {
   if (!node.current && node.runqueue.length === 0) return;
   node.cpu_scheduled = true;
   const q = node.cluster.queue;
-  q.at_cpu(q.now_ns, () => run_cpu(node));
+  const at = Math.max(q.now_ns, node.cpu_free_ns);
+  q.at_cpu(at, () => run_cpu(node), at, node.id);
 }
 
 /**
@@ -227,10 +228,20 @@ function account(task: Task, from_ns: number): void {
   task.counter_ns = Math.max(0, task.counter_ns - (task.clock_ns - from_ns));
 }
 
+/**
+ * Whether a task is inside a step: an operation (or a sweep's step) it has
+ * begun and not finished. Events may stop its CPU there (wherever they fall,
+ * which depends on how far the CPU may run ahead: kernel/events.ts); the
+ * scheduler acts only between steps, as 2.4's timer notices a spent slice
+ * at a tick, so where the CPU was stopped changes nothing.
+ */
+const mid_step = (t: Task): boolean => t.op !== null && (t.ref_idx > 0 || t.pre_charged > 0);
+
 function run_slice(node: Node): void {
   const q = node.cluster.queue;
   const cur = node.current;
-  let task = cur && !node.need_resched && cur.state === TASK_RUNNING && cur.node === node ? cur : pick_next(node);
+  const runs_on = cur !== null && cur.state === TASK_RUNNING && cur.node === node;
+  let task = runs_on && (!node.need_resched || mid_step(cur)) ? cur : pick_next(node);
   if (!task) return;
   task.clock_ns = Math.max(task.clock_ns, q.now_ns);
   sched_sync(task, node);
@@ -238,16 +249,16 @@ function run_slice(node: Node): void {
   let slice_end_ns = start_ns + task.counter_ns;
   for (;;) {
     if (task.state !== TASK_RUNNING || task.node !== node) break;
-    if (task.clock_ns >= q.limit_ns()) {
+    if (task.clock_ns >= q.limit_ns(node.id)) {
       // Something is due first: run it, then come back at our clock.
       account(task, start_ns);
       node.cpu_scheduled = true;
-      q.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns));
+      q.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns), node.id);
       return;
     }
-    q.advance_to(task.clock_ns);
+    q.advance_to(task.clock_ns, node.id);
     if (task.clock_ns >= slice_end_ns) node.need_resched = true; // the counter ran out
-    if (node.need_resched) {
+    if (node.need_resched && !mid_step(task)) {
       account(task, start_ns);
       const next = pick_next(node);
       if (next !== task) {
@@ -257,10 +268,12 @@ function run_slice(node: Node): void {
       start_ns = task.clock_ns;
       slice_end_ns = start_ns + task.counter_ns;
     }
+    if (compute_lazily(node, task, start_ns, slice_end_ns)) return;
     run_op(task, slice_end_ns);
   }
-  // It blocked, stopped, exited or left: off the CPU and the run queue.
+  // It blocked, stopped, exited or left: off the CPU (free from its clock on) and the run queue.
   account(task, start_ns);
+  if (task.clock_ns > node.cpu_free_ns) node.cpu_free_ns = task.clock_ns;
   if (node.current === task) node.current = null;
   const i = node.runqueue.indexOf(task);
   if (i >= 0 && !(task.state === TASK_RUNNING && task.node === node)) {
@@ -376,20 +389,129 @@ function run_op(task: Task, slice_end_ns: number): void {
 export const sweep_fast = { on: true };
 
 /**
+ * Whether a CPU computes a fast-forwarded sweep lazily (true, the default):
+ * see compute_lazily. Tests turn it off to hold the two equal.
+ */
+export const sweep_lazy = { on: true };
+
+/** The nodes whose CPU computes lazily, by cluster (an event of every node brings them all up to its time). */
+const lazy_nodes = new WeakMap<Node['cluster'], Set<Node>>();
+
+/**
+ * A CPU whose task is in a fast-forwarded sweep only computes until it next
+ * acts (quiet_until: the sweep ends, or the scheduler acts at the end of a
+ * step). So it need not stop where other nodes' events fall, which a busy
+ * cluster has every lookahead_ns: it takes one turn when it next acts, and
+ * is brought up to the time of any event of its own node, or of every node,
+ * before that event runs (lazy_settle, through the queue's before_event),
+ * exactly as if it had stopped there. Its turn's promise lets the other
+ * CPUs run as far. True when the CPU now computes lazily.
+ */
+function compute_lazily(node: Node, task: Task, start_ns: number, slice_end_ns: number): boolean {
+  const op = task.op;
+  if (!sweep_lazy.on || op === null || op.kind !== 'sweep') return false;
+  const q = node.cluster.queue;
+  const until = Math.min(quiet_until(task, slice_end_ns), q.horizon_ns + 1);
+  if (until <= task.clock_ns) return false;
+  let set = lazy_nodes.get(node.cluster);
+  if (!set) {
+    set = new Set();
+    lazy_nodes.set(node.cluster, set);
+    const c = node.cluster;
+    const all = set;
+    q.before_event = (n, at) => {
+      if (n >= 0) {
+        const x = c.nodes[n];
+        if (x?.lazy) lazy_settle(x, at, all);
+      } else for (const x of [...all]) lazy_settle(x, at, all);
+    };
+  }
+  const lazy_set = set;
+  node.cpu_scheduled = true;
+  const turn = q.at_cpu(until, () => {
+    // It acts now: computed up to here, then on as usual.
+    lazy_advance(node, until, lazy_set);
+    node.cpu_scheduled = false;
+    run_cpu(node);
+  }, until, node.id);
+  node.lazy = { task, start_ns, slice_end_ns, turn };
+  set.add(node);
+  return true;
+}
+
+/** Whether the task is the one runnable task of its node: the scheduler can only pick it. */
+function alone(task: Task): boolean {
+  const node = task.node;
+  for (const t of node.runqueue) if (t !== task && t.state === TASK_RUNNING && t.node === node) return false;
+  return true;
+}
+
+/**
+ * Compute a lazy CPU's sweep up to at_ns (as a CPU that stops for an event
+ * there) and end its laziness: slice after slice while it is alone on the
+ * CPU (where its slice ends the scheduler picks it again, a new epoch if
+ * need be, as run_slice would). Returns the task and its slice's end.
+ */
+function lazy_advance(node: Node, at_ns: number, set: Set<Node>): { task: Task; slice_end_ns: number } {
+  const lz = node.lazy!;
+  node.lazy = null;
+  set.delete(node);
+  const task = lz.task;
+  let start = lz.start_ns;
+  let end = lz.slice_end_ns;
+  for (;;) {
+    const op = task.op;
+    if (op === null || op.kind !== 'sweep' || task.clock_ns >= at_ns) break;
+    run_sweep(task, op, end, at_ns);
+    if (task.op === null || task.clock_ns >= at_ns || task.clock_ns < end) break;
+    // The end of a step past the slice's end: the scheduler acts.
+    account(task, start);
+    node.need_resched = true;
+    if (pick_next(node) !== task) throw new Error(`kernel bug: node ${node.id} computed pid ${task.pid} lazily while another task could run`);
+    start = task.clock_ns;
+    end = start + task.counter_ns;
+  }
+  account(task, start);
+  return { task, slice_end_ns: end };
+}
+
+/** An event is about to run at at_ns: a lazy CPU gets there, and takes its next turn from there as usual. */
+function lazy_settle(node: Node, at_ns: number, set: Set<Node>): void {
+  node.lazy!.turn.cancel();
+  const { task, slice_end_ns } = lazy_advance(node, at_ns, set);
+  node.cpu_scheduled = true;
+  node.cluster.queue.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns), node.id);
+}
+
+/**
  * Until when a CPU that stops here will certainly send nothing: while its
  * task is in a sweep that is fast-forwarded, it only computes until the
- * sweep ends or its slice does (then it may do anything). Other CPUs may
- * run that far ahead of it (kernel/events.ts at_cpu). Anything that could
- * change that (a page taken away, a wake-up, a migration asked for) is an
- * event, at or after which every CPU stops anyway.
+ * first end of a step at which the scheduler acts (the slice is spent, a
+ * reschedule or a stop is asked for: kernel/sched.ts mid_step) or the sweep
+ * ends (then it may do anything). Other CPUs may run that far ahead of it
+ * (kernel/events.ts at_cpu). Anything that could change that (a page taken
+ * away, a wake-up, a migration asked for) is an event of this node, which
+ * bounds the others lookahead_ns past its time.
  */
 function quiet_until(task: Task, slice_end_ns: number): number {
   const op = task.op;
-  if (op === null || op.kind !== 'sweep' || !sweep_fast.on || task.node.need_resched || task.stop_hook || task.state !== TASK_RUNNING) return task.clock_ns;
-  if (!task.mm!.sweep_ready(op.base_vpn, op.pages, op.write)) return task.clock_ns;
+  const now = task.clock_ns;
+  if (op === null || op.kind !== 'sweep' || !sweep_fast.on || task.state !== TASK_RUNNING) return now;
+  if (!task.mm!.sweep_ready(op.base_vpn, op.pages, op.write)) return now;
+  const acts = task.node.need_resched || task.stop_hook !== null;
+  const solo = alone(task);
+  if (!mid_step(task) && (acts || (now >= slice_end_ns && !solo))) return now;
   const p = sweep_ns_per_ref(op, task.node);
-  const left = op.refs - op.at - task.ref_idx - (task.pre_charged > task.ref_idx ? 1 : 0);
-  return Math.max(task.clock_ns, Math.min(slice_end_ns, task.clock_ns + Math.max(0, left) * p));
+  const S = sweep_step_refs(p);
+  const n = Math.min(S, op.refs - op.at);
+  const credit = task.pre_charged > task.ref_idx ? 1 : 0;
+  // The end of the current step; then, alone, the end of the sweep (the
+  // scheduler can only pick it again); else of as many whole steps as
+  // reach the slice's end, within the sweep.
+  let t = now + Math.max(0, n - task.ref_idx - credit) * p;
+  if (!acts && solo) t = now + Math.max(0, op.refs - op.at - task.ref_idx - credit) * p;
+  else if (!acts && t < slice_end_ns) t = Math.min(t + Math.ceil((slice_end_ns - t) / (S * p)) * S * p, t + (op.refs - op.at - n) * p);
+  return Math.max(now, t);
 }
 
 /** Whole ns of CPU before each reference of a sweep on a node (integers sum exactly, however they are batched). */
@@ -429,7 +551,7 @@ function sweep_step_done(task: Task, op: SweepOp, n: number): void {
  * at which the scheduler would do something else than run the next one
  * (the slice is spent, a reschedule or a stop is asked for), or the end.
  */
-function run_sweep(task: Task, op: SweepOp, slice_end_ns: number): void {
+function run_sweep(task: Task, op: SweepOp, slice_end_ns: number, limit_ns?: number): void {
   const node = task.node;
   const p = sweep_ns_per_ref(op, node);
   const S = sweep_step_refs(p);
@@ -463,7 +585,7 @@ function run_sweep(task: Task, op: SweepOp, slice_end_ns: number): void {
     if (task.ref_idx >= n) sweep_step_done(task, op, n);
     return;
   }
-  const limit = node.cluster.queue.limit_ns();
+  const limit = limit_ns ?? node.cluster.queue.limit_ns(node.id);
   for (;;) {
     const n = Math.min(S, op.refs - op.at);
     const r = task.ref_idx;

@@ -306,7 +306,7 @@ export class MmStruct implements AddressSpace {
         continue;
       }
       // A page fault. Let whatever is due before it happen first.
-      if (task.clock_ns >= q.limit_ns()) break;
+      if (task.clock_ns >= q.limit_ns(task.node.id)) break;
       const present = vpn < NR_VPAGES && (this.pte_get(vpn) & _PAGE_PRESENT) !== 0;
       const error_code = (present ? PF_PROT : 0) | (kind === REF_W ? PF_WRITE : 0) | (user_copy ? 0 : PF_USER);
       if (!do_page_fault(task, this, error_code, vpn * PAGE_SIZE, user_copy)) break;
@@ -331,7 +331,7 @@ export class MmStruct implements AddressSpace {
     const tlb = node_tlb(this.node);
     if (tlb.owner !== this) this.activate(this.node);
     const q = this.node.cluster.queue;
-    let limit = q.limit_ns();
+    let limit = q.limit_ns(task.node.id);
     const acc = this.timed_acc;
     // acc[OWED]: time summed but not yet on the clock; acc[ROOM]: how much may
     // be summed before the clock could reach the limit (the clock's fraction
@@ -372,7 +372,7 @@ export class MmStruct implements AddressSpace {
       const present = vpn < NR_VPAGES && (this.pte_get(vpn) & _PAGE_PRESENT) !== 0;
       const error_code = (present ? PF_PROT : 0) | (kind === REF_W ? PF_WRITE : 0) | PF_USER;
       if (!do_page_fault(task, this, error_code, vpn * PAGE_SIZE, false)) break;
-      limit = q.limit_ns();
+      limit = q.limit_ns(task.node.id);
       acc[ROOM] = limit - task.clock_ns - 1;
       acc[OWED] = -pre_ns[i]!; // retry the reference now that the fault is handled
     }

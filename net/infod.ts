@@ -67,6 +67,8 @@ export class InfoD {
   readonly last_heard_ns = new Map<number, number>();
   /** Latest one-way latency estimate to each peer, ns (RTT/2). */
   readonly t0_ns = new Map<number, number>();
+  /** The least of them: the path's own latency, without the time a window or its acknowledgement waited behind other traffic. */
+  readonly t0_min_ns = new Map<number, number>();
   private last_busy_ns = 0;
   private last_tick_ns = 0;
   private bw_prev: { t_ns: number; bytes: number; rx: number; tx: number } | null = null;
@@ -161,6 +163,11 @@ export class InfoD {
     return this.t0_ns.get(peer) ?? network_of(this.node.cluster).profile.latency_ns;
   }
 
+  /** The path's own t0 to a peer, ns: the least measured, else the configured latency. */
+  t0_path_to(peer: number): number {
+    return this.t0_min_ns.get(peer) ?? network_of(this.node.cluster).profile.latency_ns;
+  }
+
   /** Send a window of the load vector to one node picked at random. */
   gossip(): void {
     const c = this.node.cluster;
@@ -202,7 +209,11 @@ export class InfoD {
       const m = ACK.decode(data);
       // Only the latest window's acknowledgement times the path; a late one for an older window is stale.
       const s = this.sent.get(m.node);
-      if (s && s.seq === m.seq) this.t0_ns.set(m.node, Math.round((now - s.at_ns) / 2));
+      if (s && s.seq === m.seq) {
+        const t0 = Math.round((now - s.at_ns) / 2);
+        this.t0_ns.set(m.node, t0);
+        if (!(t0 >= (this.t0_min_ns.get(m.node) ?? Infinity))) this.t0_min_ns.set(m.node, t0);
+      }
     } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type ${data[0]} from ${from.name}`);
   }
 }
@@ -268,16 +279,16 @@ export function start_infod(cluster: Cluster, active: (node: Node) => boolean): 
       if (!active(node) || !node.alive) return;
       cluster.queue.ctx = node;
       d.load_tick();
-      cluster.queue.after(period, load_tick);
+      cluster.queue.after(period, load_tick, node.id);
     };
     const gossip = (): void => {
       if (!active(node) || !node.alive) return;
       cluster.queue.ctx = node;
       d.gossip();
-      cluster.queue.after(d.next_gossip_ns(period), gossip);
+      cluster.queue.after(d.next_gossip_ns(period), gossip, node.id);
     };
-    cluster.queue.at(cluster.queue.now_ns, load_tick);
-    cluster.queue.at(cluster.queue.now_ns, gossip);
+    cluster.queue.at(cluster.queue.now_ns, load_tick, node.id);
+    cluster.queue.at(cluster.queue.now_ns, gossip, node.id);
   }
   const hundredths = (x: number): number => Math.round(x * 100);
   const entry = (at: Node, n: number): LoadEntry | undefined => infod_of(at).peer(n);

@@ -15,6 +15,7 @@
 // from several nodes to one share its wire; with two nodes it never holds
 // a frame back (one sender cannot outrun it) and is skipped. Its buffer is
 // not bounded. The store-and-forward time of a frame is in the latency.
+import { ON_WIRE } from '../kernel/events.ts';
 import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
@@ -154,8 +155,8 @@ export class Network implements TcpHost {
       return;
     }
     const q = this.cluster.queue;
-    if (this.cluster.nodes.length > 2) q.at(end, () => this.switch_port(f, end, delay));
-    else q.at(end + this.profile.prop_ns + delay, () => this.arrive(f));
+    if (this.cluster.nodes.length > 2) q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
+    else q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id);
   }
 
   private switch_port(f: Frame, end: number, delay: number): void {
@@ -163,7 +164,7 @@ export class Network implements TcpHost {
     const ser = ser_ns(f.ip_B, this.profile.line_bps);
     const out = Math.max(end, (this.port_free_ns[d] ?? 0) + ser);
     this.port_free_ns[d] = out;
-    this.cluster.queue.at(out + this.profile.prop_ns + delay, () => this.arrive(f));
+    this.cluster.queue.at(out + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id);
   }
 
   private arrive(f: Frame): void {

@@ -39,6 +39,28 @@ const ENTRY = struct<EntryMsg>([u16('node'), u16('load'), u16('util'), u16('spee
 
 export const WINDOW_HEAD_B = HEAD.span;
 export const LOAD_ENTRY_B = ENTRY.span;
+
+/**
+ * The entries' fields, where ENTRY puts them. A window's entries are read
+ * and written through a DataView at these offsets, little-endian as ENTRY
+ * has them: buffer-layout makes a Buffer for every field it reads or
+ * writes, and at hundreds of nodes every node's windows did cost more than
+ * the processes they run. ENTRY stays the one description of the format
+ * (a test holds the two equal).
+ */
+const OFF = {
+  node: ENTRY.offsetOf('node')!, load: ENTRY.offsetOf('load')!, util: ENTRY.offsetOf('util')!, speed: ENTRY.offsetOf('speed')!,
+  free_mem_kB: ENTRY.offsetOf('free_mem_kB')!, age_ms: ENTRY.offsetOf('age_ms')!,
+};
+
+/** An entry as ENTRY encodes it, the slow way (tests compare the fast one with it). */
+export function encode_entry_layout(e: EntryMsg): Uint8Array {
+  const b = new Uint8Array(LOAD_ENTRY_B);
+  ENTRY.encode(e, b, 0);
+  return b;
+}
+
+export type { EntryMsg };
 /** Bytes of a full window. */
 export const window_B = (entries: number): number => WINDOW_HEAD_B + entries * LOAD_ENTRY_B;
 
@@ -49,13 +71,15 @@ const clamp16 = (x: number): number => Math.max(0, Math.min(0xffff, Math.round(x
 export function encode_window(type: number, version: number, from: number, seq: number, entries: readonly LoadEntry[], now_ns: number): Uint8Array {
   const b = new Uint8Array(window_B(entries.length));
   HEAD.encode({ type, version, node: from, seq, count: entries.length }, b, 0);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let off = WINDOW_HEAD_B;
   for (const e of entries) {
-    ENTRY.encode({
-      node: e.node, load: clamp16(e.load * 100), util: clamp16(e.util * 10000), speed: clamp16(e.speed * 100),
-      free_mem_kB: Math.min(Math.floor(e.free_mem_B / 1024), 0xffffffff),
-      age_ms: Math.min(Math.round((now_ns - e.at_ns) / 1e6), 0xffffffff),
-    }, b, off);
+    v.setUint16(off + OFF.node, e.node, true);
+    v.setUint16(off + OFF.load, clamp16(e.load * 100), true);
+    v.setUint16(off + OFF.util, clamp16(e.util * 10000), true);
+    v.setUint16(off + OFF.speed, clamp16(e.speed * 100), true);
+    v.setUint32(off + OFF.free_mem_kB, Math.min(Math.floor(e.free_mem_B / 1024), 0xffffffff), true);
+    v.setUint32(off + OFF.age_ms, Math.min(Math.max(0, Math.round((now_ns - e.at_ns) / 1e6)), 0xffffffff), true);
     off += LOAD_ENTRY_B;
   }
   return b;
@@ -67,9 +91,12 @@ export function decode_window(b: Uint8Array, now_ns: number): { from: number; se
   const h = HEAD.decode(b, 0);
   if (b.length !== window_B(h.count)) throw new LoadWindowError(`load window says ${h.count} entries but has ${b.length} B (expected ${window_B(h.count)})`);
   const entries: LoadEntry[] = [];
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   for (let i = 0, off = WINDOW_HEAD_B; i < h.count; i++, off += LOAD_ENTRY_B) {
-    const m = ENTRY.decode(b, off);
-    entries.push({ node: m.node, load: m.load / 100, util: m.util / 10000, speed: m.speed / 100, free_mem_B: m.free_mem_kB * 1024, at_ns: now_ns - m.age_ms * 1e6 });
+    entries.push({
+      node: v.getUint16(off + OFF.node, true), load: v.getUint16(off + OFF.load, true) / 100, util: v.getUint16(off + OFF.util, true) / 10000,
+      speed: v.getUint16(off + OFF.speed, true) / 100, free_mem_B: v.getUint32(off + OFF.free_mem_kB, true) * 1024, at_ns: now_ns - v.getUint32(off + OFF.age_ms, true) * 1e6,
+    });
   }
   return { from: h.node, seq: h.seq, entries };
 }
@@ -77,6 +104,16 @@ export function decode_window(b: Uint8Array, now_ns: number): { from: number; se
 /** One node's load vector: the freshest entry it knows of each node, its own included. */
 export class LoadVector {
   private readonly by_node: (LoadEntry | undefined)[];
+  /** The highest speed of any entry it has held, its own included: no node it knows is faster. */
+  fastest = 0;
+  /**
+   * The LOAD_VECTOR_WINDOW freshest entries of the others, freshest first
+   * (equal times by node number), kept as entries come: what a window
+   * carries, without a walk of the whole vector for each one sent. An
+   * entry only ever gets fresher, and only by coming in, so the list stays
+   * exactly the freshest.
+   */
+  private readonly fresh: LoadEntry[] = [];
   constructor(readonly self: number, nodes: number) {
     this.by_node = new Array(nodes);
   }
@@ -88,6 +125,7 @@ export class LoadVector {
   /** This node's own entry, as of now. */
   set_own(e: LoadEntry): void {
     this.by_node[this.self] = e;
+    if (e.speed > this.fastest) this.fastest = e.speed;
   }
 
   /** Keep what is fresher than what we have; returns how many entries it changed. */
@@ -98,9 +136,24 @@ export class LoadVector {
       const old = this.by_node[e.node];
       if (old && old.at_ns >= e.at_ns) continue;
       this.by_node[e.node] = e;
+      if (e.speed > this.fastest) this.fastest = e.speed;
+      this.keep_fresh(e);
       n++;
     }
     return n;
+  }
+
+  /** An entry came in: into the freshest, in its place, if it belongs there. */
+  private keep_fresh(e: LoadEntry): void {
+    const f = this.fresh;
+    const was = f.findIndex((x) => x.node === e.node);
+    if (was >= 0) f.splice(was, 1);
+    const before = (a: LoadEntry, b: LoadEntry): boolean => a.at_ns > b.at_ns || (a.at_ns === b.at_ns && a.node < b.node);
+    if (f.length === LOAD_VECTOR_WINDOW && !before(e, f[f.length - 1]!)) return;
+    let i = f.length;
+    while (i > 0 && before(e, f[i - 1]!)) i--;
+    f.splice(i, 0, e);
+    if (f.length > LOAD_VECTOR_WINDOW) f.pop();
   }
 
   /**
@@ -109,22 +162,15 @@ export class LoadVector {
    */
   window(to: number): LoadEntry[] {
     const own = this.by_node[this.self];
-    // The freshest LOAD_VECTOR_WINDOW - 1 others, kept sorted as the vector
-    // is walked once (freshest first; equal times by node number, as the
-    // walk meets them, so the choice is deterministic).
-    const best: LoadEntry[] = [];
+    const out: LoadEntry[] = own ? [own] : [];
     const room = LOAD_VECTOR_WINDOW - 1;
-    for (const e of this.by_node) {
-      if (!e || e.node === this.self || e.node === to) continue;
-      if (best.length === room && best[room - 1]!.at_ns >= e.at_ns) continue;
-      let i = best.length < room ? best.length : room - 1;
-      while (i > 0 && best[i - 1]!.at_ns < e.at_ns) {
-        if (i < room) best[i] = best[i - 1]!;
-        i--;
-      }
-      best[i] = e;
+    for (let i = 0, k = 0; i < this.fresh.length && k < room; i++) {
+      const e = this.fresh[i]!;
+      if (e.node === to) continue;
+      out.push(e);
+      k++;
     }
-    return own ? [own, ...best] : best;
+    return out;
   }
 
   /** Every entry known, own included, by node number. */

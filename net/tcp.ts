@@ -425,7 +425,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
   q.deliver.push(deliver);
   q.on_fail.push(on_fail);
   if (ready <= now) tcp_push(tp);
-  else tp.cluster.queue.at(ready, () => tcp_push(tp));
+  else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id);
 }
 
 /** The messages whose time has come may go: send what the window allows. */

@@ -12,6 +12,9 @@ import {
   tcp_ca_open, tcp_clear_rto_timer, tcp_reset_rto_timer, tcp_retransmit_head, tcp_send_ack, tcp_send_delayed_ack, tcp_write_xmit,
 } from './tcp_output.ts';
 
+/** What a delivered message's slot holds. */
+const delivered = (): void => {};
+
 /** A segment for this end arrived (tcp_rcv_established). */
 export function tcp_rcv(tp: TcpSock, f: Frame): void {
   if (f.rst) {
@@ -85,7 +88,7 @@ function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
   compact_segs(tp);
   // The messages wholly acknowledged are the peer's now: no failure of this end can fail them.
   const q = tp.out;
-  while (q.una < q.length && q.end_seq[q.una]! <= ack) q.una++;
+  while (q.una < q.length && q.end_seq[q.una]! <= ack) q.on_fail[q.una++] = undefined;
   // tcp_ack_update_rtt. With a timestamp (tcp_ack_saw_tstamp) the echo says
   // which transmission is acknowledged: a sample even for data sent again,
   // and the RTO is set afresh from the estimator, ending the backoff.
@@ -188,6 +191,9 @@ function tcp_data_queue(tp: TcpSock, f: Frame): void {
   const q = tp.in;
   while (q.head < q.length && q.end_seq[q.head]! <= nxt) {
     const cb = q.deliver[q.head]!;
+    // Delivered: what it holds (the message, its pages' bytes) may go now,
+    // not when the queue is next compacted, thousands of messages on.
+    q.deliver[q.head] = delivered;
     q.head++;
     cb();
     if (tp.state !== TCP_ESTABLISHED) return;

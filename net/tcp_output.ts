@@ -164,7 +164,7 @@ export function tcp_reset_rto_timer(tp: TcpSock, after_ns: number): void {
   if (tp.rto_ev && tp.rto_ev_at <= tp.rto_at) return; // it fires first and re-arms
   tp.rto_ev?.cancel();
   tp.rto_ev_at = tp.rto_at;
-  tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp));
+  tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id);
 }
 
 export function tcp_clear_rto_timer(tp: TcpSock): void {
@@ -179,7 +179,7 @@ function tcp_write_timer(tp: TcpSock): void {
   const q = tp.cluster.queue;
   if (q.now_ns < tp.rto_at) {
     tp.rto_ev_at = tp.rto_at;
-    tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp));
+    tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id);
     return;
   }
   tp.rto_at = 0;
@@ -239,7 +239,7 @@ export function tcp_send_delayed_ack(tp: TcpSock): void {
   if (tp.delack_ev && tp.delack_ev_at <= at) return;
   tp.delack_ev?.cancel();
   tp.delack_ev_at = at;
-  tp.delack_ev = q.at(at, () => tcp_delack_timer(tp));
+  tp.delack_ev = q.at(at, () => tcp_delack_timer(tp), tp.node.id);
 }
 
 function tcp_delack_timer(tp: TcpSock): void {
@@ -248,7 +248,7 @@ function tcp_delack_timer(tp: TcpSock): void {
   const q = tp.cluster.queue;
   if (q.now_ns < tp.delack_at) {
     tp.delack_ev_at = tp.delack_at;
-    tp.delack_ev = q.at(tp.delack_at, () => tcp_delack_timer(tp));
+    tp.delack_ev = q.at(tp.delack_at, () => tcp_delack_timer(tp), tp.node.id);
     return;
   }
   tp.delack_at = 0;

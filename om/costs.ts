@@ -37,11 +37,19 @@ export interface OmCostIds {
   pte_scan: number;
 }
 
+const registered = new WeakMap<CpuModel, OmCostIds>();
+
 export function register_om_costs(cpu: CpuModel): OmCostIds {
-  return {
-    mig_setup: cpu.define('mig_setup', OM_COSTS.mig_setup!),
-    mpt_entry: cpu.define('mpt_entry', OM_COSTS.mpt_entry!),
-    om_msg: cpu.define('om_msg', OM_COSTS.om_msg!),
-    pte_scan: cpu.define('pte_scan', OM_COSTS.pte_scan!),
-  };
+  // Once a CPU: it is asked for at every message and fault.
+  let ids = registered.get(cpu);
+  if (!ids) {
+    ids = {
+      mig_setup: cpu.define('mig_setup', OM_COSTS.mig_setup!),
+      mpt_entry: cpu.define('mpt_entry', OM_COSTS.mpt_entry!),
+      om_msg: cpu.define('om_msg', OM_COSTS.om_msg!),
+      pte_scan: cpu.define('pte_scan', OM_COSTS.pte_scan!),
+    };
+    registered.set(cpu, ids);
+  }
+  return ids;
 }

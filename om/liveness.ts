@@ -78,10 +78,15 @@ interface Liveness {
   /** When this node last pinged or answered each peer. */
   sent: Map<number, number>;
   seq: number;
+  /** Every peer this node ever took as unreachable, and when, in order (gathered by userland at the end). */
+  verdicts: { peer: number; at_ns: number }[];
 }
 
 const liveness = (n: Node): Liveness =>
-  n.attach('om_liveness', () => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0 }));
+  n.attach('om_liveness', () => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] }));
+
+/** Every peer this node took as unreachable, and when (its own record). */
+export const verdicts_of = (node: Node): readonly { peer: number; at_ns: number }[] => liveness(node).verdicts;
 
 /** The peers this node has business with, from its own records. */
 function watch_set(node: Node): Set<number> {
@@ -144,9 +149,9 @@ export function start_liveness(cluster: Cluster, active: (node: Node) => boolean
       mig_in_idle(node, now, limit);
       let_orphans_go(node, limit + ORPHAN_AFTER_UPDATES * period);
       check_holdings(node, HOLD_CHECK_UPDATES * period);
-      cluster.queue.after(period, tick);
+      cluster.queue.after(period, tick, node.id);
     };
-    cluster.queue.after(period, tick);
+    cluster.queue.after(period, tick, node.id);
   }
 }
 
@@ -166,7 +171,7 @@ function watch(node: Node, now: number, period: number): void {
     if (!lv.watched.has(p)) lv.watched.set(p, now);
     node.cluster.queue.after(phase_of(node.id, p, period), () => {
       if (liveness(node).watched.has(p)) send_ping(node, p, PING);
-    });
+    }, node.id);
   }
 }
 
@@ -304,6 +309,7 @@ function peer_unreachable(node: Node, peer: number, why: string): void {
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
   lv.lost.set(peer, now);
+  lv.verdicts.push({ peer, at_ns: now });
   mig_peer_lost(node, peer);
   mig_in_peer_lost(node, peer);
   for (const st of om_node(node).migrants.values()) if (st.waiting_on === peer) pause_begin(st, now);

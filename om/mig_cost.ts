@@ -8,26 +8,38 @@
 // Every number is the model's own or infoD's, never fitted to a result:
 // - fixed: om/costs.ts's mig_setup (68 ms, calibrated once from Figure 5's
 //   NoPrefetch freeze) on the source's CPU, and three pages on the wire;
-// - td: one page's time on the wire at the share of the line the migrant
-//   will get: the line rate over the flows that will share it, this
-//   migration and the earlier ones of this node still moving pages (TCP
-//   shares a link fairly). Not infoD's available bandwidth: while one lazy
-//   migrant pulls its pages that is near zero, and every next migration
-//   would look twenty times dearer than it is;
-// - t0: the one-way latency infoD measured to the destination;
+// - the wire: the source's line, shared fairly (as TCP shares it) with
+//   what the source still has to send for its other migrations and
+//   migrants (bytes each, from its own records: om/balance/node.ts). A
+//   transfer of S bytes among others that still have R_i to send ends
+//   after (S + sum of min(R_i, S)) at the line rate: each other transfer
+//   takes an equal share while it lasts. Not infoD's available bandwidth,
+//   which is near zero while one lazy migrant pulls its pages and would
+//   make every next migration look twenty times dearer than it is; nor
+//   the other transfers at full length for the whole of this one, which
+//   made a node that had just sent one lazy process wait until its pages
+//   had crossed before it could send the next;
+// - t0: the one-way latency to the destination, the least infoD measured
+//   (the path's own: time spent queued behind the source's other traffic
+//   is the sharing above, not to be counted twice);
 // - MPT: 6 bytes a page on the wire plus om/costs.ts's mpt_entry at both
 //   ends (1.55 us each, calibrated once from Figure 5's AMPoM freeze);
-// - the lazy schemes' blocked time: the pages the process holds, which it
-//   will want back, each a round trip when the scheme still asks for it on
-//   demand (the share `miss`) and its wire time when the process wants pages
-//   faster than they come (cpu_per_page below td). For AMPoM `miss` is the
-//   mean over the four HPCC kernels of what the bench's Figure 7 shows it
-//   still asks for at the largest sizes (17, 8, 100 and 49%: 0.44); the
-//   Linux-family windows of 8 miss about one page in 8 of a stream and every
-//   page of a random walk (three streaming kernels and one random: 0.34),
-//   and so does post-copy's address-order push; NoPrefetch asks for every
-//   page. cpu_per_page is what the process computes between two pages it
-//   needs; the balancer measures it where it can (om/balance/node.ts).
+// - the lazy schemes' blocked time: the process wants back the pages it
+//   holds. While its pages come slower than it computes through them
+//   (cpu_per_page below a page's share of the wire) it waits for the wire:
+//   their transfer less the computing it overlaps. The pages the scheme
+//   still asks for on demand (the share `miss`) each cost a round trip,
+//   which a stream that keeps the wire busy hides behind the pages already
+//   on their way: so the process waits for the longer of the two, not
+//   their sum (their sum overstated a lone hog's cost by a quarter). For
+//   AMPoM `miss` is the mean over the four HPCC kernels of what the
+//   bench's Figure 7 shows it still asks for at the largest sizes (17, 8,
+//   100 and 49%: 0.44); the Linux-family windows of 8 miss about one page
+//   in 8 of a stream and every page of a random walk (three streaming
+//   kernels and one random: 0.34), and so does post-copy's address-order
+//   push; NoPrefetch asks for every page, one at a time, and overlaps
+//   nothing. cpu_per_page is what the process computes between two pages
+//   it needs; the balancer says what it takes (om/balance/node.ts).
 import type { Policy } from './state.ts';
 import { OM_COSTS } from './costs.ts';
 import { MPT_ENTRY_B } from './proto.ts';
@@ -35,14 +47,16 @@ import { MPT_ENTRY_B } from './proto.ts';
 export interface MigCostInput {
   /** Pages with contents the process has on its node (what a full copy moves). */
   pages: number;
+  /** Bytes a page takes on the wire (its data, and its share of headers). */
+  page_wire_B: number;
   /** CPU time the process computes between two pages it needs after the move, ns. */
   cpu_per_page_ns: number;
-  /** One page on the wire at the migrant's share of the line, ns. */
-  td_ns: number;
-  /** One-way latency to the destination, ns (infoD's t0). */
+  /** One-way latency to the destination, ns (the path's own). */
   t0_ns: number;
-  /** The migrant's share of the line, bits/s. */
+  /** The source's line rate, bits/s. */
   bw_bps: number;
+  /** What the source still has to send for its other migrations and migrants, bytes each (they share the line with this one). */
+  others_B: readonly number[];
   /** Speeds of the source and destination CPUs. */
   src_speed: number;
   dest_speed: number;
@@ -59,20 +73,29 @@ const PRECOPY_LAST_ROUND = 0.05;
 const MISS_AMPOM = 0.44;
 const MISS_READAHEAD = 0.34;
 
-const fixed = (x: MigCostInput): number => OM_COSTS.mig_setup! / x.src_speed + THREE_PAGES * x.td_ns;
+/** Time to send `bytes` from the source, sharing its line fairly with the other transfers still to go, ns. */
+export function shared_wire_ns(x: MigCostInput, bytes: number): number {
+  let b = bytes;
+  for (const r of x.others_B) b += Math.min(r, bytes);
+  return (b * 8 * 1e9) / x.bw_bps;
+}
+
+/** The process's pages on the wire, shared with the source's other transfers, ns. */
+const image_ns = (x: MigCostInput): number => shared_wire_ns(x, x.pages * x.page_wire_B);
+const fixed = (x: MigCostInput): number => OM_COSTS.mig_setup! / x.src_speed + shared_wire_ns(x, THREE_PAGES * x.page_wire_B);
 /** The MPT: 6 bytes a page on the wire, built at the source and applied at the destination. */
 const mpt = (x: MigCostInput): number =>
-  x.pages * ((MPT_ENTRY_B * 8 * 1e9) / x.bw_bps + OM_COSTS.mpt_entry! / x.src_speed + OM_COSTS.mpt_entry! / x.dest_speed);
-/** Blocked on remote pages: a round trip for each page asked for on demand, and the wire's time a page beyond the computing that covers it. */
+  shared_wire_ns(x, x.pages * MPT_ENTRY_B) + x.pages * (OM_COSTS.mpt_entry! / x.src_speed + OM_COSTS.mpt_entry! / x.dest_speed);
+/** Blocked on remote pages: the wire's time beyond the computing it overlaps, or the round trips of the pages asked for on demand, the longer. */
 const paging = (x: MigCostInput, miss: number): number =>
-  x.pages * (miss * 2 * x.t0_ns + Math.max(0, x.td_ns - x.cpu_per_page_ns));
+  Math.max(image_ns(x) - x.pages * x.cpu_per_page_ns, x.pages * miss * 2 * x.t0_ns, 0);
 
 /** The expected cost of migrating under each scheme, ns: what is frozen, and what is blocked after. */
 export const MIG_COST: Record<Policy, (x: MigCostInput) => { freeze_ns: number; blocked_ns: number }> = {
   /** The whole image crosses while the process is frozen. */
-  openmosix: (x) => ({ freeze_ns: fixed(x) + x.pages * x.td_ns, blocked_ns: 0 }),
+  openmosix: (x) => ({ freeze_ns: fixed(x) + image_ns(x), blocked_ns: 0 }),
   /** Every page comes later on its own demand fault, a round trip and its transfer, nothing overlapped. */
-  noprefetch: (x) => ({ freeze_ns: fixed(x), blocked_ns: x.pages * (2 * x.t0_ns + x.td_ns) }),
+  noprefetch: (x) => ({ freeze_ns: fixed(x), blocked_ns: x.pages * 2 * x.t0_ns + image_ns(x) }),
   /** The MPT while frozen, then remote paging with AMPoM's zones. */
   ampom: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_AMPOM) }),
   'linux-ra': (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
@@ -84,8 +107,8 @@ export const MIG_COST: Record<Policy, (x: MigCostInput) => { freeze_ns: number; 
    * difference over the copy), then a short last round frozen.
    */
   precopy: (x) => ({
-    freeze_ns: fixed(x) + PRECOPY_LAST_ROUND * x.pages * x.td_ns,
-    blocked_ns: x.pages * x.td_ns * Math.max(0, 1 - x.share_src / x.share_dest),
+    freeze_ns: fixed(x) + shared_wire_ns(x, PRECOPY_LAST_ROUND * x.pages * x.page_wire_B),
+    blocked_ns: image_ns(x) * Math.max(0, 1 - x.share_src / x.share_dest),
   }),
   /** A run table (a few dozen bytes) while frozen, then the push in address order with demand faults served first. */
   postcopy: (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, MISS_READAHEAD) }),
@@ -98,8 +121,3 @@ export function mig_cost_ns(policy: Policy, x: MigCostInput): number {
   const c = MIG_COST[policy](x);
   return c.freeze_ns + c.blocked_ns;
 }
-
-/** Whether a scheme leaves pages behind that the migrant pulls later over the source's link. */
-export const LAZY: Record<Policy, boolean> = {
-  openmosix: false, precopy: false, noprefetch: true, ampom: true, 'linux-ra': true, 'vma-ra': true, leap: true, postcopy: true, 'ampom-push': true,
-};

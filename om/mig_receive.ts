@@ -364,7 +364,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
     dbg(dest, 'pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
     wake_up_process(task);
     c.task_resumed(task);
-  });
+  }, dest.id);
 }
 
 /**

@@ -27,7 +27,7 @@ export function write_while_room(from: Node, to: Node, conn: Conn, compose: () =
       const backlog = net.unacked_B(from, to, conn);
       if (backlog >= SNDBUF_B) {
         const drain_ns = Math.ceil(((backlog - SNDBUF_B / 2) * 8 * NS_PER_S) / net.profile.bandwidth_bps);
-        q.after(Math.max(1000, drain_ns), pump);
+        q.after(Math.max(1000, drain_ns), pump, from.id);
         return;
       }
       if (!compose()) return;

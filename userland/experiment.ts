@@ -4,6 +4,7 @@
 // the figures each node kept, and check that nothing was lost.
 import { OUTPUT_SCHEMA } from './schema.ts';
 import { Cluster } from '../kernel/cluster.ts';
+import { ANY_NODE } from '../kernel/events.ts';
 import { arm_crashes, empty_plan, fault_injected, type FaultPlan } from '../kernel/faultplan.ts';
 import type { Op } from '../kernel/op.ts';
 import type { Task, TaskView } from '../kernel/task.ts';
@@ -304,8 +305,11 @@ function drive_migrations(c: Cluster, pid: number, scheme: Policy, points: Migra
   const arm = (i: number): void => {
     const p = points[i];
     if (!p || typeof p.at === 'string') return; // marks are caught by the listener
-    if ('t_ns' in p.at) c.queue.at(Math.max(c.queue.now_ns, start_ns + Math.round(p.at.t_ns)), () => next === i && fire());
-    else c.queue.at(Math.max(c.queue.now_ns, prev_fired_ns + Math.round(p.at.after_ns)), () => next === i && fire());
+    // An event of the node the process is on (it stays there until this
+    // point fires): the user's write to /proc/PID/where there.
+    const on = c.tasks.get(pid)?.node.id ?? ANY_NODE;
+    if ('t_ns' in p.at) c.queue.at(Math.max(c.queue.now_ns, start_ns + Math.round(p.at.t_ns)), () => next === i && fire(), on);
+    else c.queue.at(Math.max(c.queue.now_ns, prev_fired_ns + Math.round(p.at.after_ns)), () => next === i && fire(), on);
   };
   c.mark_listeners.push((t, label) => {
     const p = points[next];

@@ -16,7 +16,7 @@ import { expected_gain, type BalancerPolicy, type NodeBalancer } from './node.ts
 
 function place(b: NodeBalancer, task: Task): void {
   if (b.is_locked(task) || !task.mm || !om_task(task)) return;
-  const v = b.view();
+  const v = b.view(true);
   // The newcomer is not in this node's load yet.
   const local = v.local + 1 / b.node.speed;
   const c = { task, mm: task.mm as MmStruct, age_ns: 0 };

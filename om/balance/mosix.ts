@@ -38,7 +38,10 @@ export type Weigh = (b: NodeBalancer, v: View, c: Candidate, t: Peer & { after: 
 export function balance_round(b: NodeBalancer, v: View, weigh: Weigh): void {
   if (v.candidates.length === 0 || v.peers.length === 0) return;
   if (usher(b, v)) return;
-  const peers = v.peers.map((p) => ({ ...p }));
+  // Targets are the peers this node was heavier than when their entries
+  // were computed (node.ts heavier_then), so a tie among idle nodes never
+  // falls on one known only from before the cluster filled up.
+  const peers = v.peers.filter((p) => b.heavier_then(p.e, b.opts.threshold + b.opts.stability / p.e.speed)).map((p) => ({ ...p }));
   let cands = [...v.candidates];
   let local = v.local;
   let n_here = v.n_here;
@@ -48,7 +51,6 @@ export function balance_round(b: NodeBalancer, v: View, weigh: Weigh): void {
     for (const c of cands) {
       const t = b.target(peers, c);
       if (!t || !(local - b.opts.threshold > t.after)) continue;
-      if (!b.heavier_then(t.e, b.opts.threshold + b.opts.stability / t.e.speed)) continue;
       const w = weigh(b, now, c, t);
       if (w && (!best || w.score > best.score)) best = { c, t, ...w };
     }

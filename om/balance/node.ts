@@ -20,8 +20,10 @@
 // - its moves still in flight, whose weight leaves its own load at once, so
 //   it may send several processes over successive load computations (or in
 //   one), to several targets;
-// - its lazy migrants' pages still to cross its link (predicted), which
-//   share the link with the next migration (om/mig_cost.ts);
+// - which of the migrants it holds pages for are pulling them (pages went
+//   out for them since its last load computation, or they just left): what
+//   they still hold here shares its line with the next migration, as do the
+//   moves in flight (om/mig_cost.ts);
 // - a seeded random generator: among equally good targets it picks one at
 //   random, not the lowest node id, so overloaded nodes do not all pick the
 //   same idle node.
@@ -38,9 +40,9 @@ import { infod_of, silence_limit_ns, type InfoD } from '../../net/infod.ts';
 import { network_of, wire_bytes } from '../../net/link.ts';
 import type { LoadEntry } from '../../net/loadvec.ts';
 import { peer_lost } from '../liveness.ts';
-import { LAZY, MIG_COST, type MigCostInput } from '../mig_cost.ts';
+import { MIG_COST, type MigCostInput } from '../mig_cost.ts';
 import { request_migration } from '../migrate.ts';
-import { om_task } from '../state.ts';
+import { figures_of, om_node, om_task } from '../state.ts';
 
 const dbg = kdebug('om:balance');
 
@@ -152,8 +154,10 @@ export class NodeBalancer {
   private readonly first_seen = new WeakMap<Task, number>();
   private readonly sent = new Map<number, Sent[]>();
   private readonly inflight = new Set<Move>();
-  /** Lazy migrants' pages still crossing this node's link: when each is expected to be done. */
-  private paging_until: number[] = [];
+  /** Pages sent for each migrant this node holds pages for, at its last load computation. */
+  private pulled = new Map<number, number>();
+  /** The migrants whose pages are going out: some went since the last load computation, or they just left. */
+  private readonly pulling = new Set<number>();
   /** Processes locked here. */
   private readonly locked = new WeakSet<Task>();
   private readonly silence_ns: number;
@@ -198,6 +202,7 @@ export class NodeBalancer {
   /** One round, after the node's load computation. */
   tick(): void {
     this.stats.rounds++;
+    this.watch_pulling();
     const own = this.infod.peer_own();
     if (own) this.told.push({ at_ns: own.at_ns, load: own.load });
     while (this.told.length > 1 && this.now_ns - this.told[1]!.at_ns > this.silence_ns) this.told.shift();
@@ -205,7 +210,16 @@ export class NodeBalancer {
     this.policy.tick(this, v);
   }
 
-  view(): View {
+  /**
+   * What the decision sees now. The peers are looked at only when a move
+   * could come of it (or `all`, for a placement): this node has a
+   * candidate, and is either short of memory (ushering) or heavier than
+   * an idle node of the fastest speed it knows would be with one process
+   * more (the load test of every balancer, om/balance/mosix.ts): a cluster
+   * of hundreds of nodes, most of them with nothing to give, then costs
+   * each node nothing a load computation.
+   */
+  view(all = false): View {
     const now = this.now_ns;
     const d = this.infod;
     const candidates: Candidate[] = [];
@@ -217,8 +231,12 @@ export class NodeBalancer {
       candidates.push({ task: t, mm: t.mm as MmStruct, age_ns: t.utime_ns * this.node.speed });
     }
     candidates.sort((a, b) => a.task.pid - b.task.pid);
-    const leaving = [...this.inflight].length / this.node.speed;
-    return { node: this.node, now_ns: now, local: d.load.local - leaving, n_here: Math.max(1, d.load.mean - leaving * this.node.speed), peers: this.peers(now), candidates };
+    const leaving = this.inflight.size / this.node.speed;
+    const local = d.load.local - leaving;
+    const mem = this.node.mem;
+    const short = this.opts.usher_free_share > 0 && mem.free_frames < this.opts.usher_free_share * mem.nframes;
+    const could = candidates.length > 0 && (short || local - this.opts.threshold > this.opts.stability / Math.max(1e-9, d.vector.fastest));
+    return { node: this.node, now_ns: now, local, n_here: Math.max(1, d.load.mean - leaving * this.node.speed), peers: all || could ? this.peers(now) : [], candidates };
   }
 
   private moving(t: Task): boolean {
@@ -244,12 +262,17 @@ export class NodeBalancer {
    * as well as with its load now. An old entry from when every node was
    * idle (the cluster had just started, and all filled up at once) shows no
    * difference then, and moves nothing; a peer that was lighter then and is
-   * believed lighter now is a target.
+   * believed lighter now is a target. "Then" is this node's computation
+   * nearest before the entry's, within half an interval after it: the
+   * nodes compute their loads in step, and an entry's age travels in whole
+   * ms, so one computed at the same moment as this node's may be dated a
+   * fraction of a ms before it.
    */
   heavier_then(e: LoadEntry, margin: number): boolean {
     let then = 0; // before its first computation this node told nothing above idle
+    const slack = network_of(this.node.cluster).profile.infod_interval_ns / 2;
     for (let i = this.told.length - 1; i >= 0; i--) {
-      if (this.told[i]!.at_ns <= e.at_ns) {
+      if (this.told[i]!.at_ns <= e.at_ns + slack) {
         then = this.told[i]!.load;
         break;
       }
@@ -285,38 +308,57 @@ export class NodeBalancer {
     return best.length === 1 ? best[0]! : best[this.rng.int(0, best.length - 1)]!;
   }
 
-  /** Flows on this node's link a migration to `to` would share it with (its own included). */
-  private link_flows(to: number): number {
-    const now = this.now_ns;
-    this.paging_until = this.paging_until.filter((t) => t > now);
-    const toward = (this.sent.get(to) ?? []).filter((s) => s.move.ok === null).length;
-    return 1 + Math.max(this.inflight.size + this.paging_until.length, toward);
+  /** Which migrants this node holds pages for are pulling them (its own records: what it holds, what it sent). */
+  private watch_pulling(): void {
+    const next = new Map<number, number>();
+    for (const [pid, h] of om_node(this.node).holders) {
+      if (h.hpt.rss === 0) continue;
+      const sent = figures_of(this.node, pid).pages_transferred;
+      const before = this.pulled.get(pid);
+      if (before === undefined || sent > before) this.pulling.add(pid);
+      else this.pulling.delete(pid);
+      next.set(pid, sent);
+    }
+    for (const pid of this.pulling) if (!next.has(pid)) this.pulling.delete(pid);
+    this.pulled = next;
+  }
+
+  /** What this node still has to send for its other transfers, bytes each: the pages of the migrants pulling them, and the moves in flight. */
+  private others_B(): number[] {
+    const page_B = wire_bytes(FRAME_SIZE_B);
+    const out: number[] = [];
+    const holders = om_node(this.node).holders;
+    for (const pid of this.pulling) {
+      const h = holders.get(pid);
+      if (h && h.hpt.rss > 0) out.push(h.hpt.rss * page_B);
+    }
+    for (const m of this.inflight) out.push(((m.task.mm as MmStruct | null)?.rss ?? 0) * page_B);
+    return out;
   }
 
   /**
    * What moving `c` to `to` is expected to cost it under its scheme, ns
-   * (om/mig_cost.ts): the line shared with this node's other migrations
-   * still moving pages. The process is taken to want its pages faster than
-   * the wire brings them (cpu_per_page 0): true of hog at its default rate
-   * and of the HPCC kernels, whose pages a few microseconds of computing
-   * apart; a process that computes more between pages loses less, so this
-   * errs on the side of staying.
+   * (om/mig_cost.ts): the line shared with what this node still has to send
+   * for its other migrants. The process is taken to want its pages faster
+   * than the wire brings them (cpu_per_page 0): true of hog at its default
+   * rate (11 us of computing a page, where a page takes 340 us on Fast
+   * Ethernet) and of the HPCC kernels; a process that computes more between
+   * pages loses less, so this errs on the side of staying.
    */
   cost(c: Candidate, to: LoadEntry, share_src: number, share_dest: number): { freeze_ns: number; blocked_ns: number } {
     const st = om_task(c.task)!;
     const d = this.infod;
-    const bw = d.line_bps / this.link_flows(to.node);
     const x: MigCostInput = {
-      pages: c.mm.rss, cpu_per_page_ns: 0, td_ns: (wire_bytes(FRAME_SIZE_B) * 8 * NS_PER_S) / bw, t0_ns: d.t0_to(to.node), bw_bps: bw,
-      src_speed: this.node.speed, dest_speed: to.speed, share_src, share_dest,
+      pages: c.mm.rss, page_wire_B: wire_bytes(FRAME_SIZE_B), cpu_per_page_ns: 0, t0_ns: d.t0_path_to(to.node), bw_bps: d.line_bps,
+      others_B: this.others_B(), src_speed: this.node.speed, dest_speed: to.speed, share_src, share_dest,
     };
     const k = MIG_COST[st.policy](x);
     // A process away from home makes its system calls there (the deputy):
     // each costs a round trip to home, unless it moves home.
     const calls_per_ns = c.task.utime_ns > 0 ? c.task.nr_syscalls / (c.task.utime_ns * this.node.speed) : 0;
     const home = c.task.home.id;
-    const rtt = (n: number): number => (n === home ? 0 : 2 * (n === this.node.id ? 0 : d.t0_to(n)));
-    const here_rtt = c.task.node === c.task.home ? 0 : 2 * d.t0_to(home);
+    const rtt = (n: number): number => (n === home ? 0 : 2 * (n === this.node.id ? 0 : d.t0_path_to(n)));
+    const here_rtt = c.task.node === c.task.home ? 0 : 2 * d.t0_path_to(home);
     const deputy = calls_per_ns * c.age_ns * (rtt(to.node) - here_rtt);
     return { freeze_ns: k.freeze_ns, blocked_ns: k.blocked_ns + deputy };
   }
@@ -328,7 +370,6 @@ export class NodeBalancer {
       task, pid: task.pid, from: this.node.id, to, reason, asked_ns: asked, predicted_ns: predicted.freeze_ns + predicted.blocked_ns,
       predicted_freeze_ns: predicted.freeze_ns, ok: null, done_ns: -1, errno: 0,
     };
-    const policy = om_task(task)?.policy;
     // The callback runs here, on this node: the migration committed (the
     // destination has everything; the process leaves this node's run
     // queue) or was called off.
@@ -340,7 +381,8 @@ export class NodeBalancer {
         this.stats.completed++;
         const s = (this.sent.get(to) ?? []).find((x) => x.move === m);
         if (s) s.arrived_ns = m.done_ns;
-        if (policy && LAZY[policy]) this.paging_until.push(m.done_ns + predicted.blocked_ns);
+        // A lazy migrant pulls what this node now holds for it.
+        this.pulling.add(m.pid);
       } else this.stats.failed++;
       for (const l of this.move_listeners) l(m);
     });

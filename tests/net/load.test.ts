@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { NodeLoad } from '../../net/load.ts';
-import { decode_window, encode_window, window_B } from '../../net/loadvec.ts';
+import { decode_window, encode_entry_layout, encode_window, LOAD_ENTRY_B, LOAD_VECTOR_WINDOW, LoadVector, WINDOW_HEAD_B, window_B, type LoadEntry } from '../../net/loadvec.ts';
 
 test('the local mean rises slowly and falls at once; the exported value rises at once and falls slowly', () => {
   const l = new NodeLoad(1);
@@ -40,6 +42,55 @@ test('a load-vector window goes through its encoding', () => {
   assert.is(w.entries[0]!.node, 3);
   assert.ok(Math.abs(w.entries[0]!.load - 1.25) < 0.01);
   assert.is(w.entries[1]!.free_mem_B, 64 << 20);
+});
+
+const entry = (nodes: number) =>
+  fc.record({
+    node: fc.integer({ min: 0, max: nodes - 1 }),
+    load: fc.integer({ min: 0, max: 65535 }).map((x) => x / 100),
+    util: fc.integer({ min: 0, max: 10000 }).map((x) => x / 10000),
+    speed: fc.integer({ min: 5, max: 2000 }).map((x) => x / 100),
+    free_mem_B: fc.integer({ min: 0, max: 2 ** 31 }).map((x) => x * 1024),
+    // Coarse times, so that many are equal.
+    at_ns: fc.integer({ min: 0, max: 40 }).map((x) => x * 1e8),
+  });
+
+test('a window carries the own entry, then the freshest others but the receiver (equal times by node number), however the entries came', () => {
+  check(
+    fc.property(fc.integer({ min: 2, max: 64 }), fc.nat(), fc.array(fc.array(entry(64), { maxLength: 25 }), { maxLength: 30 }), fc.nat(), (nodes, self0, windows, to0) => {
+      const self = self0 % nodes;
+      const v = new LoadVector(self, nodes);
+      v.set_own({ node: self, load: 1, util: 1, speed: 1, free_mem_B: 0, at_ns: 5e9 });
+      for (const w of windows) v.merge(w.filter((e) => e.node < nodes));
+      const to = to0 % nodes;
+      // The definition: every entry known, the freshest first, ties by node number.
+      const others = v.known().filter((e) => e.node !== self && e.node !== to);
+      others.sort((a, b) => b.at_ns - a.at_ns || a.node - b.node);
+      const want: LoadEntry[] = [v.get(self)!, ...others.slice(0, LOAD_VECTOR_WINDOW - 1)];
+      assert.equal(v.window(to), want);
+    }),
+  );
+});
+
+test("a window's entries are encoded as buffer-layout's ENTRY encodes them, and decode to what was sent", () => {
+  check(
+    fc.property(fc.array(entry(65536), { minLength: 1, maxLength: LOAD_VECTOR_WINDOW }), fc.integer({ min: 0, max: 3600 }), (entries, now_s) => {
+      const now = 4e9 + now_s * 1e9;
+      const b = encode_window(1, 2, 7, 9, entries, now);
+      entries.forEach((e, i) => {
+        const age_ms = Math.round((now - e.at_ns) / 1e6);
+        const slow = encode_entry_layout({ node: e.node, load: Math.round(e.load * 100), util: Math.round(e.util * 10000), speed: Math.round(e.speed * 100), free_mem_kB: e.free_mem_B / 1024, age_ms });
+        assert.equal([...b.subarray(WINDOW_HEAD_B + i * LOAD_ENTRY_B, WINDOW_HEAD_B + (i + 1) * LOAD_ENTRY_B)], [...slow], `entry ${i}`);
+      });
+      const w = decode_window(b, now);
+      assert.is(w.entries.length, entries.length);
+      w.entries.forEach((d, i) => {
+        const e = entries[i]!;
+        assert.equal([d.node, d.load, d.util, d.speed, d.free_mem_B], [e.node, e.load, e.util, e.speed, e.free_mem_B]);
+        assert.ok(Math.abs(d.at_ns - e.at_ns) < 1e6, `at ${d.at_ns} for ${e.at_ns}`);
+      });
+    }),
+  );
 });
 
 test.run();

@@ -9,7 +9,8 @@ import { check } from '../helpers/prop.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { BALANCERS, type BalancerName } from '../../om/balance/index.ts';
 import { OM_COSTS } from '../../om/costs.ts';
-import { MIG_COST, mig_cost_ns, type MigCostInput } from '../../om/mig_cost.ts';
+import { MIG_COST, mig_cost_ns, shared_wire_ns, type MigCostInput } from '../../om/mig_cost.ts';
+import { MPT_ENTRY_B } from '../../om/proto.ts';
 import type { Policy } from '../../om/state.ts';
 import { run_cluster, type ClusterSpec } from '../../userland/cluster/run.ts';
 import { parse_workload_csv, type Job } from '../../userland/cluster/workload.ts';
@@ -20,18 +21,42 @@ const spec = (nodes: number, jobs: Job[], scheme: Policy, o: Partial<ClusterSpec
 });
 const hog = (node: number, mib: number, cpu_s: number, at = 0, lock = false): Job => ({ arrival_s: at, node, kernel: 'hog', mib, mode: 'fast', cpu_s, ...(lock ? { lock } : {}) });
 
-test('mig_cost: openMosix freezes for every page; AMPoM freezes for its MPT and is blocked for the pages it wants faster than they come', () => {
-  const x: MigCostInput = { pages: 10000, cpu_per_page_ns: 0, td_ns: 350_000, t0_ns: 65_000, bw_bps: 100e6, src_speed: 1, dest_speed: 1, share_src: 1, share_dest: 1 };
-  const fixed = OM_COSTS.mig_setup! + 3 * x.td_ns;
-  assert.equal(MIG_COST.openmosix(x), { freeze_ns: fixed + 10000 * 350_000, blocked_ns: 0 });
+test('mig_cost: openMosix freezes for every page; AMPoM freezes for its MPT and is blocked for the longer of its pages on the wire and its round trips', () => {
+  // 4375 bytes a page: 350 us at 100 Mb/s.
+  const x: MigCostInput = { pages: 10000, page_wire_B: 4375, cpu_per_page_ns: 0, t0_ns: 65_000, bw_bps: 100e6, others_B: [], src_speed: 1, dest_speed: 1, share_src: 1, share_dest: 1 };
+  const fixed = OM_COSTS.mig_setup! + 3 * 350_000;
+  const near = (a: number, b: number): boolean => Math.abs(a - b) < 1;
+  const om = MIG_COST.openmosix(x);
+  assert.ok(near(om.freeze_ns, fixed + 10000 * 350_000) && om.blocked_ns === 0, JSON.stringify(om));
   const a = MIG_COST.ampom(x);
-  assert.ok(Math.abs(a.freeze_ns - (fixed + 10000 * (480 + 2 * OM_COSTS.mpt_entry!))) < 1);
-  assert.ok(Math.abs(a.blocked_ns - 10000 * (0.44 * 130_000 + 350_000)) < 1);
+  assert.ok(near(a.freeze_ns, fixed + 10000 * (MPT_ENTRY_B * 80 + 2 * OM_COSTS.mpt_entry!)), `${a.freeze_ns}`);
+  // Bandwidth-bound: the wire's 3.5 s, not the wire plus 0.44 of the round trips.
+  assert.ok(near(a.blocked_ns, 10000 * 350_000), `${a.blocked_ns}`);
+  // Latency-bound: a long path, the round trips of the pages asked for.
+  const far = { ...x, t0_ns: 1e6 };
+  assert.ok(near(MIG_COST.ampom(far).blocked_ns, 10000 * 0.44 * 2e6));
   // A process that computes longer than a page's transfer between pages is blocked only for the round trips.
   const slow = { ...x, cpu_per_page_ns: 1e6 };
   assert.ok(mig_cost_ns('ampom', slow) < mig_cost_ns('openmosix', slow) / 5);
   // Pre-copy loses nothing but its last round when the process runs as fast at the source.
-  assert.is(mig_cost_ns('precopy', x), fixed + 0.05 * 10000 * 350_000);
+  assert.ok(near(mig_cost_ns('precopy', x), fixed + 0.05 * 10000 * 350_000));
+});
+
+test('mig_cost: the line is shared fairly with what the source still has to send', () => {
+  check(
+    fc.property(fc.integer({ min: 1, max: 1e7 }), fc.array(fc.integer({ min: 0, max: 1e7 }), { maxLength: 8 }), (bytes, others) => {
+      const x: MigCostInput = { pages: 1, page_wire_B: 4200, cpu_per_page_ns: 0, t0_ns: 60_000, bw_bps: 100e6, others_B: others, src_speed: 1, dest_speed: 1, share_src: 1, share_dest: 1 };
+      const alone = (bytes * 8e9) / 100e6;
+      const t = shared_wire_ns(x, bytes);
+      // Each other transfer takes an equal share while it lasts: no less than alone, no more than one share each all along.
+      assert.ok(t >= alone - 1e-6 && t <= alone * (1 + others.length) + 1e-6, `${t} for ${bytes} B among ${others}`);
+      // More to share never makes it quicker.
+      assert.ok(shared_wire_ns({ ...x, others_B: [...others, 1] }, bytes) >= t);
+    }),
+  );
+  // 1 MB among 0.5 MB (it ends first) and 2 MB (it outlasts this one): 1 + 0.5 + 1 MB at the line rate, 200 ms.
+  const x: MigCostInput = { pages: 1, page_wire_B: 4200, cpu_per_page_ns: 0, t0_ns: 60_000, bw_bps: 100e6, others_B: [5e5, 2e6], src_speed: 1, dest_speed: 1, share_src: 1, share_dest: 1 };
+  assert.ok(Math.abs(shared_wire_ns(x, 1e6) - 200e6) < 1);
 });
 
 test('the MOSIX demo, small: 4 hogs started on node 0 of 4 spread out, and the batch ends in under a third of the time', () => {

@@ -9,6 +9,7 @@
 // ClusterSim advances in steps (the live monitor draws between them);
 // run_cluster runs one to its end.
 import { Cluster } from '../../kernel/cluster.ts';
+import { OBSERVE } from '../../kernel/events.ts';
 import { OutOfFrames } from '../../mm/mm_struct.ts';
 import { FRAME_SIZE_B } from '../../kernel/physmem.ts';
 import { nr_running } from '../../kernel/sched.ts';
@@ -22,7 +23,7 @@ import { start_balancers, total_stats, type BalancerName, type BalanceStats, typ
 import { parse_net_dev } from '../../net/nic.ts';
 import { om_init, om_keep_alive } from '../../om/index.ts';
 import { DEFAULT_PARTITION_LIMIT_NS, set_partition_limit } from '../../om/pause.ts';
-import { peer_lost } from '../../om/liveness.ts';
+import { verdicts_of } from '../../om/liveness.ts';
 import { om_task_init, type Policy } from '../../om/state.ts';
 import { gather_figures, process_end } from '../experiment.ts';
 import { OUTPUT_SCHEMA } from '../schema.ts';
@@ -197,6 +198,8 @@ const p95 = (xs: number[]): number => {
 
 /** Seconds between busy checks until every node has been busy at once. */
 const BUSY_CHECK_NS = 0.1 * NS_PER_S;
+/** Every node's load vector is looked at at least this often, s (a share of the nodes each second). */
+const GOSSIP_SWEEP_S = 8;
 
 export class ClusterSim {
   readonly c: Cluster;
@@ -206,7 +209,6 @@ export class ClusterSim {
   private started = 0;
   private oldest_entry_ns = 0;
   private all_busy_ns = -1;
-  private readonly verdicts = new Set<string>();
 
   constructor(readonly spec: ClusterSpec) {
     if (spec.speeds.length !== spec.nodes) throw new Error(`speeds must give one speed a node (${spec.nodes}), got ${spec.speeds.length}`);
@@ -216,9 +218,10 @@ export class ClusterSim {
     om_keep_alive(this.c, () => this.started < spec.jobs.length);
     this.balancers = start_balancers(this.c, spec.balancer, { threshold: spec.threshold });
     for (const b of this.balancers?.nodes ?? []) b.move_listeners.push((m) => this.moved(m));
-    for (const job of spec.jobs) this.c.queue.at(s_to_ns(job.arrival_s), () => this.start(job));
+    // A user starts each job on its node: an event of that node.
+    for (const job of spec.jobs) this.c.queue.at(s_to_ns(job.arrival_s), () => this.start(job), job.node);
     this.watch_gossip();
-    if (spec.jobs.length > 0) this.c.queue.at(s_to_ns(Math.min(...spec.jobs.map((j) => j.arrival_s))), () => this.watch_busy());
+    if (spec.jobs.length > 0) this.c.queue.at(s_to_ns(Math.min(...spec.jobs.map((j) => j.arrival_s))), () => this.watch_busy(), OBSERVE);
   }
 
   private start(job: Job): void {
@@ -260,33 +263,37 @@ export class ClusterSim {
         this.all_busy_ns = c.queue.now_ns;
         return;
       }
-      c.queue.after(BUSY_CHECK_NS, tick);
+      c.queue.after(BUSY_CHECK_NS, tick, OBSERVE);
     };
     tick();
   }
 
   /**
-   * Once a second: how old the freshest entry of each live peer is on each
-   * live node, and whether any node took a live peer as dead (it must not:
-   * silence_limit_ns is set so that it does not).
+   * Once a second, on some of the nodes in turn (every node at least every
+   * GOSSIP_SWEEP_S): how old the freshest entry of each live peer is there.
+   * (Which live peers a node took as dead, which none must, each node
+   * records itself: om/liveness.ts verdicts_of, gathered at the end.)
    */
   private watch_gossip(): void {
     const c = this.c;
+    const n = c.nodes.length;
+    const per_tick = Math.ceil(n / GOSSIP_SWEEP_S);
+    let next = 0;
     const tick = (): void => {
       if (this.done_ish()) return;
       const now = c.queue.now_ns;
-      for (const node of c.nodes) {
+      for (let k = 0; k < per_tick; k++, next = (next + 1) % n) {
+        const node = c.nodes[next]!;
         if (!node.alive) continue;
         const heard = infod_of(node).last_heard_ns;
         for (const peer of c.nodes) {
           if (peer === node || !peer.alive) continue;
           this.oldest_entry_ns = Math.max(this.oldest_entry_ns, now - (heard.get(peer.id) ?? 0));
-          if (peer_lost(node, peer.id)) this.verdicts.add(`${node.id}>${peer.id}`);
         }
       }
-      c.queue.after(NS_PER_S, tick);
+      c.queue.after(NS_PER_S, tick, OBSERVE);
     };
-    c.queue.after(NS_PER_S, tick);
+    c.queue.after(NS_PER_S, tick, OBSERVE);
   }
 
   /** Every job started and every task ended. */
@@ -388,10 +395,17 @@ export class ClusterSim {
       gossip: {
         windows: c.nodes.reduce((a, n) => a + (n.ext.get('infod') ? infod_of(n).windows_sent : 0), 0),
         oldest_entry_s: r6(this.oldest_entry_ns / NS_PER_S),
-        false_verdicts: this.verdicts.size,
+        false_verdicts: this.false_verdicts(),
       },
       leaked_frames: leaked,
     };
+  }
+
+  /** Pairs of nodes where one took the other as dead while it was alive (no node of a cluster run crashes: every verdict), from each node's record. */
+  private false_verdicts(): number {
+    const pairs = new Set<string>();
+    for (const node of this.c.nodes) for (const v of verdicts_of(node)) if (this.c.node(v.peer).alive) pairs.add(`${node.id}>${v.peer}`);
+    return pairs.size;
   }
 
   private job_records(processes: ProcRecord[]): JobRecord[] {

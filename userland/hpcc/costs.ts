@@ -38,12 +38,18 @@ export const HPCC_COSTS_NS = {
 
 export type HpccCostClass = keyof typeof HPCC_COSTS_NS;
 
+const defined = new WeakMap<Cluster, Record<HpccCostClass, number>>();
+
 /**
  * Define the classes on every node of the cluster (a migrant keeps charging
  * them wherever it runs); returns their ids, equal on every node.
  */
 export function hpcc_cost_ids(cluster: Cluster): Record<HpccCostClass, number> {
+  // Defined once a cluster (every program started defined them on every node again: at 256 nodes, 2,000 defines a start).
+  const known = defined.get(cluster);
+  if (known) return known;
   const ids = {} as Record<HpccCostClass, number>;
+  defined.set(cluster, ids);
   for (const [name, ns] of Object.entries(HPCC_COSTS_NS) as [HpccCostClass, number][]) {
     let id = -1;
     for (const node of cluster.nodes) {
