@@ -54,11 +54,12 @@ test('points from real cluster runs of each experiment, and a REPORT section tha
 test('the goals are read from the numbers: 35% lower is met, less is missed', () => {
   const p = (balancer: string, seed: number, mean_slowdown: number): ClusterPoint => ({
     experiment: 'versus', nodes: 16, mib: '4-64', balancer, scheme: 'openmosix', threshold: null, load: 0.8, seed, mean_slowdown, mean_bounded_slowdown: 1, p95_slowdown: 1,
-    makespan_s: 1, utilisation: 1, all_busy_s: null, mean_relief_s: null, migrations: 1, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
+    makespan_s: 1, utilisation: 1, offered_load: 0.5 + seed / 10, all_busy_s: null, mean_relief_s: null, migrations: 1, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
   });
   const md = cluster_md([p('birth', 1, 2), p('birth', 2, 2), p('mosix', 1, 1.2), p('mosix', 2, 1.2), p('hbd', 1, 1.8), p('hbd', 2, 1.8)]).join('\n');
   assert.match(md, /- mosix: mean slowdown 40\.0% lower than birth's 2\.000 .* goal at least 35% lower: met\./);
   assert.match(md, /- hbd: mean slowdown 10\.0% lower than birth's 2\.000 .* goal at least 35% lower: \*\*missed\*\*\./);
+  assert.match(md, /really offer .* it was 0\.60, 0\.70 here \(per seed\)/, 'the realized load of each seed is said');
 });
 
 test.run();

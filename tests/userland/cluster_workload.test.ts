@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
 import { readFileSync } from 'node:fs';
 import { make_profile } from '../../net/profiles.ts';
-import { run_cluster } from '../../userland/cluster/run.ts';
+import { offered_load, run_cluster } from '../../userland/cluster/run.ts';
 import { run_alone_ns, standalone_ns } from '../../userland/cluster/standalone.ts';
 import { parse_swf } from '../../userland/cluster/swf.ts';
 import { make_workload, parse_job_mib, parse_workload_csv, parse_workload_kind, PARETO_CAP_S, workload_misfit, type WorkloadOptions } from '../../userland/cluster/workload.ts';
@@ -58,6 +58,15 @@ test('pareto: every node its own arrivals at the offered load, demands 1 s to th
   assert.ok(offered > 0.35 && offered < 0.7, `offered ${offered}`);
   // --logins sends every arrival to the first nodes.
   assert.equal(new Set(make_workload('pareto', opts({ jobs: 200, logins: 2 })).map((j) => j.node)), new Set([0, 1]));
+});
+
+test('offered load: standalone work over capacity times the arrivals\' span; none without a span', () => {
+  // 30 s of work arriving over 10 s on capacity 2 + 1: 1.0; twice as fast a cluster halves it.
+  const ps = [{ arrival_s: 5, standalone_s: 10 }, { arrival_s: 15, standalone_s: 15 }, { arrival_s: 9, standalone_s: 5 }];
+  assert.is(offered_load(ps, [2, 1]), 1);
+  assert.is(offered_load(ps, [4, 2]), 0.5);
+  assert.is(offered_load([{ arrival_s: 0, standalone_s: 60 }, { arrival_s: 0, standalone_s: 60 }], [1, 1]), null, 'all at once: no span');
+  assert.is(offered_load([{ arrival_s: 3, standalone_s: 60 }], [1]), null);
 });
 
 test('workload: KIND[:ARG] names the kind; a bad one, a bad CSV line or column, and --job-mib are refused with what was wrong', () => {

@@ -97,7 +97,7 @@ function print_text(r: ClusterResult): void {
     w(`${String(p.pid).padStart(5)} ${p.kernel.padEnd(13)} ${p.mib.toFixed(1).padStart(6)} ${(p.cpu_s?.toFixed(1) ?? '-').padStart(7)} ${p.arrival_s.toFixed(2).padStart(8)} ${(p.finish_s?.toFixed(2) ?? '-').padStart(8)} ${(p.slowdown?.toFixed(2) ?? '-').padStart(9)} ${(p.bounded_slowdown?.toFixed(2) ?? '-').padStart(7)} ${String(p.migrations).padStart(4)}  ${p.nodes.join('>')}${costs ? ` (${costs})` : ''}${p.lock ? ' locked' : ''}${p.verified ? '' : `  UNVERIFIED: ${p.failures.join('; ')}`}`);
   }
   const t = r.totals;
-  w(`mean_slowdown ${t.mean_slowdown}  p95_slowdown ${t.p95_slowdown}  mean_bounded_slowdown ${t.mean_bounded_slowdown}  makespan_s ${t.makespan_s}  utilisation ${t.utilisation}`);
+  w(`mean_slowdown ${t.mean_slowdown}  p95_slowdown ${t.p95_slowdown}  mean_bounded_slowdown ${t.mean_bounded_slowdown}  makespan_s ${t.makespan_s}  utilisation ${t.utilisation}  offered_load ${t.offered_load ?? '-'}`);
   w(`migrations ${t.migrations}  bytes_moved ${t.bytes_moved}  mean_relief_s ${t.mean_relief_s ?? '-'}  all_busy_s ${t.all_busy_s ?? '-'}  max_link_util ${t.max_link_util}  verified ${t.verified}`);
 }
 
