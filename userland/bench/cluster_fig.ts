@@ -25,8 +25,15 @@ export function cluster_sizes(scale: number) {
   const full = scale >= 1;
   return {
     demo: full ? [{ nodes: 8, mib: 16 }, { nodes: 8, mib: 256 }] : [{ nodes: 4, mib: 8 }, { nodes: 4, mib: 32 }],
-    versus: { nodes: 16, jobs: full ? 100 : 24, seeds: 5, load: 0.8 },
-    question: { nodes: 16, jobs: full ? 24 : 8, seeds: full ? 3 : 2, loads: full ? [0.5, 0.9] : [0.9], thresholds: full ? [0, -1] : [0] },
+    // Host time decides these: a pareto process of 4-64 MiB costs the host
+    // about 0.03 s, and each of its migrations 0.15 s more under openMosix,
+    // 0.35 s under AMPoM (measured at 100 processes, load 0.9), so 300
+    // processes a seed under three balancers, and 96 a run (six a node) in
+    // the question's grid of 96 runs, are what make bench affords. 24
+    // processes on 16 nodes (the earlier size) queued nowhere: every
+    // balancer came out at a bounded slowdown of 1.01.
+    versus: { nodes: 16, jobs: full ? 300 : 24, seeds: 5, load: 0.8 },
+    question: { nodes: 16, jobs: full ? 96 : 8, seeds: full ? 3 : 2, loads: full ? [0.5, 0.9] : [0.9], thresholds: full ? [0, -1] : [0] },
   };
 }
 
