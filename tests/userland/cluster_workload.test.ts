@@ -90,7 +90,11 @@ test('workload: what cannot fit is refused before running', () => {
   const j = (mib: number, job?: number) => ({ arrival_s: 0, node: 0, kernel: 'hog' as const, mib, mode: 'fast' as const, cpu_s: 1, ...(job ? { job } : {}) });
   assert.match(workload_misfit([j(600)], 512, 4, 64e9)!, /a process of 600 MiB .* cannot fit a node's 512 MiB/);
   assert.match(workload_misfit([j(100, 7), j(100, 7), j(100, 7)], 128, 2, 64e9)!, /job 7 needs 303 MiB .* more than the cluster's 2 x 128 MiB/);
-  assert.match(workload_misfit([j(500), j(500)], 1024, 16, 0.5e9)!, /may need up to 1\.5 GB of host memory/);
+  const x = (mib: number) => ({ ...j(mib), mode: 'exact' as const });
+  assert.match(workload_misfit([x(500), x(500)], 1024, 16, 0.5e9)!, /may need up to 1\.5 GB of host memory/);
+  // Fast mode's pages of zeros cost the host only their page tables: a hundred processes of 500 MiB fit in 1 GB.
+  assert.is(workload_misfit(new Array(100).fill(0).map(() => j(500)), 1024, 128, 1e9), null);
+  assert.match(workload_misfit(new Array(100).fill(0).map(() => x(500)), 1024, 128, 1e9)!, /may need up to 52\.9 GB/);
   assert.is(workload_misfit([j(10)], 512, 4, 64e9), null);
   assert.throws(() => make_workload('pareto', opts({ jobs: 0 })), /--workload pareto: no processes in it \(--jobs 0\)/);
 });

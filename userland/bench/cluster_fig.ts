@@ -139,11 +139,13 @@ export function groups(points: ClusterPoint[]): Group[] {
   return [...m.values()];
 }
 
-export const stat = (g: Group, f: keyof Figures) => mean_ci(g.points.map((p) => p[f] as number).filter((v) => v !== null && Number.isFinite(v)));
+export const stat = (g: Group, f: keyof Figures) => mean_ci(g.points.map((p) => p[f] as number).filter((v) => v != null && Number.isFinite(v)));
 const fmt = (s: { mean: number; ci: number }, d = 3): string => (Number.isFinite(s.ci) ? `${s.mean.toFixed(d)} ± ${s.ci.toFixed(d)}` : s.mean.toFixed(d));
 
 /** A group's realized offered loads, seed by seed (the same arrivals under every balancer). */
-const realized = (g: Group): string => g.points.map((p) => (p.offered_load === null ? '-' : p.offered_load.toFixed(2))).join(', ');
+// (Records of an older build have no offered_load.)
+const realized = (g: Group): string => g.points.map((p) => (p.offered_load == null ? '-' : p.offered_load.toFixed(2))).join(', ');
+const offered = (g: Group): string => (g.points.some((p) => p.offered_load != null) ? fmt(stat(g, 'offered_load'), 2) : '-');
 
 /** The experiments' CSV: one row a run. */
 export function cluster_csv(points: ClusterPoint[]): string {
@@ -185,7 +187,7 @@ export function cluster_md(points: ClusterPoint[]): string[] {
     const n = vs[0]!.points.length;
     L.push('### Preemptive against birth placement', '');
     L.push(`pareto (Harchol-Balter and Downey's lifetimes, P(demand > t) = 1/t above 1 s, capped at 3,600 s) at offered load 0.8 on 16 nodes, every node its own arrivals, 4-64 MiB log-uniform, openMosix's full copy, ${n} seeds; mean ± 95% CI.`, '');
-    L.push(`The load a few hundred heavy-tailed processes really offer (their standalone work over the capacity times the span of their arrivals) is not the load they were drawn for: it was ${realized(vs[0]!)} here (per seed).`, '');
+    if (vs[0]!.points.some((p) => p.offered_load != null)) L.push(`The load a few hundred heavy-tailed processes really offer (their standalone work over the capacity times the span of their arrivals) is not the load they were drawn for: it was ${realized(vs[0]!)} here (per seed).`, '');
     L.push('| balancer | mean slowdown | mean bounded slowdown | p95 slowdown | migrations | cost error | verified |', '|---|---|---|---|---|---|---|');
     for (const g of vs) L.push(`| ${g.key.balancer} | ${fmt(stat(g, 'mean_slowdown'))} | ${fmt(stat(g, 'mean_bounded_slowdown'))} | ${fmt(stat(g, 'p95_slowdown'))} | ${fmt(stat(g, 'migrations'), 1)} | ${fmt(stat(g, 'mean_abs_cost_error_rel'), 2)} | ${g.points.every((p) => p.verified) ? 'yes' : '**no**'} |`);
     const birth = vs.find((g) => g.key.balancer === 'birth');
@@ -213,7 +215,7 @@ export function cluster_md(points: ClusterPoint[]): string[] {
       if (!b || stat(g, 'mean_bounded_slowdown').mean < stat(b, 'mean_bounded_slowdown').mean) best.set(k, g);
     }
     for (const g of best.values()) {
-      L.push(`| ${g.key.mib} | ${g.key.load} | ${fmt(stat(g, 'offered_load'), 2)} | ${g.key.balancer} | ${g.key.scheme} | ${g.key.threshold ?? '-'} | ${fmt(stat(g, 'mean_bounded_slowdown'))} | ${fmt(stat(g, 'migrations'), 1)} | ${(stat(g, 'max_link_util').mean * 100).toFixed(0)}% | ${g.points.every((p) => p.verified) ? 'yes' : '**no**'} |`);
+      L.push(`| ${g.key.mib} | ${g.key.load} | ${offered(g)} | ${g.key.balancer} | ${g.key.scheme} | ${g.key.threshold ?? '-'} | ${fmt(stat(g, 'mean_bounded_slowdown'))} | ${fmt(stat(g, 'migrations'), 1)} | ${(stat(g, 'max_link_util').mean * 100).toFixed(0)}% | ${g.points.every((p) => p.verified) ? 'yes' : '**no**'} |`);
     }
     L.push('');
     for (const mib of [...new Set(q.map((g) => g.key.mib))]) {
