@@ -28,7 +28,7 @@ import {
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
 import { zap_page_range } from '../mm/mm_struct.ts';
-import { register_mm_owner } from './remote.ts';
+import { preempts, register_mm_owner } from './remote.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
 import { deputy_dropped } from './deputy.ts';
@@ -357,7 +357,9 @@ function mig_resume(dest: Node, mi: MigIn): void {
     const f = figures_of(dest, mi.pid);
     f.migrations++;
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
-    for (const h of st.pushers) comm_send(dest, c.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
+    // A process whose demand goes first has its pushers keep copies of the pages still on their way (om/push.ts).
+    const flags = preempts(st) ? OMP_PREEMPT_ON : 0;
+    for (const h of st.pushers) comm_send(dest, c.node(h), { type: REM_PUSH_START, pid: mi.pid, flags }, t_run);
     if (mi.home !== dest.id) {
       // The process tells its deputy where it is itself, as a new remote
       // connects to its deputy: the source's REM_WHERE is lost if the

@@ -163,7 +163,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
     }
     st.pushers.clear();
   }
-  if (st.inflight.size > 0 || st.push_stopping.size > 0) {
+  if (st.inflight.size > 0 || st.push_stopping.size > 0 || st.demand_out.size > 0) {
     st.deferred = () => mig_start(task, st, dest, done);
     return;
   }

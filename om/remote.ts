@@ -192,6 +192,7 @@ function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisf
     f.request_messages++;
     const has_demand = vpns[0] === vpn && !satisfied;
     f.prefetched_pages += vpns.length - (has_demand ? 1 : 0);
+    if (first && has_demand) st.demand_out.set(vpn, h);
     if (first && has_demand) comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns, flags: OMP_DEMAND }, task.clock_ns, { conn: 'demand' });
     else comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
   }
@@ -252,6 +253,7 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
   const audit = audit_of(node.cluster);
   for (const p of m.pages) if (!(p.flags & PG_ONWAY)) audit.arrived(m.pid, p.vpn, p.data);
   const st = om_node(node).migrants.get(m.pid);
+  if (m.flags !== undefined && m.flags & OMP_DEMAND) st?.demand_out.delete(m.pages[0]!.vpn);
   const task = st?.task;
   const mm = task?.mm as MmStruct | null | undefined;
   if (!st || !task || !task.alive || !mm) return; // it exited (or left) meanwhile: the pages go with it
@@ -301,7 +303,7 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
 
 /** A migration waiting for pages on their way, or for pushes to stop, goes on when all are done. */
 export function run_deferred(st: OmTask): void {
-  if (st.inflight.size === 0 && st.push_stopping.size === 0 && st.deferred) {
+  if (st.inflight.size === 0 && st.push_stopping.size === 0 && st.demand_out.size === 0 && st.deferred) {
     const d = st.deferred;
     st.deferred = null;
     d();

@@ -176,6 +176,8 @@ export interface RunResult extends PagingCounts {
   demand_faults: number;
   demand_fault_p50_s: number | null;
   demand_fault_p99_s: number | null;
+  /** Pages sent again ahead of a push for a demand fault on a page the push had just sent (demand first only). */
+  demand_resent_pages: number;
   runtime_s: number;
   total_s: number;
   analysis_s: number;
@@ -523,6 +525,7 @@ export function run_experiment(spec: RunSpec): RunResult {
     demand_faults: s.demand_fault_ns.length,
     demand_fault_p50_s: percentile_s(s.demand_fault_ns, 0.5),
     demand_fault_p99_s: percentile_s(s.demand_fault_ns, 0.99),
+    demand_resent_pages: s.demand_resent_pages,
     runtime_s: r6(ns_to_s(end - start)),
     total_s: r6(ns_to_s(exit_ns - start_ns)),
     remote_fault_requests: s.remote_fault_requests,
