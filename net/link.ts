@@ -15,14 +15,14 @@
 // from several nodes to one share its wire; with two nodes it never holds
 // a frame back (one sender cannot outrun it) and is skipped. Its buffer is
 // not bounded. The store-and-forward time of a frame is in the latency.
-import { ON_WIRE } from '../kernel/events.ts';
+import { ON_WIRE, type EventHandle } from '../kernel/events.ts';
 import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import { Rng } from '../kernel/rng.ts';
 import { nic_of, register_net_proc, type NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
-import { Egress } from './qdisc.ts';
+import { Egress, TC_PRIO_BESTEFFORT } from './qdisc.ts';
 import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, TCP_RTO_MAX_NS, tcp_done, TCP_ESTABLISHED, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
 import { tcp_key, tcp_v4_rcv, TcpTable } from './tcp_ipv4.ts';
 import { tcp_send_active_reset } from './tcp_output.ts';
@@ -41,7 +41,8 @@ export interface SendOpts {
 
 /** A node's network state; it vanishes when the node crashes. */
 interface NetNode {
-  egress: Egress;
+  /** What on_line gave back for a frame: its next event, or null when the wire lost it. */
+  egress: Egress<EventHandle | null>;
   tcp: TcpTable;
   udp: Map<number, UdpHandler>;
 }
@@ -66,6 +67,8 @@ export class Network implements TcpHost {
   private readonly user_timeouts = new Map<string, number>();
   private rto_max_ns = TCP_RTO_MAX_NS;
   private readonly rto_maxes = new Map<string, number>();
+  /** Socket priorities by purpose (set_priority); others are best effort. */
+  private readonly prios = new Map<string, number>();
   /** Connections opened so far: the next one's serial (its ISN, in effect). */
   private conn_serial = 0;
   /**
@@ -99,7 +102,7 @@ export class Network implements TcpHost {
 
   private net_node(node: Node): NetNode {
     return node.attach('net', () => ({
-      egress: new Egress(this.profile, nic_of(node), this.netem_rng.fork(), (f, s, e, d) => this.on_line(f, s, e, d)),
+      egress: new Egress<EventHandle | null>(this.profile, nic_of(node), this.netem_rng.fork(), (f, s, e, d) => this.on_line(f, s, e, d), (f, h) => this.off_line(f, h)),
       tcp: new TcpTable(),
       udp: new Map<number, UdpHandler>(),
     }));
@@ -148,15 +151,22 @@ export class Network implements TcpHost {
     return false;
   }
 
-  private on_line(f: Frame, start: number, end: number, delay: number): void {
+  private on_line(f: Frame, start: number, end: number, delay: number): EventHandle | null {
     if (this.partitions.length > 0 && this.partitioned(f.src.id, f.dst.id, start)) {
       this.wire_lost++;
       this.wire_lost_B += frame_counted_B(f.ip_B);
-      return;
+      return null;
     }
     const q = this.cluster.queue;
-    if (this.cluster.nodes.length > 2) q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
-    else q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id);
+    if (this.cluster.nodes.length > 2) return q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
+    return q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id);
+  }
+
+  /** A frame's start was taken by a higher band's (net/qdisc.ts): undo on_line; it goes on again later. */
+  private off_line(f: Frame, h: EventHandle | null): void {
+    if (h) return h.cancel();
+    this.wire_lost--;
+    this.wire_lost_B -= frame_counted_B(f.ip_B);
   }
 
   private switch_port(f: Frame, end: number, delay: number): void {
@@ -222,6 +232,7 @@ export class Network implements TcpHost {
     let c = ta.est.get(key);
     if (c) return c;
     c = new TcpConn(this, a, b, name, this.conn_serial++);
+    c.prio = this.prios.get(name) ?? TC_PRIO_BESTEFFORT;
     ta.hash(key, c);
     if (!b.alive) c.drop_end(b);
     else {
@@ -265,6 +276,16 @@ export class Network implements TcpHost {
     if (purpose === undefined) this.rto_max_ns = ns || TCP_RTO_MAX_NS;
     else if (ns === 0) this.rto_maxes.delete(purpose);
     else this.rto_maxes.set(purpose, ns);
+  }
+
+  /**
+   * SO_PRIORITY on the connections of one purpose (TC_PRIO_*, 0 to 15):
+   * the band their frames take in every node's qdisc (net/qdisc.ts), for
+   * connections opened from now on. Best effort unless set.
+   */
+  set_priority(purpose: string, prio: number): void {
+    if (!(Number.isInteger(prio) && prio >= 0 && prio <= 15)) throw new Error(`a socket priority is an integer from 0 to 15, got ${prio}`);
+    this.prios.set(purpose, prio);
   }
 
   /** Receive datagrams on a port of a node. */

@@ -1,12 +1,31 @@
 // A node's egress: what `tc` puts on eth0, then the line.
 //
-//   netem (loss, duplicate; reorder and delay)  ->  tbf, or pfifo of
-//   txqueuelen frames  ->  the NIC's line, one frame at a time, FIFO
+//   netem (loss, duplicate; reorder and delay)  ->  tbf, or pfifo_fast of
+//   three bands of txqueuelen frames each  ->  the NIC's line, one frame at
+//   a time
 //
-// Frames enter at the time the stack hands them over, in time order, so
-// each one's departure from the queue and its time on the line are known
-// when it is queued: the wire is FIFO and work-conserving, and nothing is
-// reserved ahead of what the transport has actually sent.
+// pfifo_fast serves its bands in strict priority, FIFO within a band: a
+// frame's band is its socket's priority through 2.4's prio2band
+// (TC_PRIO_INTERACTIVE goes to band 0, best effort to 1, bulk to 2); the
+// line takes the head of the highest band that holds a frame whenever it
+// is free. Under tbf the same bands sit below the bucket (a prio child),
+// which sends the head of the highest band once it holds its tokens.
+//
+// The line's schedule is computed when a frame is queued, not frame by
+// frame as the line frees (no event per dequeue): frames enter at the time
+// the stack hands them over, in time order, and each is given the start it
+// has if nothing of a higher band comes before it leaves the queue. The
+// frames in the queue are kept in the order the line will take them (each
+// band after the higher ones), so a frame of the lowest band present is
+// simply appended: with one band in use (every frame best effort, as
+// before bands were used) this is exactly a FIFO, and nothing is ever
+// recomputed. A frame of a higher band is placed before the waiting frames
+// of lower bands, which are taken back off the line and given their new,
+// later starts from the queue's state as it was before the first of them:
+// the same schedule the line would have made by dequeueing at each free
+// moment (tests/net/qdisc.test.ts checks it against that obvious version).
+// A frame that has left the queue (it is on the line, or under tbf waits
+// for the line) is never moved.
 //
 // netem's delay is added after the line rather than before the queue: for
 // a constant delay the timing is the same, and a frame netem reorders (it
@@ -20,39 +39,71 @@ import type { NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { frame_counted_B, ser_ns, type Frame } from './wire.ts';
 
-/** Where a frame's copy goes once on the line: start and end of its serialisation, and netem's delay. */
-export type OnLine = (f: Frame, start_ns: number, end_ns: number, delay_ns: number) => void;
+/** Socket priorities (2.4's TC_PRIO_*) om's connections use. */
+export const TC_PRIO_BESTEFFORT = 0;
+export const TC_PRIO_BULK = 2;
+export const TC_PRIO_INTERACTIVE = 6;
+export const PFIFO_FAST_BANDS = 3;
+/** 2.4's prio2band: a socket priority's band (0 is served first). */
+const PRIO2BAND = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
+export const prio2band = (prio: number): number => PRIO2BAND[prio & 15]!;
+
+/**
+ * The line takes a frame: its copy goes on the wire from start to end and
+ * netem delays it by delay_ns after. Returns what off_line needs to take
+ * it back (its arrival event).
+ */
+export type OnLine<H> = (f: Frame, start_ns: number, end_ns: number, delay_ns: number) => H;
+/** A frame given a start that a higher band's frame took: forget what on_line did for it. */
+export type OffLine<H> = (f: Frame, h: H) => void;
 
 const REFUSED = 0;
 const ON_LINE = 1;
 const LOST = 2;
 
-export class Egress {
+export class Egress<H = unknown> {
   private line_free_ns = 0;
   // tbf: tokens as ns of sending at the rate, at most burst_ns, as of tok_at_ns.
   private tok_ns: number;
   private tok_at_ns = 0;
   private readonly burst_ns: number;
   private tbf_last_ns = 0;
-  // Frames queued: when each leaves the qdisc and starts on the line, its counted bytes.
+  // The frames queued, in the order the line takes them: when each leaves
+  // the qdisc and starts on the line, its counted bytes, its band; and, to
+  // give it a new start, when it was queued, netem's delay, what on_line
+  // gave back, and the line's and tbf's state just before it.
   private dep_ns: number[] = [];
   private start_ns: number[] = [];
   private counted_B: number[] = [];
+  private band: number[] = [];
+  private frame: Frame[] = [];
+  private enq_ns: number[] = [];
+  private delay_ns: number[] = [];
+  private handle: H[] = [];
+  private free_before_ns: number[] = [];
+  private tok_before_ns: number[] = [];
+  private tok_at_before_ns: number[] = [];
+  private tbf_last_before_ns: number[] = [];
   /** First frame not yet out of the qdisc, and first not yet on the line. */
   private h_dep = 0;
   private h_start = 0;
   private backlog_B = 0;
+  /** Frames of each band not yet on the line (pfifo_fast's limit is txqueuelen a band). */
+  private readonly waiting = new Array<number>(PFIFO_FAST_BANDS).fill(0);
   /** Frames netem dropped (of those the stack handed over) and copies it put on the line, with their counted bytes. */
   netem_lost = 0;
   netem_lost_B = 0;
   netem_dups = 0;
   netem_dups_B = 0;
+  /** Frames that were given a later start because a higher band's frame went first. */
+  requeued = 0;
 
   constructor(
     private readonly p: NetProfile,
     private readonly nic: NicCounters,
     private readonly rng: Rng,
-    private readonly on_line: OnLine,
+    private readonly on_line: OnLine<H>,
+    private readonly off_line: OffLine<H>,
   ) {
     this.burst_ns = p.tbf ? (p.tbf.burst_B * 8e9) / p.tbf.rate_bps : 0;
     this.tok_ns = this.burst_ns;
@@ -91,30 +142,82 @@ export class Egress {
   private enqueue(f: Frame, now: number, delay: number): boolean {
     this.sync(now);
     const cnt = frame_counted_B(f.ip_B);
+    const band = prio2band(f.prio);
     const tbf = this.p.tbf;
-    let dep: number;
-    if (tbf) {
-      if (this.backlog_B + cnt > tbf.limit_B) {
-        this.nic.tx_drop++;
-        return false;
-      }
-      dep = this.tbf_departure(cnt, now, tbf.rate_bps);
-    } else {
-      if (this.start_ns.length - this.h_start >= this.p.txqueuelen) {
-        this.nic.tx_drop++;
-        return false;
-      }
-      dep = Math.max(now, this.line_free_ns);
+    if (tbf ? this.backlog_B + cnt > tbf.limit_B : this.waiting[band]! >= this.p.txqueuelen) {
+      this.nic.tx_drop++;
+      return false;
     }
+    // Its place: after every waiting frame of its band or a higher one.
+    const n = this.dep_ns.length;
+    let at = n;
+    while (at > this.h_dep && this.band[at - 1]! > band) at--;
+    this.waiting[band]!++;
+    this.backlog_B += cnt;
+    if (at === n) {
+      this.push_frame(f, now, delay, cnt, band);
+      this.schedule(n);
+      return true;
+    }
+    // Take the lower bands' waiting frames off the line, and give them
+    // their starts again behind this one, from the state before the first.
+    for (let i = at; i < n; i++) this.off_line(this.frame[i]!, this.handle[i]!);
+    this.requeued += n - at;
+    this.push_frame(f, now, delay, cnt, band);
+    this.rotate_last_to(at);
+    this.line_free_ns = this.free_before_ns[at]!;
+    this.tok_ns = this.tok_before_ns[at]!;
+    this.tok_at_ns = this.tok_at_before_ns[at]!;
+    this.tbf_last_ns = this.tbf_last_before_ns[at]!;
+    for (let i = at; i <= n; i++) this.schedule(i);
+    return true;
+  }
+
+  private push_frame(f: Frame, now: number, delay: number, cnt: number, band: number): void {
+    this.frame.push(f);
+    this.enq_ns.push(now);
+    this.delay_ns.push(delay);
+    this.counted_B.push(cnt);
+    this.band.push(band);
+    this.dep_ns.push(0);
+    this.start_ns.push(0);
+    this.handle.push(undefined as H);
+    this.free_before_ns.push(0);
+    this.tok_before_ns.push(0);
+    this.tok_at_before_ns.push(0);
+    this.tbf_last_before_ns.push(0);
+  }
+
+  /** Move the frame just pushed to index `at` (the ones from there on go one later). */
+  private rotate_last_to(at: number): void {
+    const mv = <T>(a: T[]): void => {
+      const x = a[a.length - 1]!;
+      a.copyWithin(at + 1, at, a.length - 1);
+      a[at] = x;
+    };
+    mv(this.frame);
+    mv(this.enq_ns);
+    mv(this.delay_ns);
+    mv(this.counted_B);
+    mv(this.band);
+  }
+
+  /** Give frame i its departure and time on the line after the frames before it, from the current state. */
+  private schedule(i: number): void {
+    this.free_before_ns[i] = this.line_free_ns;
+    this.tok_before_ns[i] = this.tok_ns;
+    this.tok_at_before_ns[i] = this.tok_at_ns;
+    this.tbf_last_before_ns[i] = this.tbf_last_ns;
+    const f = this.frame[i]!;
+    const enq = this.enq_ns[i]!;
+    const tbf = this.p.tbf;
+    const dep = tbf ? this.tbf_departure(this.counted_B[i]!, enq, tbf.rate_bps) : Math.max(enq, this.line_free_ns);
     const start = Math.max(dep, this.line_free_ns);
     const end = start + ser_ns(f.ip_B, this.p.line_bps);
     this.line_free_ns = end;
-    this.dep_ns.push(dep);
-    this.start_ns.push(start);
-    this.counted_B.push(cnt);
-    this.backlog_B += cnt;
-    this.on_line(f, start, end, delay);
-    return true;
+    this.dep_ns[i] = dep;
+    this.start_ns[i] = start;
+    this.handle[i] = this.on_line(f, start, end, this.delay_ns[i]!);
   }
 
   /** When a frame of `cnt` bytes leaves tbf: the first time the bucket holds its tokens. */
@@ -141,13 +244,12 @@ export class Egress {
     while (this.h_start < st.length && st[this.h_start]! <= now) {
       this.nic.tx_packets++;
       this.nic.tx_bytes += this.counted_B[this.h_start]!;
+      this.waiting[this.band[this.h_start]!]!--;
       this.h_start++;
     }
     const h = Math.min(this.h_dep, this.h_start);
     if (h > 256 && h * 2 > st.length) {
-      drop_front(dep, h);
-      drop_front(st, h);
-      drop_front(this.counted_B, h);
+      for (const a of [dep, st, this.counted_B, this.band, this.frame, this.enq_ns, this.delay_ns, this.handle, this.free_before_ns, this.tok_before_ns, this.tok_at_before_ns, this.tbf_last_before_ns] as unknown[][]) drop_front(a, h);
       this.h_dep -= h;
       this.h_start -= h;
     }

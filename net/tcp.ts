@@ -325,6 +325,8 @@ export class TcpConn {
   readonly end: [TcpSock | null, TcpSock | null];
   /** dir[s]: the messages end[s] sends. */
   readonly dir: [MsgQueue, MsgQueue] = [new MsgQueue(), new MsgQueue()];
+  /** Both ends' socket priority (SO_PRIORITY, TC_PRIO_*): their frames' band in the qdisc. */
+  prio = 0;
 
   constructor(
     readonly host: TcpHost,

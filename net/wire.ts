@@ -43,6 +43,11 @@ export interface Frame {
   tsecr: number;
   /** A reset (RST): the sender has no (more) connection for it. */
   rst: boolean;
+  /**
+   * The sending socket's priority (2.4's skb->priority, from SO_PRIORITY):
+   * the qdisc's band (net/qdisc.ts). 0: best effort.
+   */
+  prio: number;
   /** UDP: destination port and the datagram's bytes. */
   port: number;
   data: Uint8Array | null;

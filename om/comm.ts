@@ -14,9 +14,15 @@ const dbg = kdebug('om:comm');
  * The connections om uses between two nodes: one for migrations (the bulk
  * of a freeze) and one for everything else (page requests and replies,
  * remote system calls, exit and location notes), as openMosix keeps the
- * migration socket apart from the deputy's.
+ * migration socket apart from the deputy's; and, for a process whose
+ * scheme preempts (--preempt), a third for its demand faults alone: the
+ * request for a faulting page and the reply that carries it. That one's
+ * socket has TC_PRIO_INTERACTIVE (om_init), so its frames take pfifo_fast's
+ * top band and overtake a push or a prefetch in every queue; it must be a
+ * connection of its own, since within one TCP stream nothing overtakes
+ * (QEMU's postcopy-preempt channel is one for the same reason).
  */
-export type Conn = 'mig' | 'om';
+export type Conn = 'mig' | 'om' | 'demand';
 
 export interface CommOpts {
   conn?: Conn;

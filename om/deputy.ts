@@ -17,7 +17,7 @@ import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, own_page } from './pages.ts';
 import {
-  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, MIG_DROPPED, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
+  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, MIG_DROPPED, OMP_DEMAND, OMP_PREEMPT_ON, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
   message_B, type Msg, type PageRec, type RemSyscall,
 } from './proto.ts';
 import { holder_emptied, push_pump, push_start, push_stop, pusher_of } from './push.ts';
@@ -50,27 +50,39 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
       const f = figures_of(node, m.pid);
       const pusher = pusher_of(node, m.pid);
       const held_before = holder ? holder.hpt.rss : 0;
-      for (let i = 0; i < m.vpns.length; i += DEP_PAGES_PER_MSG) {
+      // A demand request (OMP_DEMAND) has its faulting page answered alone,
+      // on the demand connection it came by; the rest follow as usual.
+      const demand = m.flags !== undefined && (m.flags & OMP_DEMAND) !== 0;
+      for (let i = 0; i < m.vpns.length; ) {
+        const n = demand && i === 0 ? 1 : DEP_PAGES_PER_MSG;
         const pages: PageRec[] = [];
         // A page leaves once the reply holding its bytes is made (below).
         const sent: number[] = [];
-        for (const vpn of m.vpns.slice(i, i + DEP_PAGES_PER_MSG)) {
+        for (const vpn of m.vpns.slice(i, i + n)) {
           const p = holder && !sent.includes(vpn) ? copy_page(holder.hpt, vpn, true) : null;
+          const again = demand && i === 0 && !p ? pusher?.copy_on_way(vpn) : undefined;
           if (p) {
             sent.push(vpn);
             pages.push({ vpn, flags: p.flags, data: p.data });
             f.pages_transferred++;
             audit.sent(m.pid, vpn);
             pusher?.gone(vpn);
+          } else if (again) {
+            // Pushed, and perhaps still behind a send buffer of the push:
+            // its copy goes again, ahead; the migrant takes the first.
+            pages.push({ vpn, flags: again.flags, data: again.data });
+            f.pages_transferred++;
+            f.demand_resent_pages++;
           } else if (pusher?.was_pushed(vpn)) pages.push({ vpn, flags: PG_ONWAY, data: null });
           else pages.push({ vpn, flags: PG_ABSENT, data: null });
         }
         const copied = pages.filter((p) => p.data).length;
         t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, copied) + node.cpu.cost_ns(costs.om_msg, 1));
-        const reply: Msg = { type: DEP_PAGES, pid: m.pid, pages };
+        const reply: Msg = demand && i === 0 ? { type: DEP_PAGES, pid: m.pid, pages, flags: OMP_DEMAND } : { type: DEP_PAGES, pid: m.pid, pages };
         f.postcopy_bytes += message_B(reply);
-        comm_send(node, from, reply, t, { encode_now: true });
+        comm_send(node, from, reply, t, { encode_now: true, conn: demand && i === 0 ? 'demand' : 'om' });
         for (const vpn of sent) drop_page(holder!.hpt, vpn);
+        i += n;
       }
       if (pusher && m.vpns.length > 0) {
         pusher.restart_after(Math.max(...m.vpns));
@@ -80,7 +92,7 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
     }
     case REM_PUSH_START:
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
-      push_start(node, from, m.pid);
+      push_start(node, from, m.pid, m.flags !== undefined && (m.flags & OMP_PREEMPT_ON) !== 0);
       break;
     case REM_PUSH_STOP:
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));

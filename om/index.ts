@@ -7,6 +7,7 @@ import type { Node } from '../kernel/node.ts';
 import { attach_network, network_of } from '../net/link.ts';
 import { start_infod } from '../net/infod.ts';
 import type { NetProfile } from '../net/profiles.ts';
+import { TC_PRIO_INTERACTIVE } from '../net/qdisc.ts';
 import { set_conn_fail_handler, set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
@@ -99,6 +100,7 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   if (cluster.ext.has('om')) return;
   cluster.ext.set('om', true);
   const net = attach_network(cluster, profile);
+  net.set_priority('demand', TC_PRIO_INTERACTIVE);
   // A node's daemons (infoD, the liveness watch) run while the experiment
   // does (a process lives somewhere, or the workload holds them: the host
   // powering the cluster down at the end) or while the node itself still

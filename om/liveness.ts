@@ -341,7 +341,9 @@ function om_peer_gone(node: Node, peer: number, how_long: string): void {
     else {
       // Nothing of it is there any more: a push from there will never say it stopped.
       st.pushers.delete(peer);
-      if (st.push_stopping.delete(peer)) run_deferred(st);
+      let waited = st.push_stopping.delete(peer);
+      for (const [vpn, h] of st.demand_out) if (h === peer && st.demand_out.delete(vpn)) waited = true;
+      if (waited) run_deferred(st);
     }
   }
   for (const dep of [...here.deputies.values()]) {

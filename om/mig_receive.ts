@@ -23,12 +23,12 @@ import type { MigAttach } from './migrate.ts';
 import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
   MIG_ABORT, MIG_DONE, MIG_DROPPED, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
-  OMP_BACKGROUND, OMP_WINDOW_REMOTE, REM_PUSH_START, REM_WHERE, type MigTask, type MigVma, type Msg,
+  OMP_BACKGROUND, OMP_PREEMPT_OFF, OMP_PREEMPT_ON, OMP_WINDOW_REMOTE, REM_PUSH_START, REM_WHERE, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
 import { zap_page_range } from '../mm/mm_struct.ts';
-import { register_mm_owner } from './remote.ts';
+import { preempts, register_mm_owner } from './remote.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
 import { deputy_dropped } from './deputy.ts';
@@ -60,6 +60,8 @@ interface MigIn {
   nth: number;
   /** The process's AMPoM window mode, as the handshake said. */
   window: 'all' | 'remote';
+  /** Its demand-first setting, as the handshake said (null: its scheme's). */
+  preempt: boolean | null;
   /** When the source was last heard about this migration. */
   heard_ns: number;
 }
@@ -75,6 +77,8 @@ export const MIG_IN_IDLE_NS = 2 * OM_TCP_USER_TIMEOUT_NS;
 const incoming = (n: Node): Map<number, MigIn> => om_node(n).incoming as Map<number, MigIn>;
 
 /** Frames the destination wants free before it accepts: the pages, their tables, slack. */
+/** The handshake's demand-first flags: on, off, or neither (the scheme's default). */
+const preempt_of = (flags: number): boolean | null => (flags & OMP_PREEMPT_ON ? true : flags & OMP_PREEMPT_OFF ? false : null);
 const room_needed = (npages: number, vm_pages: number): number => npages + Math.ceil(vm_pages / 1024) + 2;
 
 /** mig_do_receive: one migration message arrived at its destination. */
@@ -92,7 +96,7 @@ export function mig_do_receive(dest: Node, src: Node, m: Msg, attach: unknown): 
       comm_send(dest, src, { type: MIG_ABORT, pid: m.pid, errno: ok ? -ECONNABORTED : -ENOMEM }, at, { conn: 'mig' });
       return;
     }
-    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid), window: m.flags && m.flags & OMP_WINDOW_REMOTE ? 'remote' : 'all', heard_ns: now });
+    incoming(dest).set(m.pid, { pid: m.pid, src, home: m.hshake.home, policy: policy!, mm: null, here: [], moved: new Set(), here_ranges: [], holders: new Set(), ctx: null, attach: null, asked: 1, nth: mig_attempt_now(dest.cluster, m.pid), window: m.flags && m.flags & OMP_WINDOW_REMOTE ? 'remote' : 'all', preempt: preempt_of(m.flags ?? 0), heard_ns: now });
     comm_send(dest, src, { type: MIG_HSHAKE_ACK, pid: m.pid, ack: { ok: 1, errno: 0 } }, at, { conn: 'mig' });
     return;
   }
@@ -328,6 +332,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
   register_mm_owner(mm, task);
   const st = new OmTask(task, mi.policy, mi.home);
   st.ampom_window = mi.window;
+  st.preempt = mi.preempt;
   for (const h of mi.holders) if (h !== dest.id) st.holders.add(h);
   here.migrants.set(mi.pid, st);
   const scheme = scheme_of(mi.policy);
@@ -352,7 +357,9 @@ function mig_resume(dest: Node, mi: MigIn): void {
     const f = figures_of(dest, mi.pid);
     f.migrations++;
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
-    for (const h of st.pushers) comm_send(dest, c.node(h), { type: REM_PUSH_START, pid: mi.pid }, t_run);
+    // A process whose demand goes first has its pushers keep copies of the pages still on their way (om/push.ts).
+    const flags = preempts(st) ? OMP_PREEMPT_ON : 0;
+    for (const h of st.pushers) comm_send(dest, c.node(h), { type: REM_PUSH_START, pid: mi.pid, flags }, t_run);
     if (mi.home !== dest.id) {
       // The process tells its deputy where it is itself, as a new remote
       // connects to its deputy: the source's REM_WHERE is lost if the

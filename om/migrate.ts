@@ -32,7 +32,7 @@ import { copy_page, drop_page, install_page, own_page } from './pages.ts';
 import { page_table_to_send } from './page_table.ts';
 import { mig_vmas, precopy_run, precopy_state, vmas_key, type PrecopyState } from './precopy.ts';
 import {
-  MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA, MPT_ENTRY_B, OMP_WINDOW_REMOTE, REM_PUSH_STOP, REM_WHERE,
+  MIG_ABORT, MIG_GO, MIG_HSHAKE, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA, MPT_ENTRY_B, OMP_PREEMPT_OFF, OMP_PREEMPT_ON, OMP_WINDOW_REMOTE, REM_PUSH_STOP, REM_WHERE,
   message_B, type Msg, type PageRec,
 } from './proto.ts';
 import { count_wasted, register_mm_owner } from './remote.ts';
@@ -163,7 +163,7 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
     }
     st.pushers.clear();
   }
-  if (st.inflight.size > 0 || st.push_stopping.size > 0) {
+  if (st.inflight.size > 0 || st.push_stopping.size > 0 || st.demand_out.size > 0) {
     st.deferred = () => mig_start(task, st, dest, done);
     return;
   }
@@ -208,7 +208,8 @@ function mig_send_hshake(out: MigOut, at_ns: number): void {
   const t = kernel_work(src, at_ns, setup + src.cpu.cost_ns(costs.om_msg, 1));
   const npages = out.precopy ? mm.rss : out.send.length;
   const hshake = { home: task.home.id, policy: POLICY_CODE[out.scheme.name], npages, vm_pages: Math.ceil(mm.vm_size_B() / PAGE_SIZE) };
-  send(out, { type: MIG_HSHAKE, pid: task.pid, hshake, flags: out.st.ampom_window === 'remote' ? OMP_WINDOW_REMOTE : 0 }, t);
+  const preempt = out.st.preempt === null ? 0 : out.st.preempt ? OMP_PREEMPT_ON : OMP_PREEMPT_OFF;
+  send(out, { type: MIG_HSHAKE, pid: task.pid, hshake, flags: (out.st.ampom_window === 'remote' ? OMP_WINDOW_REMOTE : 0) | preempt }, t);
 }
 
 /** Send a migration message, counting what the freeze costs in bytes. */

@@ -89,6 +89,17 @@ export const PG_NO_DATA = PG_ABSENT | PG_ONWAY;
 export const OMP_BACKGROUND = 0x1;
 /** MIG_HSHAKE: AMPoM's window takes only faults in a remote area (not every fault). */
 export const OMP_WINDOW_REMOTE = 0x2;
+/**
+ * MIG_HSHAKE: the process's demand traffic goes on the demand connection
+ * (om/comm.ts), or does not; neither: its scheme's default.
+ */
+export const OMP_PREEMPT_ON = 0x4;
+export const OMP_PREEMPT_OFF = 0x8;
+/**
+ * REM_PAGE: its first page is the one the migrant faulted on; answer it
+ * alone, on the demand connection, ahead of the rest (which go as usual).
+ */
+export const OMP_DEMAND = 0x10;
 export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 
 // ---- layouts ----

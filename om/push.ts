@@ -24,6 +24,17 @@ const dbg = kdebug('om:deputy');
 
 /** Pages a pushed DEP_PAGES carries. */
 export const PUSH_PAGES_PER_MSG = 8;
+/**
+ * Pages pushed last whose copies a pusher keeps for a migrant whose demand
+ * goes first: a request for one of them is answered with its copy again,
+ * ahead of the push, rather than PG_ONWAY (the pushed copy may still wait
+ * behind a send buffer's worth of the push). The push keeps at most
+ * SNDBUF_B + a message unacknowledged (om/sndbuf.ts), 12 pages: 32 covers
+ * them, with the TCP window's segments still on the wire. Older pushed
+ * pages are answered PG_ONWAY, as without demand first. As an skb holds
+ * its bytes until they are acknowledged, these copies are the push's own.
+ */
+export const PUSH_KEEP_PAGES = 32;
 
 export class Pusher {
   /** The pages to push, ascending; `skip` links each to the next one not yet gone. */
@@ -36,10 +47,14 @@ export class Pusher {
   writing = false;
   /** Nothing left to push. */
   done = false;
+  /** Copies of the pages pushed last, oldest first (only when `keep`). */
+  private readonly on_way = new Map<number, { data: Uint8Array; flags: number }>();
   constructor(
     readonly pid: number,
     readonly to: Node,
     vpns: number[],
+    /** Keep copies of the PUSH_KEEP_PAGES pages pushed last (the migrant's demand goes first). */
+    readonly keep = false,
   ) {
     this.order = Int32Array.from(vpns).sort();
     this.skip = new Int32Array(this.order.length + 1).map((_, i) => i);
@@ -73,6 +88,18 @@ export class Pusher {
     if (i < this.order.length && this.order[i] === vpn) this.skip[i] = i + 1;
   }
 
+  /** A page just pushed: keep its copy while it may still be on its way. */
+  pushed_copy(vpn: number, data: Uint8Array, flags: number): void {
+    if (!this.keep) return;
+    this.on_way.set(vpn, { data: data.slice(), flags });
+    if (this.on_way.size > PUSH_KEEP_PAGES) this.on_way.delete(this.on_way.keys().next().value!);
+  }
+
+  /** The copy of a page pushed last, if it is one of them. */
+  copy_on_way(vpn: number): { data: Uint8Array; flags: number } | undefined {
+    return this.on_way.get(vpn);
+  }
+
   was_pushed(vpn: number): boolean {
     const i = this.index_of(vpn);
     return i < this.order.length && this.order[i] === vpn && this.pushed[i] === 1;
@@ -104,12 +131,12 @@ const pushers = (n: Node): Map<number, Pusher> => om_node(n).pushers as Map<numb
 export const pusher_of = (node: Node, pid: number): Pusher | undefined => pushers(node).get(pid);
 
 /** REM_PUSH_START: push what this node holds for pid to `to`. */
-export function push_start(node: Node, to: Node, pid: number): void {
+export function push_start(node: Node, to: Node, pid: number, keep = false): void {
   const h = om_node(node).holders.get(pid);
   if (!h || pushers(node).has(pid)) return;
   const vpns: number[] = [];
   h.hpt.for_each_pte(0, 1 << 20, (vpn) => void vpns.push(vpn));
-  pushers(node).set(pid, new Pusher(pid, to, vpns));
+  pushers(node).set(pid, new Pusher(pid, to, vpns, keep));
   dbg(node, 'pushing %d pages of pid %d to %s', vpns.length, pid, to.name);
   push_pump(node, pid);
 }
@@ -148,6 +175,7 @@ function push_one(node: Node, p: Pusher): boolean {
       const pg = copy_page(h.hpt, vpn, true); // leaves once the message holding its bytes is made
       if (!pg) continue; // gone meanwhile without us hearing of it
       pages.push({ vpn, flags: pg.flags, data: pg.data });
+      p.pushed_copy(vpn, pg.data, pg.flags);
       audit_of(node.cluster).sent(pid, vpn);
     }
     if (pages.length === 0) continue;

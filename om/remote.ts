@@ -24,7 +24,8 @@ import { register_om_costs } from './costs.ts';
 import { kill_migrant } from './kill.ts';
 import { timeline_of } from './timeline.ts';
 import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
-import { DEP_PAGES, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_PAGE, type Msg } from './proto.ts';
+import { DEP_PAGES, OMP_BACKGROUND, OMP_DEMAND, PG_ABSENT, PG_ONWAY, REM_PAGE, type Msg } from './proto.ts';
+import { scheme_of } from './schemes/index.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 import { peer_lost } from './liveness.ts';
 import { pause_begin, pause_end } from './pause.ts';
@@ -161,28 +162,39 @@ function want(st: OmTask, mm: MmStruct, by_holder: Map<number, number[]>, v: num
   return true;
 }
 
+/** Whether the process's demand faults go first on the wire (its run's --preempt, else its scheme's). */
+export const preempts = (st: OmTask): boolean => st.preempt ?? scheme_of(st.policy).preempt;
+
 /**
  * Ask the holders: the faulting page (unless it is here) and the zone's
  * pages that are neither here nor on their way, one REM_PAGE per holder,
- * the faulting page first.
+ * the faulting page first. With demand first (preempts), the request that
+ * carries the faulting page goes on the demand connection, flagged so
+ * that its holder sends that page back alone on it (om/deputy.ts).
  */
 function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisfied: boolean, nzone: number): void {
   const node = task.node;
   const f = figures_of(node, task.pid);
   const by_holder = new Map<number, number[]>();
   const tl = timeline_of(node.cluster);
-  if (!satisfied && want(st, mm, by_holder, vpn)) tl?.requested(vpn, 'demand');
+  const demand = !satisfied && want(st, mm, by_holder, vpn);
+  if (demand) tl?.requested(vpn, 'demand');
+  st.demand_sent_ns = demand ? task.clock_ns : -1;
   for (let i = 0; i < nzone; i++) {
     if (!want(st, mm, by_holder, zone[i]!)) continue;
     st.zone_unused.add(zone[i]!);
     tl?.requested(zone[i]!, 'zone');
   }
   const costs = register_om_costs(node.cpu);
+  const first = demand && preempts(st);
   for (const [h, vpns] of by_holder) {
     task.charge(node.cpu.cost_ns(costs.om_msg, 1));
     f.request_messages++;
-    f.prefetched_pages += vpns.length - (vpns[0] === vpn && !satisfied ? 1 : 0);
-    comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
+    const has_demand = vpns[0] === vpn && !satisfied;
+    f.prefetched_pages += vpns.length - (has_demand ? 1 : 0);
+    if (first && has_demand) st.demand_out.set(vpn, h);
+    if (first && has_demand) comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns, flags: OMP_DEMAND }, task.clock_ns, { conn: 'demand' });
+    else comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
   }
 }
 
@@ -241,6 +253,7 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
   const audit = audit_of(node.cluster);
   for (const p of m.pages) if (!(p.flags & PG_ONWAY)) audit.arrived(m.pid, p.vpn, p.data);
   const st = om_node(node).migrants.get(m.pid);
+  if (m.flags !== undefined && m.flags & OMP_DEMAND) st?.demand_out.delete(m.pages[0]!.vpn);
   const task = st?.task;
   const mm = task?.mm as MmStruct | null | undefined;
   if (!st || !task || !task.alive || !mm) return; // it exited (or left) meanwhile: the pages go with it
@@ -278,6 +291,8 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
     task.charge(node.cpu.cost_ns(CPU_PTE, 1) + node.cpu.cost_ns(CPU_COPY_PAGE, 0));
     st.waiting_vpn = -1;
     st.waiting_on = -1;
+    if (st.demand_sent_ns >= 0) figures_of(node, m.pid).demand_fault_ns.push(node.cluster.queue.now_ns - st.demand_sent_ns);
+    st.demand_sent_ns = -1;
     pause_end(st, node.cluster.queue.now_ns);
     timeline_of(node.cluster)?.wait_ends(node.cluster.queue.now_ns);
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);
@@ -288,7 +303,7 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
 
 /** A migration waiting for pages on their way, or for pushes to stop, goes on when all are done. */
 export function run_deferred(st: OmTask): void {
-  if (st.inflight.size === 0 && st.push_stopping.size === 0 && st.deferred) {
+  if (st.inflight.size === 0 && st.push_stopping.size === 0 && st.demand_out.size === 0 && st.deferred) {
     const d = st.deferred;
     st.deferred = null;
     d();

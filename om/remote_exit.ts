@@ -58,6 +58,7 @@ export function remote_exit(task: Task): void {
   for (const { pfn } of st.arrived.values()) node.mem.put(pfn);
   st.arrived.clear();
   st.inflight.clear();
+  st.demand_out.clear();
   st.deferred = null;
   // A migration it was stopped for is called off.
   const out = here.outgoing.get(task.pid) as { dest: Node } | undefined;

@@ -77,12 +77,20 @@ export interface OmFigures {
   /** Time the migrant spent waiting on a node taken as unreachable (om/pause.ts), ns, and how many such waits. */
   paused_ns: number;
   pauses: number;
+  /**
+   * Each demand fault's latency here, ns: from its request leaving to its
+   * page installed (faults on a page already on its way are not in it).
+   */
+  demand_fault_ns: number[];
+  /** Pages a pusher sent again ahead of the push, for a demand fault on a page still on its way. */
+  demand_resent_pages: number;
 }
 
 export const new_figures = (): OmFigures => ({
   migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, local_window_faults: 0, request_messages: 0, prefetched_pages: 0,
   pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0, prefetch_in_flight: 0,
   started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0, paused_ns: 0, pauses: 0,
+  demand_fault_ns: [], demand_resent_pages: 0,
 });
 
 /** The migrant's record, on the node the process runs on (home included). */
@@ -120,6 +128,20 @@ export class OmTask {
    * i-th page fault"), or only those in a remote area ('remote').
    */
   ampom_window: 'all' | 'remote' = 'all';
+  /**
+   * Whether its demand faults use the demand connection (om/comm.ts): on,
+   * off, or null for its scheme's default (Scheme.preempt).
+   */
+  preempt: boolean | null = null;
+  /** When the request for the page it waits on left (-1: it asked for none; the page was already on its way). */
+  demand_sent_ns = -1;
+  /**
+   * Pages asked for on the demand connection whose reply has not come: a
+   * migration waits for them too (a reply may carry a second copy of a
+   * pushed page, which must not reach a node the process has left): vpn
+   * -> the holder asked.
+   */
+  readonly demand_out = new Map<number, number>();
   /** Pre-copy's stop rule for this process (the scheme's, unless a run chose another). */
   precopy_rule: PrecopyRule | null = null;
   /** The process's migration attempts so far (MIG_TASK carries the count on): see MigOut.gen. */

@@ -18,7 +18,7 @@ import { om_init, request_migration } from '../om/index.ts';
 import type { MigrationResult } from '../om/migrate.ts';
 import { DEFAULT_PARTITION_LIMIT_NS, set_partition_limit } from '../om/pause.ts';
 import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
-import type { PrecopyRule } from '../om/schemes/index.ts';
+import { scheme_of, type PrecopyRule } from '../om/schemes/index.ts';
 import { record_timeline, type Timeline } from '../om/timeline.ts';
 
 export interface ProgramDef {
@@ -94,6 +94,8 @@ export interface RunSpec {
   precopy_rule?: PrecopyRule;
   /** Which faults feed AMPoM's window: every fault of the migrant (the default, §3.1) or those in a remote area. */
   ampom_window?: 'all' | 'remote';
+  /** Demand first on the wire (om/comm.ts's demand connection), when not the scheme's default. */
+  preempt?: boolean;
   /**
    * How long a migrant waits on an unreachable node it needs before it is
    * killed, ns (om/pause.ts; default DEFAULT_PARTITION_LIMIT_NS, 60 s; 0:
@@ -165,6 +167,18 @@ export interface RunResult extends PagingCounts {
   pauses: number;
   /** QEMU's name for the page-fault requests after the migration. */
   postcopy_requests: number;
+  /** Whether the process's demand faults went first on the wire (--preempt, or its scheme's default). */
+  preempt: boolean;
+  /**
+   * Demand faults whose latency was measured (from the request for the
+   * faulting page leaving to the page installed), and its median and 99th
+   * percentile (nearest rank), s; null when there was none.
+   */
+  demand_faults: number;
+  demand_fault_p50_s: number | null;
+  demand_fault_p99_s: number | null;
+  /** Pages sent again ahead of a push for a demand fault on a page the push had just sent (demand first only). */
+  demand_resent_pages: number;
   runtime_s: number;
   total_s: number;
   analysis_s: number;
@@ -197,6 +211,13 @@ export interface RunResult extends PagingCounts {
 }
 
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/** The p-quantile of latencies in ns (nearest rank), in s; null for none. */
+function percentile_s(ns: number[], p: number): number | null {
+  if (ns.length === 0) return null;
+  const sorted = Float64Array.from(ns).sort();
+  return r6(ns_to_s(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!));
+}
 
 /** The migration points of a spec, resolved. */
 function points_of(spec: RunSpec): MigrationPoint[] {
@@ -406,6 +427,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   const st = om_task_init(spawned, spec.scheme);
   if (spec.precopy_rule) st.precopy_rule = spec.precopy_rule;
   if (spec.ampom_window) st.ampom_window = spec.ampom_window;
+  if (spec.preempt !== undefined) st.preempt = spec.preempt;
   const tl = spec.timeline ? record_timeline(c) : null;
   arm_crashes(c, plan, start_ns);
   const net = network_of(c);
@@ -503,6 +525,11 @@ export function run_experiment(spec: RunSpec): RunResult {
     paused_s: r6(ns_to_s(s.paused_ns)),
     pauses: s.pauses,
     postcopy_requests: s.remote_fault_requests,
+    preempt: spec.preempt ?? scheme_of(spec.scheme).preempt,
+    demand_faults: s.demand_fault_ns.length,
+    demand_fault_p50_s: percentile_s(s.demand_fault_ns, 0.5),
+    demand_fault_p99_s: percentile_s(s.demand_fault_ns, 0.99),
+    demand_resent_pages: s.demand_resent_pages,
     runtime_s: r6(ns_to_s(end - start)),
     total_s: r6(ns_to_s(exit_ns - start_ns)),
     remote_fault_requests: s.remote_fault_requests,

@@ -8,4 +8,4 @@
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-export const ampom_push: Scheme = { name: 'ampom-push', freeze_pages: three_pages, table: 'runs', prefetcher: 'ampom', precopy: null, push: true };
+export const ampom_push: Scheme = { name: 'ampom-push', freeze_pages: three_pages, table: 'runs', prefetcher: 'ampom', precopy: null, push: true, preempt: false };

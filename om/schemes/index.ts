@@ -42,6 +42,13 @@ export interface Scheme {
   readonly precopy: PrecopyRule | null;
   /** The holder left behind pushes every remaining page unasked. */
   readonly push: boolean;
+  /**
+   * Demand first on the wire, unless a run says otherwise (--preempt): a
+   * fault's request and the reply with its page go on a connection of
+   * their own in pfifo_fast's top band, ahead of pushed and prefetched
+   * pages (om/comm.ts). Its default per scheme: docs/schemes.md.
+   */
+  readonly preempt: boolean;
 }
 
 const SCHEMES = new Map<Policy, Scheme>(

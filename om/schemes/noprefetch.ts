@@ -4,4 +4,4 @@
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-export const noprefetch: Scheme = { name: 'noprefetch', freeze_pages: three_pages, table: 'ranges', prefetcher: 'noprefetch', precopy: null, push: false };
+export const noprefetch: Scheme = { name: 'noprefetch', freeze_pages: three_pages, table: 'ranges', prefetcher: 'noprefetch', precopy: null, push: false, preempt: false };

@@ -27,4 +27,4 @@ function left_after_rounds(_task: Task, mm: MmStruct, sent?: ReadonlySet<number>
 /** The rules by name (--precopy-rule). */
 export const PRECOPY_RULES: Record<string, PrecopyRule> = { xen: XEN_RULE, legacy: LEGACY_RULE };
 
-export const precopy: Scheme = { name: 'precopy', freeze_pages: left_after_rounds, table: 'mpt', prefetcher: null, precopy: XEN_RULE, push: false };
+export const precopy: Scheme = { name: 'precopy', freeze_pages: left_after_rounds, table: 'mpt', prefetcher: null, precopy: XEN_RULE, push: false, preempt: false };

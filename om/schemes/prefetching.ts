@@ -4,6 +4,6 @@
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-const lazy = (name: 'ampom' | 'linux-ra' | 'vma-ra' | 'leap'): Scheme => ({ name, freeze_pages: three_pages, table: 'mpt', prefetcher: name, precopy: null, push: false });
+const lazy = (name: 'ampom' | 'linux-ra' | 'vma-ra' | 'leap'): Scheme => ({ name, freeze_pages: three_pages, table: 'mpt', prefetcher: name, precopy: null, push: false, preempt: false });
 
 export const prefetching: Scheme[] = [lazy('ampom'), lazy('linux-ra'), lazy('vma-ra'), lazy('leap')];

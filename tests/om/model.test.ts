@@ -1,6 +1,8 @@
 // Model-based test of the whole migration path (fc.commands): a migrant on a
 // 3- or 4-node cluster maps, writes, reads, unmaps and protects memory, and
-// migrates to any node (home included) under every scheme, while aborts,
+// migrates to any node (home included) under every scheme, with demand
+// first on the wire or not (--preempt: its own connection in the qdisc's
+// top band, and pages pushed a moment ago sent again), while aborts,
 // crashes and partitions are injected. The model is a host-side shadow of
 // every byte the program wrote. After every command:
 // - a live task reads back exactly the model's bytes;
@@ -498,13 +500,13 @@ const commands = [
   commit_window,
 ];
 
-function setup(nodes: number, policy: Policy, limit_ns = 0): Real {
+function setup(nodes: number, policy: Policy, limit_ns = 0, preempt = false): Real {
   const c = new Cluster({ nodes, mem_B: 16 << 20, seed: 5 });
   om_init(c, make_profile('fast-ethernet'));
   set_partition_limit(c, limit_ns);
   const d = new Driver(c);
   d.limit_ns = 120e9;
-  om_task_init(d.task, policy);
+  om_task_init(d.task, policy).preempt = preempt;
   let exits = 0;
   c.exit_listeners.push((t) => {
     if (t === d.task) exits++;
@@ -648,9 +650,10 @@ test('model: any sequence of memory operations, migrations and faults loses no b
     fc.constantFrom<Policy>(...POLICIES),
     // openMosix's kill at once, and partition limits that faults often outlast or do not
     fc.constantFrom(0, 5e9, 20e9),
+    fc.boolean(),
     fc.commands(commands, { maxCommands: 40, size: 'large', ...(env.OMEMU_FUZZ_REPLAY ? { replayPath: env.OMEMU_FUZZ_REPLAY } : {}) }),
-    (nodes, policy, limit_ns, cmds) => {
-      const real = setup(nodes, policy, limit_ns);
+    (nodes, policy, limit_ns, preempt, cmds) => {
+      const real = setup(nodes, policy, limit_ns, preempt);
       const model: Model = { regions: [], bytes: new Map(), ended: null, dead_nodes: new Set(), lossy: false, faulty: false, half_open: new Set(), stale: new Set(), migrations_ok: 0, limit_ns };
       fc.modelRun(() => ({ model, real }), cmds);
       finish(model, real);

@@ -34,6 +34,7 @@ const BAD: [string[], RegExp][] = [
   [['run', '--faults', 'meteor'], /--faults: 'meteor' is not a fault/],
   [['run', '--kernel', 'nope'], /--kernel 'nope' is not known/],
   [['run', '--mode', 'slow'], /--mode must be exact or fast, got 'slow'/],
+  [['run', '--preempt', 'yes'], /--preempt must be on or off, got 'yes'/],
   [['run', '--scheme', 'magic'], /--scheme must be .*, all or paper, got 'magic'/],
   [['run', '--mib', '-1'], /--mib must be a number from/],
   [['replay', '/nonexistent/trace.ompt'], /\/nonexistent\/trace\.ompt: cannot read/],

@@ -131,6 +131,7 @@ test('grid: all is every scheme om/ knows, paper the three; a run seen again kee
 test('grid: a run that cannot run is an error naming its block and run, before anything runs', () => {
   throws(() => expand_grid([{ kernel: 'seqtouch' }, { kernel: 'fft', mib: [1, 0.0001] }], 'g.json'), /g\.json, block 2: run 2 \(kernel=fft mib=0\.0001.*too small/);
   throws(() => expand_grid([{ kernel: 'stream', working_set: 1 }]), /working set applies to dgemm only/);
+  throws(() => expand_grid([{ kernel: 'stream', preempt: 'yes' }]), /preempt must be on, off or null \(the scheme's default\), got 'yes'/);
   throws(() => expand_grid([{ kernel: 'seqtouch', bandwidth: 0.001 }]), /infoD needs/);
   throws(() => expand_grid([{ kernel: 'seqtouch', scheme: 'nope' }]), /scheme must be one of/);
   throws(() => expand_grid([{ kernel: 'seqtouch', mib: [] }]), /lists no values/);

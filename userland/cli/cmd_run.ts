@@ -38,6 +38,14 @@ interface RunOpts extends NetworkOpts {
   precopyRule: string;
   ampomWindow: string;
   kernelModel: string;
+  preempt?: string;
+}
+
+/** --preempt on|off (absent: each scheme's default). */
+export function parse_preempt(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'on' || v === 'off') return v === 'on';
+  throw new UsageError(`--preempt must be on or off, got '${v}'`);
 }
 
 /**
@@ -121,13 +129,14 @@ async function do_run(o: RunOpts): Promise<void> {
   if (o.ampomWindow !== 'all' && o.ampomWindow !== 'remote') throw new UsageError(`--ampom-window must be all or remote, got '${o.ampomWindow}'`);
   const rule = PRECOPY_RULES[o.precopyRule];
   if (!rule) throw new UsageError(`--precopy-rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${o.precopyRule}'`);
+  const preempt = parse_preempt(o.preempt);
   const plot = o.plot === undefined ? undefined : plot_base('--plot', o.plot);
   const node_mem_B = Math.max(256 << 20, Math.ceil(used_mib * 1.25 + 64) << 20);
   const panels: TimelinePanel[] = [];
   const results = schemes.map((scheme) =>
     run_experiment({
       program: make(), scheme, profile, seed: o.seed, node_mem_B, nodes, migrations: points, faults: faults && structuredClone(faults), precopy_rule: rule,
-      ampom_window: o.ampomWindow as 'all' | 'remote', partition_limit_ns: partition_limit_ns(o),
+      ampom_window: o.ampomWindow as 'all' | 'remote', partition_limit_ns: partition_limit_ns(o), preempt,
       timeline: plot ? (tl, start_ns) => panels.push({ scheme, tl, start_ns }) : undefined,
     }),
   );
@@ -150,6 +159,7 @@ function common(cmd: Command): Command {
     .option('--faults <spec>', 'faults to inject, comma-separated: crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K] (STEP: mig_send_hshake, mig_send_mm, mig_send_vmas, mig_send_pages, mig_send_mpt, mig_send_proc_context)')
     .option('--kernel-model <m>', "the kernels' timing: loop (CPU work between references, in loop order); after or blocks (the earlier models, for ablation)", 'loop')
     .option('--ampom-window <which>', "faults that feed AMPoM's window: all (every fault of the migrant, as paper §3.1 reads) or remote (only faults in a remote area)", 'all')
+    .option('--preempt <on|off>', "demand first on the wire: a fault's request and the reply with its page go on a connection of their own in the qdisc's top band, ahead of pushed and prefetched pages (default: off; a scheme's default is in docs/schemes.md)")
     .option('--precopy-rule <rule>', "pre-copy's stop rule: xen (under 50 dirty pages or 5 rounds) or legacy (30 rounds or 3x the memory sent)", 'xen')
     .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (FILE may end in .svg or .png; with --scheme all, one panel a scheme)')
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)

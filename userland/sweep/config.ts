@@ -53,6 +53,8 @@ export interface RunConfig {
   precopy_rule: string;
   /** Which faults feed AMPoM's window: all or remote. */
   ampom_window: string;
+  /** Demand first on the wire: on or off (null: the scheme's default). */
+  preempt: string | null;
   /** The kernels' timing model: loop (the model), after or blocks (the earlier ones, for ablation). */
   kernel_model: string;
   // Cluster runs (kind 'cluster'; `omemu cluster`'s flags of the same names).
@@ -106,6 +108,7 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
   { name: 'reorder', type: 'number?', default: null, help: 'netem reorder share' },
   { name: 'precopy_rule', type: 'string', default: 'xen', help: "pre-copy's stop rule: xen or legacy" },
   { name: 'ampom_window', type: 'string', default: 'all', help: "faults that feed AMPoM's window: all or remote" },
+  { name: 'preempt', type: 'string?', default: null, help: "demand first on the wire: on or off (null: the scheme's default)" },
   { name: 'kernel_model', type: 'string', default: 'loop', help: "the kernels' timing: loop, after or blocks (ablation)" },
   { name: 'workload', type: 'string', default: 'hpcc-mix', help: 'cluster: hpcc-mix, pareto, swf:FILE or csv:FILE (a plain path is a CSV file)' },
   { name: 'jobs', type: 'int', default: 20, help: 'cluster: how many processes (hpcc-mix, pareto) or jobs (swf; 0: all)' },
@@ -125,7 +128,7 @@ export const FIELDS: { name: keyof RunConfig; type: FieldType; default: RunConfi
 /** Fields that only a cluster run reads (a migration run must leave them at their defaults), and those only a migration run reads. */
 export const CLUSTER_ONLY: (keyof RunConfig)[] = ['workload', 'jobs', 'logins', 'rate', 'scale', 'node_mem_mib', 'speeds', 'balancer', 'balance_threshold', 'load', 'job_mib', 'time_scale'];
 export const MIGRATION_ONLY: (keyof RunConfig)[] = [
-  'kernel', 'mib', 'working_set', 'passes', 'cross_traffic', 'migrate_at', 'path', 'faults', 'loss', 'duplicate', 'reorder', 'precopy_rule', 'ampom_window', 'kernel_model',
+  'kernel', 'mib', 'working_set', 'passes', 'cross_traffic', 'migrate_at', 'path', 'faults', 'loss', 'duplicate', 'reorder', 'precopy_rule', 'ampom_window', 'preempt', 'kernel_model',
 ];
 
 /** A field set away from its default that this kind of run would ignore is an error, not a silent no-op. */
@@ -228,6 +231,7 @@ export function run_spec_of(c: RunConfig): RunSpec {
   const rule = PRECOPY_RULES[c.precopy_rule];
   if (!rule) throw new ConfigError(`precopy_rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${c.precopy_rule}'`);
   if (c.ampom_window !== 'all' && c.ampom_window !== 'remote') throw new ConfigError(`ampom_window must be all or remote, got '${c.ampom_window}'`);
+  if (c.preempt !== null && c.preempt !== 'on' && c.preempt !== 'off') throw new ConfigError(`preempt must be on, off or null (the scheme's default), got '${c.preempt}'`);
   let program;
   try {
     program = with_kernel_model(mk({ mib: c.mib, passes: c.passes, mode: c.mode as Mode, working_set_mib: c.working_set ?? undefined }), c.kernel_model as KernelModel);
@@ -274,6 +278,7 @@ export function run_spec_of(c: RunConfig): RunSpec {
   return {
     program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: node_mem_B(used_B), nodes, migrations: points, faults,
     precopy_rule: rule, ampom_window: c.ampom_window as 'all' | 'remote', partition_limit_ns: partition_limit_ns_of(c),
+    ...(c.preempt === null ? {} : { preempt: c.preempt === 'on' }),
   };
 }
 
