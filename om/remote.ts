@@ -27,6 +27,7 @@ import { INSTALL_OOM, frame_with, install_page, own_page } from './pages.ts';
 import { DEP_PAGES, OMP_BACKGROUND, PG_ABSENT, PG_ONWAY, REM_PAGE, type Msg } from './proto.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 import { peer_lost } from './liveness.ts';
+import { ref_recorder_of } from './future_refs.ts';
 import { pause_begin, pause_end } from './pause.ts';
 
 const dbg = kdebug('om:remote');
@@ -141,6 +142,7 @@ function fault_zone(task: Task, st: OmTask, mm: MmStruct, vma: VmArea, vpn: numb
     hit,
     wanted: wanted_by(st, mm),
     exists: exists_in(st, mm),
+    free_frames: mm.mem.free_frames - st.inflight.size,
   };
   const n = pf.on_fault(ctx, zone);
   if (pf.looped) infod.measure_bandwidth(now);
@@ -164,25 +166,70 @@ function want(st: OmTask, mm: MmStruct, by_holder: Map<number, number[]>, v: num
 /**
  * Ask the holders: the faulting page (unless it is here) and the zone's
  * pages that are neither here nor on their way, one REM_PAGE per holder,
- * the faulting page first.
+ * the faulting page first. A prefetcher that puts demand first has the
+ * faulting page asked for alone, in a request that leaves before the
+ * zone's, so its reply carries no prefetched page.
  */
 function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisfied: boolean, nzone: number): void {
-  const node = task.node;
-  const f = figures_of(node, task.pid);
   const by_holder = new Map<number, number[]>();
-  const tl = timeline_of(node.cluster);
-  if (!satisfied && want(st, mm, by_holder, vpn)) tl?.requested(vpn, 'demand');
+  const tl = timeline_of(task.node.cluster);
+  const demand = !satisfied && want(st, mm, by_holder, vpn);
+  if (demand) tl?.requested(vpn, 'demand');
+  if (demand && st.prefetcher?.demand_first && nzone > 0) {
+    send_requests(task, by_holder, vpn);
+    by_holder.clear();
+  }
   for (let i = 0; i < nzone; i++) {
     if (!want(st, mm, by_holder, zone[i]!)) continue;
     st.zone_unused.add(zone[i]!);
     tl?.requested(zone[i]!, 'zone');
   }
+  send_requests(task, by_holder, demand ? vpn : -1);
+}
+
+/** One REM_PAGE to each holder for its pages; `demand` (or -1) is the faulting page, not counted as prefetched. */
+function send_requests(task: Task, by_holder: Map<number, number[]>, demand: number): void {
+  const node = task.node;
+  const f = figures_of(node, task.pid);
   const costs = register_om_costs(node.cpu);
   for (const [h, vpns] of by_holder) {
     task.charge(node.cpu.cost_ns(costs.om_msg, 1));
     f.request_messages++;
-    f.prefetched_pages += vpns.length - (vpns[0] === vpn && !satisfied ? 1 : 0);
+    f.prefetched_pages += vpns.length - (vpns[0] === demand ? 1 : 0);
     comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
+  }
+}
+
+/**
+ * The process resumes at its destination: a prefetcher that knows what
+ * comes (the oracle) asks for pages before the first fault, a batch a
+ * request.
+ */
+export function prefetch_at_resume(task: Task): void {
+  const st = om_task(task);
+  const pf = st?.prefetcher;
+  const mm = task.mm as MmStruct | null;
+  if (!st || !pf?.on_resume || !mm) return;
+  const infod = infod_of(task.node);
+  const tl = timeline_of(task.node.cluster);
+  for (;;) {
+    const ctx: PrefetchCtx = {
+      now_ns: task.clock_ns, vpn: -1, cpu_util: infod.cpu_util, t0_ns: infod.t0_to(st.home), td_ns: infod.td_ns(),
+      wanted: wanted_by(st, mm), free_frames: mm.mem.free_frames - st.inflight.size,
+    };
+    const ops0 = pf.analysis_ops;
+    const n = pf.on_resume(ctx, zone);
+    const ns = (pf.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
+    figures_of(task.node, task.pid).analysis_ns += ns;
+    task.charge(ns);
+    if (n === 0) return;
+    const by_holder = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      if (!want(st, mm, by_holder, zone[i]!)) continue;
+      st.zone_unused.add(zone[i]!);
+      tl?.requested(zone[i]!, 'zone');
+    }
+    send_requests(task, by_holder, -1);
   }
 }
 
@@ -201,7 +248,10 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   const f = figures_of(task.node, task.pid);
   if (hit) f.prefetch_hits++;
   f.remote_faults++;
-  if (miss) f.remote_fault_requests++;
+  if (miss) {
+    f.remote_fault_requests++;
+    ref_recorder_of(task.node.cluster)?.miss(task.pid, vpn);
+  }
   request_pages(task, st, mm, vpn, satisfied, fault_zone(task, st, mm, vma, vpn, satisfied, miss, hit));
   dbg(task.node, 'pid %d: remote fault on %s', task.pid, vpn.toString(16));
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
@@ -278,6 +328,7 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
     task.charge(node.cpu.cost_ns(CPU_PTE, 1) + node.cpu.cost_ns(CPU_COPY_PAGE, 0));
     st.waiting_vpn = -1;
     st.waiting_on = -1;
+    if (task.blocked_at_ns >= 0) figures_of(node, task.pid).page_waits_ns.push(Math.max(0, node.cluster.queue.now_ns - task.blocked_at_ns));
     pause_end(st, node.cluster.queue.now_ns);
     timeline_of(node.cluster)?.wait_ends(node.cluster.queue.now_ns);
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);

@@ -15,15 +15,22 @@ import type { PrecopyRule } from './schemes/index.ts';
 /**
  * Page-transfer schemes (om/schemes/): the paper's three; prefetchers of
  * the state of the art that migrate as AMPoM does and differ only in the
- * zone they ask for (mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts); pre-copy
- * and post-copy; and ampom-push.
+ * zone they ask for (mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts) and today's
+ * far-memory prefetchers (mm/fastswap.ts, mm/canvas.ts, mm/hermit.ts,
+ * mm/aifm.ts); pre-copy and post-copy; ampom-push; and the oracle
+ * (mm/oracle.ts), which knows the future and is the bound, not a scheme.
  */
-export type Policy = 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'precopy' | 'postcopy' | 'ampom-push';
-export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap', 'precopy', 'postcopy', 'ampom-push'];
+export type Policy =
+  | 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'precopy' | 'postcopy' | 'ampom-push'
+  | 'fastswap' | 'canvas' | 'hermit' | 'aifm' | 'oracle';
+export const POLICIES: Policy[] = [
+  'openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap', 'precopy', 'postcopy', 'ampom-push', 'fastswap', 'canvas', 'hermit', 'aifm', 'oracle',
+];
 /** The paper's three (--scheme paper). */
 export const PAPER_POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
 export const POLICY_CODE: Record<Policy, number> = {
   openmosix: 0, noprefetch: 1, ampom: 2, 'linux-ra': 3, 'vma-ra': 4, leap: 5, precopy: 6, postcopy: 7, 'ampom-push': 8,
+  fastswap: 9, canvas: 10, hermit: 11, aifm: 12, oracle: 13,
 };
 export const policy_of_code = (code: number): Policy | undefined => POLICIES.find((p) => POLICY_CODE[p] === code);
 
@@ -77,12 +84,15 @@ export interface OmFigures {
   /** Time the migrant spent waiting on a node taken as unreachable (om/pause.ts), ns, and how many such waits. */
   paused_ns: number;
   pauses: number;
+  /** Each wait of the migrant for a page held on another node (a remote fault until the page is installed), ns, in order. */
+  page_waits_ns: number[];
 }
 
 export const new_figures = (): OmFigures => ({
   migrations: 0, freezes: [], aborts: 0, remote_fault_requests: 0, remote_faults: 0, local_window_faults: 0, request_messages: 0, prefetched_pages: 0,
   pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0, prefetch_in_flight: 0,
   started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0, paused_ns: 0, pauses: 0,
+  page_waits_ns: [],
 });
 
 /** The migrant's record, on the node the process runs on (home included). */
