@@ -14,7 +14,7 @@
 //   the order they will be needed: the wire is busy from the first
 //   instant, and the holder answers in that order, so every page comes as
 //   early as a page can come behind the ones needed before it.
-// - The first requests are small (1, 1, 2, 4, ... pages, then up to
+// - The first requests are small (1, 2, 4, ... pages, then up to
 //   ORACLE_BATCH_MAX): the holder answers a request in messages of up to 8
 //   pages, and the first page needed should not wait for seven others.
 // - At each fault it moves its place on the tape to the faulting page and

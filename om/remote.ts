@@ -239,6 +239,9 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   if (!st) return VM_FAULT_SIGBUS;
   const vpn = address / PAGE_SIZE;
   if (!install_arrived(task, st, mm, vpn, st.prefetcher?.install === 'on-touch')) return VM_FAULT_OOM;
+  // If this fault waits, its wait (the blocked time) runs from here: the
+  // prefetcher's analysis and the requests it sends are part of it.
+  const need_ns = task.clock_ns;
   // Whether or not the faulting page was among them, the fault is recorded
   // and the zone requested (Algorithm 1 runs for every page fault).
   const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
@@ -257,6 +260,7 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
+  st.wait_from_ns = need_ns;
   st.waiting_on = holder_of(mm, vpn);
   if (st.waiting_on >= 0 && peer_lost(task.node, st.waiting_on)) pause_begin(st, task.clock_ns);
   timeline_of(task.node.cluster)?.wait_begins(task.clock_ns, vpn);
@@ -328,7 +332,8 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
     task.charge(node.cpu.cost_ns(CPU_PTE, 1) + node.cpu.cost_ns(CPU_COPY_PAGE, 0));
     st.waiting_vpn = -1;
     st.waiting_on = -1;
-    if (task.blocked_at_ns >= 0) figures_of(node, task.pid).page_waits_ns.push(Math.max(0, node.cluster.queue.now_ns - task.blocked_at_ns));
+    if (st.wait_from_ns >= 0) figures_of(node, task.pid).page_waits_ns.push(Math.max(0, node.cluster.queue.now_ns - st.wait_from_ns));
+    st.wait_from_ns = -1;
     pause_end(st, node.cluster.queue.now_ns);
     timeline_of(node.cluster)?.wait_ends(node.cluster.queue.now_ns);
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);

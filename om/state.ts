@@ -84,7 +84,12 @@ export interface OmFigures {
   /** Time the migrant spent waiting on a node taken as unreachable (om/pause.ts), ns, and how many such waits. */
   paused_ns: number;
   pauses: number;
-  /** Each wait of the migrant for a page held on another node (a remote fault until the page is installed), ns, in order. */
+  /**
+   * Each wait of the migrant for a page held on another node, ns: from the
+   * remote fault that found its page absent (after installing the pages
+   * that had arrived; the prefetcher's analysis and the requests are part
+   * of it) until the page is installed.
+   */
   page_waits_ns: number[];
 }
 
@@ -104,6 +109,8 @@ export class OmTask {
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */
   waiting_vpn = -1;
+  /** When the fault that waits for waiting_vpn found it must wait (the start of a blocked time), or -1. */
+  wait_from_ns = -1;
   /** The node whose answer the task waits for (a page's holder, or its home for a system call), or -1. */
   waiting_on = -1;
   /** Since when it waits on a node taken as unreachable (om/pause.ts), or -1. */
