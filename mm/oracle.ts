@@ -23,10 +23,13 @@
 // - Arrived pages are installed at the next fault (AMPoM's rule): one
 //   fault installs every page that came, so the oracle's faults are few.
 //
-// Its blocked time is then the wire's and the round trip's alone: it never
-// asks for a page it will not need, and never asks late. A property holds
-// it under every other prefetcher's from the same freeze
-// (tests/om/oracle.test.ts).
+// Its waits are then the wire's and the round trip's alone: it never asks
+// for a page it will not need, and never asks late. A property holds its
+// time after the freeze under every other prefetcher's from the same freeze
+// (tests/om/oracle.test.ts). Its blocked time alone can be above that of a
+// scheme that spends more CPU in its own fault path while the wire is the
+// bottleneck (requests at every hit, a minor fault a page): that CPU hides
+// part of the wait without ending the run any sooner.
 import { register_prefetcher, type PrefetchCtx, type Prefetcher, type PrefetcherEnv } from './prefetch.ts';
 
 /** The largest batch one request of the oracle carries. */

@@ -1,7 +1,18 @@
 // The oracle (mm/oracle.ts) is the bound of the schemes that start from the
-// three-page freeze: on a lossless network its blocked time is never above
-// any other prefetcher's, whatever the program references. And its two runs
-// (the NoPrefetch recording, then the oracle) see the same references.
+// three-page freeze: on a lossless network the time from the end of its
+// freeze to the end of the run is never above any other prefetcher's,
+// whatever the program references.
+//
+// Why that time and not the blocked time alone: blocked time leaves out
+// the CPU a scheme spends in its own fault path while pages are on the
+// wire (requests it composes at each first use of a prefetched page, the
+// minor faults that map them). Where the wire is the bottleneck, that CPU
+// hides part of the wait: on FFT at 16 MiB, aifm sends 1031 requests
+// (8 us each) and takes 2053 faults, and is blocked 0.6915 s against the
+// oracle's 0.6942 s while finishing 5.3 ms later (0.8791 s against
+// 0.8737 s). The oracle's pages come in the order they are needed from the
+// first instant, so what it cannot beat is the time they take to come,
+// and that is what this property holds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -58,7 +69,7 @@ test('the schemes compared with the oracle are the prefetchers, noprefetch and t
   for (const p of ['noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap', 'fastswap', 'canvas', 'hermit', 'aifm'] as Policy[]) assert.ok(PREFETCHERS.includes(p), p);
 });
 
-test('on a lossless network the oracle is never blocked longer than any prefetcher from the same freeze', () => {
+test('on a lossless network no prefetcher from the same freeze ends sooner after its freeze than the oracle', () => {
   const refs = (pages: number) =>
     fc.array(fc.record({ page: fc.integer({ min: 0, max: pages - 1 }), ns: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3_000_000 })), write: fc.boolean() }), { minLength: 1, maxLength: 160 });
   const arb = fc.integer({ min: 8, max: 96 }).chain((pages) => fc.tuple(fc.constant(pages), refs(pages), fc.constantFrom(...NETS.keys())));
@@ -71,7 +82,8 @@ test('on a lossless network the oracle is never blocked longer than any prefetch
       for (const s of PREFETCHERS) {
         const r = run(prog, s, net);
         assert.ok(r.verified, `${s}: ${r.failures.join('; ')}`);
-        assert.ok(o.blocked_s <= r.blocked_s, `${net.name} ${JSON.stringify(net.o)}: oracle blocked ${o.blocked_s} s > ${s} ${r.blocked_s} s`);
+        const after = (x: RunResult): number => x.runtime_s - (x.freeze_s ?? 0);
+        assert.ok(after(o) <= after(r), `${net.name} ${JSON.stringify(net.o)}: oracle ${after(o)} s after its freeze > ${s} ${after(r)} s`);
       }
     }),
     { numRuns: 12 },
