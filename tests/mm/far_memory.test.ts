@@ -33,7 +33,10 @@ test('registry: each is a scheme name, demand first for fastswap, canvas and her
     assert.is(pf.demand_first, df, name);
     assert.is(pf.install, 'on-touch', name);
   }
-  assert.throws(() => make_prefetcher('oracle'), /no recorded future/);
+  // Without a recording it asks for nothing ahead (NoPrefetch, which is what the recording run is).
+  const blind = make_prefetcher('oracle');
+  assert.is(blind.on_resume!({ now_ns: 0, vpn: -1, cpu_util: 1, t0_ns: 0, td_ns: 0, wanted: () => true }, new Int32Array(8)), 0);
+  assert.is(blind.on_fault({ now_ns: 0, vpn: 5, cpu_util: 1, t0_ns: 0, td_ns: 0, wanted: () => true }, new Int32Array(8)), 0);
   assert.is(make_prefetcher('oracle', { future_refs: Int32Array.of(1) }).name, 'oracle');
 });
 
