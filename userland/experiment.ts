@@ -231,7 +231,8 @@ export function gather_figures(c: Cluster, pid: number): OmFigures {
     if (!f) continue;
     for (const k of Object.keys(sum) as (keyof OmFigures)[]) {
       const v = f[k];
-      if (Array.isArray(v)) (sum[k] as unknown[]).push(...v);
+      // One at a time: a list can hold a wait per page (150,000 at 575 MiB), past what a spread's arguments take.
+      if (Array.isArray(v)) for (const x of v as unknown[]) (sum[k] as unknown[]).push(x);
       else (sum[k] as number) += v;
     }
   }

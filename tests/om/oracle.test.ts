@@ -17,6 +17,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
+import { Cluster } from '../../kernel/cluster.ts';
 import { CPU_NS } from '../../kernel/cpu.ts';
 import type { Op } from '../../kernel/op.ts';
 import type { TaskView } from '../../kernel/task.ts';
@@ -25,8 +26,8 @@ import { make_profile } from '../../net/profiles.ts';
 import { set_comm_tap } from '../../om/comm.ts';
 import { REM_PAGE } from '../../om/proto.ts';
 import { scheme_of } from '../../om/schemes/index.ts';
-import { POLICIES, type Policy } from '../../om/state.ts';
-import { run_experiment, type ProgramDef, type RunResult } from '../../userland/experiment.ts';
+import { new_figures, om_node, POLICIES, type Policy } from '../../om/state.ts';
+import { gather_figures, run_experiment, type ProgramDef, type RunResult } from '../../userland/experiment.ts';
 import { mmap_anon, RefBatch, REF_R, REF_W, sys_exit } from '../../userland/libc.ts';
 
 /** A program that writes `pages` pages, passes setup_done, then references `refs` in order, each after its compute. */
@@ -124,6 +125,13 @@ test('demand first: the faulting page leaves alone, in a request before its zone
     assert.equal(fs[2 * i], [ra[i]![0]!], `miss ${i}: the demand alone`);
     assert.equal(fs[2 * i + 1], ra[i]!.slice(1), `miss ${i}: then the readahead`);
   }
+});
+
+test('the figures gather a wait per page of a large process (575 MiB: 147,200 pages)', () => {
+  const c = new Cluster({ nodes: 2, mem_B: 16 << 20, seed: 1 });
+  const waits = Array.from({ length: 200_000 }, (_, i) => i);
+  c.queue.acting_as(null, () => om_node(c.node(1)).figures.set(7, { ...new_figures(), page_waits_ns: waits }));
+  assert.is(gather_figures(c, 7).page_waits_ns.length, 200_000);
 });
 
 test.run();
