@@ -97,7 +97,7 @@ export const MIG_COST: Record<Policy, (x: MigCostInput) => { freeze_ns: number; 
   hermit: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
   aifm: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
   /** The bound: no page asked for on demand, only the wire's time beyond the computing. */
-  oracle: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, 0) }),
+  oracle: (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, 0) }),
 };
 
 /** The expected cost (freeze + blocked time), ns. */
