@@ -9,8 +9,8 @@
 // minor faults that map them). Where the wire is the bottleneck, that CPU
 // hides part of the wait: on FFT at 16 MiB, aifm sends 1031 requests
 // (8 us each) and takes 2053 faults, and is blocked 0.6915 s against the
-// oracle's 0.6942 s while finishing 5.3 ms later (0.8791 s against
-// 0.8737 s). The oracle's pages come in the order they are needed from the
+// oracle's 0.6942 s while ending 5.3 ms later after its freeze (0.8032 s
+// against 0.7979 s). The oracle's pages come in the order they are needed from the
 // first instant, so what it cannot beat is the time they take to come,
 // and that is what this property holds.
 import { test } from 'uvu';
