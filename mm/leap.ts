@@ -57,7 +57,7 @@ export const LEAP_FALLBACK = 2;
 export const LEAP_MODES = ['none', 'trend', 'readahead'] as const;
 
 export class Leap implements Prefetcher {
-  readonly name = 'leap';
+  readonly name: string = 'leap';
   readonly install = 'on-touch';
   readonly max_zone = RA_MAX_PAGES - 1;
   analysis_ops = 0;
@@ -87,7 +87,7 @@ export class Leap implements Prefetcher {
   }
 
   /** log_swap_trend. */
-  private log(vpn: number): void {
+  protected log(vpn: number): void {
     this.analysis_ops++;
     if (this.last_vpn >= 0) {
       this.history[this.head] = vpn - this.last_vpn;
@@ -141,15 +141,20 @@ export class Leap implements Prefetcher {
     return this.swapin_readahead(ctx, out);
   }
 
-  private swapin_readahead(ctx: Required<PrefetchCtx>, out: Int32Array): number {
-    const vpn = ctx.vpn;
+  protected swapin_readahead(ctx: Required<PrefetchCtx>, out: Int32Array): number {
     // swapin_nr_pages with Leap on: no drop to 1, the hits consumed.
     this.win_hits = this.hits;
-    const win = __swapin_nr_pages(0, vpn, this.hits, 1 << PAGE_CLUSTER, this.prev_win, false);
+    const win = __swapin_nr_pages(0, ctx.vpn, this.hits, 1 << PAGE_CLUSTER, this.prev_win, false);
     this.hits = 0;
     this.prev_win = win;
-    this.win = win;
     this.analysis_ops += 4;
+    return this.trend_readahead(ctx, out, win);
+  }
+
+  /** Read a window of win pages (the faulting one included): along the trend if there is one, else the aligned block. */
+  protected trend_readahead(ctx: Required<PrefetchCtx>, out: Int32Array, win: number): number {
+    const vpn = ctx.vpn;
+    this.win = win;
     let n = 0;
     if (this.find_trend()) {
       this.mode = LEAP_TREND;

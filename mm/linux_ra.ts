@@ -43,7 +43,7 @@ export const WALK_VMA_END = 2;
 export const WALK_REASONS = ['cluster full', 'page never existed', 'end of VMA'] as const;
 
 export class LinuxRa implements Prefetcher {
-  readonly name = 'linux-ra';
+  readonly name: string = 'linux-ra';
   readonly install = 'on-touch';
   readonly max_zone = RA_MAX_PAGES - 1;
   analysis_ops = 0;

@@ -2,7 +2,8 @@
 // page fault which other pages to request with the faulting one. Each
 // prefetcher is one file: noprefetch here, AMPoM in ampom.ts, Linux 2.4's
 // swap readahead in linux_ra.ts, today's Linux VMA readahead in vma_ra.ts,
-// Leap in leap.ts.
+// Leap in leap.ts, today's far-memory prefetchers in fastswap.ts, canvas.ts,
+// hermit.ts and aifm.ts, and the oracle (the bound) in oracle.ts.
 //
 // The Linux-family schemes see the remote holder as a swap device and the
 // pages that arrived (or are in flight) but are not mapped yet as the swap
@@ -52,6 +53,12 @@ export interface PrefetchCtx {
    * cluster walk as a free swap slot does.
    */
   exists?(vpn: number): boolean;
+  /**
+   * Page frames the node can still give to arriving pages: its free frames
+   * less the pages already on their way. Only the oracle reads it (it
+   * prefetches as far ahead as the destination's memory allows).
+   */
+  free_frames?: number;
 }
 
 /** A PrefetchCtx with every field the Linux-family schemes read. */
@@ -92,6 +99,29 @@ export interface Prefetcher {
   readonly max_zone?: number;
   /** Readahead hits seen so far: faults with ctx.hit (first uses of prefetched pages). */
   readonly ra_hits?: number;
+  /**
+   * Demand first (Fastswap, Canvas, Hermit): the faulting page is asked for
+   * in a request of its own, sent before the zone's, so that its reply is
+   * never a message shared with prefetched pages of the same fault. Where
+   * the reply then waits on the wire (behind other replies in the page
+   * holder's queue) is the network's business, not the prefetcher's.
+   */
+  readonly demand_first?: boolean;
+  /**
+   * Pages to ask for as the process resumes at its destination, before its
+   * first fault (only the oracle, which knows what comes). Called again
+   * until it returns 0; each batch goes as one request. ctx.vpn is -1.
+   */
+  on_resume?(ctx: PrefetchCtx, out: Int32Array): number;
+}
+
+/** What a prefetcher may be given when it is made: the oracle's recorded future. */
+export interface PrefetcherEnv {
+  /**
+   * The pages the process will fault on after the migration, in order, as a
+   * run of the same program recorded them (mm never sees the program).
+   */
+  future_refs?: Int32Array;
 }
 
 /** The paper's NoPrefetch: every page comes on its own demand fault. */
@@ -104,17 +134,17 @@ export class NoPrefetch implements Prefetcher {
   }
 }
 
-export type PrefetcherFactory = () => Prefetcher;
+export type PrefetcherFactory = (env: PrefetcherEnv) => Prefetcher;
 const registry = new Map<string, PrefetcherFactory>([['noprefetch', () => new NoPrefetch()]]);
 
 export function register_prefetcher(name: string, f: PrefetcherFactory): void {
   registry.set(name, f);
 }
 
-export function make_prefetcher(name: string): Prefetcher {
+export function make_prefetcher(name: string, env: PrefetcherEnv = {}): Prefetcher {
   const f = registry.get(name);
   if (!f) throw new Error(`unknown prefetcher '${name}' (known: ${[...registry.keys()].join(', ')})`);
-  return f();
+  return f(env);
 }
 
 /** The names registered so far (each scheme file registers itself on import). */

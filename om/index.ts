@@ -29,6 +29,11 @@ import '../mm/ampom.ts'; // each registers its prefetcher
 import '../mm/linux_ra.ts';
 import '../mm/vma_ra.ts';
 import '../mm/leap.ts';
+import '../mm/fastswap.ts';
+import '../mm/canvas.ts';
+import '../mm/hermit.ts';
+import '../mm/aifm.ts';
+import '../mm/oracle.ts';
 
 /** Every om message arrives here, at the node it was sent to. */
 function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {

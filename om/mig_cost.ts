@@ -114,6 +114,13 @@ export const MIG_COST: Record<Policy, (x: MigCostInput) => { freeze_ns: number; 
   postcopy: (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, MISS_READAHEAD) }),
   /** A run table while frozen, then AMPoM's zones ahead of a push that keeps the wire busy. */
   'ampom-push': (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, MISS_AMPOM) }),
+  /** Today's far-memory prefetchers migrate as AMPoM does; their zones are readahead-like. */
+  fastswap: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
+  canvas: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
+  hermit: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
+  aifm: (x) => ({ freeze_ns: fixed(x) + mpt(x), blocked_ns: paging(x, MISS_READAHEAD) }),
+  /** The bound: no page asked for on demand, only the wire's time beyond the computing. */
+  oracle: (x) => ({ freeze_ns: fixed(x), blocked_ns: paging(x, 0) }),
 };
 
 /** The expected cost (freeze + blocked time), ns. */
@@ -121,3 +128,9 @@ export function mig_cost_ns(policy: Policy, x: MigCostInput): number {
   const c = MIG_COST[policy](x);
   return c.freeze_ns + c.blocked_ns;
 }
+
+/** Whether a scheme leaves pages behind that the migrant pulls later over the source's link. */
+export const LAZY: Record<Policy, boolean> = {
+  openmosix: false, precopy: false, noprefetch: true, ampom: true, 'linux-ra': true, 'vma-ra': true, leap: true, postcopy: true, 'ampom-push': true,
+  fastswap: true, canvas: true, hermit: true, aifm: true, oracle: true,
+};

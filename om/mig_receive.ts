@@ -28,7 +28,8 @@ import {
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
 import { zap_page_range } from '../mm/mm_struct.ts';
-import { preempts, register_mm_owner } from './remote.ts';
+import { prefetch_at_resume, preempts, register_mm_owner } from './remote.ts';
+import { future_refs_of } from './future_refs.ts';
 import { figures_of, om_node, OmTask, policy_of_code, type Policy } from './state.ts';
 import { kill_migrant } from './kill.ts';
 import { deputy_dropped } from './deputy.ts';
@@ -341,7 +342,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
   // here: after a second migration that is the home as well as the source.
   // (Not a node this one has taken as gone: it would never say it stopped.)
   if (scheme.push) for (const h of st.holders) if (h !== dest.id && !peer_lost(dest, h)) st.pushers.add(h);
-  st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher) : null;
+  st.prefetcher = scheme.prefetcher ? make_prefetcher(scheme.prefetcher, { future_refs: future_refs_of(c, mi.pid) }) : null;
   st.mig_gen = ctx.gen;
   if (oom) return kill_migrant(st, `out of memory: ${dest.name} has no free page frame for the pages it held`);
   if (mi.home === dest.id) {
@@ -367,6 +368,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
       // thinks the process is there would take it as lost with that node.
       comm_send(dest, c.node(mi.home), { type: REM_WHERE, pid: mi.pid, node: dest.id, gen: ctx.gen, holders: [...st.holders] }, t_run);
     }
+    prefetch_at_resume(task);
     task.state = TASK_RUNNING;
     dbg(dest, 'pid %d resumes on %s, freeze %d ns', mi.pid, dest.name, t_run - ctx.frozen_at_ns);
     wake_up_process(task);

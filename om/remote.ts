@@ -28,6 +28,7 @@ import { DEP_PAGES, OMP_BACKGROUND, OMP_DEMAND, PG_ABSENT, PG_ONWAY, REM_PAGE, t
 import { scheme_of } from './schemes/index.ts';
 import { figures_of, om_node, om_task, type OmTask } from './state.ts';
 import { peer_lost } from './liveness.ts';
+import { ref_recorder_of } from './future_refs.ts';
 import { pause_begin, pause_end } from './pause.ts';
 
 const dbg = kdebug('om:remote');
@@ -142,6 +143,7 @@ function fault_zone(task: Task, st: OmTask, mm: MmStruct, vma: VmArea, vpn: numb
     hit,
     wanted: wanted_by(st, mm),
     exists: exists_in(st, mm),
+    free_frames: mm.mem.free_frames - st.inflight.size,
   };
   const n = pf.on_fault(ctx, zone);
   if (pf.looped) infod.measure_bandwidth(now);
@@ -168,33 +170,81 @@ export const preempts = (st: OmTask): boolean => st.preempt ?? scheme_of(st.poli
 /**
  * Ask the holders: the faulting page (unless it is here) and the zone's
  * pages that are neither here nor on their way, one REM_PAGE per holder,
- * the faulting page first. With demand first (preempts), the request that
- * carries the faulting page goes on the demand connection, flagged so
- * that its holder sends that page back alone on it (om/deputy.ts).
+ * the faulting page first. A prefetcher that puts demand first has the
+ * faulting page asked for alone, in a request that leaves before the
+ * zone's, so its reply carries no prefetched page. With the wire's demand
+ * band (preempts), the request that carries the faulting page goes on the
+ * demand connection, flagged so that its holder sends that page back alone
+ * on it (om/deputy.ts).
  */
 function request_pages(task: Task, st: OmTask, mm: MmStruct, vpn: number, satisfied: boolean, nzone: number): void {
-  const node = task.node;
-  const f = figures_of(node, task.pid);
   const by_holder = new Map<number, number[]>();
-  const tl = timeline_of(node.cluster);
+  const tl = timeline_of(task.node.cluster);
   const demand = !satisfied && want(st, mm, by_holder, vpn);
   if (demand) tl?.requested(vpn, 'demand');
   st.demand_sent_ns = demand ? task.clock_ns : -1;
+  if (demand && st.prefetcher?.demand_first && nzone > 0) {
+    send_requests(task, st, by_holder, vpn);
+    by_holder.clear();
+  }
   for (let i = 0; i < nzone; i++) {
     if (!want(st, mm, by_holder, zone[i]!)) continue;
     st.zone_unused.add(zone[i]!);
     tl?.requested(zone[i]!, 'zone');
   }
+  send_requests(task, st, by_holder, demand ? vpn : -1);
+}
+
+/**
+ * One REM_PAGE to each holder for its pages; `demand` (or -1) is the
+ * faulting page, first in its holder's list and not counted as prefetched.
+ */
+function send_requests(task: Task, st: OmTask, by_holder: Map<number, number[]>, demand: number): void {
+  const node = task.node;
+  const f = figures_of(node, task.pid);
   const costs = register_om_costs(node.cpu);
-  const first = demand && preempts(st);
+  const first = demand >= 0 && preempts(st);
   for (const [h, vpns] of by_holder) {
     task.charge(node.cpu.cost_ns(costs.om_msg, 1));
     f.request_messages++;
-    const has_demand = vpns[0] === vpn && !satisfied;
+    const has_demand = demand >= 0 && vpns[0] === demand;
     f.prefetched_pages += vpns.length - (has_demand ? 1 : 0);
-    if (first && has_demand) st.demand_out.set(vpn, h);
+    if (first && has_demand) st.demand_out.set(demand, h);
     if (first && has_demand) comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns, flags: OMP_DEMAND }, task.clock_ns, { conn: 'demand' });
     else comm_send(node, node.cluster.node(h), { type: REM_PAGE, pid: task.pid, vpns }, task.clock_ns);
+  }
+}
+
+/**
+ * The process resumes at its destination: a prefetcher that knows what
+ * comes (the oracle) asks for pages before the first fault, a batch a
+ * request.
+ */
+export function prefetch_at_resume(task: Task): void {
+  const st = om_task(task);
+  const pf = st?.prefetcher;
+  const mm = task.mm as MmStruct | null;
+  if (!st || !pf?.on_resume || !mm) return;
+  const infod = infod_of(task.node);
+  const tl = timeline_of(task.node.cluster);
+  for (;;) {
+    const ctx: PrefetchCtx = {
+      now_ns: task.clock_ns, vpn: -1, cpu_util: infod.cpu_util, t0_ns: infod.t0_to(st.home), td_ns: infod.td_ns(),
+      wanted: wanted_by(st, mm), free_frames: mm.mem.free_frames - st.inflight.size,
+    };
+    const ops0 = pf.analysis_ops;
+    const n = pf.on_resume(ctx, zone);
+    const ns = (pf.analysis_ops - ops0) * ANALYSIS_NS_PER_OP;
+    figures_of(task.node, task.pid).analysis_ns += ns;
+    task.charge(ns);
+    if (n === 0) return;
+    const by_holder = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      if (!want(st, mm, by_holder, zone[i]!)) continue;
+      st.zone_unused.add(zone[i]!);
+      tl?.requested(zone[i]!, 'zone');
+    }
+    send_requests(task, st, by_holder, -1);
   }
 }
 
@@ -204,6 +254,9 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   if (!st) return VM_FAULT_SIGBUS;
   const vpn = address / PAGE_SIZE;
   if (!install_arrived(task, st, mm, vpn, st.prefetcher?.install === 'on-touch')) return VM_FAULT_OOM;
+  // If this fault waits, its wait (the blocked time) runs from here: the
+  // prefetcher's analysis and the requests it sends are part of it.
+  const need_ns = task.clock_ns;
   // Whether or not the faulting page was among them, the fault is recorded
   // and the zone requested (Algorithm 1 runs for every page fault).
   const satisfied = (mm.pte_get(vpn) & _PAGE_PRESENT) !== 0;
@@ -213,12 +266,16 @@ export function remote_page_fault(task: Task, mm: MmStruct, vma: VmArea, address
   const f = figures_of(task.node, task.pid);
   if (hit) f.prefetch_hits++;
   f.remote_faults++;
-  if (miss) f.remote_fault_requests++;
+  if (miss) {
+    f.remote_fault_requests++;
+    ref_recorder_of(task.node.cluster)?.miss(task.pid, vpn);
+  }
   request_pages(task, st, mm, vpn, satisfied, fault_zone(task, st, mm, vma, vpn, satisfied, miss, hit));
   dbg(task.node, 'pid %d: remote fault on %s', task.pid, vpn.toString(16));
   if (satisfied) return VM_FAULT_MINOR; // a prefetched page: no wait
   task.maj_flt++;
   st.waiting_vpn = vpn;
+  st.wait_from_ns = need_ns;
   st.waiting_on = holder_of(mm, vpn);
   if (st.waiting_on >= 0 && peer_lost(task.node, st.waiting_on)) pause_begin(st, task.clock_ns);
   timeline_of(task.node.cluster)?.wait_begins(task.clock_ns, vpn);
@@ -293,6 +350,8 @@ export function pages_arrived(node: Node, from: Node, m: Msg): void {
     st.waiting_on = -1;
     if (st.demand_sent_ns >= 0) figures_of(node, m.pid).demand_fault_ns.push(node.cluster.queue.now_ns - st.demand_sent_ns);
     st.demand_sent_ns = -1;
+    if (st.wait_from_ns >= 0) figures_of(node, task.pid).page_waits_ns.push(Math.max(0, node.cluster.queue.now_ns - st.wait_from_ns));
+    st.wait_from_ns = -1;
     pause_end(st, node.cluster.queue.now_ns);
     timeline_of(node.cluster)?.wait_ends(node.cluster.queue.now_ns);
     if (install_page(mm, w, got.pfn, got.flags) === INSTALL_OOM) return kill_migrant(st, `out of memory: ${node.name} has no free page frame for a page table`);

@@ -15,15 +15,22 @@ import type { PrecopyRule } from './schemes/index.ts';
 /**
  * Page-transfer schemes (om/schemes/): the paper's three; prefetchers of
  * the state of the art that migrate as AMPoM does and differ only in the
- * zone they ask for (mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts); pre-copy
- * and post-copy; and ampom-push.
+ * zone they ask for (mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts) and today's
+ * far-memory prefetchers (mm/fastswap.ts, mm/canvas.ts, mm/hermit.ts,
+ * mm/aifm.ts); pre-copy and post-copy; ampom-push; and the oracle
+ * (mm/oracle.ts), which knows the future and is the bound, not a scheme.
  */
-export type Policy = 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'precopy' | 'postcopy' | 'ampom-push';
-export const POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap', 'precopy', 'postcopy', 'ampom-push'];
+export type Policy =
+  | 'openmosix' | 'noprefetch' | 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'precopy' | 'postcopy' | 'ampom-push'
+  | 'fastswap' | 'canvas' | 'hermit' | 'aifm' | 'oracle';
+export const POLICIES: Policy[] = [
+  'openmosix', 'noprefetch', 'ampom', 'linux-ra', 'vma-ra', 'leap', 'precopy', 'postcopy', 'ampom-push', 'fastswap', 'canvas', 'hermit', 'aifm', 'oracle',
+];
 /** The paper's three (--scheme paper). */
 export const PAPER_POLICIES: Policy[] = ['openmosix', 'noprefetch', 'ampom'];
 export const POLICY_CODE: Record<Policy, number> = {
   openmosix: 0, noprefetch: 1, ampom: 2, 'linux-ra': 3, 'vma-ra': 4, leap: 5, precopy: 6, postcopy: 7, 'ampom-push': 8,
+  fastswap: 9, canvas: 10, hermit: 11, aifm: 12, oracle: 13,
 };
 export const policy_of_code = (code: number): Policy | undefined => POLICIES.find((p) => POLICY_CODE[p] === code);
 
@@ -84,6 +91,13 @@ export interface OmFigures {
   demand_fault_ns: number[];
   /** Pages a pusher sent again ahead of the push, for a demand fault on a page still on its way. */
   demand_resent_pages: number;
+  /**
+   * Each wait of the migrant for a page held on another node, ns: from the
+   * remote fault that found its page absent (after installing the pages
+   * that had arrived; the prefetcher's analysis and the requests are part
+   * of it) until the page is installed.
+   */
+  page_waits_ns: number[];
 }
 
 export const new_figures = (): OmFigures => ({
@@ -91,6 +105,7 @@ export const new_figures = (): OmFigures => ({
   pages_transferred: 0, bytes_transferred: 0, mpt_bytes: 0, analysis_ns: 0, prefetch_hits: 0, wasted_prefetch: 0, prefetch_in_flight: 0,
   started: [], emptied: [], pushed_pages: 0, precopy_rounds: 0, precopy_bytes: 0, downtime_bytes: 0, postcopy_bytes: 0, paused_ns: 0, pauses: 0,
   demand_fault_ns: [], demand_resent_pages: 0,
+  page_waits_ns: [],
 });
 
 /** The migrant's record, on the node the process runs on (home included). */
@@ -102,6 +117,8 @@ export class OmTask {
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */
   waiting_vpn = -1;
+  /** When the fault that waits for waiting_vpn found it must wait (the start of a blocked time), or -1. */
+  wait_from_ns = -1;
   /** The node whose answer the task waits for (a page's holder, or its home for a system call), or -1. */
   waiting_on = -1;
   /** Since when it waits on a node taken as unreachable (om/pause.ts), or -1. */

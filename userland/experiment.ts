@@ -20,6 +20,7 @@ import { DEFAULT_PARTITION_LIMIT_NS, set_partition_limit } from '../om/pause.ts'
 import { new_figures, om_node, om_task_init, type OmFigures, type Policy } from '../om/state.ts';
 import { scheme_of, type PrecopyRule } from '../om/schemes/index.ts';
 import { record_timeline, type Timeline } from '../om/timeline.ts';
+import { record_refs, set_future_refs } from '../om/future_refs.ts';
 
 export interface ProgramDef {
   name: string;
@@ -102,6 +103,14 @@ export interface RunSpec {
    * at once, as openMosix does).
    */
   partition_limit_ns?: number;
+  /**
+   * The oracle's knowledge: the pages the process faults on after its
+   * migration, in order (a NoPrefetch run of the same program records
+   * them). Without it, a run of the oracle scheme makes that run first.
+   */
+  future_refs?: Int32Array;
+  /** Record the pages the process faults on after its migration and hand them over at the end (what future_refs takes). */
+  record_refs?: (vpns: Int32Array) => void;
 }
 
 /** The paging counters a run reports as the nodes counted them (see OmFigures). */
@@ -162,6 +171,16 @@ export interface RunResult extends PagingCounts {
    * deputy for the whole run (its system calls): that is not counted here.
    */
   page_dependency_s: number | null;
+  /**
+   * The blocked time: after the freeze, the time the process waited for a
+   * page held on another node (a remote fault until the page was
+   * installed), s; how many such waits; their median and 99th percentile,
+   * ms (null without a wait).
+   */
+  blocked_s: number;
+  blocked_waits: number;
+  blocked_p50_ms: number | null;
+  blocked_p99_ms: number | null;
   /** Time the process waited on a node taken as unreachable (a pause through a partition), s, and how many such waits. */
   paused_s: number;
   pauses: number;
@@ -234,7 +253,8 @@ export function gather_figures(c: Cluster, pid: number): OmFigures {
     if (!f) continue;
     for (const k of Object.keys(sum) as (keyof OmFigures)[]) {
       const v = f[k];
-      if (Array.isArray(v)) (sum[k] as unknown[]).push(...v);
+      // One at a time: a list can hold a wait per page (150,000 at 575 MiB), past what a spread's arguments take.
+      if (Array.isArray(v)) for (const x of v as unknown[]) (sum[k] as unknown[]).push(x);
       else (sum[k] as number) += v;
     }
   }
@@ -413,7 +433,32 @@ function total_migration_ns(c: Cluster, pid: number, s: OmFigures): number | nul
   return end >= start ? end - start : null;
 }
 
+/** The q-quantile of some durations (nearest rank), or null for none. */
+function quantile_ns(xs: number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+/**
+ * Run an experiment. The oracle scheme, unless it is given its future,
+ * first runs the same program under NoPrefetch to record the pages it
+ * faults on after its migration (determinism makes the second run touch
+ * the same pages in the same order), then runs with that recording.
+ */
 export function run_experiment(spec: RunSpec): RunResult {
+  if (spec.scheme !== 'oracle' || spec.future_refs) return run_once(spec);
+  let refs: Int32Array = new Int32Array(0);
+  const { timeline: _t, ...rest } = spec;
+  run_once({ ...rest, scheme: 'noprefetch', record_refs: (r) => void (refs = r) });
+  // The program's own checks (exact mode) of the recording run are not this run's.
+  const prog = spec.program;
+  const seen = prog.checks?.().length ?? 0;
+  const program = prog.checks ? { ...prog, checks: () => prog.checks!().slice(seen) } : prog;
+  return run_once({ ...spec, program, future_refs: refs });
+}
+
+function run_once(spec: RunSpec): RunResult {
   const points = points_of(spec);
   const plan = spec.faults ?? empty_plan();
   const named = [...points.map((p) => p.to), ...plan.faults.flatMap((r) => (r.fault.kind === 'crash' ? [r.fault.node] : r.fault.kind === 'partition' ? [r.fault.a, r.fault.b] : []))];
@@ -428,6 +473,8 @@ export function run_experiment(spec: RunSpec): RunResult {
   if (spec.precopy_rule) st.precopy_rule = spec.precopy_rule;
   if (spec.ampom_window) st.ampom_window = spec.ampom_window;
   if (spec.preempt !== undefined) st.preempt = spec.preempt;
+  if (spec.future_refs) set_future_refs(c, pid, spec.future_refs);
+  const recorder = spec.record_refs ? record_refs(c) : null;
   const tl = spec.timeline ? record_timeline(c) : null;
   arm_crashes(c, plan, start_ns);
   const net = network_of(c);
@@ -458,6 +505,7 @@ export function run_experiment(spec: RunSpec): RunResult {
   c.run(spec.limit_ns ?? Infinity);
 
   const s = gather_figures(c, pid);
+  if (recorder) spec.record_refs!(recorder.refs(pid));
   const ended = process_end(c, pid);
   const task = ended.task;
   const completed = !ended.running && ended.lost === null && task.exit_signal === null;
@@ -522,6 +570,10 @@ export function run_experiment(spec: RunSpec): RunResult {
     downtime_s: s.migrations > 0 ? r6(ns_to_s(freezes.reduce((a, b) => a + b, 0))) : null,
     total_migration_s: total_ns === null ? null : r6(ns_to_s(total_ns)),
     page_dependency_s: page_dependency_ns(c, pid, s, exit_ns) === null ? null : r6(ns_to_s(page_dependency_ns(c, pid, s, exit_ns)!)),
+    blocked_s: r6(ns_to_s(s.page_waits_ns.reduce((a, b) => a + b, 0))),
+    blocked_waits: s.page_waits_ns.length,
+    blocked_p50_ms: s.page_waits_ns.length ? r6(quantile_ns(s.page_waits_ns, 0.5)! / 1e6) : null,
+    blocked_p99_ms: s.page_waits_ns.length ? r6(quantile_ns(s.page_waits_ns, 0.99)! / 1e6) : null,
     paused_s: r6(ns_to_s(s.paused_ns)),
     pauses: s.pauses,
     postcopy_requests: s.remote_fault_requests,

@@ -8,6 +8,7 @@ import type { MmStruct } from '../../mm/mm_struct.ts';
 import type { Policy } from '../state.ts';
 import { ampom_push } from './ampom_push.ts';
 import { noprefetch } from './noprefetch.ts';
+import { oracle } from './oracle.ts';
 import { openmosix } from './openmosix.ts';
 import { postcopy } from './postcopy.ts';
 import { precopy } from './precopy.ts';
@@ -52,7 +53,7 @@ export interface Scheme {
 }
 
 const SCHEMES = new Map<Policy, Scheme>(
-  [openmosix, noprefetch, ...prefetching, precopy, postcopy, ampom_push].map((s) => [s.name, s]),
+  [openmosix, noprefetch, ...prefetching, precopy, postcopy, ampom_push, oracle].map((s) => [s.name, s]),
 );
 
 export function scheme_of(p: Policy): Scheme {

@@ -1,9 +1,14 @@
 // AMPoM and the state-of-the-art prefetchers: the three current pages and
 // the MPT move; each remote fault asks for the faulting page and the zone
-// the prefetcher picks (mm/ampom.ts, mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts).
+// the prefetcher picks (mm/ampom.ts, mm/linux_ra.ts, mm/vma_ra.ts, mm/leap.ts,
+// and today's far-memory ones: mm/fastswap.ts, mm/canvas.ts, mm/hermit.ts,
+// mm/aifm.ts).
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-const lazy = (name: 'ampom' | 'linux-ra' | 'vma-ra' | 'leap'): Scheme => ({ name, freeze_pages: three_pages, table: 'mpt', prefetcher: name, precopy: null, push: false, preempt: false });
+type Lazy = 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'fastswap' | 'canvas' | 'hermit' | 'aifm';
+// Fastswap and Canvas give the demand its own queue on the wire too (an RDMA
+// queue pair, a scheduler's priority): the demand band is on by default for them.
+const lazy = (name: Lazy): Scheme => ({ name, freeze_pages: three_pages, table: 'mpt', prefetcher: name, precopy: null, push: false, preempt: name === 'fastswap' || name === 'canvas' });
 
-export const prefetching: Scheme[] = [lazy('ampom'), lazy('linux-ra'), lazy('vma-ra'), lazy('leap')];
+export const prefetching: Scheme[] = (['ampom', 'linux-ra', 'vma-ra', 'leap', 'fastswap', 'canvas', 'hermit', 'aifm'] as Lazy[]).map(lazy);

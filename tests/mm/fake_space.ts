@@ -94,3 +94,28 @@ export class FakeSpace {
     return w;
   }
 }
+
+export interface F {
+  vma: Vma;
+  miss?: boolean;
+  hit?: boolean;
+  /** Pages that are local (exist, not wanted). */
+  local?: number[];
+  /** Pages that never existed. */
+  holes?: number[];
+}
+
+/** One fault given by hand: every page of the VMA exists remotely unless listed. */
+export function fault(pf: Prefetcher, vpn: number, f: F): number[] {
+  const local = new Set(f.local ?? []);
+  const holes = new Set(f.holes ?? []);
+  const inside = (v: number) => v >= f.vma.start && v < f.vma.end;
+  const ctx: PrefetchCtx = {
+    now_ns: 0, vpn, cpu_util: 1, t0_ns: 0, td_ns: 0,
+    vma_start: f.vma.start, vma_end: f.vma.end, miss: f.miss ?? true, hit: f.hit ?? false,
+    exists: (v) => inside(v) && !holes.has(v),
+    wanted: (v) => inside(v) && !holes.has(v) && !local.has(v),
+  };
+  const out = new Int32Array(64);
+  return [...out.subarray(0, pf.on_fault(ctx, out))];
+}

@@ -9,34 +9,10 @@ import { __swapin_nr_pages, VmaRa, PLACE_BACKWARD, PLACE_CENTRED, PLACE_FORWARD 
 import { Leap, LEAP_FALLBACK, LEAP_TREND } from '../../mm/leap.ts';
 import { make_prefetcher, type PrefetchCtx, type Prefetcher } from '../../mm/prefetch.ts';
 import '../../mm/ampom.ts';
-import { FakeSpace, type Vma } from './fake_space.ts';
+import { FakeSpace, fault, type Vma } from './fake_space.ts';
 
 const SCHEMES = ['linux-ra', 'vma-ra', 'leap'] as const;
 
-interface F {
-  vma: Vma;
-  miss?: boolean;
-  hit?: boolean;
-  /** Pages that are local (exist, not wanted). */
-  local?: number[];
-  /** Pages that never existed. */
-  holes?: number[];
-}
-
-/** One fault given by hand: every page of the VMA exists remotely unless listed. */
-function fault(pf: Prefetcher, vpn: number, f: F): number[] {
-  const local = new Set(f.local ?? []);
-  const holes = new Set(f.holes ?? []);
-  const inside = (v: number) => v >= f.vma.start && v < f.vma.end;
-  const ctx: PrefetchCtx = {
-    now_ns: 0, vpn, cpu_util: 1, t0_ns: 0, td_ns: 0,
-    vma_start: f.vma.start, vma_end: f.vma.end, miss: f.miss ?? true, hit: f.hit ?? false,
-    exists: (v) => inside(v) && !holes.has(v),
-    wanted: (v) => inside(v) && !holes.has(v) && !local.has(v),
-  };
-  const out = new Int32Array(64);
-  return [...out.subarray(0, pf.on_fault(ctx, out))];
-}
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 

@@ -28,6 +28,7 @@ const BAD: [string[], RegExp][] = [
   [['run', '--migrate-at', 'setup_done,+5ms', '--path', '1'], /--path names 1 destination for 2 --migrate-at points/],
   [['run', '--migrate-at', 'setup_done,+5ms', '--path', '1,1'], /destination 2 is node 1, where the process already is/],
   [['run', '--path', 'mars'], /--path: 'mars' is neither a node number nor 'home'/],
+  [['cluster', '--scheme', 'oracle', '--jobs', '1'], /--scheme oracle runs only with omemu run, migrate or replay/],
   [['run', '--faults', 'crash:9@1s'], /--faults 'crash:9@1s': there is no node 9/],
   [['run', '--faults', 'crash:1@soon'], /--faults 'crash:1@soon': the time 'soon' is not a time/],
   [['run', '--faults', 'abort@mig_send_everything'], /'mig_send_everything' is not a step of mig_do_send/],

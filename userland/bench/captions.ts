@@ -59,6 +59,7 @@ export const CAPTIONS: Record<string, Caption> = {
     title: 'Every scheme at the largest sizes',
     text:
       "Beyond the paper: the paper's three schemes, three prefetchers of real systems (linux-ra, vma-ra, leap), pre-copy, post-copy and ampom-push, " +
+      "today's far-memory prefetchers (fastswap, canvas, hermit, aifm) and the oracle that knows every page the process will need (the bound), " +
       'each kernel at its largest size: freeze on a log scale, execution time from 0, a line a scheme. A scheme that did not migrate says so in its line.',
   },
   cluster: {

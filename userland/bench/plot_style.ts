@@ -16,7 +16,8 @@ export const SCHEME_NAME: Record<string, string> = { openmosix: 'openMosix', nop
 export const scheme_name = (s: string): string => SCHEME_NAME[s] ?? s;
 /** Every scheme, the paper's three first, and a colour each (Tableau 10, fixed so a scheme keeps its colour from figure to figure). */
 export const SCHEME_ORDER_NAMES = POLICIES.map(scheme_name);
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#9c755f', '#ff9da7', '#76b7b2', '#edc948', '#bab0ac'];
+// Beyond Tableau 10: light tints for today's far-memory prefetchers, black for the oracle (the bound).
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#9c755f', '#ff9da7', '#76b7b2', '#edc948', '#bab0ac', '#a0cbe8', '#8cd17d', '#d37295', '#000000'];
 const color_of = (names: string[]): string[] => names.map((n) => PALETTE[SCHEME_ORDER_NAMES.indexOf(n)] ?? '#000000');
 
 /** A colour scale over some schemes (their display names), in the order and colours every figure uses. */

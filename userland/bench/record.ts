@@ -9,7 +9,7 @@ type FromRun = Pick<
   | 'problem' | 'used_mib' | 'profile' | 'bandwidth_mbps' | 'latency_ms' | 'freeze_s' | 'runtime_s' | 'remote_fault_requests'
   | 'remote_faults' | 'local_window_faults' | 'request_messages' | 'prefetched_pages' | 'pages_transferred' | 'analysis_s' | 'verified' | 'failures'
   | 'bytes_transferred' | 'prefetch_hits' | 'wasted_prefetch' | 'pushed_pages' | 'precopy_rounds' | 'precopy_bytes' | 'downtime_bytes'
-  | 'postcopy_bytes' | 'total_migration_s' | 'page_dependency_s' | 'migrations_unfinished'
+  | 'postcopy_bytes' | 'total_migration_s' | 'page_dependency_s' | 'migrations_unfinished' | 'blocked_s' | 'blocked_waits' | 'blocked_p50_ms' | 'blocked_p99_ms'
 >;
 
 export interface BenchRecord extends FromRun {
@@ -63,6 +63,10 @@ export function make_record(job: Job, r: RunResult): BenchRecord {
     total_migration_s: r.total_migration_s,
     page_dependency_s: r.page_dependency_s,
     migrations_unfinished: r.migrations_unfinished,
+    blocked_s: r.blocked_s,
+    blocked_waits: r.blocked_waits,
+    blocked_p50_ms: r.blocked_p50_ms,
+    blocked_p99_ms: r.blocked_p99_ms,
     variant: variant_of(job),
     verified: r.verified,
     failures: r.failures,

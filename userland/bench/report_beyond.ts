@@ -73,7 +73,8 @@ export function beyond_md(rs: BenchRecord[]): string[] {
   const L = ['## Beyond the paper: every scheme at each kernel\'s largest size', ''];
   L.push(
     'The paper\'s three, the state-of-the-art prefetchers (linux-ra, vma-ra, leap: three pages and the MPT, their own zones), ' +
-      'pre-copy, post-copy and ampom-push, on the same pages, links and clock (`schemes.svg`: freeze against runtime). ' +
+      'pre-copy, post-copy and ampom-push, today\'s far-memory prefetchers (fastswap, canvas, hermit, aifm) and the oracle (the bound: ' +
+      'see "How close to the oracle"), on the same pages, links and clock (`schemes.svg`: freeze against runtime). ' +
       '"prevented" is against NoPrefetch\'s requests; "used" and "never used" count the pages a zone or readahead brought; ' +
       '"total migration" runs until the source holds no page of the process; "page dependency" is how long after the freeze the process still ' +
       'needed a page held on another node: its window of exposure to a failure of the node it left, besides the deputy every openMosix scheme ' +

@@ -150,11 +150,11 @@ function measure(m: Measure, rs: Records): Measured | undefined {
       return { text: a.total_migration_s === null ? 'still at the source at the end' : `${a.total_migration_s.toFixed(2)} s`, holds: a.total_migration_s !== null };
     }
     case 'worst': {
-      const xs = rs.runs.filter((r) => r.scheme === m.scheme && r.figure !== 'schemes');
+      const xs = rs.runs.filter((r) => r.scheme === m.scheme && r.figure !== 'schemes' && r.figure !== 'schemes-32');
       return xs.length > 0 ? { value: Math.max(...xs.map((r) => r[m.field])) } : undefined;
     }
     case 'count_at_least': {
-      const xs = rs.runs.filter((r) => r.scheme === m.scheme && r.figure !== 'schemes');
+      const xs = rs.runs.filter((r) => r.scheme === m.scheme && r.figure !== 'schemes' && r.figure !== 'schemes-32');
       if (xs.length === 0) return undefined;
       const n = xs.filter((r) => r[m.field] >= m.at_least).length;
       return { value: n, of: xs.length };

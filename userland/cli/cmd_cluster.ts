@@ -106,7 +106,9 @@ async function do_cluster(o: ClusterOpts): Promise<void> {
   if (!(BALANCERS as readonly string[]).includes(o.balancer)) throw new UsageError(`--balancer must be one of ${BALANCERS.join(', ')}, got '${o.balancer}'`);
   if (o.logins !== undefined && o.logins > o.nodes) throw new UsageError(`--logins ${o.logins}: more than the ${o.nodes} nodes`);
   const plot = o.plot === undefined ? undefined : plot_base('--plot', o.plot);
-  const schemes = parse_schemes(o.scheme);
+  // The oracle replays a recorded run of one migrant, which a balancer does not repeat: "all" here is every other scheme.
+  if (o.scheme.split(',').some((x) => x.trim() === 'oracle')) throw new UsageError("--scheme oracle runs only with omemu run, migrate or replay: it replays a recorded run of one migration, which a cluster's balancer does not repeat");
+  const schemes = parse_schemes(o.scheme).filter((s) => s !== 'oracle');
   const speeds = parse_speeds(o.speeds, o.nodes);
   const profile = network_profile(o, o.nodes);
   const jobs = jobs_of(o, speeds);

@@ -31,6 +31,8 @@ export function cluster_spec_of(c: RunConfig): ClusterSpec {
   only_fields_of(c, MIGRATION_ONLY);
   if (!MODES.includes(c.mode as Mode)) throw new ConfigError(`mode must be ${MODES.join(' or ')}, got '${c.mode}'`);
   if (!POLICIES.includes(c.scheme as Policy)) throw new ConfigError(`scheme must be one of ${POLICIES.join(', ')}, got '${c.scheme}'`);
+  // The oracle replays a recorded run of one migrant; a cluster's balancers decide afresh each run.
+  if (c.scheme === 'oracle') throw new ConfigError("scheme oracle needs a recorded run of the same migration (omemu run, migrate or replay), which a cluster's balancer does not repeat");
   if (!(BALANCERS as readonly string[]).includes(c.balancer)) throw new ConfigError(`balancer must be one of ${BALANCERS.join(', ')}, got '${c.balancer}'`);
   if (!(c.seed >= 0 && c.seed < 2 ** 31)) throw new ConfigError(`seed must be from 0 to 2^31-1, got ${c.seed}`);
   const nodes = c.nodes ?? CLUSTER_NODES;

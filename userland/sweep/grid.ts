@@ -9,7 +9,7 @@
 // that appears again (same hash) keeps its first place. `scheme: "all"` is
 // every scheme om/ knows (POLICIES, in its order), `"paper"` the paper's three.
 import { readFileSync } from 'node:fs';
-import { POLICIES } from '../../om/state.ts';
+import { POLICIES, type Policy } from '../../om/state.ts';
 import { ConfigError, config_hash, describe, FIELDS, normalize, PAPER_SCHEMES, type RunConfig } from './config.ts';
 import { check_config } from './run.ts';
 
@@ -22,11 +22,14 @@ export interface PlannedRun {
   config: RunConfig;
 }
 
-function values_of(field: string, v: unknown): unknown[] {
+/** What "all" schemes are for a block: a cluster cannot run the oracle (it replays a recorded run of one migrant). */
+const all_schemes = (kind: unknown): Policy[] => (kind === 'cluster' ? POLICIES.filter((p) => p !== 'oracle') : POLICIES);
+
+function values_of(field: string, v: unknown, kind: unknown): unknown[] {
   const xs = Array.isArray(v) ? v : [v];
   if (xs.length === 0) throw new ConfigError(`field '${field}' lists no values`);
   if (field !== 'scheme') return xs;
-  return xs.flatMap((s) => (s === 'all' ? POLICIES : s === 'paper' ? PAPER_SCHEMES : [s]));
+  return xs.flatMap((s) => (s === 'all' ? all_schemes(kind) : s === 'paper' ? PAPER_SCHEMES : [s]));
 }
 
 /** Expand blocks into runs (see the order above); every run is checked before anything runs. */
@@ -39,7 +42,7 @@ export function expand_grid(blocks: GridBlock[], where = 'grid'): PlannedRun[] {
     for (const k of Object.keys(block)) {
       if (!FIELDS.some((f) => f.name === k)) throw new ConfigError(`${at}: unknown field '${k}' (known: ${FIELDS.map((f) => f.name).join(', ')})`);
     }
-    const axes = FIELDS.filter((f) => f.name in block).map((f) => ({ name: f.name, values: values_of(f.name, block[f.name]) }));
+    const axes = FIELDS.filter((f) => f.name in block).map((f) => ({ name: f.name, values: values_of(f.name, block[f.name], block.kind) }));
     const idx = axes.map(() => 0);
     for (;;) {
       const partial = Object.fromEntries(axes.map((a, i) => [a.name, a.values[idx[i]!]]));
