@@ -106,6 +106,30 @@ export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 export interface OmpReq { type: number; flags: number; len: number; pid: number }
 export const omp_req = struct<OmpReq>([u16('type'), u16('flags'), u32('len'), u32('pid')] as Layout<never>[]);
 export const OMP_REQ_B = 12;
+// Every message's header, its counts, and the records a message carries by
+// the thousand (page numbers, MPT entries) are written and read with a
+// DataView at the offsets their layouts declare (tests/om/proto.test.ts
+// holds each equal to its layout's encode and decode on random values):
+// buffer-layout makes a Buffer per field, which cost more than the rest of
+// a page request's handling.
+const OMP_TYPE = omp_req.offsetOf('type')!;
+const OMP_FLAGS = omp_req.offsetOf('flags')!;
+const OMP_LEN = omp_req.offsetOf('len')!;
+const OMP_PID = omp_req.offsetOf('pid')!;
+
+/** Write a header at 0 (what omp_req.encode writes). */
+export function put_omp_req(v: DataView, h: OmpReq): number {
+  v.setUint16(OMP_TYPE, h.type, true);
+  v.setUint16(OMP_FLAGS, h.flags, true);
+  v.setUint32(OMP_LEN, h.len, true);
+  v.setUint32(OMP_PID, h.pid, true);
+  return OMP_REQ_B;
+}
+
+/** Read the header at 0 (what omp_req.decode reads). */
+export function get_omp_req(v: DataView): OmpReq {
+  return { type: v.getUint16(OMP_TYPE, true), flags: v.getUint16(OMP_FLAGS, true), len: v.getUint32(OMP_LEN, true), pid: v.getUint32(OMP_PID, true) };
+}
 
 export interface Hshake { home: number; policy: number; npages: number; vm_pages: number }
 const hshake = struct<Hshake>([u16('home'), u8('policy'), u32('npages'), u32('vm_pages')] as Layout<never>[]);
@@ -163,7 +187,25 @@ export const page_hdr_layout = page_hdr;
 /** A master-page-table entry: exactly 6 bytes (vpn and holder node packed in 32 bits, 16 bits of flags). */
 const mpt_rec = struct<{ key: number; flags: number }>([u32('key'), u16('flags')] as Layout<never>[]);
 export const MPT_ENTRY_B = 6;
+const MPT_KEY = mpt_rec.offsetOf('key')!;
+const MPT_FLAGS = mpt_rec.offsetOf('flags')!;
+
+/** Write an MPT entry at o (what mpt_rec.encode writes of mpt_pack(e)). */
+export function put_mpt_entry(v: DataView, o: number, e: MptEntry): number {
+  const r = mpt_pack(e);
+  v.setUint32(o + MPT_KEY, r.key, true);
+  v.setUint16(o + MPT_FLAGS, r.flags, true);
+  return MPT_ENTRY_B;
+}
+
+/** Read an MPT entry at o (what mpt_unpack(mpt_rec.decode) gives). */
+export function get_mpt_entry(v: DataView, o: number): MptEntry {
+  const key = v.getUint32(o + MPT_KEY, true);
+  return { vpn: key & 0xfffff, node: key >>> 20, flags: v.getUint16(o + MPT_FLAGS, true) };
+}
 const vpn_rec = u32('vpn');
+/** The layouts the DataView calls above and below follow, for the test that holds them to it. */
+export const fast_layouts = { omp_req, mpt_rec, count16, count32, vpn_rec };
 const range_rec = struct<{ start: number; end: number }>([u32('start'), u32('end')] as Layout<never>[]);
 /** A remote range: bytes [start, end) held by node; flags bit 0: exact. */
 const remote_range_rec = struct<{ start: number; end: number; node: number; flags: number }>([u32('start'), u32('end'), u16('node'), u16('flags')] as Layout<never>[]);
@@ -259,9 +301,9 @@ function payload_B(m: Msg): number {
 /** Bytes a message takes on the wire before framing (header included). */
 export const message_B = (m: Msg): number => OMP_REQ_B + payload_B(m);
 
-function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
-  o += count16.encode({ count: ps.length }, buf, o);
-  const v = view_of(buf);
+function encode_pages(ps: PageRec[], buf: Uint8Array, v: DataView, o: number): number {
+  v.setUint16(o, ps.length, true); // count16.encode
+  o += 2;
   for (const p of ps) {
     const absent = (p.flags & PG_NO_DATA) !== 0;
     if (!absent && (!p.data || p.data.length !== PAGE_SIZE)) throw new RangeError(`page ${p.vpn}: a present page needs ${PAGE_SIZE} bytes`);
@@ -277,8 +319,8 @@ function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
 export function encode(m: Msg): Uint8Array {
   const len = payload_B(m);
   const buf = new Uint8Array(OMP_REQ_B + len);
-  omp_req.encode({ type: m.type, flags: m.flags ?? 0, len, pid: m.pid }, buf, 0);
-  let o = OMP_REQ_B;
+  const v = view_of(buf);
+  let o = put_omp_req(v, { type: m.type, flags: m.flags ?? 0, len, pid: m.pid });
   switch (m.type) {
     case MIG_HSHAKE: hshake.encode(m.hshake, buf, o); break;
     case MIG_HSHAKE_ACK: hshake_ack.encode(m.ack, buf, o); break;
@@ -287,10 +329,11 @@ export function encode(m: Msg): Uint8Array {
       o += count16.encode({ count: m.vmas.length }, buf, o);
       for (const v of m.vmas) o += vma_rec.encode({ ...v, name: enc_name(v.name) }, buf, o);
       break;
-    case MIG_PAGE: case DEP_PAGES: encode_pages(m.pages, buf, o); break;
+    case MIG_PAGE: case DEP_PAGES: encode_pages(m.pages, buf, v, o); break;
     case MIG_MPT:
-      o += count32.encode({ count: m.entries.length }, buf, o);
-      for (const e of m.entries) o += mpt_rec.encode(mpt_pack(e), buf, o);
+      v.setUint32(o, m.entries.length, true); // count32.encode
+      o += 4;
+      for (const e of m.entries) o += put_mpt_entry(v, o, e);
       break;
     case MIG_RANGES:
       o += count32.encode({ count: m.ranges.length }, buf, o);
@@ -306,8 +349,12 @@ export function encode(m: Msg): Uint8Array {
     case MIG_ABORT: errno_rec.encode({ errno: m.errno }, buf, o); break;
     case MIG_DONE: case MIG_GO: break;
     case REM_PAGE: case REM_UNMAP:
-      o += count32.encode({ count: m.vpns.length }, buf, o);
-      for (const v of m.vpns) o += vpn_rec.encode(v, buf, o);
+      v.setUint32(o, m.vpns.length, true); // count32.encode
+      o += 4;
+      for (const vpn of m.vpns) {
+        v.setUint32(o, vpn, true); // vpn_rec.encode
+        o += 4;
+      }
       break;
     case REM_SYSCALL: {
       const a = m.call.args;
@@ -345,7 +392,7 @@ export function mpt_unpack(r: { key: number; flags: number }): MptEntry {
 /** The header alone (what a receiver looks at before it decodes the rest). */
 export function decode_header(buf: Uint8Array): OmpReq {
   if (buf.length < OMP_REQ_B) throw new ProtoError(0, 0, `header needs ${OMP_REQ_B} bytes, got ${buf.length}`);
-  const h = omp_req.decode(buf, 0);
+  const h = get_omp_req(view_of(buf));
   if (!MSG_NAMES[h.type]) throw new ProtoError(h.type, 0, 'unknown message type');
   if (h.len !== buf.length - OMP_REQ_B) throw new ProtoError(h.type, 4, `length field says ${h.len} bytes, ${buf.length - OMP_REQ_B} arrived`);
   return h;
@@ -358,7 +405,26 @@ export function decode_header(buf: Uint8Array): OmpReq {
  */
 class Reader {
   o = OMP_REQ_B;
-  constructor(readonly buf: Uint8Array, readonly t: number) {}
+  readonly v: DataView;
+  constructor(readonly buf: Uint8Array, readonly t: number) {
+    this.v = view_of(buf);
+  }
+
+  /** take(count16 or u16 layout).count, read with the DataView. */
+  u16(what: string, i = -1): number {
+    this.need(2, what, i);
+    const x = this.v.getUint16(this.o, true);
+    this.o += 2;
+    return x;
+  }
+
+  /** take(count32 or vpn_rec), read with the DataView. */
+  u32(what: string, i = -1): number {
+    this.need(4, what, i);
+    const x = this.v.getUint32(this.o, true);
+    this.o += 4;
+    return x;
+  }
 
   need(n: number, what: string, i = -1): void {
     if (this.o + n > this.buf.length) throw new ProtoError(this.t, this.o, `${label(what, i)} needs ${n} bytes, ${this.buf.length - this.o} left`);
@@ -377,9 +443,9 @@ class Reader {
   }
 
   take_pages(): PageRec[] {
-    const n = this.take(count16, 'count').count;
+    const n = this.u16('count');
     const pages: PageRec[] = [];
-    const v = view_of(this.buf);
+    const v = this.v;
     for (let i = 0; i < n; i++) {
       this.need(PAGE_HDR_B, 'page', i);
       const r = get_page_hdr(v, this.o);
@@ -424,10 +490,10 @@ export function decode(buf: Uint8Array): Msg {
     }
     case MIG_PAGE: case DEP_PAGES: m = { type: t, pid, pages: rd.take_pages() }; break;
     case MIG_MPT: {
-      const n = rd.take(count32, 'count').count;
+      const n = rd.u32('count');
       rd.need(n * MPT_ENTRY_B, `${n} MPT entries`);
       const entries: MptEntry[] = new Array(n);
-      for (let i = 0; i < n; i++) entries[i] = mpt_unpack(rd.take(mpt_rec, 'MPT entry', i));
+      for (let i = 0; i < n; i++, rd.o += MPT_ENTRY_B) entries[i] = get_mpt_entry(rd.v, rd.o);
       m = { type: t, pid, entries };
       break;
     }
@@ -478,10 +544,10 @@ export function decode(buf: Uint8Array): Msg {
     case MIG_DONE: m = { type: t, pid }; break;
     case MIG_GO: m = { type: t, pid }; break;
     case REM_PAGE: case REM_UNMAP: {
-      const n = rd.take(count32, 'count').count;
+      const n = rd.u32('count');
       rd.need(n * 4, `${n} page numbers`);
       const vpns: number[] = new Array(n);
-      for (let i = 0; i < n; i++) vpns[i] = rd.vpn_ok(rd.take(vpn_rec, 'vpn', i), rd.o - 4, 'item', i);
+      for (let i = 0; i < n; i++) vpns[i] = rd.vpn_ok(rd.u32('vpn', i), rd.o - 4, 'item', i);
       m = { type: t, pid, vpns };
       break;
     }

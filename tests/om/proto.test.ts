@@ -7,7 +7,7 @@ import { check } from '../helpers/prop.ts';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
   message_B, REM_WHERE, REM_EXIT, MIG_DROPPED, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
-  PAGE_HDR_B, get_page_hdr, page_hdr_layout, put_page_hdr,
+  PAGE_HDR_B, get_page_hdr, page_hdr_layout, put_page_hdr, fast_layouts, get_omp_req, put_omp_req, get_mpt_entry, put_mpt_entry, mpt_pack, mpt_unpack,
 } from '../../om/proto.ts';
 
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
@@ -62,6 +62,72 @@ test('property: the page header written by hand is the bytes of its declared lay
     page_hdr_layout.encode({ vpn, flags }, by_layout, o);
     assert.equal(by_hand, by_layout);
     assert.equal(get_page_hdr(new DataView(by_layout.buffer), o), page_hdr_layout.decode(by_hand, o));
+  }));
+});
+
+test('property: the header and MPT entries written by hand are the bytes of their declared layouts', () => {
+  const u16 = fc.integer({ min: 0, max: 0xffff });
+  const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+  check(fc.property(fc.record({ type: u16, flags: u16, len: u32, pid: u32 }), entry, fc.integer({ min: 0, max: 9 }), (h, e, o) => {
+    const by_hand = new Uint8Array(OMP_REQ_B);
+    const by_layout = new Uint8Array(OMP_REQ_B);
+    assert.is(put_omp_req(new DataView(by_hand.buffer), h), fast_layouts.omp_req.span);
+    fast_layouts.omp_req.encode(h, by_layout, 0);
+    assert.equal(by_hand, by_layout);
+    assert.equal(get_omp_req(new DataView(by_layout.buffer)), fast_layouts.omp_req.decode(by_hand, 0));
+    const e_hand = new Uint8Array(o + MPT_ENTRY_B + 3);
+    const e_layout = new Uint8Array(o + MPT_ENTRY_B + 3);
+    assert.is(put_mpt_entry(new DataView(e_hand.buffer), o, e), fast_layouts.mpt_rec.span);
+    fast_layouts.mpt_rec.encode(mpt_pack(e), e_layout, o);
+    assert.equal(e_hand, e_layout);
+    assert.equal(get_mpt_entry(new DataView(e_layout.buffer), o), mpt_unpack(fast_layouts.mpt_rec.decode(e_hand, o)));
+  }));
+});
+
+/**
+ * The obvious encoding of the messages whose counts and records encode()
+ * writes with a DataView: every field through its buffer-layout layout.
+ */
+function encode_by_layouts(m: Msg): Uint8Array {
+  const L = fast_layouts;
+  const buf = new Uint8Array(message_B(m));
+  L.omp_req.encode({ type: m.type, flags: m.flags ?? 0, len: buf.length - OMP_REQ_B, pid: m.pid }, buf, 0);
+  let o = OMP_REQ_B;
+  if (m.type === REM_PAGE) {
+    o += L.count32.encode({ count: m.vpns.length }, buf, o);
+    for (const v of m.vpns) o += L.vpn_rec.encode(v, buf, o);
+  } else if (m.type === MIG_MPT) {
+    o += L.count32.encode({ count: m.entries.length }, buf, o);
+    for (const e of m.entries) o += L.mpt_rec.encode(mpt_pack(e), buf, o);
+  } else if (m.type === DEP_PAGES) {
+    o += L.count16.encode({ count: m.pages.length }, buf, o);
+    for (const p of m.pages) {
+      o += page_hdr_layout.encode({ vpn: p.vpn, flags: p.flags }, buf, o);
+      if (p.data) {
+        buf.set(p.data, o);
+        o += p.data.length;
+      }
+    }
+  }
+  return buf;
+}
+
+test('property: page requests, MPTs and page replies encode to the bytes of their layouts, and decode back', () => {
+  const vpn = fc.integer({ min: 0, max: (1 << 20) - 1 });
+  const flags = fc.integer({ min: 0, max: 0xffff });
+  const page = fc.record({ vpn, flags: fc.constantFrom(0, PG_DIRTY | PG_RW, PG_ABSENT, PG_ONWAY), fill: fc.integer({ min: 0, max: 255 }) })
+    .map(({ vpn, flags, fill }) => ({ vpn, flags, data: flags & (PG_ABSENT | PG_ONWAY) ? null : new Uint8Array(4096).fill(fill) }));
+  const msg: fc.Arbitrary<Msg> = fc.oneof(
+    fc.record({ pid: fc.nat(), flags, vpns: fc.array(vpn, { maxLength: 40 }) }).map((r) => ({ type: REM_PAGE, ...r }) as Msg),
+    fc.record({ pid: fc.nat(), flags, entries: fc.array(entry, { maxLength: 40 }) }).map((r) => ({ type: MIG_MPT, ...r }) as Msg),
+    fc.record({ pid: fc.nat(), flags, pages: fc.array(page, { maxLength: 4 }) }).map((r) => ({ type: DEP_PAGES, ...r }) as Msg),
+  );
+  check(fc.property(msg, (m) => {
+    const bytes = encode(m);
+    assert.equal(bytes, encode_by_layouts(m));
+    const back = decode(bytes);
+    if (!m.flags) delete m.flags;
+    assert.equal(back, m);
   }));
 });
 
