@@ -150,6 +150,14 @@ export interface TcpHost {
   rto_max_of(tp: TcpSock): number;
   /** This end is closed: take it out of its node's connection table (tcp_unhash). */
   unhash(tp: TcpSock): void;
+  /**
+   * TCP is about to hand something beyond itself on this end's node (a
+   * message to its reader, a failure): whatever that does sees the node's
+   * CPU where it is now (EventQueue.settle_cpu). What TCP does alone (an
+   * ACK taken in, a segment short of a message's end, segments sent) needs
+   * nothing of the CPU.
+   */
+  sk_data_ready(tp: TcpSock): void;
   /** This end closed for `reason`: tell whoever on its node waits on it (2.4's sk->error_report). */
   sk_error_report(tp: TcpSock, reason: string): void;
 }
@@ -385,6 +393,7 @@ function tcp_clear_timers(tp: TcpSock): void {
  */
 export function tcp_done(tp: TcpSock, reason: string): void {
   if (tp.state === TCP_CLOSE) return;
+  tp.host.sk_data_ready(tp);
   tp.state = TCP_CLOSE;
   tcp_clear_timers(tp);
   tp.conn.end[tp.side] = null;
@@ -427,7 +436,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
   q.deliver.push(deliver);
   q.on_fail.push(on_fail);
   if (ready <= now) tcp_push(tp);
-  else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id);
+  else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id, true); // TCP alone: it settles its CPU itself if it must (sk_data_ready)
 }
 
 /** The messages whose time has come may go: send what the window allows. */
