@@ -334,9 +334,25 @@ function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
   return o;
 }
 
+/**
+ * A message's bytes before they are written. A page message's encoding
+ * writes every byte of it (header, count, each record's header and, unless
+ * it has none, its 4 KiB), so its buffer need not be cleared first: for
+ * openMosix's 64 KiB messages clearing, and the garbage collector's work
+ * for cleared memory, cost more than the copy itself. Any other message
+ * gets a cleared buffer (new Uint8Array), the obvious version; the
+ * property in tests/om/proto.test.ts holds page messages to the bytes of
+ * their layouts on buffers that held garbage before.
+ */
+function message_buffer(m: Msg, n: number): Uint8Array {
+  if (m.type !== MIG_PAGE && m.type !== DEP_PAGES) return new Uint8Array(n);
+  const b = Buffer.allocUnsafe(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
 export function encode(m: Msg): Uint8Array {
   const len = payload_B(m);
-  const buf = new Uint8Array(OMP_REQ_B + len);
+  const buf = message_buffer(m, OMP_REQ_B + len);
   let o = put_omp_req(buf, { type: m.type, flags: m.flags ?? 0, len, pid: m.pid });
   switch (m.type) {
     case MIG_HSHAKE: hshake.encode(m.hshake, buf, o); break;
