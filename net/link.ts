@@ -166,6 +166,10 @@ export class Network implements TcpHost {
   }
 
   private net_node(node: Node): NetNode {
+    return (node.ext.get('net') as NetNode | undefined) ?? this.new_net_node(node);
+  }
+
+  private new_net_node(node: Node): NetNode {
     return node.attach('net', () => ({
       egress: new Egress<EventHandle | null>(this.profile, nic_of(node), this.netem_rng.fork(), (f, s, e, d) => this.on_line(f, s, e, d), (f, h) => this.off_line(f, h)),
       tcp: new TcpTable(),

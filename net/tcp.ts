@@ -204,8 +204,13 @@ export class MsgQueue {
 }
 
 /** One end of a connection: a struct sock's TCP state. */
+/** A node's key for its connection with a peer for a purpose (its table, net/tcp_ipv4.ts). */
+export const tcp_key = (peer: Node, purpose: string): string => `${peer.id}/${purpose}`;
+
 export class TcpSock {
   readonly stats: TcpStats;
+  /** This end's key in its node's table: tcp_key(peer, conn.name), made once. */
+  readonly key: string;
   state = TCP_ESTABLISHED;
   // --- sending (tcp_opt's snd_* fields) ---
   /** Bytes of the outgoing stream that may be sent now. */
@@ -271,6 +276,7 @@ export class TcpSock {
     readonly peer: Node,
   ) {
     this.stats = host.stats(node);
+    this.key = tcp_key(peer, conn.name);
     // The SYN exchange gave one RTT sample (tcp_rtt_estimator's first case).
     const r = host.handshake_rtt_ns(node, peer);
     this.srtt_ns = r;
