@@ -51,6 +51,8 @@ const dbg = kdebug('om:net');
 export interface SendOpts {
   conn?: string;
   on_fail?: (reason: string) => void;
+  /** deliver touches nothing of the receiver's CPU or tasks (net/tcp.ts tcp_sendmsg). */
+  cpu_free?: boolean;
 }
 
 /** A node's network state; it vanishes when the node crashes. */
@@ -327,7 +329,7 @@ export class Network implements TcpHost {
     const bytes = Math.max(1, Math.round(payload_B));
     this.payload_B += bytes;
     this.messages++;
-    tcp_sendmsg(conn.end[conn.side_of(from)]!, bytes, at_ns, deliver ?? noop, opts?.on_fail);
+    tcp_sendmsg(conn.end[conn.side_of(from)]!, bytes, at_ns, deliver ?? noop, opts?.on_fail, opts?.cpu_free);
     if (dbg.enabled) dbg(from, '-> %s %s: %d B at %d', to.name, conn.name, bytes, at_ns);
   }
 

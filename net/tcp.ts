@@ -176,6 +176,8 @@ export class MsgQueue {
   ready_ns: number[] = [];
   deliver: (() => void)[] = [];
   on_fail: (((reason: string) => void) | undefined)[] = [];
+  /** Whether the receiver's handling of each needs nothing of its node's CPU (tcp_sendmsg's cpu_free). */
+  cpu_free: boolean[] = [];
   /** The receiver's: first message not delivered yet. */
   head = 0;
   /** The sender's: first message not wholly acknowledged yet. */
@@ -197,6 +199,7 @@ export class MsgQueue {
     drop_front(this.ready_ns, h);
     drop_front(this.deliver, h);
     drop_front(this.on_fail, h);
+    drop_front(this.cpu_free, h);
     this.ready_i -= h;
     this.head -= h;
     this.una -= h;
@@ -429,9 +432,11 @@ export function tcp_reset(tp: TcpSock): void {
 /**
  * Queue a message of `bytes` on this end's stream, to leave no earlier than
  * at_ns and after every message queued before it. deliver runs when its
- * last byte has arrived in order at the peer.
+ * last byte has arrived in order at the peer. `cpu_free`: deliver touches
+ * nothing of the peer's CPU or tasks, so the peer's lazy CPU need not be
+ * brought up to the delivery first (sk_data_ready).
  */
-export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: () => void, on_fail?: (reason: string) => void): void {
+export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: () => void, on_fail?: (reason: string) => void, cpu_free = false): void {
   const q = tp.out;
   const now = tp.cluster.queue.now_ns;
   const ready = Math.max(Math.ceil(at_ns), q.last_ready_ns, now);
@@ -441,6 +446,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
   q.ready_ns.push(ready);
   q.deliver.push(deliver);
   q.on_fail.push(on_fail);
+  q.cpu_free.push(cpu_free);
   if (ready <= now) tcp_push(tp);
   else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id, true); // TCP alone: it settles its CPU itself if it must (sk_data_ready)
 }

@@ -189,9 +189,8 @@ function tcp_data_queue(tp: TcpSock, f: Frame): void {
   tp.rcv_nxt = nxt;
   // Hand up every message now complete, in order.
   const q = tp.in;
-  const head0 = q.head;
   while (q.head < q.length && q.end_seq[q.head]! <= nxt) {
-    if (q.head === head0) tp.host.sk_data_ready(tp);
+    if (!q.cpu_free[q.head]) tp.host.sk_data_ready(tp);
     const cb = q.deliver[q.head]!;
     // Delivered: what it holds (the message, its pages' bytes) may go now,
     // not when the queue is next compacted, thousands of messages on.
