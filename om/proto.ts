@@ -337,17 +337,47 @@ function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
 /**
  * A message's bytes before they are written. A page message's encoding
  * writes every byte of it (header, count, each record's header and, unless
- * it has none, its 4 KiB), so its buffer need not be cleared first: for
- * openMosix's 64 KiB messages clearing, and the garbage collector's work
- * for cleared memory, cost more than the copy itself. Any other message
- * gets a cleared buffer (new Uint8Array), the obvious version; the
- * property in tests/om/proto.test.ts holds page messages to the bytes of
- * their layouts on buffers that held garbage before.
+ * it has none, its 4 KiB), so its buffer need not be cleared first, and it
+ * comes from a pool of buffers released by earlier messages' receivers
+ * (release_message): for openMosix's 64 KiB messages clearing, and the
+ * garbage collector's work for cleared memory, cost more than the copy
+ * itself. Any other message gets a cleared buffer (new Uint8Array), the
+ * obvious version; the property in tests/om/proto.test.ts holds page
+ * messages to the bytes of their layouts on buffers that held garbage
+ * before.
  */
 function message_buffer(m: Msg, n: number): Uint8Array {
   if (m.type !== MIG_PAGE && m.type !== DEP_PAGES) return new Uint8Array(n);
-  const b = Buffer.allocUnsafe(n);
-  return new Uint8Array(b.buffer, b.byteOffset, n);
+  const cap = Math.ceil(n / POOL_CLASS_B) * POOL_CLASS_B;
+  const ab = pool.get(cap)?.pop() ?? new ArrayBuffer(cap);
+  return new Uint8Array(ab, 0, n);
+}
+
+// Page messages' buffers are taken from a pool and given back once their
+// receiver has handled them (release_message): every receiver copies a
+// page's bytes into a frame of its own before it returns (om/pages.ts
+// frame_with, mig_receive's copy), so nothing refers to them after. The
+// obvious version allocates a buffer a message and leaves it to the
+// collector: a page crossing the wire made 4 KiB of garbage and touched
+// fresh memory. tests/om/proto.test.ts checks that no message's bytes
+// change while it lives, whatever is encoded and released meanwhile.
+const POOL_CLASS_B = 4096;
+/** Free buffers by capacity (a multiple of POOL_CLASS_B); at most POOL_KEEP of each. */
+const pool = new Map<number, ArrayBuffer[]>();
+const POOL_KEEP = 64;
+
+/**
+ * A message's bytes are no longer needed (its receiver handled it): a page
+ * message's buffer goes back to the pool. Release each at most once, and
+ * only what encode() made.
+ */
+export function release_message(bytes: Uint8Array): void {
+  const t = get_u16(bytes, OMP_TYPE);
+  if (t !== MIG_PAGE && t !== DEP_PAGES) return;
+  const ab = bytes.buffer as ArrayBuffer;
+  let free = pool.get(ab.byteLength);
+  if (!free) pool.set(ab.byteLength, (free = []));
+  if (free.length < POOL_KEEP) free.push(ab);
 }
 
 export function encode(m: Msg): Uint8Array {

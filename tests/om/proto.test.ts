@@ -7,7 +7,7 @@ import { check } from '../helpers/prop.ts';
 import {
   decode, encode, MIG_MPT, MPT_ENTRY_B, OMP_REQ_B, ProtoError, REM_PAGE, DEP_PAGES, MIG_VMA, REM_SYSCALL, DEP_SYSCALL, MIG_TASK, MIG_RANGES,
   message_B, REM_WHERE, REM_EXIT, MIG_DROPPED, MIG_DONE, MIG_GO, PG_ABSENT, PG_DIRTY, PG_RW, PG_ONWAY, MIG_UNMAP, type Msg,
-  PAGE_HDR_B, get_page_hdr, page_hdr_layout, put_page_hdr, fast_layouts, get_omp_req, put_omp_req, get_mpt_entry, put_mpt_entry, mpt_pack, mpt_unpack,
+  PAGE_HDR_B, get_page_hdr, page_hdr_layout, put_page_hdr, fast_layouts, get_omp_req, put_omp_req, get_mpt_entry, put_mpt_entry, mpt_pack, mpt_unpack, release_message, MIG_PAGE,
 } from '../../om/proto.ts';
 
 const entry = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), node: fc.integer({ min: 0, max: 4095 }), flags: fc.integer({ min: 0, max: 0xffff }) }).map((e) => ({ ...e }));
@@ -128,6 +128,30 @@ test('property: page requests, MPTs and page replies encode to the bytes of thei
     const back = decode(bytes);
     if (!m.flags) delete m.flags;
     assert.equal(back, m);
+  }));
+});
+
+test('property: a message keeps its bytes while it lives, whatever page messages are encoded and released meanwhile', () => {
+  const page = fc.record({ vpn: fc.integer({ min: 0, max: (1 << 20) - 1 }), flags: fc.constantFrom(0, PG_DIRTY | PG_RW, PG_ABSENT), fill: fc.integer({ min: 0, max: 255 }) })
+    .map(({ vpn, flags, fill }) => ({ vpn, flags, data: flags & PG_ABSENT ? null : new Uint8Array(4096).fill(fill) }));
+  const op = fc.oneof(
+    fc.record({ encode: fc.constant(true as const), type: fc.constantFrom(MIG_PAGE, DEP_PAGES, REM_PAGE), pages: fc.array(page, { maxLength: 5 }) }),
+    fc.record({ encode: fc.constant(false as const), which: fc.nat() }),
+  );
+  check(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+    const live: { bytes: Uint8Array; copy: Uint8Array }[] = [];
+    for (const o of ops) {
+      if (o.encode) {
+        const m: Msg = o.type === REM_PAGE ? { type: REM_PAGE, pid: 1, vpns: o.pages.map((p) => p.vpn) } : { type: o.type as typeof DEP_PAGES, pid: 1, pages: o.pages };
+        const bytes = encode(m);
+        assert.equal(decode(bytes), m);
+        live.push({ bytes, copy: bytes.slice() });
+      } else if (live.length > 0) {
+        const [gone] = live.splice(o.which % live.length, 1);
+        release_message(gone!.bytes);
+      }
+      for (const l of live) assert.equal(l.bytes, l.copy, 'a live message changed');
+    }
   }));
 });
 
