@@ -15,19 +15,6 @@
 // from several nodes to one share its wire; with two nodes it never holds
 // a frame back (one sender cannot outrun it) and is skipped. Its buffer is
 // not bounded. The store-and-forward time of a frame is in the latency.
-//
-// The obvious port is an event of the wire at each frame's end of
-// transmission (switch_port), which takes the frames in that order and
-// schedules each one's arrival. The port as it runs (switch_lazy) takes
-// them only when one is due to arrive: a frame's arrival is scheduled as
-// it goes on the line, at the time it has if the port does not hold it
-// back, and before it arrives the port takes every frame that reached it
-// up to this one, in the same order (end of transmission, then the order
-// they went on the line: every one of them went on the line before that
-// arrival, since a frame goes on the line before it ends, and it ends
-// before it arrives), giving each the same time out as the obvious port.
-// A frame it holds back gets a later arrival. One event a frame instead of
-// two; tests/net/switch.test.ts holds the two ports equal.
 import { ON_WIRE, type EventHandle } from '../kernel/events.ts';
 import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
@@ -35,7 +22,6 @@ import type { Node } from '../kernel/node.ts';
 import { Rng } from '../kernel/rng.ts';
 import { nic_of, register_net_proc, type NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
-import { drop_front } from './fifo.ts';
 import { Egress, TC_PRIO_BESTEFFORT } from './qdisc.ts';
 import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, TCP_RTO_MAX_NS, tcp_done, TCP_ESTABLISHED, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
 import { tcp_key, tcp_v4_rcv, TcpTable } from './tcp_ipv4.ts';
@@ -65,55 +51,6 @@ interface NetNode {
 
 const noop = (): void => {};
 
-/**
- * Whether the switch's ports take frames as they arrive (true, the
- * default) or by an event of the wire each (the obvious version; see the
- * top of this file). Nothing can tell; tests turn it off to hold the two
- * equal.
- */
-export const switch_lazy = { on: true };
-
-/**
- * A frame on its way through the switch's port towards its node (the lazy
- * port). It is the handle its egress holds: cancelling it takes the frame
- * back off the wire (net/qdisc.ts, a higher band took its start).
- */
-class PortFrame implements EventHandle {
-  /** Its arrival event: at the time it has unless the port holds it back, then at the later one. */
-  ev: EventHandle | null = null;
-  /** The port took it (its time out is known); taken back off the wire. */
-  done = false;
-  gone = false;
-  constructor(
-    readonly f: Frame,
-    readonly end_ns: number,
-    readonly delay_ns: number,
-  ) {}
-  cancel(): void {
-    this.gone = true;
-    this.ev?.cancel();
-  }
-}
-
-/** The frames that reached (or will reach) a switch port and that it has not taken yet, in the order it takes them. */
-class PortQueue {
-  q: PortFrame[] = [];
-  head = 0;
-  free_ns = 0;
-
-  /** After every frame with an end no later (those that went on the line before it come first). */
-  insert(pf: PortFrame): void {
-    const q = this.q;
-    let i = q.length;
-    q.push(pf);
-    while (i > this.head && q[i - 1]!.end_ns > pf.end_ns) {
-      q[i] = q[i - 1]!;
-      i--;
-    }
-    q[i] = pf;
-  }
-}
-
 /** The smallest cap set_rto_max takes: Linux's tcp_rto_max_ms takes no less than 1 s. */
 const RTO_MAX_FLOOR_NS = 1e9;
 
@@ -122,10 +59,8 @@ export class Network implements TcpHost {
   private readonly netem_rng: Rng;
   /** Intervals [start, end) during which frames between a and b are lost. */
   private partitions: { a: number; b: number; start_ns: number; end_ns: number }[] = [];
-  /** When each switch port towards a node is free (the obvious port). */
+  /** When each switch port towards a node is free. */
   private port_free_ns: number[] = [];
-  /** Each switch port's frames (the lazy port). */
-  private ports: PortQueue[] = [];
   /**
    * The user timeout of every connection whose purpose has none of its own
    * (set_user_timeout; tests may lift it to watch TCP repair anything).
@@ -233,48 +168,8 @@ export class Network implements TcpHost {
       return null;
     }
     const q = this.cluster.queue;
-    if (this.cluster.nodes.length <= 2) return q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id, true);
-    if (!switch_lazy.on) return q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
-    const pf = new PortFrame(f, end, delay);
-    (this.ports[f.dst.id] ??= new PortQueue()).insert(pf);
-    pf.ev = q.at(end + this.profile.prop_ns + delay, () => this.port_arrive(pf), f.dst.id, true);
-    return pf;
-  }
-
-  /**
-   * The lazy port: a frame is due at its node if the port did not hold it
-   * back. The port first takes every frame up to it (run_port); a frame it
-   * holds back arrives later, by an event of its own.
-   */
-  private port_arrive(pf: PortFrame): void {
-    if (!pf.done) this.run_port(this.ports[pf.f.dst.id]!, pf);
-    if (pf.ev !== null) this.arrive(pf.f);
-  }
-
-  /** What switch_port does for each frame, in its order, up to `last` (taken too). */
-  private run_port(port: PortQueue, last: PortFrame): void {
-    const q = this.cluster.queue;
-    const pq = port.q;
-    for (;;) {
-      const pf = pq[port.head++]!;
-      if (pf.gone) continue;
-      const ser = ser_ns(pf.f.ip_B, this.profile.line_bps);
-      const out = Math.max(pf.end_ns, port.free_ns + ser);
-      port.free_ns = out;
-      pf.done = true;
-      if (out > pf.end_ns) {
-        // Held back: it arrives later (the frame whose arrival runs now goes then, not now).
-        pf.ev!.cancel();
-        pf.ev = null;
-        const f = pf.f;
-        q.at(out + this.profile.prop_ns + pf.delay_ns, () => this.arrive(f), f.dst.id, true);
-      }
-      if (pf === last) break;
-    }
-    if (port.head > 1024 && port.head * 2 > pq.length) {
-      drop_front(pq, port.head);
-      port.head = 0;
-    }
+    if (this.cluster.nodes.length > 2) return q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
+    return q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id, true);
   }
 
   /** A frame's start was taken by a higher band's (net/qdisc.ts): undo on_line; it goes on again later. */
