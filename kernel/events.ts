@@ -55,6 +55,14 @@ export const OBSERVE = -3;
  */
 export const lookahead_by_node = { on: true };
 
+/**
+ * Whether events scheduled with `settles_itself` (at()) settle their lazy
+ * CPU only when they need to (true, the default) or before they run, as
+ * every other event of a node. Nothing can tell; tests turn it off to hold
+ * the two equal.
+ */
+export const settle_on_demand = { on: true };
+
 /** A handle to a scheduled event, so its owner can cancel it (a timer). */
 export interface EventHandle {
   cancel(): void;
@@ -65,6 +73,8 @@ class Event implements EventHandle {
   cancelled = false;
   /** A CPU turn that has run (it stays in the bounds heap until it reaches the top). */
   fired = false;
+  /** A node's event that brings its lazy CPU up to its time itself, if it must (at()'s `settles_itself`). */
+  settles_itself = false;
   constructor(
     readonly at_ns: number,
     readonly seq: number,
@@ -206,9 +216,19 @@ export class EventQueue {
    * Schedule fn at absolute virtual time at_ns (never in the past), as an
    * event of `node` (a node's id, ON_WIRE, or ANY_NODE: see the top of this
    * file).
+   *
+   * `settles_itself`: a node's event that may not need its CPU's state (a
+   * frame that TCP takes in without handing anything up: an ACK, a segment
+   * short of a message's end) calls settle_cpu() before it touches
+   * anything beyond its own layer, instead of having before_event run
+   * before it. It stands for the obvious version, before_event before every
+   * event of a node: a lazy CPU computes the same whether it stops at an
+   * event that leaves it alone or not (kernel/sched.ts), and stopping costs
+   * it a turn of its own.
    */
-  at(at_ns: number, fn: EventFn, node = ANY_NODE): EventHandle {
+  at(at_ns: number, fn: EventFn, node = ANY_NODE, settles_itself = false): EventHandle {
     const ev = this.add(this.heap, at_ns, fn, at_ns, node);
+    if (settles_itself && settle_on_demand.on) ev.settles_itself = true;
     if (node === ANY_NODE || node === OBSERVE) this.any_node.push(ev);
     else if (node >= 0) (this.own[node] ??= new Heap()).push(ev);
     return ev;
@@ -327,13 +347,23 @@ export class EventQueue {
     this.acting = ev.node;
     this.ctx = ev.ctx;
     try {
-      if (ordinary && ev.node !== ON_WIRE && ev.node !== OBSERVE) this.before_event?.(ev.node, ev.at_ns);
+      if (ordinary && ev.node !== ON_WIRE && ev.node !== OBSERVE && !ev.settles_itself) this.before_event?.(ev.node, ev.at_ns);
       ev.fn();
     } finally {
       this.acting = ANY_NODE;
       this.ctx = null;
     }
     return true;
+  }
+
+  /**
+   * The running event of a node (one scheduled with `settles_itself`) is
+   * about to touch more than its own layer: its node's lazy CPU is brought
+   * up to now first, as before_event would have done before it. Harmless
+   * when called again, or from an event that was settled already.
+   */
+  settle_cpu(node: number): void {
+    if (node >= 0 && node === this.acting) this.before_event?.(node, this.now_ns);
   }
 
   /** The end of the current run(): nothing may happen after it. */

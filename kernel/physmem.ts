@@ -194,6 +194,22 @@ export class PhysMem {
     return c;
   }
 
+  /**
+   * A view of one frame's bytes for a reader that never writes through it
+   * (the audit's checksum, a page copied into a message): bytes() without
+   * forgetting that the frame is known to hold zeros, which bytes() must
+   * (its caller may write). Allocates a view.
+   */
+  peek(pfn: number): Uint8Array {
+    const off = PhysMem.offset_B(pfn);
+    return this.chunk(pfn).u8.subarray(off, off + FRAME_SIZE_B);
+  }
+
+  /** Whether a frame is known to hold only zeros (cleared and not written since, or found so when freed). */
+  known_zero(pfn: number): boolean {
+    return this.pristine[pfn] === 1;
+  }
+
   /** A view of one frame's bytes (allocates a view: not for hot paths). */
   bytes(pfn: number): Uint8Array {
     const off = PhysMem.offset_B(pfn);

@@ -26,14 +26,23 @@ export type ProcResult = { ok: true; text: string } | { ok: false; errno: number
 
 export class Procfs {
   private entries: { parts: string[]; entry: ProcEntry }[] = [];
+  /** Registrations so far: what was looked up (entry_of) holds while it does not move. */
+  generation = 0;
 
   /** Add an entry, or replace the one with the same pattern (a module
    *  loaded later, such as om's writable /proc/PID/where). */
   register(pattern: string, entry: ProcEntry): void {
+    this.generation++;
     const parts = pattern.split('/').filter(Boolean);
     const i = this.entries.findIndex((e) => e.parts.join('/') === parts.join('/'));
     if (i >= 0) this.entries[i] = { parts, entry };
     else this.entries.push({ parts, entry });
+  }
+
+  /** The entry registered for a pattern, if any (the entry itself: its owner may answer for it without the text). */
+  entry_of(pattern: string): ProcEntry | undefined {
+    const parts = pattern.split('/').filter(Boolean).join('/');
+    return this.entries.find((e) => e.parts.join('/') === parts)?.entry;
   }
 
   /** All registered patterns (for listings and help). */

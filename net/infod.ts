@@ -29,7 +29,7 @@ import { FRAME_SIZE_B } from '../kernel/physmem.ts';
 import { network_of, wire_bytes } from './link.ts';
 import { NodeLoad } from './load.ts';
 import { decode_window, encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
-import { parse_net_dev } from './nic.ts';
+import { net_dev_bytes } from './nic.ts';
 import { INFOD_PORT } from './udp.ts';
 import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
@@ -141,9 +141,9 @@ export class InfoD {
    * interval and whenever AMPoM's lookback window loops.
    */
   measure_bandwidth(now_ns: number): number {
-    const r = this.node.cluster.procfs.read(this.node, '/proc/net/dev');
-    if (!r.ok) return this.available_bps;
-    const { rx_bytes, tx_bytes } = parse_net_dev(r.text);
+    const r = net_dev_bytes(this.node.cluster.procfs, this.node);
+    if (!r) return this.available_bps;
+    const { rx_bytes, tx_bytes } = r;
     const prev = this.bw_prev;
     this.bw_prev = { t_ns: now_ns, bytes: rx_bytes + tx_bytes, rx: rx_bytes, tx: tx_bytes };
     if (!prev || now_ns <= prev.t_ns) return this.available_bps;

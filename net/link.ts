@@ -37,6 +37,8 @@ const dbg = kdebug('om:net');
 export interface SendOpts {
   conn?: string;
   on_fail?: (reason: string) => void;
+  /** deliver touches nothing of the receiver's CPU or tasks (net/tcp.ts tcp_sendmsg). */
+  cpu_free?: boolean;
 }
 
 /** A node's network state; it vanishes when the node crashes. */
@@ -101,6 +103,10 @@ export class Network implements TcpHost {
   }
 
   private net_node(node: Node): NetNode {
+    return (node.ext.get('net') as NetNode | undefined) ?? this.new_net_node(node);
+  }
+
+  private new_net_node(node: Node): NetNode {
     return node.attach('net', () => ({
       egress: new Egress<EventHandle | null>(this.profile, nic_of(node), this.netem_rng.fork(), (f, s, e, d) => this.on_line(f, s, e, d), (f, h) => this.off_line(f, h)),
       tcp: new TcpTable(),
@@ -132,6 +138,10 @@ export class Network implements TcpHost {
     (tp.node.ext.get('net') as NetNode | undefined)?.tcp.unhash(tp);
   }
 
+  sk_data_ready(tp: TcpSock): void {
+    this.cluster.queue.settle_cpu(tp.node.id);
+  }
+
   sk_error_report(tp: TcpSock, reason: string): void {
     if (dbg.enabled) dbg(tp.node, '%s connection to %s closed: %s', tp.conn.name, tp.peer.name, reason);
     this.on_error?.(tp.node, tp.peer, tp.conn.name, reason);
@@ -159,7 +169,7 @@ export class Network implements TcpHost {
     }
     const q = this.cluster.queue;
     if (this.cluster.nodes.length > 2) return q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
-    return q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id);
+    return q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id, true);
   }
 
   /** A frame's start was taken by a higher band's (net/qdisc.ts): undo on_line; it goes on again later. */
@@ -174,17 +184,25 @@ export class Network implements TcpHost {
     const ser = ser_ns(f.ip_B, this.profile.line_bps);
     const out = Math.max(end, (this.port_free_ns[d] ?? 0) + ser);
     this.port_free_ns[d] = out;
-    this.cluster.queue.at(out + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id);
+    this.cluster.queue.at(out + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id, true);
   }
 
+  /**
+   * A frame reaches its node. Its event settles the node's lazy CPU only
+   * when it hands something up (kernel/events.ts at's `settles_itself`):
+   * TCP does before a message or an error goes to om (sk_data_ready), a
+   * datagram always does.
+   */
   private arrive(f: Frame): void {
     // A crashed node neither receives nor finishes sending.
     if (!f.src.alive || !f.dst.alive) return;
-    this.cluster.queue.ctx = f.dst; // what a frame sets off is its receiver's act
+    const q = this.cluster.queue;
+    q.ctx = f.dst; // what a frame sets off is its receiver's act
     const rx = nic_of(f.dst);
     rx.rx_packets++;
     rx.rx_bytes += frame_counted_B(f.ip_B);
     if (f.kind === FRAME_TCP) return tcp_v4_rcv(this, this.net_node(f.dst).tcp, f);
+    q.settle_cpu(f.dst.id);
     this.net_node(f.dst).udp.get(f.port)?.(f.src, f.data, f.len_B);
   }
 
@@ -206,7 +224,7 @@ export class Network implements TcpHost {
     const bytes = Math.max(1, Math.round(payload_B));
     this.payload_B += bytes;
     this.messages++;
-    tcp_sendmsg(conn.end[conn.side_of(from)]!, bytes, at_ns, deliver ?? noop, opts?.on_fail);
+    tcp_sendmsg(conn.end[conn.side_of(from)]!, bytes, at_ns, deliver ?? noop, opts?.on_fail, opts?.cpu_free);
     if (dbg.enabled) dbg(from, '-> %s %s: %d B at %d', to.name, conn.name, bytes, at_ns);
   }
 

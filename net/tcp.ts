@@ -150,6 +150,14 @@ export interface TcpHost {
   rto_max_of(tp: TcpSock): number;
   /** This end is closed: take it out of its node's connection table (tcp_unhash). */
   unhash(tp: TcpSock): void;
+  /**
+   * TCP is about to hand something beyond itself on this end's node (a
+   * message to its reader, a failure): whatever that does sees the node's
+   * CPU where it is now (EventQueue.settle_cpu). What TCP does alone (an
+   * ACK taken in, a segment short of a message's end, segments sent) needs
+   * nothing of the CPU.
+   */
+  sk_data_ready(tp: TcpSock): void;
   /** This end closed for `reason`: tell whoever on its node waits on it (2.4's sk->error_report). */
   sk_error_report(tp: TcpSock, reason: string): void;
 }
@@ -168,6 +176,8 @@ export class MsgQueue {
   ready_ns: number[] = [];
   deliver: (() => void)[] = [];
   on_fail: (((reason: string) => void) | undefined)[] = [];
+  /** Whether the receiver's handling of each needs nothing of its node's CPU (tcp_sendmsg's cpu_free). */
+  cpu_free: boolean[] = [];
   /** The receiver's: first message not delivered yet. */
   head = 0;
   /** The sender's: first message not wholly acknowledged yet. */
@@ -189,6 +199,7 @@ export class MsgQueue {
     drop_front(this.ready_ns, h);
     drop_front(this.deliver, h);
     drop_front(this.on_fail, h);
+    drop_front(this.cpu_free, h);
     this.ready_i -= h;
     this.head -= h;
     this.una -= h;
@@ -196,8 +207,13 @@ export class MsgQueue {
 }
 
 /** One end of a connection: a struct sock's TCP state. */
+/** A node's key for its connection with a peer for a purpose (its table, net/tcp_ipv4.ts). */
+export const tcp_key = (peer: Node, purpose: string): string => `${peer.id}/${purpose}`;
+
 export class TcpSock {
   readonly stats: TcpStats;
+  /** This end's key in its node's table: tcp_key(peer, conn.name), made once. */
+  readonly key: string;
   state = TCP_ESTABLISHED;
   // --- sending (tcp_opt's snd_* fields) ---
   /** Bytes of the outgoing stream that may be sent now. */
@@ -263,6 +279,7 @@ export class TcpSock {
     readonly peer: Node,
   ) {
     this.stats = host.stats(node);
+    this.key = tcp_key(peer, conn.name);
     // The SYN exchange gave one RTT sample (tcp_rtt_estimator's first case).
     const r = host.handshake_rtt_ns(node, peer);
     this.srtt_ns = r;
@@ -385,6 +402,7 @@ function tcp_clear_timers(tp: TcpSock): void {
  */
 export function tcp_done(tp: TcpSock, reason: string): void {
   if (tp.state === TCP_CLOSE) return;
+  tp.host.sk_data_ready(tp);
   tp.state = TCP_CLOSE;
   tcp_clear_timers(tp);
   tp.conn.end[tp.side] = null;
@@ -414,9 +432,11 @@ export function tcp_reset(tp: TcpSock): void {
 /**
  * Queue a message of `bytes` on this end's stream, to leave no earlier than
  * at_ns and after every message queued before it. deliver runs when its
- * last byte has arrived in order at the peer.
+ * last byte has arrived in order at the peer. `cpu_free`: deliver touches
+ * nothing of the peer's CPU or tasks, so the peer's lazy CPU need not be
+ * brought up to the delivery first (sk_data_ready).
  */
-export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: () => void, on_fail?: (reason: string) => void): void {
+export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: () => void, on_fail?: (reason: string) => void, cpu_free = false): void {
   const q = tp.out;
   const now = tp.cluster.queue.now_ns;
   const ready = Math.max(Math.ceil(at_ns), q.last_ready_ns, now);
@@ -426,8 +446,9 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
   q.ready_ns.push(ready);
   q.deliver.push(deliver);
   q.on_fail.push(on_fail);
+  q.cpu_free.push(cpu_free);
   if (ready <= now) tcp_push(tp);
-  else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id);
+  else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id, true); // TCP alone: it settles its CPU itself if it must (sk_data_ready)
 }
 
 /** The messages whose time has come may go: send what the window allows. */

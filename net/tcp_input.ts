@@ -190,6 +190,7 @@ function tcp_data_queue(tp: TcpSock, f: Frame): void {
   // Hand up every message now complete, in order.
   const q = tp.in;
   while (q.head < q.length && q.end_seq[q.head]! <= nxt) {
+    if (!q.cpu_free[q.head]) tp.host.sk_data_ready(tp);
     const cb = q.deliver[q.head]!;
     // Delivered: what it holds (the message, its pages' bytes) may go now,
     // not when the queue is next compacted, thousands of messages on.

@@ -13,9 +13,8 @@
 // window), and its pending messages fail. Should both nodes open one at
 // once, each unaware of the other's, the later (larger serial) wins at
 // both ends, and the earlier is reset as stale: its messages fail.
-import type { Node } from '../kernel/node.ts';
 import type { Frame } from './wire.ts';
-import { TCP_CLOSE, tcp_done, type TcpConn, type TcpHost, type TcpSock } from './tcp.ts';
+import { TCP_CLOSE, tcp_done, tcp_key, type TcpConn, type TcpHost, type TcpSock } from './tcp.ts';
 import { tcp_rcv } from './tcp_input.ts';
 import { tcp_v4_send_reset } from './tcp_output.ts';
 
@@ -34,19 +33,19 @@ export class TcpTable {
 
   /** Take a closed end out of the table (2.4's tcp_unhash). */
   unhash(tp: TcpSock): void {
-    const key = tcp_key(tp.peer, tp.conn.name);
-    if (this.est.get(key) === tp.conn) this.est.delete(key);
+    if (this.est.get(tp.key) === tp.conn) this.est.delete(tp.key);
   }
 }
 
-export const tcp_key = (peer: Node, purpose: string): string => `${peer.id}/${purpose}`;
+export { tcp_key };
 
 /** A TCP segment reached its destination node: hand it to its socket, or answer it with a RST. */
 export function tcp_v4_rcv(host: TcpHost, t: TcpTable, f: Frame): void {
   const c = f.conn!;
   const tp = c.end[c.side_of(f.dst)];
   if (!tp || tp.state === TCP_CLOSE) return tcp_v4_send_reset(host, f);
-  const key = tcp_key(f.src, c.name);
+  // tp.key is tcp_key(f.src, c.name): a frame of c comes from tp's peer.
+  const key = tp.key;
   if (t.est.get(key) !== c && !tcp_v4_syn_recv(t, tp, key, f)) return;
   tcp_rcv(tp, f);
 }

@@ -157,6 +157,10 @@ export function tcp_retransmit_head(tp: TcpSock): void {
 
 // --- the retransmission timer ---
 
+// TCP's timers are events of their node that settle its lazy CPU only if
+// they hand something up (kernel/events.ts at's `settles_itself`): only a
+// connection that gives up does (tcp_done, through sk_data_ready).
+
 /** (Re)start the retransmission timer to fire `after_ns` from now. */
 export function tcp_reset_rto_timer(tp: TcpSock, after_ns: number): void {
   const q = tp.cluster.queue;
@@ -164,7 +168,7 @@ export function tcp_reset_rto_timer(tp: TcpSock, after_ns: number): void {
   if (tp.rto_ev && tp.rto_ev_at <= tp.rto_at) return; // it fires first and re-arms
   tp.rto_ev?.cancel();
   tp.rto_ev_at = tp.rto_at;
-  tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id);
+  tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id, true);
 }
 
 export function tcp_clear_rto_timer(tp: TcpSock): void {
@@ -179,7 +183,7 @@ function tcp_write_timer(tp: TcpSock): void {
   const q = tp.cluster.queue;
   if (q.now_ns < tp.rto_at) {
     tp.rto_ev_at = tp.rto_at;
-    tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id);
+    tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id, true);
     return;
   }
   tp.rto_at = 0;
@@ -239,7 +243,7 @@ export function tcp_send_delayed_ack(tp: TcpSock): void {
   if (tp.delack_ev && tp.delack_ev_at <= at) return;
   tp.delack_ev?.cancel();
   tp.delack_ev_at = at;
-  tp.delack_ev = q.at(at, () => tcp_delack_timer(tp), tp.node.id);
+  tp.delack_ev = q.at(at, () => tcp_delack_timer(tp), tp.node.id, true);
 }
 
 function tcp_delack_timer(tp: TcpSock): void {
@@ -248,7 +252,7 @@ function tcp_delack_timer(tp: TcpSock): void {
   const q = tp.cluster.queue;
   if (q.now_ns < tp.delack_at) {
     tp.delack_ev_at = tp.delack_at;
-    tp.delack_ev = q.at(tp.delack_at, () => tcp_delack_timer(tp), tp.node.id);
+    tp.delack_ev = q.at(tp.delack_at, () => tcp_delack_timer(tp), tp.node.id, true);
     return;
   }
   tp.delack_at = 0;

@@ -11,6 +11,7 @@
 // It also knows which pages are on the wire, for the location invariant.
 import { crc32 } from 'node:zlib';
 import type { Cluster } from '../kernel/cluster.ts';
+import type { PhysMem } from '../kernel/physmem.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../mm/pgtable.ts';
 import { own_page } from './pages.ts';
@@ -24,6 +25,16 @@ const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
 const ZERO_CRC = crc32(ZERO_PAGE);
 function page_sum(bytes: Uint8Array): number {
   return ZERO_PAGE.equals(bytes) ? ZERO_CRC : crc32(bytes);
+}
+
+/**
+ * The checksum of a frame's bytes: page_sum(mem.bytes(pfn)), the obvious
+ * version, except that a frame physmem knows to hold zeros (every page of
+ * a fast-mode run not yet moved) is not read, and reading it (peek) does
+ * not make physmem forget that it holds zeros.
+ */
+function frame_sum(mem: PhysMem, pfn: number): number {
+  return mem.known_zero(pfn) ? ZERO_CRC : page_sum(mem.peek(pfn));
 }
 
 class PidAudit {
@@ -51,7 +62,7 @@ export class PageAudit {
     const a = this.of(pid);
     mm.for_each_pte(0, 1 << 20, (vpn) => {
       const pfn = own_page(mm, vpn);
-      if (pfn >= 0) a.pending.set(vpn, page_sum(mm.mem.bytes(pfn)));
+      if (pfn >= 0) a.pending.set(vpn, frame_sum(mm.mem, pfn));
     });
   }
 
@@ -62,7 +73,7 @@ export class PageAudit {
   unfreeze(pid: number, mm: MmStruct): void {
     mm.for_each_pte(0, 1 << 20, (vpn) => {
       const pfn = own_page(mm, vpn);
-      if (pfn >= 0) this.seen(pid, vpn, mm.mem.bytes(pfn));
+      if (pfn >= 0) this.seen(pid, vpn, mm.mem.peek(pfn));
     });
   }
 

@@ -5,7 +5,7 @@
 import { kdebug } from '../kernel/klog.ts';
 import type { Node } from '../kernel/node.ts';
 import { network_of } from '../net/link.ts';
-import { decode, encode, message_B, MSG_NAMES, type Msg } from './proto.ts';
+import { decode, encode, message_B, MSG_NAMES, release_message, REM_PAGE, type Msg } from './proto.ts';
 import { figures_of } from './state.ts';
 
 const dbg = kdebug('om:comm');
@@ -79,10 +79,23 @@ export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: C
   const bytes = opts.encode_now ? encode(msg) : null;
   network_of(from.cluster).send(from, to, size_B, at_ns, () => {
     if (!to.alive) return;
-    receiver?.(to, from, comm_recv(bytes ?? encode(msg)), attach);
-  }, { conn: opts.conn ?? 'om', on_fail: fail_of(from, to) });
+    const b = bytes ?? encode(msg);
+    receiver?.(to, from, comm_recv(b), attach);
+    // Handled: a page message's buffer may carry another (proto.ts release_message).
+    release_message(b);
+  }, { conn: opts.conn ?? 'om', on_fail: fail_of(from, to), cpu_free: CPU_FREE.has(msg.type) });
   dbg(from, '-> %s %s pid %d (%d B) at %d', to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }
+
+/**
+ * Messages whose handling where they arrive touches none of that node's
+ * tasks nor its CPU: a page request at a holder (deputy_main_loop: the
+ * holder's copy of the pages, its kernel clock, its memory, the network).
+ * Their delivery leaves a CPU that computes lazily where it is
+ * (EventQueue.settle_cpu); the obvious version settles it before every
+ * delivery, and the lookahead property holds the two equal.
+ */
+const CPU_FREE: ReadonlySet<number> = new Set([REM_PAGE]);
 
 /** Decode what arrived. Our own encoder made it, so a malformed message is a bug: it throws. */
 export function comm_recv(bytes: Uint8Array): Msg {

@@ -30,7 +30,8 @@ export const page_state = (pte: number): number => pte & PG_STATE_MASK;
 export function copy_page(mm: MmStruct, vpn: number, view = false): { data: Uint8Array; flags: number } | null {
   const pfn = own_page(mm, vpn);
   if (pfn < 0) return null;
-  const bytes = mm.mem.bytes(pfn);
+  // Only read: physmem may go on knowing the frame holds zeros (peek).
+  const bytes = mm.mem.peek(pfn);
   return { data: view ? bytes : bytes.slice(), flags: page_state(mm.pte_get(vpn)) };
 }
 

@@ -106,6 +106,51 @@ export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 export interface OmpReq { type: number; flags: number; len: number; pid: number }
 export const omp_req = struct<OmpReq>([u16('type'), u16('flags'), u32('len'), u32('pid')] as Layout<never>[]);
 export const OMP_REQ_B = 12;
+// Every message's header, its counts, and the records a message carries by
+// the thousand (page numbers, MPT entries) are written and read byte by
+// byte, little-endian, at the offsets their layouts declare
+// (tests/om/proto.test.ts holds each equal to its layout's encode and
+// decode on random values): buffer-layout makes a Buffer per field, and a
+// DataView over a small message's bytes makes V8 move them off its heap,
+// each of which cost more than the rest of a page request's handling.
+
+/** x as a little-endian u16 at o (what DataView's setUint16(o, x, true) writes). */
+export function put_u16(b: Uint8Array, o: number, x: number): void {
+  b[o] = x;
+  b[o + 1] = x >>> 8;
+}
+
+/** x as a little-endian u32 at o (what DataView's setUint32(o, x, true) writes). */
+export function put_u32(b: Uint8Array, o: number, x: number): void {
+  b[o] = x;
+  b[o + 1] = x >>> 8;
+  b[o + 2] = x >>> 16;
+  b[o + 3] = x >>> 24;
+}
+
+/** The little-endian u16 at o (DataView's getUint16(o, true)). */
+export const get_u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
+
+/** The little-endian u32 at o (DataView's getUint32(o, true)). */
+export const get_u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+const OMP_TYPE = omp_req.offsetOf('type')!;
+const OMP_FLAGS = omp_req.offsetOf('flags')!;
+const OMP_LEN = omp_req.offsetOf('len')!;
+const OMP_PID = omp_req.offsetOf('pid')!;
+
+/** Write a header at 0 (what omp_req.encode writes). */
+export function put_omp_req(b: Uint8Array, h: OmpReq): number {
+  put_u16(b, OMP_TYPE, h.type);
+  put_u16(b, OMP_FLAGS, h.flags);
+  put_u32(b, OMP_LEN, h.len);
+  put_u32(b, OMP_PID, h.pid);
+  return OMP_REQ_B;
+}
+
+/** Read the header at 0 (what omp_req.decode reads). */
+export function get_omp_req(b: Uint8Array): OmpReq {
+  return { type: get_u16(b, OMP_TYPE), flags: get_u16(b, OMP_FLAGS), len: get_u32(b, OMP_LEN), pid: get_u32(b, OMP_PID) };
+}
 
 export interface Hshake { home: number; policy: number; npages: number; vm_pages: number }
 const hshake = struct<Hshake>([u16('home'), u8('policy'), u32('npages'), u32('vm_pages')] as Layout<never>[]);
@@ -138,24 +183,21 @@ const count32 = struct<{ count: number }>([u32('count')] as Layout<never>[]);
 const page_hdr = struct<{ vpn: number; flags: number }>([u32('vpn'), u16('flags')] as Layout<never>[]);
 export const PAGE_HDR_B = 6;
 // The page header is the one record written once per page on the
-// remote-paging path, so it is written and read with a DataView at the
-// offsets page_hdr declares (tests/om/proto.test.ts holds them equal):
-// buffer-layout makes a Buffer per field, which costs more than the rest
-// of the header's handling.
+// remote-paging path, so it is written and read by hand at the offsets
+// page_hdr declares, as the message header is (see put_u16).
 const PAGE_HDR_VPN = page_hdr.offsetOf('vpn')!;
 const PAGE_HDR_FLAGS = page_hdr.offsetOf('flags')!;
-const view_of = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 /** Write a page header at o (what page_hdr.encode writes). */
-export function put_page_hdr(v: DataView, o: number, vpn: number, flags: number): number {
-  v.setUint32(o + PAGE_HDR_VPN, vpn, true);
-  v.setUint16(o + PAGE_HDR_FLAGS, flags & 0xffff, true);
+export function put_page_hdr(b: Uint8Array, o: number, vpn: number, flags: number): number {
+  put_u32(b, o + PAGE_HDR_VPN, vpn);
+  put_u16(b, o + PAGE_HDR_FLAGS, flags & 0xffff);
   return PAGE_HDR_B;
 }
 
 /** Read a page header at o (what page_hdr.decode reads). */
-export function get_page_hdr(v: DataView, o: number): { vpn: number; flags: number } {
-  return { vpn: v.getUint32(o + PAGE_HDR_VPN, true), flags: v.getUint16(o + PAGE_HDR_FLAGS, true) };
+export function get_page_hdr(b: Uint8Array, o: number): { vpn: number; flags: number } {
+  return { vpn: get_u32(b, o + PAGE_HDR_VPN), flags: get_u16(b, o + PAGE_HDR_FLAGS) };
 }
 
 /** The layout the two functions above follow, for the test that holds them to it. */
@@ -163,7 +205,25 @@ export const page_hdr_layout = page_hdr;
 /** A master-page-table entry: exactly 6 bytes (vpn and holder node packed in 32 bits, 16 bits of flags). */
 const mpt_rec = struct<{ key: number; flags: number }>([u32('key'), u16('flags')] as Layout<never>[]);
 export const MPT_ENTRY_B = 6;
+const MPT_KEY = mpt_rec.offsetOf('key')!;
+const MPT_FLAGS = mpt_rec.offsetOf('flags')!;
+
+/** Write an MPT entry at o (what mpt_rec.encode writes of mpt_pack(e)). */
+export function put_mpt_entry(b: Uint8Array, o: number, e: MptEntry): number {
+  const r = mpt_pack(e);
+  put_u32(b, o + MPT_KEY, r.key);
+  put_u16(b, o + MPT_FLAGS, r.flags);
+  return MPT_ENTRY_B;
+}
+
+/** Read an MPT entry at o (what mpt_unpack(mpt_rec.decode) gives). */
+export function get_mpt_entry(b: Uint8Array, o: number): MptEntry {
+  const key = get_u32(b, o + MPT_KEY);
+  return { vpn: key & 0xfffff, node: key >>> 20, flags: get_u16(b, o + MPT_FLAGS) };
+}
 const vpn_rec = u32('vpn');
+/** The layouts the hand-written codecs above and below follow, for the test that holds them to it. */
+export const fast_layouts = { omp_req, mpt_rec, count16, count32, vpn_rec };
 const range_rec = struct<{ start: number; end: number }>([u32('start'), u32('end')] as Layout<never>[]);
 /** A remote range: bytes [start, end) held by node; flags bit 0: exact. */
 const remote_range_rec = struct<{ start: number; end: number; node: number; flags: number }>([u32('start'), u32('end'), u16('node'), u16('flags')] as Layout<never>[]);
@@ -260,12 +320,12 @@ function payload_B(m: Msg): number {
 export const message_B = (m: Msg): number => OMP_REQ_B + payload_B(m);
 
 function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
-  o += count16.encode({ count: ps.length }, buf, o);
-  const v = view_of(buf);
+  put_u16(buf, o, ps.length); // count16.encode
+  o += 2;
   for (const p of ps) {
     const absent = (p.flags & PG_NO_DATA) !== 0;
     if (!absent && (!p.data || p.data.length !== PAGE_SIZE)) throw new RangeError(`page ${p.vpn}: a present page needs ${PAGE_SIZE} bytes`);
-    o += put_page_hdr(v, o, p.vpn, p.flags);
+    o += put_page_hdr(buf, o, p.vpn, p.flags);
     if (!absent) {
       buf.set(p.data!, o);
       o += PAGE_SIZE;
@@ -274,11 +334,56 @@ function encode_pages(ps: PageRec[], buf: Uint8Array, o: number): number {
   return o;
 }
 
+/**
+ * A message's bytes before they are written. A page message's encoding
+ * writes every byte of it (header, count, each record's header and, unless
+ * it has none, its 4 KiB), so its buffer need not be cleared first, and it
+ * comes from a pool of buffers released by earlier messages' receivers
+ * (release_message): for openMosix's 64 KiB messages clearing, and the
+ * garbage collector's work for cleared memory, cost more than the copy
+ * itself. Any other message gets a cleared buffer (new Uint8Array), the
+ * obvious version; the property in tests/om/proto.test.ts holds page
+ * messages to the bytes of their layouts on buffers that held garbage
+ * before.
+ */
+function message_buffer(m: Msg, n: number): Uint8Array {
+  if (m.type !== MIG_PAGE && m.type !== DEP_PAGES) return new Uint8Array(n);
+  const cap = Math.ceil(n / POOL_CLASS_B) * POOL_CLASS_B;
+  const ab = pool.get(cap)?.pop() ?? new ArrayBuffer(cap);
+  return new Uint8Array(ab, 0, n);
+}
+
+// Page messages' buffers are taken from a pool and given back once their
+// receiver has handled them (release_message): every receiver copies a
+// page's bytes into a frame of its own before it returns (om/pages.ts
+// frame_with, mig_receive's copy), so nothing refers to them after. The
+// obvious version allocates a buffer a message and leaves it to the
+// collector: a page crossing the wire made 4 KiB of garbage and touched
+// fresh memory. tests/om/proto.test.ts checks that no message's bytes
+// change while it lives, whatever is encoded and released meanwhile.
+const POOL_CLASS_B = 4096;
+/** Free buffers by capacity (a multiple of POOL_CLASS_B); at most POOL_KEEP of each. */
+const pool = new Map<number, ArrayBuffer[]>();
+const POOL_KEEP = 64;
+
+/**
+ * A message's bytes are no longer needed (its receiver handled it): a page
+ * message's buffer goes back to the pool. Release each at most once, and
+ * only what encode() made.
+ */
+export function release_message(bytes: Uint8Array): void {
+  const t = get_u16(bytes, OMP_TYPE);
+  if (t !== MIG_PAGE && t !== DEP_PAGES) return;
+  const ab = bytes.buffer as ArrayBuffer;
+  let free = pool.get(ab.byteLength);
+  if (!free) pool.set(ab.byteLength, (free = []));
+  if (free.length < POOL_KEEP) free.push(ab);
+}
+
 export function encode(m: Msg): Uint8Array {
   const len = payload_B(m);
-  const buf = new Uint8Array(OMP_REQ_B + len);
-  omp_req.encode({ type: m.type, flags: m.flags ?? 0, len, pid: m.pid }, buf, 0);
-  let o = OMP_REQ_B;
+  const buf = message_buffer(m, OMP_REQ_B + len);
+  let o = put_omp_req(buf, { type: m.type, flags: m.flags ?? 0, len, pid: m.pid });
   switch (m.type) {
     case MIG_HSHAKE: hshake.encode(m.hshake, buf, o); break;
     case MIG_HSHAKE_ACK: hshake_ack.encode(m.ack, buf, o); break;
@@ -289,8 +394,9 @@ export function encode(m: Msg): Uint8Array {
       break;
     case MIG_PAGE: case DEP_PAGES: encode_pages(m.pages, buf, o); break;
     case MIG_MPT:
-      o += count32.encode({ count: m.entries.length }, buf, o);
-      for (const e of m.entries) o += mpt_rec.encode(mpt_pack(e), buf, o);
+      put_u32(buf, o, m.entries.length); // count32.encode
+      o += 4;
+      for (const e of m.entries) o += put_mpt_entry(buf, o, e);
       break;
     case MIG_RANGES:
       o += count32.encode({ count: m.ranges.length }, buf, o);
@@ -306,8 +412,12 @@ export function encode(m: Msg): Uint8Array {
     case MIG_ABORT: errno_rec.encode({ errno: m.errno }, buf, o); break;
     case MIG_DONE: case MIG_GO: break;
     case REM_PAGE: case REM_UNMAP:
-      o += count32.encode({ count: m.vpns.length }, buf, o);
-      for (const v of m.vpns) o += vpn_rec.encode(v, buf, o);
+      put_u32(buf, o, m.vpns.length); // count32.encode
+      o += 4;
+      for (const vpn of m.vpns) {
+        put_u32(buf, o, vpn); // vpn_rec.encode
+        o += 4;
+      }
       break;
     case REM_SYSCALL: {
       const a = m.call.args;
@@ -345,7 +455,7 @@ export function mpt_unpack(r: { key: number; flags: number }): MptEntry {
 /** The header alone (what a receiver looks at before it decodes the rest). */
 export function decode_header(buf: Uint8Array): OmpReq {
   if (buf.length < OMP_REQ_B) throw new ProtoError(0, 0, `header needs ${OMP_REQ_B} bytes, got ${buf.length}`);
-  const h = omp_req.decode(buf, 0);
+  const h = get_omp_req(buf);
   if (!MSG_NAMES[h.type]) throw new ProtoError(h.type, 0, 'unknown message type');
   if (h.len !== buf.length - OMP_REQ_B) throw new ProtoError(h.type, 4, `length field says ${h.len} bytes, ${buf.length - OMP_REQ_B} arrived`);
   return h;
@@ -359,6 +469,22 @@ export function decode_header(buf: Uint8Array): OmpReq {
 class Reader {
   o = OMP_REQ_B;
   constructor(readonly buf: Uint8Array, readonly t: number) {}
+
+  /** take(count16 or a u16 layout), read by hand. */
+  u16(what: string, i = -1): number {
+    this.need(2, what, i);
+    const x = get_u16(this.buf, this.o);
+    this.o += 2;
+    return x;
+  }
+
+  /** take(count32 or vpn_rec), read by hand. */
+  u32(what: string, i = -1): number {
+    this.need(4, what, i);
+    const x = get_u32(this.buf, this.o);
+    this.o += 4;
+    return x;
+  }
 
   need(n: number, what: string, i = -1): void {
     if (this.o + n > this.buf.length) throw new ProtoError(this.t, this.o, `${label(what, i)} needs ${n} bytes, ${this.buf.length - this.o} left`);
@@ -377,9 +503,9 @@ class Reader {
   }
 
   take_pages(): PageRec[] {
-    const n = this.take(count16, 'count').count;
+    const n = this.u16('count');
     const pages: PageRec[] = [];
-    const v = view_of(this.buf);
+    const v = this.buf;
     for (let i = 0; i < n; i++) {
       this.need(PAGE_HDR_B, 'page', i);
       const r = get_page_hdr(v, this.o);
@@ -424,10 +550,10 @@ export function decode(buf: Uint8Array): Msg {
     }
     case MIG_PAGE: case DEP_PAGES: m = { type: t, pid, pages: rd.take_pages() }; break;
     case MIG_MPT: {
-      const n = rd.take(count32, 'count').count;
+      const n = rd.u32('count');
       rd.need(n * MPT_ENTRY_B, `${n} MPT entries`);
       const entries: MptEntry[] = new Array(n);
-      for (let i = 0; i < n; i++) entries[i] = mpt_unpack(rd.take(mpt_rec, 'MPT entry', i));
+      for (let i = 0; i < n; i++, rd.o += MPT_ENTRY_B) entries[i] = get_mpt_entry(buf, rd.o);
       m = { type: t, pid, entries };
       break;
     }
@@ -478,10 +604,10 @@ export function decode(buf: Uint8Array): Msg {
     case MIG_DONE: m = { type: t, pid }; break;
     case MIG_GO: m = { type: t, pid }; break;
     case REM_PAGE: case REM_UNMAP: {
-      const n = rd.take(count32, 'count').count;
+      const n = rd.u32('count');
       rd.need(n * 4, `${n} page numbers`);
       const vpns: number[] = new Array(n);
-      for (let i = 0; i < n; i++) vpns[i] = rd.vpn_ok(rd.take(vpn_rec, 'vpn', i), rd.o - 4, 'item', i);
+      for (let i = 0; i < n; i++) vpns[i] = rd.vpn_ok(rd.u32('vpn', i), rd.o - 4, 'item', i);
       m = { type: t, pid, vpns };
       break;
     }

@@ -4,12 +4,15 @@
 // comes (kernel/events.ts, kernel/sched.ts). Random clusters of hogs, with
 // migrations under every balancer and several schemes, give the same
 // figures, byte for byte, as when every event bounds every CPU at its time
-// and no CPU computes lazily; and with both on, far fewer events run.
+// and no CPU computes lazily; and with both on, far fewer events run. A
+// lazy CPU is settled by a frame or a TCP timer only when TCP hands
+// something up (settle_on_demand): the same figures as settling it before
+// every event of its node.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
-import { lookahead_by_node } from '../../kernel/events.ts';
+import { lookahead_by_node, settle_on_demand } from '../../kernel/events.ts';
 import { sweep_lazy } from '../../kernel/sched.ts';
 import { make_profile } from '../../net/profiles.ts';
 import type { BalancerName } from '../../om/balance/index.ts';
@@ -17,10 +20,15 @@ import type { Policy } from '../../om/state.ts';
 import { ClusterSim, type ClusterSpec } from '../../userland/cluster/run.ts';
 import type { Job } from '../../userland/cluster/workload.ts';
 
-/** The run's JSON, and how many events it took, with a node's events bounding others only by the lookahead (by_node) and lazy CPUs (lazy) or not. */
-function run(spec: ClusterSpec, by_node: boolean, lazy = by_node): { json: string; events: number } {
+/**
+ * The run's JSON, and how many events it took, with a node's events
+ * bounding others only by the lookahead (by_node) and lazy CPUs (lazy) or
+ * not, and TCP's events settling a lazy CPU only when they must (on_demand).
+ */
+function run(spec: ClusterSpec, by_node: boolean, lazy = by_node, on_demand = lazy): { json: string; events: number } {
   lookahead_by_node.on = by_node;
   sweep_lazy.on = lazy;
+  settle_on_demand.on = on_demand;
   try {
     const sim = new ClusterSim(spec);
     sim.run_to_end();
@@ -28,6 +36,7 @@ function run(spec: ClusterSpec, by_node: boolean, lazy = by_node): { json: strin
   } finally {
     lookahead_by_node.on = true;
     sweep_lazy.on = true;
+    settle_on_demand.on = true;
   }
 }
 
@@ -47,13 +56,13 @@ test('running ahead: the same figures, byte for byte, as every event bounding ev
       fc.constantFrom<Policy>('ampom', 'openmosix', 'noprefetch', 'ampom-push', 'precopy'),
       fc.constantFrom<BalancerName>('off', 'birth', 'mosix', 'hbd'),
       fc.integer({ min: 1, max: 1 << 20 }),
-      // Each way of running ahead alone, and both (lazy CPUs leave few CPUs to the other).
-      fc.constantFrom([true, false], [false, true], [true, true]),
-      (nodes, js, scheme, balancer, seed, [by_node, lazy]) => {
+      // Each way of running ahead alone, and both (lazy CPUs leave few CPUs to the other); lazy CPUs settled on demand or before every event.
+      fc.constantFrom([true, false, false], [false, true, true], [false, true, false], [true, true, true], [true, true, false]),
+      (nodes, js, scheme, balancer, seed, [by_node, lazy, on_demand]) => {
         // Most work on node 0, so the balancers move some of it.
         const jobs: Job[] = js.map((j, i) => ({ arrival_s: j.arrival_s, node: i % 3 === 2 ? j.node % nodes : 0, kernel: 'hog', mib: j.mib, mode: 'fast', cpu_s: j.cpu_s, ...(j.lock ? { lock: true } : {}) }));
         const spec: ClusterSpec = { nodes, speeds: new Array<number>(nodes).fill(1), mem_mib: 256, jobs, scheme, balancer, threshold: 0, profile: make_profile('fast-ethernet'), seed };
-        assert.is(run(spec, by_node, lazy).json, run(spec, false).json, `${nodes} nodes, ${scheme}, ${balancer}, ${by_node ? 'by node' : ''} ${lazy ? 'lazy' : ''}: the figures differ`);
+        assert.is(run(spec, by_node, lazy, on_demand).json, run(spec, false).json, `${nodes} nodes, ${scheme}, ${balancer}, ${by_node ? 'by node' : ''} ${lazy ? 'lazy' : ''} ${on_demand ? 'settled on demand' : ''}: the figures differ`);
       },
     ),
     { numRuns: 15 },

@@ -26,7 +26,7 @@ test('alloc_copy gives src bytes whatever the frame held before, zeros included'
 test('property: after any sequence of alloc_copy, alloc_zeroed, writes and puts, every frame in use holds what was put there', () => {
   check(
     fc.property(
-      fc.array(fc.oneof(fc.record({ op: fc.constant('copy' as const), v: fc.integer({ min: 0, max: 3 }) }), fc.record({ op: fc.constant('zeroed' as const), v: fc.constant(0) }), fc.record({ op: fc.constant('put' as const), v: fc.nat() }), fc.record({ op: fc.constant('write' as const), v: fc.nat() })), { maxLength: 80 }),
+      fc.array(fc.oneof(fc.record({ op: fc.constant('copy' as const), v: fc.integer({ min: 0, max: 3 }) }), fc.record({ op: fc.constant('zeroed' as const), v: fc.constant(0) }), fc.record({ op: fc.constant('put' as const), v: fc.nat() }), fc.record({ op: fc.constant('write' as const), v: fc.nat() }), fc.record({ op: fc.constant('peek' as const), v: fc.nat() })), { maxLength: 80 }),
       (ops) => {
         const mem = new PhysMem(32 * FRAME_SIZE_B);
         const live = new Map<number, Uint8Array>();
@@ -42,6 +42,8 @@ test('property: after any sequence of alloc_copy, alloc_zeroed, writes and puts,
             if (op === 'put') {
               mem.put(pfn);
               live.delete(pfn);
+            } else if (op === 'peek') {
+              assert.equal(mem.peek(pfn), live.get(pfn));
             } else {
               const b = page((i) => (i * 3 + v + 1) & 0xff);
               mem.bytes(pfn).set(b);
@@ -49,7 +51,12 @@ test('property: after any sequence of alloc_copy, alloc_zeroed, writes and puts,
             }
           }
         }
-        for (const [pfn, want] of live) assert.equal(mem.bytes(pfn), want);
+        for (const [pfn, want] of live) {
+          // A frame known to hold zeros does; a reader's view (peek) sees what bytes() does.
+          if (mem.known_zero(pfn)) assert.equal(mem.peek(pfn), zeros);
+          assert.equal(mem.peek(pfn), want);
+          assert.equal(mem.bytes(pfn), want);
+        }
       },
     ),
   );

@@ -4,7 +4,9 @@ import * as assert from 'uvu/assert';
 import { Cluster } from '../../kernel/cluster.ts';
 import { attach_network, network_of } from '../../net/link.ts';
 import { make_profile, tc_commands } from '../../net/profiles.ts';
-import { parse_net_dev } from '../../net/nic.ts';
+import { net_dev_bytes, net_dev_bytes_by_text, parse_net_dev } from '../../net/nic.ts';
+import fc from 'fast-check';
+import { check } from '../helpers/prop.ts';
 import { infod_of, LOAD_ACK_B, start_infod } from '../../net/infod.ts';
 import { window_B } from '../../net/loadvec.ts';
 import { DISCARD_PORT, UDP_MAX_PAYLOAD_B } from '../../net/udp.ts';
@@ -47,6 +49,31 @@ test('the NIC queue holds txqueuelen frames and drops the rest (drop-tail); /pro
   const counted = 101 * (1500 + 14);
   assert.equal(parse_net_dev(dev.ok ? dev.text : ''), { rx_bytes: counted, tx_bytes: 0 });
   assert.is(net.nic(c.node(0)).tx_bytes, counted);
+});
+
+test('property: eth0 counters read without the text are what /proc/net/dev says, at any moment of any traffic', () => {
+  check(
+    fc.property(
+      fc.array(fc.record({ from: fc.integer({ min: 0, max: 2 }), to: fc.integer({ min: 0, max: 2 }), bytes: fc.integer({ min: 1, max: 200_000 }), at_us: fc.integer({ min: 0, max: 20_000 }) }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 1, maxLength: 10 }),
+      fc.boolean(),
+      (sends, looks_us, shaped) => {
+        const c = new Cluster({ nodes: 3, mem_B: 16 << 20 });
+        const net = attach_network(c, make_profile(shaped ? 'broadband' : 'fast-ethernet'));
+        for (const s of sends) if (s.from !== s.to) net.send(c.node(s.from), c.node(s.to), s.bytes, s.at_us * 1000);
+        for (const t of looks_us) {
+          c.queue.at(t * 1000, () => {
+            for (const n of c.nodes) assert.equal(net_dev_bytes(c.procfs, n), net_dev_bytes_by_text(c.procfs, n));
+          });
+        }
+        c.run();
+        // A module that registers the file anew is read through its text.
+        c.procfs.register('/proc/net/dev', { read: () => 'eth0: 7 0 0 0 0 0 0 0 9 0 0 0 0 0 0 0' });
+        assert.equal(net_dev_bytes(c.procfs, c.node(0)), { rx_bytes: 7, tx_bytes: 9 });
+      },
+    ),
+    { numRuns: 40 },
+  );
 });
 
 test('tbf: a long transfer runs at the rate, and never beyond burst + rate x time', () => {
