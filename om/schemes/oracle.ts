@@ -9,5 +9,4 @@
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-// The bound takes every help the wire offers: its demand faults go first (--preempt).
-export const oracle: Scheme = { name: 'oracle', freeze_pages: three_pages, table: 'runs', prefetcher: 'oracle', precopy: null, push: false, preempt: true };
+export const oracle: Scheme = { name: 'oracle', freeze_pages: three_pages, table: 'runs', prefetcher: 'oracle', precopy: null, push: false, preempt: false };

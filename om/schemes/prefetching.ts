@@ -7,8 +7,7 @@ import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
 type Lazy = 'ampom' | 'linux-ra' | 'vma-ra' | 'leap' | 'fastswap' | 'canvas' | 'hermit' | 'aifm';
-// Fastswap and Canvas give the demand its own queue on the wire too (an RDMA
-// queue pair, a scheduler's priority): the demand band is on by default for them.
-const lazy = (name: Lazy): Scheme => ({ name, freeze_pages: three_pages, table: 'mpt', prefetcher: name, precopy: null, push: false, preempt: name === 'fastswap' || name === 'canvas' });
+// The demand band is off by default here too (docs/schemes.md says why).
+const lazy = (name: Lazy): Scheme => ({ name, freeze_pages: three_pages, table: 'mpt', prefetcher: name, precopy: null, push: false, preempt: false });
 
 export const prefetching: Scheme[] = (['ampom', 'linux-ra', 'vma-ra', 'leap', 'fastswap', 'canvas', 'hermit', 'aifm'] as Lazy[]).map(lazy);
