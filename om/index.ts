@@ -11,7 +11,7 @@ import { TC_PRIO_INTERACTIVE } from '../net/qdisc.ts';
 import { set_conn_fail_handler, set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
-import { connection_failed, hold_answer, hold_check, start_liveness } from './liveness.ts';
+import { connection_failed, hold_answer, hold_check, peer_heard, start_liveness } from './liveness.ts';
 import { mig_do_receive } from './mig_receive.ts';
 import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
 import {
@@ -37,6 +37,7 @@ import '../mm/oracle.ts';
 
 /** Every om message arrives here, at the node it was sent to. */
 function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
+  peer_heard(node, from.id);
   switch (m.type) {
     case REM_PAGE: case REM_SYSCALL: case REM_UNMAP: case REM_WHERE: case REM_EXIT: case MIG_DROPPED:
       return deputy_main_loop(node, from, m);

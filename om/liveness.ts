@@ -273,6 +273,19 @@ export function connection_failed(node: Node, peer: Node, why: string): void {
   peer_unreachable(node, peer.id, why);
 }
 
+/**
+ * A message from peer arrived over a connection: it is reachable, as when a
+ * ping is heard. A verdict reached from a connection that was reset by a
+ * newer one from the peer (its half-open end from a partition) is undone by
+ * the newer connection's first message, not left standing until a ping,
+ * which a crash soon after could prevent for ever.
+ */
+export function peer_heard(node: Node, peer: number): void {
+  const lv = liveness(node);
+  lv.heard.set(peer, node.cluster.queue.now_ns);
+  if (lv.lost.has(peer)) peer_back(node, peer);
+}
+
 /** Whether this node has taken peer as unreachable. */
 export const peer_lost = (node: Node, peer: number): boolean => liveness(node).lost.has(peer);
 
