@@ -40,7 +40,7 @@ import { infod_of, silence_limit_ns, type InfoD } from '../../net/infod.ts';
 import { network_of, wire_bytes } from '../../net/link.ts';
 import type { LoadEntry } from '../../net/loadvec.ts';
 import { peer_lost } from '../liveness.ts';
-import { MIG_COST, type MigCostInput } from '../mig_cost.ts';
+import { LAZY, MIG_COST, type MigCostInput } from '../mig_cost.ts';
 import { request_migration } from '../migrate.ts';
 import { figures_of, om_node, om_task } from '../state.ts';
 
@@ -332,8 +332,28 @@ export class NodeBalancer {
       const h = holders.get(pid);
       if (h && h.hpt.rss > 0) out.push(h.hpt.rss * page_B);
     }
-    for (const m of this.inflight) out.push(((m.task.mm as MmStruct | null)?.rss ?? 0) * page_B);
+    for (const m of this.inflight) out.push(this.unsent_B(m, page_B));
     return out;
+  }
+
+  /**
+   * What a move in flight still has to send, bytes, from this node's own
+   * records: the whole image until an eager scheme's process is frozen (a
+   * lazy one pulls it all afterwards); while an eager copy runs, what its
+   * connection has not had acknowledged, and never less than the image
+   * less what the line could have carried since the freeze (the pages are
+   * handed to the connection over the first milliseconds). Counting a copy
+   * at its whole image to its end made the next move look a whole image
+   * dearer than it was, and the demo's seven copies left gaps on the line.
+   */
+  private unsent_B(m: Move, page_B: number): number {
+    const image = ((m.task.mm as MmStruct | null)?.rss ?? 0) * page_B;
+    const st = om_task(m.task);
+    const out = om_node(this.node).outgoing.get(m.pid) as { phase: string; frozen_at_ns: number; dest: Node } | undefined;
+    if (!st || LAZY[st.policy] || !out || out.phase !== 'sending') return image;
+    const carried_B = ((this.now_ns - out.frozen_at_ns) * this.infod.line_bps) / 8 / NS_PER_S;
+    const queued_B = network_of(this.node.cluster).unacked_B(this.node, out.dest, 'mig');
+    return Math.min(image, Math.max(queued_B, image - carried_B));
   }
 
   /**

@@ -68,6 +68,10 @@ test('the MOSIX demo, small: 4 hogs started on node 0 of 4 spread out, and the b
     assert.ok(on.totals.all_busy_s !== null && on.totals.all_busy_s <= 10, `${scheme}: every node busy at ${on.totals.all_busy_s} s`);
     assert.ok(on.totals.makespan_s <= off.totals.makespan_s / 3, `${scheme}: makespan ${on.totals.makespan_s} s against ${off.totals.makespan_s} s off`);
     assert.ok(on.processes.every((p) => p.migrations <= 2), `${scheme}: a process moved more than twice`);
+    // A copy overlapping one still in flight is predicted with what that one
+    // has left to send, not its whole image (which put this error at 33%).
+    const err = on.totals.mean_abs_cost_error_rel;
+    if (scheme === 'openmosix') assert.ok(err !== null && err <= 0.15, `openmosix: mean cost error ${err}`);
     // Every move carries what was predicted and what it cost.
     for (const m of on.processes.flatMap((p) => p.moves.filter((x) => x.ok))) {
       assert.ok(m.predicted_s > 0 && m.measured_s !== null && m.measured_s > 0 && m.relief_s !== null && m.relief_s >= 0, JSON.stringify(m));
