@@ -23,7 +23,7 @@ import { Rng } from '../kernel/rng.ts';
 import { nic_of, register_net_proc, type NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { Egress, TC_PRIO_BESTEFFORT } from './qdisc.ts';
-import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, TCP_RTO_MAX_NS, tcp_done, TCP_ESTABLISHED, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
+import { new_tcp_stats, OM_TCP_USER_TIMEOUT_NS, TCP_RTO_MAX_NS, tcp_done, TCP_ESTABLISHED, tcp_new_space, TCP_WMEM_DEFAULT_B, tcp_sendmsg, TcpConn, type TcpHost, type TcpSock, type TcpStats } from './tcp.ts';
 import { tcp_key, tcp_v4_rcv, TcpTable } from './tcp_ipv4.ts';
 import { tcp_send_active_reset } from './tcp_output.ts';
 import { DISCARD_PORT, udp_frame, UDP_MAX_PAYLOAD_B, type UdpHandler } from './udp.ts';
@@ -232,6 +232,19 @@ export class Network implements TcpHost {
    * Bytes handed to the connection (from -> to, name) that the peer has not
    * acknowledged yet: what a writer sees filling its socket's send buffer.
    */
+  /**
+   * The send buffer of from's end toward `to` for a writer that keeps it
+   * full (om/sndbuf.ts), bytes: grown first, as tcp_new_space does, when
+   * what waits for acknowledgement fills it; 2.4's default before the
+   * connection opens.
+   */
+  sndbuf_B(from: Node, to: Node, name: string): number {
+    const c = (from.ext.get('net') as NetNode | undefined)?.tcp.est.get(tcp_key(to, name));
+    const tp = c?.end[c.side_of(from)];
+    if (!tp || tp.state !== TCP_ESTABLISHED) return TCP_WMEM_DEFAULT_B;
+    return tp.out.write_seq - tp.snd_una >= tp.sndbuf_B ? tcp_new_space(tp) : tp.sndbuf_B;
+  }
+
   unacked_B(from: Node, to: Node, name: string): number {
     const c = (from.ext.get('net') as NetNode | undefined)?.tcp.est.get(tcp_key(to, name));
     const tp = c?.end[c.side_of(from)];

@@ -41,6 +41,14 @@
 //   sent right after a recovered loss starts with that RTO: with the user
 //   timeout below it has only two to four tries before the connection
 //   gives up, and on a 5% lossy link one run in eight was killed so;
+// - the send buffer of a writer that keeps it full (om/sndbuf.ts): 2.4's
+//   tcp_wmem[1] = 16384 bytes at first, grown by tcp_new_space when an ACK
+//   frees room while the congestion window is not full, to twice the
+//   window's segments (at least reordering + 1 = 4), at most tcp_wmem[2] =
+//   131072; counted in payload bytes (2.4 counts each segment's truesize,
+//   its headers and sk_buff too, which om's writers do not see). Without
+//   the growth a push on a 20 ms path kept 16 KB in flight where the
+//   receive window allows 64 KB, and ran at a quarter of the path's rate;
 // - each end gives up alone (tcp_done): on its user timeout
 //   (tcp_write_err), on an acceptable RST (tcp_reset), on a new incarnation
 //   from the peer, or when its node resets it (tcp_send_active_reset). The
@@ -50,14 +58,15 @@
 // Not modelled: SACK, the timestamps' 12 option bytes (they would take
 // 0.8% of every full segment) and PAWS, the SYN exchange (a connection
 // starts established; its first RTT sample is the one a SYN/SYN-ACK would
-// give), the send buffer limit (om's kernel senders never block on it),
+// give), the send buffer limit for om's other senders (a kernel sender
+// that never blocks on it: the migration's frozen pages, replies),
 // keepalive.
 import { drop_front } from './fifo.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { EventHandle } from '../kernel/events.ts';
 import type { Node } from '../kernel/node.ts';
 import { NS_PER_MS, NS_PER_S } from '../kernel/time.ts';
-import type { Frame } from './wire.ts';
+import { MSS_B, type Frame } from './wire.ts';
 import { tcp_write_xmit } from './tcp_output.ts';
 
 export const TCP_RTO_MIN_NS = 200 * NS_PER_MS; // HZ/5
@@ -70,6 +79,12 @@ export const TCP_ATO_MIN_NS = 40 * NS_PER_MS; // HZ/25
 export const TCP_ATO_MAX_NS = 500 * NS_PER_MS;
 export const TCP_MAX_QUICKACKS = 16;
 export const TCP_FASTRETRANS_THRESH = 3;
+/** 2.4's tcp_wmem: a socket's first send buffer, and the most tcp_new_space grows it to. */
+export const TCP_WMEM_DEFAULT_B = 16384;
+export const TCP_WMEM_MAX_B = 131072;
+/** 2.4's sysctl_tcp_reordering: tcp_new_space asks for at least reordering + 1 segments. */
+const TCP_REORDERING = 3;
+
 /** 2.4's first guess of the peer's MSS (tcp_initialize_rcv_mss). */
 export const TCP_MIN_RCVMSS_B = 536;
 /** How long a segment the local qdisc refused waits before it is tried again with nothing in flight (HZ/2). */
@@ -235,6 +250,8 @@ export class TcpSock {
   nxt_i = 0;
   snd_cwnd: number;
   snd_cwnd_cnt = 0;
+  /** The send buffer, payload bytes (2.4's sk->sndbuf; grown by tcp_new_space). */
+  sndbuf_B = TCP_WMEM_DEFAULT_B;
   snd_ssthresh = Infinity;
   ca_state = TCP_CA_OPEN;
   /** snd_max when the current recovery began (2.4's high_seq). */
@@ -323,6 +340,20 @@ export function tcp_rtt_estimator(tp: TcpSock, m_ns: number): void {
   tp.rttvar_ns = 0.75 * tp.rttvar_ns + 0.25 * Math.abs(tp.srtt_ns - m);
   tp.srtt_ns = 0.875 * tp.srtt_ns + 0.125 * m;
   tp.rto_ns = tcp_rto(tp);
+}
+
+/**
+ * 2.4's tcp_new_space, for a writer that found the buffer full: while the
+ * congestion window has room the buffer is what holds the sender back, so
+ * it grows to twice the window's segments (never shrinks), at most
+ * tcp_wmem[2]. Returns the send buffer, bytes.
+ */
+export function tcp_new_space(tp: TcpSock): number {
+  if (tp.packets_out < tp.snd_cwnd) {
+    const want = 2 * Math.max(tp.snd_cwnd, TCP_REORDERING + 1) * MSS_B;
+    if (want > tp.sndbuf_B) tp.sndbuf_B = Math.min(want, TCP_WMEM_MAX_B);
+  }
+  return tp.sndbuf_B;
 }
 
 /** 2.4's tcp_init_cwnd: RFC 2414's initial window when the RTT is short, else 2. */

@@ -11,6 +11,8 @@
 import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
+import { PAGE_SIZE } from '../mm/pgtable.ts';
+import { TCP_WMEM_MAX_B } from '../net/tcp.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
@@ -28,13 +30,14 @@ export const PUSH_PAGES_PER_MSG = 8;
  * Pages pushed last whose copies a pusher keeps for a migrant whose demand
  * goes first: a request for one of them is answered with its copy again,
  * ahead of the push, rather than PG_ONWAY (the pushed copy may still wait
- * behind a send buffer's worth of the push). The push keeps at most
- * SNDBUF_B + a message unacknowledged (om/sndbuf.ts), 12 pages: 32 covers
- * them, with the TCP window's segments still on the wire. Older pushed
- * pages are answered PG_ONWAY, as without demand first. As an skb holds
- * its bytes until they are acknowledged, these copies are the push's own.
+ * behind a send buffer's worth of the push). The push keeps at most a
+ * send buffer (grown at most to tcp_wmem[2], net/tcp.ts) and a message
+ * unacknowledged, the TCP window's segments on the wire among them: these
+ * copies cover that. Older pushed pages are answered PG_ONWAY, as without
+ * demand first. As an skb holds its bytes until they are acknowledged,
+ * these copies are the push's own.
  */
-export const PUSH_KEEP_PAGES = 32;
+export const PUSH_KEEP_PAGES = Math.ceil(TCP_WMEM_MAX_B / PAGE_SIZE) + 2 * PUSH_PAGES_PER_MSG;
 
 export class Pusher {
   /** The pages to push, ascending; `skip` links each to the next one not yet gone. */

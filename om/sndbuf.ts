@@ -3,14 +3,13 @@
 // full and wakes when ACKs make room: sk_write_space). Pre-copy's rounds
 // and the background push write this way, so what they compose is composed
 // as the wire drains, and an urgent reply on the same connection waits
-// behind at most a buffer's worth.
+// behind at most a buffer's worth. The buffer starts at 2.4's 16 KB and
+// grows as the congestion window does (net/tcp.ts tcp_new_space), so that
+// on a long path the writer keeps the window full.
 import type { Node } from '../kernel/node.ts';
 import { NS_PER_S } from '../kernel/time.ts';
 import { network_of } from '../net/link.ts';
 import type { Conn } from './comm.ts';
-
-/** Linux 2.4's default send buffer (net.ipv4.tcp_wmem: 4096 16384 131072). */
-export const SNDBUF_B = 16384;
 
 /**
  * Call compose() while the connection from -> to has room in its send
@@ -25,8 +24,9 @@ export function write_while_room(from: Node, to: Node, conn: Conn, compose: () =
     if (!alive() || !from.alive) return;
     for (;;) {
       const backlog = net.unacked_B(from, to, conn);
-      if (backlog >= SNDBUF_B) {
-        const drain_ns = Math.ceil(((backlog - SNDBUF_B / 2) * 8 * NS_PER_S) / net.profile.bandwidth_bps);
+      const sndbuf_B = net.sndbuf_B(from, to, conn);
+      if (backlog >= sndbuf_B) {
+        const drain_ns = Math.ceil(((backlog - sndbuf_B / 2) * 8 * NS_PER_S) / net.profile.bandwidth_bps);
         q.after(Math.max(1000, drain_ns), pump, from.id);
         return;
       }
