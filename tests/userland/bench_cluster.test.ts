@@ -55,18 +55,18 @@ test('points from real cluster runs of each experiment, and a REPORT section tha
 test('the demo: large processes are reported against their wire time, not the small ones\' goals', () => {
   const d = (mib: string, balancer: string, makespan_s: number): ClusterPoint => ({
     experiment: 'demo', nodes: 8, mib, balancer, scheme: balancer === 'off' ? '-' : 'ampom', threshold: null, load: null, seed: 1, mean_slowdown: 1, mean_bounded_slowdown: 1, p95_slowdown: 1,
-    makespan_s, utilisation: 1, offered_load: null, all_busy_s: null, mean_relief_s: null, migrations: 7, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
+    makespan_s, utilisation: 1, offered_load: null, all_busy_s: null, first_move_s: null, last_move_s: null, mean_relief_s: null, migrations: 7, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
   });
-  const md = cluster_md([d('16', 'off', 480), d('16', 'mosix', 120), d('256', 'off', 480), d('256', 'mosix', 210)]).join('\n');
-  assert.match(md, /- 16 MiB, ampom: makespan 25% of off \(goal at most 20%: \*\*missed\*\*\); every node busy never \(goal 10 s: \*\*missed\*\*\)/);
+  const md = cluster_md([d('16', 'off', 480), { ...d('16', 'mosix', 120), first_move_s: 3, last_move_s: 12.5 }, d('256', 'off', 480), d('256', 'mosix', 210)]).join('\n');
+  assert.match(md, /- 16 MiB, ampom: makespan 25% of off \(goal at most 20%: \*\*missed\*\*\); every node busy never \(goal 10 s: \*\*missed\*\*\) \(moves decided from 3\.0 s to 12\.5 s\)/);
   assert.match(md, /- 256 MiB: the 7 processes that must leave node 0 take at least 150\.3 s of its line/);
-  assert.match(md, /- 256 MiB, ampom: makespan 44% of off; every node busy never; at most 1 move\(s\) of a process\./);
+  assert.match(md, /- 256 MiB, ampom: makespan 44% of off; every node busy never \(no move\); at most 1 move\(s\) of a process\./);
 });
 
 test('the goals are read from the numbers: 35% lower is met, less is missed', () => {
   const p = (balancer: string, seed: number, mean_slowdown: number): ClusterPoint => ({
     experiment: 'versus', nodes: 16, mib: '4-64', balancer, scheme: 'openmosix', threshold: null, load: 0.8, seed, mean_slowdown, mean_bounded_slowdown: 1, p95_slowdown: 1,
-    makespan_s: 1, utilisation: 1, offered_load: 0.5 + seed / 10, all_busy_s: null, mean_relief_s: null, migrations: 1, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
+    makespan_s: 1, utilisation: 1, offered_load: 0.5 + seed / 10, all_busy_s: null, first_move_s: null, last_move_s: null, mean_relief_s: null, migrations: 1, max_moves: 1, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
   });
   const md = cluster_md([p('birth', 1, 2), p('birth', 2, 2), p('mosix', 1, 1.2), p('mosix', 2, 1.2), p('hbd', 1, 1.8), p('hbd', 2, 1.8)]).join('\n');
   assert.match(md, /- mosix: mean slowdown 40\.0% lower than birth's 2\.000 .* goal at least 35% lower: met\./);

@@ -14,6 +14,7 @@
 // bench-quick runs each at a smaller size. The figure is plot_cluster.ts's.
 import { PROFILES } from '../../net/profiles.ts';
 import type { Policy } from '../../om/state.ts';
+import { MIN_RESIDENCE_NS } from '../../om/balance/node.ts';
 import type { ClusterRecord } from '../sweep/cluster_config.ts';
 import { expand_grid, type GridBlock, type PlannedRun } from '../sweep/grid.ts';
 
@@ -82,6 +83,9 @@ export interface ClusterPoint {
   /** The load the workload really offered (ClusterTotals.offered_load). */
   offered_load: number | null;
   all_busy_s: number | null;
+  /** When the first and the last move that happened were decided, s (null: none). */
+  first_move_s: number | null;
+  last_move_s: number | null;
   mean_relief_s: number | null;
   migrations: number;
   max_moves: number;
@@ -98,11 +102,13 @@ export function cluster_points(runs: PlannedRun[], results: Map<string, unknown>
     const c = r.config;
     const experiment: Experiment = c.workload.includes('demo-') ? 'demo' : c.node_mem_mib === 2048 ? 'question' : 'versus';
     const mib = experiment === 'demo' ? /x(\d+)\.csv$/.exec(c.workload)![1]! : (c.job_mib ?? '4-64');
+    const asked = x.process_records.flatMap((p) => p.moves.filter((m) => m.ok).map((m) => m.asked_s));
     return {
       experiment, nodes: c.nodes ?? 4, mib, balancer: c.balancer, scheme: c.balancer === 'off' || c.balancer === 'birth' ? (experiment === 'versus' ? c.scheme : '-') : c.scheme,
       threshold: c.balancer === 'mosix' || c.balancer === 'hbd' ? c.balance_threshold : null, load: experiment === 'demo' ? null : c.load, seed: c.seed,
       mean_slowdown: x.mean_slowdown, mean_bounded_slowdown: x.mean_bounded_slowdown, p95_slowdown: x.p95_slowdown, makespan_s: x.makespan_s,
-      utilisation: x.utilisation, offered_load: x.offered_load ?? null, all_busy_s: x.all_busy_s, mean_relief_s: x.mean_relief_s, migrations: x.migrations,
+      utilisation: x.utilisation, offered_load: x.offered_load ?? null, all_busy_s: x.all_busy_s,
+      first_move_s: asked.length ? Math.min(...asked) : null, last_move_s: asked.length ? Math.max(...asked) : null, mean_relief_s: x.mean_relief_s, migrations: x.migrations,
       max_moves: Math.max(0, ...x.process_records.map((p) => p.migrations)), mean_abs_cost_error_rel: x.mean_abs_cost_error_rel,
       max_link_util: x.max_link_util, bytes_moved_MB: Math.round(x.bytes_moved / 1e4) / 100, verified: x.verified,
     };
@@ -126,7 +132,7 @@ export interface Group {
   key: Omit<ClusterPoint, 'seed' | keyof Figures>;
   points: ClusterPoint[];
 }
-type Figures = Pick<ClusterPoint, 'mean_slowdown' | 'mean_bounded_slowdown' | 'p95_slowdown' | 'makespan_s' | 'utilisation' | 'offered_load' | 'all_busy_s' | 'mean_relief_s' | 'migrations' | 'max_moves' | 'mean_abs_cost_error_rel' | 'max_link_util' | 'bytes_moved_MB' | 'verified'>;
+type Figures = Pick<ClusterPoint, 'mean_slowdown' | 'mean_bounded_slowdown' | 'p95_slowdown' | 'makespan_s' | 'utilisation' | 'offered_load' | 'all_busy_s' | 'first_move_s' | 'last_move_s' | 'mean_relief_s' | 'migrations' | 'max_moves' | 'mean_abs_cost_error_rel' | 'max_link_util' | 'bytes_moved_MB' | 'verified'>;
 
 export function groups(points: ClusterPoint[]): Group[] {
   const m = new Map<string, Group>();
@@ -172,6 +178,7 @@ export function cluster_md(points: ClusterPoint[]): string[] {
       const p = g.points[0]!;
       L.push(`| ${g.key.mib} | ${g.key.nodes} | ${g.key.balancer} | ${g.key.scheme} | ${ms.toFixed(1)} | ${off ? (ms / one(off, 'makespan_s')!).toFixed(3) : '-'} | ${p.all_busy_s?.toFixed(1) ?? 'never'} | ${p.migrations} | ${p.max_moves} | ${p.mean_relief_s?.toFixed(3) ?? '-'} | ${p.mean_abs_cost_error_rel !== null ? `${(p.mean_abs_cost_error_rel * 100).toFixed(0)}%` : '-'} | ${(p.max_link_util * 100).toFixed(0)}% | ${p.verified ? 'yes' : '**no**'} |`);
     }
+    L.push(`A hog becomes a candidate once it has been on its node for ${MIN_RESIDENCE_NS / 1e9} s (the residency rule) and node 0 has load news of its peers that postdate its own filling up (gossip brings them within a load interval or two); a move is decided at a load computation, one a second, when the process's gain (its age times the load difference) beats its expected cost with node 0\'s line shared by what it still has to send; the source stops the process when it is next scheduled (the relief time).`, '');
     for (const mib of [...new Set(demo.map((g) => g.key.mib))]) {
       // What node 0's line needs to send every process but one away, whatever the scheme.
       const nodes = demo.find((x) => x.key.mib === mib)!.key.nodes;
@@ -185,7 +192,9 @@ export function cluster_md(points: ClusterPoint[]): string[] {
         // 8 MiB); the large ones are reported against their wire time.
         const small = Number(mib) <= 16;
         const goal = (text: string, ok: boolean): string => (small ? ` (goal ${text}: ${ok ? 'met' : '**missed**'})` : '');
-        L.push(`- ${mib} MiB, ${g.key.scheme}: makespan ${(ratio * 100).toFixed(0)}% of off${goal('at most 20%', ratio <= 0.2)}; every node busy ${busy === null ? 'never' : `at ${busy.toFixed(1)} s`}${g.key.scheme === 'ampom' && small ? goal('10 s', busy !== null && busy <= 10) : ''}; at most ${g.points[0]!.max_moves} move(s) of a process${goal('2', g.points[0]!.max_moves <= 2)}.`);
+        const p = g.points[0]!;
+        const span = p.first_move_s === null ? 'no move' : `moves decided from ${p.first_move_s.toFixed(1)} s to ${p.last_move_s!.toFixed(1)} s`;
+        L.push(`- ${mib} MiB, ${g.key.scheme}: makespan ${(ratio * 100).toFixed(0)}% of off${goal('at most 20%', ratio <= 0.2)}; every node busy ${busy === null ? 'never' : `at ${busy.toFixed(1)} s`}${g.key.scheme === 'ampom' && small ? goal('10 s', busy !== null && busy <= 10) : ''} (${span}); at most ${p.max_moves} move(s) of a process${goal('2', p.max_moves <= 2)}.`);
       }
     }
     L.push('');
