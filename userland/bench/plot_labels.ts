@@ -31,7 +31,7 @@ export interface PlacedLabel {
 /** DejaVu Sans at 10 px: about 6 px a character on average, a little more to be safe. */
 export const text_width_px = (text: string, font_px = 10): number => text.length * 0.62 * font_px + 2;
 
-/** Points closer than this across are one column, px. */
+/** Points closer than this across to a column's leftmost point are in the column, px. */
 const COLUMN_PX = 24;
 /** From a column's outermost point to its names, px (room for the leaders to slant). */
 const OFFSET_PX = 16;
@@ -66,7 +66,8 @@ export function place_labels(points: LabelPoint[], width: number, height: number
   const columns: number[][] = [];
   for (const i of order) {
     const last = columns[columns.length - 1];
-    if (last && points[i]!.x_px - points[last[last.length - 1]!]!.x_px < COLUMN_PX) last.push(i);
+    // Measured from the column's first point, so that a chain of near points does not make one wide column.
+    if (last && points[i]!.x_px - points[last[0]!]!.x_px < COLUMN_PX) last.push(i);
     else columns.push([i]);
   }
   const out: PlacedLabel[] = new Array(points.length);
