@@ -97,7 +97,7 @@ test('targets are a table: every row is checked, a new row is a new check, a mis
 
 test('plots: an SVG and a PNG a figure, with axis titles and a legend', async () => {
   const specs = figure_specs(runs);
-  assert.equal(Object.keys(specs), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11', 'schemes']);
+  assert.equal(Object.keys(specs), ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11', 'schemes', 'frontier']);
   const svg = await render_svg(specs.fig6!);
   assert.ok(svg.startsWith('<svg'));
   assert.ok(svg.includes('memory size (MB)') && svg.includes('execution time (s)'), 'axis titles');

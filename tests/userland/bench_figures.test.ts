@@ -30,7 +30,9 @@ test("the paper's values are drawn from paper_values.ts, as hollow marks", () =>
   assert.equal(paper('fig9').map((v) => v.pct), PAPER.fig9_dgemm115_ampom_pct_of_openmosix.map((p) => p.pct));
   assert.ok(paper('fig6').some((v) => v.scheme_name === 'NoPrefetch' && v.ratio === 1 + PAPER.fig6_noprefetch_over_openmosix_pct.stream / 100));
   assert.ok(JSON.stringify(specs.fig5).includes('"filled":false'), 'hollow');
-  for (const fig of ['fig5', 'fig6', 'fig7', 'fig9', 'fig10', 'fig11']) assert.match(JSON.stringify((specs[fig] as { title: unknown }).title), /sizes x0\.001953125/, `${fig} says its sizes are not the paper's`);
+  const frontier = paper('frontier');
+  assert.equal(frontier.map((v) => [v.panel, v.freeze_s]), [['schemes/dgemm', PAPER.fig5_dgemm575_freeze_s.ampom]], "the frontier's paper point: DGEMM's AMPoM at the largest size, nowhere else");
+  for (const fig of ['fig5', 'fig6', 'fig7', 'fig9', 'fig10', 'fig11', 'frontier']) assert.match(JSON.stringify((specs[fig] as { title: unknown }).title), /sizes x0\.001953125/, `${fig} says its sizes are not the paper's`);
 });
 
 test("panels in the paper's order: DGEMM, STREAM, RandomAccess, FFT", async () => {
@@ -38,6 +40,11 @@ test("panels in the paper's order: DGEMM, STREAM, RandomAccess, FFT", async () =
   const at = ORDER.map((k) => svg.indexOf(`>${k}<`));
   assert.ok(at.every((i) => i > 0), `every kernel named: ${at}`);
   assert.equal([...at].sort((a, b) => a - b), at);
+  // The frontier names its panels with their sizes, a row a size.
+  const fsvg = await render_svg(figure_specs(runs).frontier!);
+  const fat = ORDER.map((k) => fsvg.search(new RegExp(`>${k} [0-9.]+ MB<`)));
+  assert.ok(fat.every((i) => i > 0), `every kernel named in the frontier: ${fat}`);
+  assert.equal([...fat].sort((a, b) => a - b), fat);
 });
 
 test('a run that did not migrate is said in words, never drawn as a zero freeze', async () => {

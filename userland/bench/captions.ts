@@ -62,6 +62,17 @@ export const CAPTIONS: Record<string, Caption> = {
       "today's far-memory prefetchers (fastswap, canvas, hermit, aifm) and the oracle that knows every page the process will need (the bound), " +
       'each kernel at its largest size: freeze on a log scale, execution time from 0, a line a scheme. A scheme that did not migrate says so in its line.',
   },
+  frontier: {
+    title: 'The frontier: freeze against runtime',
+    text:
+      'What each scheme costs the source against what it costs the process, a panel a kernel: top row at its largest size, bottom row at 32 MiB. ' +
+      "Across, the freeze on a log scale (the source is rid of the process from the freeze's end); up, the runtime over the compute-only runtime " +
+      "(openMosix's runtime less its freeze: every page there when the process resumes), so the dashed line at 1 is the compute-only bound, and the dashed line " +
+      "through the oracle's point is the least any scheme that freezes as it does could take. Down and to the left is better: a scheme below and left of another beats it on both. " +
+      `The hollow diamond is the paper's AMPoM on DGEMM 575 MB: its freeze (${PAPER.fig5_dgemm575_freeze_s.ampom} s) at its stated bound on the runtime ` +
+      `(at most +${PAPER.fig6_ampom_over_openmosix_max_pct}% over openMosix's), put on omemu's openMosix run, since the paper gives no runtimes in seconds; ` +
+      "the paper gives AMPoM's freeze for no other kernel, so the other panels mark none. A scheme that did not migrate is named under its panel's title.",
+  },
   cluster: {
     title: 'The cluster',
     text:

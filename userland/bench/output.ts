@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { figure_specs, render_svg } from './plots.ts';
+import { frontier_csv, has_frontier } from './plot_frontier.ts';
 import { index_html } from './index_html.ts';
 import { svg_to_png } from './png.ts';
 import { results_json, type BenchRecord } from './record.ts';
@@ -17,6 +18,8 @@ export async function write_bench_out(out: string, runs: BenchRecord[], meta: Re
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), results_json({ profile: 'fast-ethernet', seed: meta.seed, scale: meta.scale, runs }));
   for (const [fig, rows] of Object.entries(figure_rows(runs))) writeFileSync(join(out, `${fig}.csv`), to_csv(rows));
+  // The frontier's CSV holds the points it draws (each run's ratio to the compute-only runtime), not whole records.
+  if (has_frontier(runs)) writeFileSync(join(out, 'frontier.csv'), frontier_csv(runs));
   const drawn: string[] = [];
   for (const [fig, s] of Object.entries(figure_specs(runs, meta.scale))) {
     drawn.push(fig);
@@ -62,7 +65,7 @@ export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: st
     const diff = c.diff ? ` (${c.diff})` : '';
     console.log(`  ${c.holds ? 'holds' : 'MISSES'}  fig ${c.figure}: ${c.what}: paper ${c.paper}, emulated ${c.emulated}${diff}, tolerance ${c.tolerance}`);
   }
-  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11, schemes and cluster .csv/.svg/.png/.vl.json, REPORT.md, index.html)`);
+  console.log(`\nwrote ${o.out}/ (results.json, fig5..fig11, schemes, frontier and cluster .csv/.svg/.png/.vl.json, REPORT.md, index.html)`);
 }
 
 /** What one run of the whole plan from nothing cost: bench-out/timing.json, which `make docs-figures` quotes. */

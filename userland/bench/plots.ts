@@ -9,6 +9,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BenchRecord } from './record.ts';
 import { PAPER, PAPER_KERNEL_ORDER } from './paper_values.ts';
+import { frontier_spec } from './plot_frontier.ts';
 import { schemes_spec } from './plot_schemes.ts';
 import {
   bound_lines, coincide, KERNEL_NAME, kernel_columns, named, note_text, notes as notes_layer, omemu_line, only, paper_points, rule_at, scheme_color, scheme_name, top,
@@ -270,6 +271,7 @@ export function figure_specs(runs: BenchRecord[], scale = 1): Record<string, Top
     fig10: fig10(runs),
     fig11: fig11(f58),
     ...schemes_spec(runs),
+    ...frontier_spec(runs),
   };
   if (scale !== 1) {
     for (const sp of Object.values(specs)) {

@@ -9,6 +9,7 @@
 // time) stands beside it instead.
 import { POLICIES } from '../../om/state.ts';
 import type { BenchRecord } from './record.ts';
+import { has_frontier } from './plot_frontier.ts';
 
 const KERNELS = ['dgemm', 'stream', 'randomaccess', 'fft'];
 /** The schemes whose freeze is not the three current pages. */
@@ -16,6 +17,8 @@ const OTHER_FREEZE = ['openmosix', 'precopy'];
 
 const f = (x: number, d: number): string => x.toFixed(d);
 const ms = (x: number | null): string => (x === null ? '-' : f(x, 3));
+/** A share as a percentage, without the '-0.0%' of a rounding below zero. */
+const pct = (share: number): string => `${f(100 * share, 1).replace(/^-0\.0$/, '0.0')}%`;
 
 /** The share of NoPrefetch's blocked time, beyond the oracle's, a run closes; null when there is nothing to close. */
 export function share_closed(np: BenchRecord, oracle: BenchRecord, r: BenchRecord): number | null {
@@ -39,15 +42,49 @@ function kernel_table(rs: BenchRecord[], figure: string, kernel: string): string
   ];
   for (const scheme of POLICIES) {
     const r = of(scheme);
-    if (!r || r.freeze_s === null) continue;
+    if (!r) {
+      L.push(`| ${scheme} | not run | | | | | | | | |`);
+      continue;
+    }
+    if (r.freeze_s === null) {
+      L.push(`| ${scheme} | did not migrate | | | | | | ${f(r.runtime_s, 3)} (at its source) | | |`);
+      continue;
+    }
     const other = OTHER_FREEZE.includes(scheme);
     const share = other ? null : share_closed(np, or, r);
-    const closed = other ? `(downtime ${f(r.freeze_s + r.blocked_s, 3)} s)` : share === null ? '-' : `${f(100 * share, 1)}%`;
+    const closed = other ? `(downtime ${f(r.freeze_s + r.blocked_s, 3)} s)` : share === null ? '-' : pct(share);
     L.push(
       `| ${scheme} | ${f(r.freeze_s, 3)} | ${f(r.blocked_s, 3)} | ${r.blocked_waits} | ${ms(r.blocked_p50_ms)} | ${ms(r.blocked_p99_ms)} | ` +
         `${f(r.freeze_s + r.blocked_s, 3)} | ${f(r.runtime_s, 3)} | ${f(r.runtime_s / (compute + r.freeze_s), 3)}x | ${closed} |`,
     );
   }
+  return [...L, ''];
+}
+
+/** A cell of the summary: the share closed, or the downtime where the scheme starts from another freeze, or why there is neither. */
+function share_cell(rs: BenchRecord[], figure: string, kernel: string, scheme: string): string {
+  const of = (s: string): BenchRecord | undefined => rs.find((r) => r.figure === figure && r.kernel === kernel && r.scheme === s);
+  const r = of(scheme);
+  if (!r) return 'not run';
+  if (r.freeze_s === null) return 'did not migrate';
+  if (OTHER_FREEZE.includes(scheme)) return `downtime ${f(r.freeze_s + r.blocked_s, 2)} s`;
+  const np = of('noprefetch');
+  const or = of('oracle');
+  const share = np && or ? share_closed(np, or, r) : null;
+  return share === null ? '-' : pct(share);
+}
+
+/** Every scheme against every kernel at both sizes: the share of the blocked time closed, at a glance. */
+function summary_table(rs: BenchRecord[]): string[] {
+  const cols = (['schemes', 'schemes-32'] as const).flatMap((figure) =>
+    KERNELS.flatMap((k) => {
+      const r = rs.find((x) => x.figure === figure && x.kernel === k);
+      return r ? [{ figure, kernel: k, head: `${k} ${r.size_mib} MB` }] : [];
+    }),
+  );
+  if (cols.length === 0) return [];
+  const L = [`| scheme | ${cols.map((c) => c.head).join(' | ')} |`, `|---|${cols.map(() => '---|').join('')}`];
+  for (const scheme of POLICIES) L.push(`| ${scheme} | ${cols.map((c) => share_cell(rs, c.figure, c.kernel, scheme)).join(' | ')} |`);
   return [...L, ''];
 }
 
@@ -65,8 +102,22 @@ export function closed_md(rs: BenchRecord[]): string[] {
       'and still ends later (compare the runtimes). The compute-only bound is the runtime after the freeze if every page were there.',
     '',
   );
-  for (const [figure, what] of [['schemes', "each kernel's largest size"], ['schemes-32', '32 MiB']] as const) {
+  if (has_frontier(rs)) {
+    L.push(
+      '![The frontier: freeze against runtime](frontier.png)',
+      '',
+      "The frontier (frontier.png, its points in frontier.csv): a panel a kernel, at its largest size and at 32 MiB; across, each scheme's freeze " +
+        '(log scale), up, its runtime over the compute-only runtime (1: the compute-only bound, dashed; the oracle\'s time dashed too). ' +
+        'Down and to the left is better. The hollow diamond is the paper\'s AMPoM on DGEMM 575 MB, the only kernel whose AMPoM freeze the paper gives.',
+      '',
+    );
+  }
+  const summary = summary_table(rs);
+  if (summary.length > 0) L.push('### Share of the blocked time closed, every scheme and kernel', '', ...summary);
+  for (const figure of ['schemes', 'schemes-32'] as const) {
     const T = KERNELS.flatMap((k) => kernel_table(rs, figure, k));
+    // The smaller size is 32 MiB times the bench's scale.
+    const what = figure === 'schemes' ? "each kernel's largest size" : `${rs.find((r) => r.figure === figure)?.size_mib} MB`;
     if (T.length > 0) L.push(`### At ${what}`, '', ...T);
   }
   return L;

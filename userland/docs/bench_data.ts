@@ -21,7 +21,7 @@ export interface BenchSnapshot {
 
 export const DATA_FILE = 'docs/data/bench.json';
 /** The figures the docs show, as make bench names them. */
-export const DOC_FIGURES = ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11', 'schemes', 'cluster'];
+export const DOC_FIGURES = ['fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10', 'fig11', 'schemes', 'frontier', 'cluster'];
 
 const read_json = <T>(p: string, what: string): T => {
   if (!existsSync(p)) throw new Error(`${p} is missing: ${what}`);
