@@ -11,6 +11,7 @@ import { check_targets, type Check } from './targets.ts';
 import { cluster_csv, type ClusterPoint } from './cluster_fig.ts';
 import { cluster_spec } from './plot_cluster.ts';
 import type { HostSummary } from './host_time.ts';
+import { OUTPUT_SCHEMA } from '../schema.ts';
 import type { HostCost } from '../sweep/host_cost.ts';
 
 /** results.json, a CSV, vega-lite spec, SVG and PNG a figure, REPORT.md, and index.html showing them all. */
@@ -69,6 +70,7 @@ export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: st
 
 /** What one run of the whole plan from nothing cost: bench-out/timing.json, which `make docs-figures` quotes. */
 export interface BenchTiming {
+  schema: number;
   /** The day it was measured, UTC (YYYY-MM-DD). */
   date: string;
   /** The line `make bench` printed. */
@@ -93,10 +95,10 @@ export interface BenchTiming {
   };
 }
 
-export function write_timing(out: string, t: Omit<BenchTiming, 'date' | 'cores'>): void {
+export function write_timing(out: string, t: Omit<BenchTiming, 'schema' | 'date' | 'cores'>): void {
   // The host's date and clock, never the simulation's: this file describes the run, not its results.
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   const host = { ...t.host, process_cpu_s: r2(t.host.process_cpu_s), main_cpu_s: t.host.main_cpu_s === null ? null : r2(t.host.main_cpu_s), render_s: t.host.render_s === null ? null : r2(t.host.render_s) };
-  const timing: BenchTiming = { date: new Date().toISOString().slice(0, 10), cores: availableParallelism(), ...t, wall_s: Math.round(t.wall_s * 10) / 10, rss_MB: Math.round(t.rss_MB), load_at_start: r2(t.load_at_start), host };
+  const timing: BenchTiming = { schema: OUTPUT_SCHEMA, date: new Date().toISOString().slice(0, 10), cores: availableParallelism(), ...t, wall_s: Math.round(t.wall_s * 10) / 10, rss_MB: Math.round(t.rss_MB), load_at_start: r2(t.load_at_start), host };
   writeFileSync(join(out, 'timing.json'), JSON.stringify(timing, null, 2) + '\n');
 }
