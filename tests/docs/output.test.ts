@@ -14,6 +14,11 @@ import { OUTPUT_SCHEMA } from '../../userland/schema.ts';
 import { bench_plan } from '../../userland/bench/plan.ts';
 import { make_record, results_json } from '../../userland/bench/record.ts';
 import { run_job } from '../helpers/tiny_bench.ts';
+import { write_timing } from '../../userland/bench/output.ts';
+import { groups_of, host_summary } from '../../userland/bench/host_time.ts';
+import { config_of } from '../../userland/bench/plan.ts';
+import { config_hash, normalize } from '../../userland/sweep/config.ts';
+import { measure } from '../../userland/sweep/host_cost.ts';
 
 const doc = readFileSync(join(ROOT, 'docs/output.md'), 'utf8');
 
@@ -73,10 +78,20 @@ function samples(): Record<string, unknown[]> {
       omemu(['explain', '--scheme', s, '--window', '10', '--json']),
     ]);
     execFileSync(process.execPath, [join(ROOT, 'userland/cli/omemu.js'), 'sweep', '--kernel', 'seqtouch', '--mib', '1', '--out', 'sw'], { cwd: tmp, stdio: 'ignore' });
-    const sweep = readFileSync(join(tmp, 'sw/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = (f: string): unknown[] => readFileSync(join(tmp, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const sweep = lines('sw/runs.jsonl');
+    const sweep_host = lines('sw/runs.host.jsonl');
     const job = bench_plan(1 / 512).find((j) => j.kernel === 'stream' && j.scheme === 'ampom')!;
-    const bench = [JSON.parse(results_json({ profile: 'fast-ethernet', seed: 1, scale: 1 / 512, runs: [make_record(job, run_job(job, 1))] })) as unknown];
-    return { run, cluster, chaos, 'chaos-replay': replay, ampom, explain, sweep, bench };
+    const { value: result, cost } = measure(() => run_job(job, 1));
+    const bench = [JSON.parse(results_json({ profile: 'fast-ethernet', seed: 1, scale: 1 / 512, runs: [make_record(job, result)] })) as unknown];
+    // timing.json of a one-run plan, as make bench writes it.
+    const config = normalize(config_of(job, 1));
+    const grid = [{ index: 0, hash: config_hash(config), config }];
+    const host = new Map([[grid[0]!.hash, cost]]);
+    const spent = host_summary(grid, groups_of([job], 1, []), host);
+    write_timing(tmp, { line: 'wall time 1.0 s', wall_s: 1, rss_MB: 100, workers: 1, runs: 1, scale: 1 / 512, load_at_start: 0, host: { ...spent, process_cpu_s: 2, main_cpu_s: 0.5, render_s: 0.1, runs: Object.fromEntries(host) } });
+    const timing = [JSON.parse(readFileSync(join(tmp, 'timing.json'), 'utf8')) as unknown];
+    return { run, cluster, chaos, 'chaos-replay': replay, ampom, explain, sweep, 'sweep-host': sweep_host, bench, timing };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -100,7 +115,7 @@ for (const [kind, sec] of secs) {
 }
 
 test('every JSON carries the schema version, and the doc states it', () => {
-  for (const kind of ['run', 'cluster', 'chaos', 'chaos-replay', 'ampom', 'explain', 'bench']) {
+  for (const kind of ['run', 'cluster', 'chaos', 'chaos-replay', 'ampom', 'explain', 'bench', 'timing']) {
     for (const o of outs[kind]!) assert.is((o as { schema?: number }).schema, OUTPUT_SCHEMA, kind);
   }
   for (const o of outs.sweep!) assert.is((o as { result: { schema: number } }).result.schema, OUTPUT_SCHEMA);

@@ -16,6 +16,7 @@ import { PROFILES } from '../../net/profiles.ts';
 import type { Policy } from '../../om/state.ts';
 import { MIN_RESIDENCE_NS } from '../../om/balance/node.ts';
 import type { ClusterRecord } from '../sweep/cluster_config.ts';
+import type { RunConfig } from '../sweep/config.ts';
 import { expand_grid, type GridBlock, type PlannedRun } from '../sweep/grid.ts';
 
 export const DEMO_SCHEMES: Policy[] = ['openmosix', 'ampom'];
@@ -95,12 +96,15 @@ export interface ClusterPoint {
   verified: boolean;
 }
 
+/** Which experiment a run of cluster_blocks belongs to. */
+export const experiment_of = (c: RunConfig): Experiment => (c.workload.includes('demo-') ? 'demo' : c.node_mem_mib === 2048 ? 'question' : 'versus');
+
 /** The points from the sweep's records (by hash). */
 export function cluster_points(runs: PlannedRun[], results: Map<string, unknown>): ClusterPoint[] {
   return runs.map((r) => {
     const x = results.get(r.hash) as ClusterRecord;
     const c = r.config;
-    const experiment: Experiment = c.workload.includes('demo-') ? 'demo' : c.node_mem_mib === 2048 ? 'question' : 'versus';
+    const experiment = experiment_of(c);
     const mib = experiment === 'demo' ? /x(\d+)\.csv$/.exec(c.workload)![1]! : (c.job_mib ?? '4-64');
     const asked = x.process_records.flatMap((p) => p.moves.filter((m) => m.ok).map((m) => m.asked_s));
     return {

@@ -10,6 +10,7 @@ import { numberIn } from '../cli/usage.ts';
 import type { RunResult } from '../experiment.ts';
 import { ConfigError, config_hash, normalize } from '../sweep/config.ts';
 import { expand_grid, type PlannedRun } from '../sweep/grid.ts';
+import { host_path_of, read_host, thread_cpu_s, type HostCost } from '../sweep/host_cost.ts';
 import { merge_dirs } from '../sweep/merge.ts';
 import { grid_text, type SweepRecord } from '../sweep/records.ts';
 import { choose_shard } from '../sweep/shard.ts';
@@ -17,6 +18,7 @@ import { run_sweep } from '../sweep/sweep.ts';
 import { bench_plan, config_of } from './plan.ts';
 import { cluster_blocks, cluster_points, cluster_runs } from './cluster_fig.ts';
 import { make_record, type BenchRecord } from './record.ts';
+import { groups_of, host_summary, host_table, top_lines } from './host_time.ts';
 import { print_summary, write_bench_out, write_timing } from './output.ts';
 import { relaunch_with_mmap_threshold } from '../malloc_env.ts';
 
@@ -54,12 +56,15 @@ const runs_dir = join(o.out, scale === 1 ? 'runs-full' : scale === 1 / 8 ? 'runs
 const nworkers = o.workers ?? availableParallelism();
 
 /** The records of the whole plan: merged from shards, or run here (all of it, or one shard and stop). */
-async function records_of_plan(): Promise<{ records: SweepRecord[]; how: string; ran: number; reused: number }> {
+async function records_of_plan(): Promise<{ records: SweepRecord[]; how: string; ran: number; reused: number; host: Map<string, HostCost> }> {
   if (o.merge) {
     const dirs = o.merge === true ? [runs_dir] : o.merge;
     const m = merge_dirs(dirs, (msg) => process.stderr.write(`bench: ${msg}\n`), { latest_split: true });
     if (grid_text(m.grid) !== grid_text(grid)) fail(`${dirs.join(', ')} hold another plan than this bench's (a different --seed, --quick or plan)`);
-    return { records: m.records, how: `merged from ${m.files.length} shard files`, ran: 0, reused: 0 };
+    // What the shards' runs cost, from their sidecars (of the records' build).
+    const build = m.records[0]?.build ?? '';
+    const host = new Map(m.files.flatMap((f) => [...read_host(host_path_of(f), build)]));
+    return { records: m.records, how: `merged from ${m.files.length} shard files`, ran: 0, reused: 0, host };
   }
   const shard = choose_shard(o.shard, process.env);
   if (shard.count > 1) process.stderr.write(`bench: shard ${shard.index}/${shard.count} (${shard.from})\n`);
@@ -80,9 +85,9 @@ async function records_of_plan(): Promise<{ records: SweepRecord[]; how: string;
     process.stderr.write(`bench: shard ${shard.index}/${shard.count}: ${res.records.length} runs in ${res.file}; when every shard is done: ${merge}\n`);
     process.exit(0);
   }
-  if (res.ran === 0) return { records: res.records, how: `all ${res.reused} runs reused from ${runs_dir}`, ran: 0, reused: res.reused };
+  if (res.ran === 0) return { records: res.records, how: `all ${res.reused} runs reused from ${runs_dir}`, ran: 0, reused: res.reused, host: res.host };
   const reused = res.reused > 0 ? `, ${res.reused} runs reused from ${runs_dir}` : '';
-  return { records: res.records, how: `${Math.min(nworkers, res.ran)} workers${reused}`, ran: res.ran, reused: res.reused };
+  return { records: res.records, how: `${Math.min(nworkers, res.ran)} workers${reused}`, ran: res.ran, reused: res.reused, host: res.host };
 }
 
 let got: Awaited<ReturnType<typeof records_of_plan>>;
@@ -94,11 +99,23 @@ try {
 }
 // The plan's runs are of kind 'migration'; the cluster figure's of kind 'cluster'.
 const results = new Map<string, RunResult>(got.records.map((r) => [r.hash, r.result as RunResult]));
-const cluster = cblocks.length > 0 ? cluster_points(cluster_runs(scale, o.seed), results) : [];
+const cluster_runs_of = (): PlannedRun[] => (cblocks.length > 0 ? cluster_runs(scale, o.seed) : []);
+const cluster = cblocks.length > 0 ? cluster_points(cluster_runs_of(), results) : [];
 const runs: BenchRecord[] = plan.map((j) => make_record(j, results.get(config_hash(normalize(config_of(j, o.seed))))!));
 const wall_s = (performance.now() - t_start) / 1000;
-const checks = await write_bench_out(o.out, runs, { seed: o.seed, scale, wall_s: o.merge ? null : wall_s, how: got.how }, cluster);
+// Where the host time went: the runs' costs by group; the whole process's CPU only when every run ran in it.
+const spent = host_summary(grid, groups_of(plan, o.seed, cluster_runs_of()), got.host);
+const cpu_now = process.cpuUsage();
+const process_cpu_s = got.ran > 0 && got.reused === 0 ? (cpu_now.user + cpu_now.system) / 1e6 : null;
+const render0 = thread_cpu_s();
+const main_cpu_s = process_cpu_s === null ? null : render0;
+const checks = await write_bench_out(o.out, runs, { seed: o.seed, scale, wall_s: o.merge ? null : wall_s, how: got.how, host: host_table(spent, { render_s: null, process_cpu_s, main_cpu_s }, 'md') }, cluster);
+const render_s = render0 === null ? null : thread_cpu_s()! - render0;
 print_summary(runs, checks, { out: o.out, quick: !!o.quick });
+console.log(`\nwhere the host time went (${spent.measure}${spent.unmeasured > 0 ? `; ${spent.unmeasured} runs without a recorded cost` : ''}):`);
+for (const l of host_table(spent, { render_s, process_cpu_s, main_cpu_s }, 'text')) console.log(`  ${l}`);
+console.log('dearest runs:');
+for (const l of top_lines(spent)) console.log(`  ${l}`);
 const rss_MB = process.resourceUsage().maxRSS / 1024;
 if (o.merge) console.log(`merged and rendered in ${((performance.now() - t_start) / 1000).toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB`);
 else {
@@ -106,7 +123,7 @@ else {
   const line = `wall time ${wall_s.toFixed(1)} s, peak RSS ${rss_MB.toFixed(0)} MB for the process with ${nworkers} workers (${per} MB a worker)`;
   console.log(line);
   // What the docs quote as the bench's cost: only a run of the whole plan from nothing says it.
-  if (got.ran > 0 && got.reused === 0) write_timing(o.out, { line, wall_s, rss_MB, workers: nworkers, runs: got.ran, scale, load_at_start });
+  if (got.ran > 0 && got.reused === 0) write_timing(o.out, { line, wall_s, rss_MB, workers: nworkers, runs: got.ran, scale, load_at_start, host: { ...spent, process_cpu_s: process_cpu_s!, main_cpu_s, render_s, runs: Object.fromEntries(grid.flatMap((r) => (got.host.has(r.hash) ? [[r.hash, got.host.get(r.hash)!]] : []))) } });
 }
 const unverified = runs.filter((r) => !r.verified).length + cluster.filter((p) => !p.verified).length;
 if (unverified > 0) {

@@ -11,6 +11,9 @@ import { figure_rows, report_md, to_csv, type ReportMeta } from './report.ts';
 import { check_targets, type Check } from './targets.ts';
 import { cluster_csv, type ClusterPoint } from './cluster_fig.ts';
 import { cluster_spec } from './plot_cluster.ts';
+import type { HostSummary } from './host_time.ts';
+import { OUTPUT_SCHEMA } from '../schema.ts';
+import type { HostCost } from '../sweep/host_cost.ts';
 
 /** results.json, a CSV, vega-lite spec, SVG and PNG a figure, REPORT.md, and index.html showing them all. */
 export async function write_bench_out(out: string, runs: BenchRecord[], meta: ReportMeta, cluster: ClusterPoint[] = []): Promise<Check[]> {
@@ -70,6 +73,7 @@ export function print_summary(runs: BenchRecord[], checks: Check[], o: { out: st
 
 /** What one run of the whole plan from nothing cost: bench-out/timing.json, which `make docs-figures` quotes. */
 export interface BenchTiming {
+  schema: number;
   /** The day it was measured, UTC (YYYY-MM-DD). */
   date: string;
   /** The line `make bench` printed. */
@@ -82,10 +86,22 @@ export interface BenchTiming {
   scale: number;
   /** The machine's 1-minute load average when the bench started (other work slows it). */
   load_at_start: number;
+  /** Where the host time went: by group, the dearest runs, and every run's cost by hash. */
+  host: HostSummary & {
+    /** CPU seconds of the whole process (every thread) before it rendered bench-out/. */
+    process_cpu_s: number;
+    /** CPU seconds of the main thread before rendering (null: not known). */
+    main_cpu_s: number | null;
+    /** CPU seconds of the main thread rendering bench-out/ (null: not known). */
+    render_s: number | null;
+    runs: Record<string, HostCost>;
+  };
 }
 
-export function write_timing(out: string, t: Omit<BenchTiming, 'date' | 'cores'>): void {
+export function write_timing(out: string, t: Omit<BenchTiming, 'schema' | 'date' | 'cores'>): void {
   // The host's date and clock, never the simulation's: this file describes the run, not its results.
-  const timing: BenchTiming = { date: new Date().toISOString().slice(0, 10), cores: availableParallelism(), ...t, wall_s: Math.round(t.wall_s * 10) / 10, rss_MB: Math.round(t.rss_MB), load_at_start: Math.round(t.load_at_start * 100) / 100 };
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  const host = { ...t.host, process_cpu_s: r2(t.host.process_cpu_s), main_cpu_s: t.host.main_cpu_s === null ? null : r2(t.host.main_cpu_s), render_s: t.host.render_s === null ? null : r2(t.host.render_s) };
+  const timing: BenchTiming = { schema: OUTPUT_SCHEMA, date: new Date().toISOString().slice(0, 10), cores: availableParallelism(), ...t, wall_s: Math.round(t.wall_s * 10) / 10, rss_MB: Math.round(t.rss_MB), load_at_start: r2(t.load_at_start), host };
   writeFileSync(join(out, 'timing.json'), JSON.stringify(timing, null, 2) + '\n');
 }

@@ -54,6 +54,8 @@ export interface ReportMeta {
   wall_s: number | null;
   /** How the records came to be: "2 workers", "merged from 4 files", ... */
   how: string;
+  /** The table of where the host time went (host_time.ts), markdown rows; absent: no section. */
+  host?: string[];
 }
 
 const ms = (ns: number): number => ns / NS_PER_MS;
@@ -114,6 +116,13 @@ function verification(runs: BenchRecord[]): string {
   return `${bad.length} runs NOT verified: ${bad.map((r) => `${r.kernel} ${r.size_mib} ${r.scheme} (${r.failures.join('; ')})`).join(', ')}`;
 }
 
+/** The heading of REPORT.md's last section, the host's cost of the runs. */
+export const HOST_HEADING = '## Where the host time went';
+const HOST_NOTE =
+  "What each group of runs cost this machine (make bench's workers; a run serving several groups counts in the first): " +
+  "the CPU seconds of the worker thread that ran it, else wall seconds. Host figures, not results: they change with the machine and its load; " +
+  'timing.json holds every run\'s, by hash.';
+
 export function report_md(runs: BenchRecord[], checks: Check[], meta: ReportMeta, cluster: ClusterPoint[] = []): string {
   const target = `make bench${meta.scale === 1 ? '' : '-quick'}`;
   const L: string[] = ['# omemu: the paper (Ho, Wang, Lau, IPDPS 2008) against the emulation', ''];
@@ -137,5 +146,7 @@ export function report_md(runs: BenchRecord[], checks: Check[], meta: ReportMeta
   const cbad = cluster.filter((p) => !p.verified);
   if (cluster.length > 0) L.push('', cbad.length === 0 ? `All ${cluster.length} cluster runs verified (every process completed and verified, every frame freed).` : `${cbad.length} cluster runs NOT verified: ${cbad.map((p) => `${p.scheme} threshold ${p.threshold ?? '-'}`).join(', ')}`);
   L.push('', "Runs are in fast mode (same page references as exact mode, a property test holds them equal); HPCC's own checks run in exact mode in `make test`.", '');
+  // Last, as it is the one section that differs between two runs of the same plan (host figures, not results).
+  if (meta.host) L.push(HOST_HEADING, '', HOST_NOTE, '', ...meta.host, '');
   return L.join('\n') + '\n';
 }

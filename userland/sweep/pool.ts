@@ -8,9 +8,10 @@ import { config_weight, describe } from './config.ts';
 import type { PlannedRun } from './grid.ts';
 import type { SweepResult } from './run.ts';
 import { plural } from '../cli/format.ts';
+import type { HostCost } from './host_cost.ts';
 import { handle, type DoneMsg, type WorkMsg } from './worker.ts';
 
-export type OnDone = (run: PlannedRun, result: SweepResult, host_s: number) => void;
+export type OnDone = (run: PlannedRun, result: SweepResult, host: HostCost) => void;
 
 /** Longest first; equal weights in grid order. */
 export const by_weight = (runs: PlannedRun[]): PlannedRun[] =>
@@ -20,7 +21,7 @@ export async function run_pool(runs: PlannedRun[], workers: number, on_done: OnD
   const queue = by_weight(runs);
   const failed: string[] = [];
   const take = (run: PlannedRun, d: DoneMsg | undefined, error?: string): void => {
-    if (d?.result) on_done(run, d.result, d.host_s);
+    if (d?.result) on_done(run, d.result, d.host);
     else failed.push(`run ${run.index} (${describe(run.config)}, ${run.hash}): ${d?.error ?? error ?? 'no result'}`);
   };
   const jobs: WorkMsg[] = queue.map((r) => ({ hash: r.hash, config: r.config }));

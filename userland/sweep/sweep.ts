@@ -4,9 +4,12 @@
 // runs-I-of-N.jsonl for shard I of N). Records are appended as runs finish,
 // so an interrupted sweep loses at most the runs in flight; at the end the
 // file is rewritten in grid order, so its bytes depend only on the grid.
+// What each run cost the host goes to the records file's sidecar
+// (host_cost.ts), never into a record.
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build_id } from './build.ts';
+import { host_line, host_path_of, HOST_FILE_RE, read_host, type HostCost } from './host_cost.ts';
 import { plural } from '../cli/format.ts';
 import { ConfigError, describe } from './config.ts';
 import type { PlannedRun } from './grid.ts';
@@ -34,7 +37,7 @@ export interface SweepOptions {
   keep_sigint?: boolean;
   log?: (msg: string) => void;
   /** What a progress line says of a finished run. */
-  line?: (run: PlannedRun, r: SweepResult, host_s: number) => string;
+  line?: (run: PlannedRun, r: SweepResult, host: HostCost) => string;
   /** Told, before any run starts, what is left to run and how many runs were done already. */
   on_plan?: (todo: PlannedRun[], reused: number) => void;
 }
@@ -48,16 +51,23 @@ export interface SweepOutcome {
   planned: number;
   ran: number;
   reused: number;
+  /** What the shard's runs cost the host, by hash: those run now, and those an earlier run of this build recorded (some may be missing). */
+  host: Map<string, HostCost>;
+  /** The worker CPU seconds of the runs run now (0 where the kernel does not say). */
+  ran_cpu_s: number;
 }
 
-const default_line = (run: PlannedRun, r: SweepResult, host_s: number): string =>
+/** What a run cost the host, for a progress line: its CPU seconds where known, else its wall seconds. */
+export const host_text = (h: HostCost): string => (h.cpu_s === null ? `${h.wall_s.toFixed(1)} s host` : `${h.cpu_s.toFixed(1)} s host CPU`);
+
+const default_line = (run: PlannedRun, r: SweepResult, host: HostCost): string =>
   'runtime_s' in r
-    ? `${describe(run.config)}: ${r.outcome}, runtime ${r.runtime_s.toFixed(2)} s${r.verified ? '' : ', NOT verified'} (${host_s.toFixed(1)} s host)`
-    : `${describe(run.config)}: ${r.completed}/${r.processes} processes, mean slowdown ${r.mean_slowdown}${r.verified ? '' : ', NOT verified'} (${host_s.toFixed(1)} s host)`;
+    ? `${describe(run.config)}: ${r.outcome}, runtime ${r.runtime_s.toFixed(2)} s${r.verified ? '' : ', NOT verified'} (${host_text(host)})`
+    : `${describe(run.config)}: ${r.completed}/${r.processes} processes, mean slowdown ${r.mean_slowdown}${r.verified ? '' : ', NOT verified'} (${host_text(host)})`;
 
 /** Remove a directory's sweep files (make bench, when they are of another grid or build). */
 function clear_dir(dir: string): void {
-  for (const f of readdirSync(dir)) if (f === GRID_FILE || RUNS_FILE_RE.test(f) || /^runs(-\d+-of-\d+)?\.csv$/.test(f)) rmSync(join(dir, f));
+  for (const f of readdirSync(dir)) if (f === GRID_FILE || RUNS_FILE_RE.test(f) || HOST_FILE_RE.test(f) || /^runs(-\d+-of-\d+)?\.csv$/.test(f)) rmSync(join(dir, f));
 }
 
 /**
@@ -126,36 +136,49 @@ export async function run_sweep(grid: PlannedRun[], o: SweepOptions): Promise<Sw
   const ordered_lines = (): string => mine.flatMap((r) => (done.has(r.hash) ? [done.get(r.hash)!] : [])).join('');
   // Start from a clean file of whole lines (no cut-short tail to append after).
   write_atomic(file, ordered_lines());
+  // The host costs of the runs kept (a run without one is only a gap in the bench's time table).
+  const host_file = host_path_of(file);
+  const host = new Map([...read_host(host_file, build)].filter(([h]) => done.has(h)));
+  const host_lines = (): string => mine.flatMap((r) => (host.has(r.hash) ? [host_line(r.hash, build, host.get(r.hash)!)] : [])).join('');
+  write_atomic(host_file, host_lines());
+  let ran_cpu_s = 0;
   const todo = mine.filter((r) => !done.has(r.hash));
   o.on_plan?.(todo, reused);
   const progress = o.progress === false || todo.length === 0 ? null : new Progress(o.name ?? 'sweep', todo);
   const out = new Appender(file);
+  const host_out = new Appender(host_file);
   const on_sigint = (): void => {
     progress?.stop();
     out.close();
+    host_out.close();
     process.stderr.write(`\n${o.name ?? 'sweep'}: interrupted; ${done.size} of ${plural(mine.length, 'run')} ${done.size === 1 ? 'is' : 'are'} in ${file}: the same command resumes\n`);
     process.exit(130);
   };
   if (!o.keep_sigint) process.once('SIGINT', on_sigint);
   let failure: unknown = null;
   try {
-    await run_pool(todo, o.workers, (run, result, host_s) => {
+    await run_pool(todo, o.workers, (run, result, cost) => {
       const line = record_line(run.hash, build, run.config, result);
       out.add(line);
       done.set(run.hash, line);
-      progress?.tick(run, (o.line ?? default_line)(run, result, host_s));
+      host_out.add(host_line(run.hash, build, cost));
+      host.set(run.hash, cost);
+      ran_cpu_s += cost.cpu_s ?? 0;
+      progress?.tick(run, (o.line ?? default_line)(run, result, cost));
     });
   } catch (e) {
     failure = e;
   } finally {
     progress?.stop();
     out.close();
+    host_out.close();
     if (!o.keep_sigint) process.removeListener('SIGINT', on_sigint);
   }
   const text = ordered_lines();
   write_atomic(file, text);
+  write_atomic(host_file, host_lines());
   const records = text === '' ? [] : text.trimEnd().split('\n').map((l) => JSON.parse(l) as SweepRecord);
   write_atomic(csv_path_of(file), records_csv(records));
   if (failure) throw failure;
-  return { file, records, planned: mine.length, ran: todo.length, reused };
+  return { file, records, planned: mine.length, ran: todo.length, reused, host, ran_cpu_s };
 }

@@ -1,7 +1,9 @@
 // What a worker thread of a sweep does with one run (userland/pool.ts loads
-// this module in each worker and calls handle): run it, and say how long the
-// host took (for the progress line, never for a record).
+// this module in each worker and calls handle): run it, and say what it cost
+// the host (host_cost.ts: for the progress line and the bench's time table,
+// never for a record).
 import type { RunConfig } from './config.ts';
+import { measure, type HostCost } from './host_cost.ts';
 import { run_config, type SweepResult } from './run.ts';
 
 export interface WorkMsg {
@@ -12,14 +14,18 @@ export interface DoneMsg {
   hash: string;
   result?: SweepResult;
   error?: string;
-  host_s: number;
+  host: HostCost;
 }
 
 export function handle(m: WorkMsg): DoneMsg {
-  const t0 = performance.now();
-  try {
-    return { hash: m.hash, result: run_config(m.config), host_s: (performance.now() - t0) / 1000 };
-  } catch (e) {
-    return { hash: m.hash, error: (e as Error).stack ?? String(e), host_s: (performance.now() - t0) / 1000 };
-  }
+  let error: string | undefined;
+  const { value, cost } = measure(() => {
+    try {
+      return run_config(m.config);
+    } catch (e) {
+      error = (e as Error).stack ?? String(e);
+      return undefined;
+    }
+  });
+  return error === undefined ? { hash: m.hash, result: value, host: cost } : { hash: m.hash, error, host: cost };
 }
