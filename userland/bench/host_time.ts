@@ -23,6 +23,8 @@ export function group_of_job(j: Job): string {
       return j.scheme === 'oracle' ? 'oracle (record + replay), largest' : 'schemes, largest sizes';
     case 'schemes-32':
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB' : 'schemes, 32 MiB';
+    case 'networks':
+      return 'schemes, 32 MiB, WAN and 1 Gb/s';
     case 'ablation':
       return 'ablation';
   }

@@ -33,6 +33,14 @@ export const FIG9_NETS: { profile: string; bandwidth_mbps?: number }[] = [
   { profile: 'broadband' },
 ];
 
+/** The networks beyond Fast Ethernet the lightweight schemes are held to: a 20 ms WAN and 1 Gb/s (Fast Ethernet's latency). */
+export const OTHER_NETS: { name: string; latency_ms?: number; bandwidth_mbps?: number }[] = [
+  { name: '20 ms WAN', latency_ms: 20 },
+  { name: '1 Gb/s', bandwidth_mbps: 1000 },
+];
+/** The schemes run on them: openMosix's full copy, the paper's AMPoM, ampom-push and the bound. */
+export const NETWORK_SCHEMES: Policy[] = ['openmosix', 'ampom', 'ampom-push', 'oracle'];
+
 /** The smaller size every scheme runs at besides the largest. */
 export const SCHEMES_SMALL_MIB = 32;
 
@@ -44,16 +52,19 @@ export interface Job {
    * The paper's figures; 'schemes': every scheme at each kernel's largest
    * size (beyond the paper); 'schemes-32': every scheme at 32 MiB (the
    * share of the blocked time each closes at a size where the process
-   * computes less per page); 'ablation': AMPoM with one of the model's
+   * computes less per page); 'networks': openMosix, AMPoM, ampom-push and
+   * the oracle at 32 MiB on a 20 ms WAN and at 1 Gb/s (Fast Ethernet's are
+   * the 'schemes-32' runs); 'ablation': AMPoM with one of the model's
    * changes undone, at the largest sizes (make bench-full).
    */
-  figure: 'fig5-8' | 'fig9' | 'fig10' | 'schemes' | 'schemes-32' | 'ablation';
+  figure: 'fig5-8' | 'fig9' | 'fig10' | 'schemes' | 'schemes-32' | 'networks' | 'ablation';
   kernel: HpccKernel;
   size_mib: number;
   working_set_mib: number;
   scheme: Policy;
   profile: string;
   bandwidth_mbps?: number;
+  latency_ms?: number;
   /** Ablation: the kernels' earlier timing model, or AMPoM's window fed by remote faults only. */
   kernel_model?: KernelModel;
   ampom_window?: 'remote';
@@ -100,6 +111,13 @@ export function bench_plan(scale = 1, tier: Tier = 'bench'): Job[] {
     const mib = s(SCHEMES_SMALL_MIB);
     for (const scheme of POLICIES) jobs.push({ figure: 'schemes-32', kernel, size_mib: mib, working_set_mib: mib, scheme, profile: 'fast-ethernet' });
   }
+  for (const kernel of ['dgemm', 'stream', 'randomaccess', 'fft'] as HpccKernel[]) {
+    const mib = s(SCHEMES_SMALL_MIB);
+    for (const { latency_ms, bandwidth_mbps } of OTHER_NETS) {
+      const net = { ...(latency_ms !== undefined ? { latency_ms } : {}), ...(bandwidth_mbps !== undefined ? { bandwidth_mbps } : {}) };
+      for (const scheme of NETWORK_SCHEMES) jobs.push({ figure: 'networks', kernel, size_mib: mib, working_set_mib: mib, scheme, profile: 'fast-ethernet', ...net });
+    }
+  }
   if (tier === 'bench') return jobs;
   for (const a of ABLATIONS) {
     for (const kernel of a.kernels) {
@@ -122,6 +140,7 @@ export function config_of(j: Job, seed: number): Record<string, unknown> {
   const c: Record<string, unknown> = { kernel: j.kernel, mib: j.size_mib, scheme: j.scheme, profile: j.profile, seed };
   if (j.working_set_mib !== j.size_mib) c.working_set = j.working_set_mib;
   if (j.bandwidth_mbps !== undefined) c.bandwidth = j.bandwidth_mbps;
+  if (j.latency_ms !== undefined) c.latency = j.latency_ms;
   if (j.kernel_model) c.kernel_model = j.kernel_model;
   if (j.ampom_window) c.ampom_window = j.ampom_window;
   return c;
