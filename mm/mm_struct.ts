@@ -6,7 +6,7 @@ import type { AddressSpace, Task } from '../kernel/task.ts';
 import { REF_W, REF_X } from '../kernel/op.ts';
 import {
   PAGE_SHIFT, PAGE_SIZE, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, _PAGE_TABLE, _PAGE_USER,
-  PF_USER, PF_WRITE, PF_PROT, pgd_index, pte_index, pte_pfn, pte_present, PTRS_PER_PTE, NR_VPAGES,
+  PF_USER, PF_WRITE, PF_PROT, pgd_index, pte_index, pte_pfn, pte_present, PTRS_PER_PTE, NR_VPAGES, is_remote_pte,
 } from './pgtable.ts';
 import { VmaList } from './vma.ts';
 import { Tlb } from './tlb.ts';
@@ -40,6 +40,16 @@ export class MmStruct implements AddressSpace {
    * that came without a per-page table): a fault there asks that node.
    */
   readonly remote_ranges = new RemoteRanges();
+  /**
+   * Entries that name a page another node holds (remote PTEs, the MPT's),
+   * and a span [remote_lo_vpn, remote_hi_vpn) that holds every one of them
+   * (it only widens while any is left, and empties with the last): a
+   * prefetcher's zone, asked page by page whether another node holds it,
+   * skips the page-table walk for pages no remote entry can be near.
+   */
+  remote_ptes = 0;
+  remote_lo_vpn = 0;
+  remote_hi_vpn = 0;
   private dead = false;
   /**
    * Bumped whenever a PTE loses one of the bits a sweep needs (present,
@@ -92,9 +102,31 @@ export class MmStruct implements AddressSpace {
     const pt = pte_pfn(pgde);
     const old = this.mem.read_u32(pt, pte_index(vpn));
     if (old & _PAGE_PRESENT && old & ~pte & SWEEP_BITS) this.pte_gen++;
+    if (is_remote_pte(old)) this.remote_gone();
+    if (is_remote_pte(pte)) this.remote_set(vpn);
     this.mem.write_u32(pt, pte_index(vpn), pte >>> 0);
     this.flush_tlb_page(vpn);
     return true;
+  }
+
+  /** Whether a remote entry may stand at vpn (false: there is none there). */
+  may_be_remote(vpn: number): boolean {
+    return this.remote_ptes > 0 && vpn >= this.remote_lo_vpn && vpn < this.remote_hi_vpn;
+  }
+
+  private remote_set(vpn: number): void {
+    if (this.remote_ptes++ === 0) {
+      this.remote_lo_vpn = vpn;
+      this.remote_hi_vpn = vpn + 1;
+    } else {
+      if (vpn < this.remote_lo_vpn) this.remote_lo_vpn = vpn;
+      if (vpn >= this.remote_hi_vpn) this.remote_hi_vpn = vpn + 1;
+    }
+  }
+
+  /** A remote entry was overwritten or cleared. */
+  remote_gone(): void {
+    this.remote_ptes--;
   }
 
   /**
@@ -488,8 +520,10 @@ export function zap_page_range(mm: MmStruct, start: number, end: number): void {
         const pfn = pte_pfn(pte);
         if (pfn !== zero) mm.rss--;
         mem.put(pfn);
+      } else if (is_remote_pte(pte)) {
+        // A remote entry just goes: its holder hears of the unmap (munmap_hook).
+        mm.remote_gone();
       }
-      // A remote entry just goes: its holder hears of the unmap (munmap_hook).
       mem.write_u32(pt, pte_index(vpn), 0);
     }
   });

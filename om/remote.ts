@@ -44,6 +44,8 @@ export const mm_owner = (mm: MmStruct): Task | undefined => owners.get(mm);
 
 /** Where a missing page lives: a holder node id, or -1 (a new page). */
 export function holder_of(mm: MmStruct, vpn: number): number {
+  // No remote entry near vpn and no range: no holder, without walking the table.
+  if (!mm.may_be_remote(vpn) && mm.remote_ranges.empty) return -1;
   const pte = mm.pte_get(vpn);
   if (is_remote_pte(pte)) return swp_offset(pte);
   if (pte_none(pte) && !mm.remote_ranges.empty) return mm.remote_ranges.node_of(vpn);
@@ -102,10 +104,11 @@ const zone = new Int32Array(4096);
 // be renamed (a defineProperty) at every fault.
 function wanted_by(st: OmTask, mm: MmStruct): (v: number) => boolean {
   return (v) => {
-    if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || st.arrived.has(v)) return false;
+    // Whether another node holds it first: mostly answered without a walk
+    // or a lookup (holder_of, mm.may_be_remote).
+    if (v < 0 || v >= 1 << 20 || holder_of(mm, v) < 0 || st.inflight.has(v) || st.arrived.has(v)) return false;
     const a = mm.vmas.find_vma(v * PAGE_SIZE);
-    if (!a || a.start > v * PAGE_SIZE) return false;
-    return holder_of(mm, v) >= 0;
+    return !!a && a.start <= v * PAGE_SIZE;
   };
 }
 

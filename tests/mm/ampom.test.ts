@@ -118,6 +118,65 @@ test('property: 0 <= S <= 1; the zone is at most round(N) <= ceil(N) pages, neve
   );
 });
 
+/**
+ * Step 4's page-at-a-time walk, as the paper reads: from each stream's pivot,
+ * each page in turn looked at against every run claimed before. The zone is
+ * cut a block at a time in mm/ampom.ts; it must pick the same pages and
+ * count the same steps (the analysis's CPU cost).
+ */
+function pick_zone_reference(c: AmpomCore, N: number, wanted: (v: number) => boolean, out: Int32Array): { n: number; ops: number } {
+  const total = Math.min(MAX_ZONE, Math.round(N));
+  if (total <= 0) return { n: 0, ops: 0 };
+  let n = 0;
+  let ops = 0;
+  if (c.m === 0) {
+    const last = c.W[c.count - 1]!;
+    for (let i = 1; i <= total; i++) if (n < out.length && wanted(last + i)) out[n++] = last + i;
+    return { n, ops: total };
+  }
+  const lo_of: number[] = [];
+  const hi_of: number[] = [];
+  const base = Math.floor(total / c.m);
+  let extra = total - base * c.m;
+  for (let j = c.m - 1; j >= 0; j--) {
+    let quota = base + (extra > 0 ? 1 : 0);
+    if (extra > 0) extra--;
+    const lo = c.s_pivot[j]!;
+    let vpn = lo;
+    for (; quota > 0; vpn++) {
+      let seen = false;
+      for (let i = 0; i < lo_of.length && !seen; i++) seen = vpn >= lo_of[i]! && vpn < hi_of[i]!;
+      ops += lo_of.length + 1;
+      if (seen) continue;
+      quota--;
+      if (n < out.length && wanted(vpn)) out[n++] = vpn;
+    }
+    lo_of.push(lo);
+    hi_of.push(vpn);
+  }
+  return { n, ops };
+}
+
+test('property: the zone cut a block at a time is the page-at-a-time walk\'s, pages and steps, for any window, N and output size', () => {
+  check(
+    fc.property(faultSeq, fc.integer({ min: 0, max: 1100 }), fc.array(fc.integer({ min: 0, max: 120 })), fc.integer({ min: 1, max: MAX_ZONE }), (seq, N, busy, cap) => {
+      const local = new Set(busy);
+      const wanted = (v: number): boolean => !local.has(v);
+      const c = new AmpomCore({ l: 20, d_max: 4 });
+      seq.forEach((vpn, i) => c.record(vpn, i * 1e-4, 0.5));
+      c.analyze_locality();
+      const want = new Int32Array(cap);
+      const ref = pick_zone_reference(c, N, wanted, want);
+      const got = new Int32Array(cap);
+      const ops0 = c.ops;
+      const n = c.pick_zone(N, wanted, got);
+      assert.is(n, ref.n);
+      assert.equal([...got.subarray(0, n)], [...want.subarray(0, ref.n)]);
+      assert.is(c.ops - ops0, ref.ops);
+    }),
+  );
+});
+
 test('property: N grows with S, r and t as Eq. 3 says', () => {
   check(
     fc.property(fc.double({ min: 1e-4, max: 1e-2, noNaN: true }), fc.double({ min: 1e-5, max: 1e-2, noNaN: true }), fc.double({ min: 1e-5, max: 1e-2, noNaN: true }), (gap, t0, td) => {
