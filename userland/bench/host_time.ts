@@ -24,7 +24,7 @@ export function group_of_job(j: Job): string {
     case 'schemes-32':
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB' : 'schemes, 32 MiB';
     case 'networks':
-      return 'schemes, 32 MiB, WAN and 1 Gb/s';
+      return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB, WAN and 1 Gb/s' : 'schemes, 32 MiB, WAN and 1 Gb/s';
     case 'ablation':
       return 'ablation';
   }

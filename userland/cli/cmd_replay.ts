@@ -4,12 +4,14 @@ import { run_experiment, type RunResult } from '../experiment.ts';
 import { load_trace, OmptError } from '../trace/ompt.ts';
 import { DEFAULT_CPI, replay_program, ReplayError } from '../trace/replay.ts';
 import { network_options, network_profile, partition_limit_ns, type NetworkOpts } from './network.ts';
+import { parse_preempt, PREEMPT_HELP } from './cmd_run.ts';
 import { print_runs } from './print_run.ts';
 import { parse_schemes, SCHEME_HELP } from './schemes.ts';
 import { exit_after, numberIn, UsageError } from './usage.ts';
 
 interface ReplayOpts extends NetworkOpts {
   scheme: string;
+  preempt?: string;
   cpi?: number;
   seed: number;
   json?: boolean;
@@ -17,6 +19,7 @@ interface ReplayOpts extends NetworkOpts {
 
 function do_replay(file: string, o: ReplayOpts): void {
   const schemes = parse_schemes(o.scheme);
+  const preempt = parse_preempt(o.preempt);
   const profile = network_profile(o, 2);
   const results: RunResult[] = [];
   try {
@@ -26,7 +29,7 @@ function do_replay(file: string, o: ReplayOpts): void {
     for (const scheme of schemes) {
       const program = replay_program(t, { cpi });
       const node_mem_B = Math.max(256 << 20, Math.ceil(program.layout.footprint_pages * 4096 * 1.25 + (64 << 20)));
-      results.push(run_experiment({ program, scheme, profile, seed: o.seed, node_mem_B, partition_limit_ns: partition_limit_ns(o) }));
+      results.push(run_experiment({ program, scheme, profile, seed: o.seed, node_mem_B, partition_limit_ns: partition_limit_ns(o), preempt }));
     }
   } catch (e) {
     if (e instanceof OmptError || e instanceof ReplayError) throw new UsageError(e.message);
@@ -42,7 +45,8 @@ export function register(program: Command): void {
       .command('replay')
       .description('replay an ompt trace (see `omemu trace`) as a migrant: build it from the pre pages, migrate, replay')
       .argument('<trace>', 'an ompt v1 file, plain or gzip')
-      .option('--scheme <s>', SCHEME_HELP, 'ampom'),
+      .option('--scheme <s>', SCHEME_HELP, 'ampom')
+      .option('--preempt <on|off>', PREEMPT_HELP),
   )
     .option('--cpi <c>', `cycles per instruction at the 2 GHz clock (default: the trace's cpi= key, else ${DEFAULT_CPI})`, numberIn('--cpi', 0.0001, 1000))
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)

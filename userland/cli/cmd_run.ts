@@ -41,6 +41,9 @@ interface RunOpts extends NetworkOpts {
   preempt?: string;
 }
 
+export const PREEMPT_HELP =
+  "demand first on the wire: a fault's request and the reply with its page go on a connection of their own in the qdisc's top band, ahead of pushed and prefetched pages (default: off; a scheme's default is in docs/schemes.md)";
+
 /** --preempt on|off (absent: each scheme's default). */
 export function parse_preempt(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
@@ -159,7 +162,7 @@ function common(cmd: Command): Command {
     .option('--faults <spec>', 'faults to inject, comma-separated: crash:N@TIME, partition:A-B@TIME+DUR, abort[:src|:dest]@STEP[#K] (STEP: mig_send_hshake, mig_send_mm, mig_send_vmas, mig_send_pages, mig_send_mpt, mig_send_proc_context)')
     .option('--kernel-model <m>', "the kernels' timing: loop (CPU work between references, in loop order); after or blocks (the earlier models, for ablation)", 'loop')
     .option('--ampom-window <which>', "faults that feed AMPoM's window: all (every fault of the migrant, as paper §3.1 reads) or remote (only faults in a remote area)", 'all')
-    .option('--preempt <on|off>', "demand first on the wire: a fault's request and the reply with its page go on a connection of their own in the qdisc's top band, ahead of pushed and prefetched pages (default: off; a scheme's default is in docs/schemes.md)")
+    .option('--preempt <on|off>', PREEMPT_HELP)
     .option('--precopy-rule <rule>', "pre-copy's stop rule: xen (under 50 dirty pages or 5 rounds) or legacy (30 rounds or 3x the memory sent)", 'xen')
     .option('--plot <file>', 'draw the migration timeline of each run to FILE.svg and FILE.png (FILE may end in .svg or .png; with --scheme all, one panel a scheme)')
     .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
