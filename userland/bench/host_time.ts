@@ -25,6 +25,8 @@ export function group_of_job(j: Job): string {
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB' : 'schemes, 32 MiB';
     case 'networks':
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB, WAN and 1 Gb/s' : 'schemes, 32 MiB, WAN and 1 Gb/s';
+    case 'traces':
+      return 'traces of real programs';
     case 'ablation':
       return 'ablation';
   }

@@ -41,6 +41,17 @@ export const OTHER_NETS: { name: string; latency_ms?: number; bandwidth_mbps?: n
 /** The schemes run on them: openMosix's full copy, the paper's AMPoM, ampom-push and the bound. */
 export const NETWORK_SCHEMES: Policy[] = ['openmosix', 'ampom', 'ampom-push', 'oracle'];
 
+/**
+ * Traces of real programs recorded under valgrind's lackey (the first touch
+ * of each page after the migration point; traces/make.sh), replayed as
+ * migrants by every scheme: programs whose references no HPCC kernel's
+ * strides describe. Paths from the repository's root, where the bench runs.
+ */
+export const TRACES: { name: string; what: string; file: string }[] = [
+  { name: 'gzip', what: 'gzip compressing 525 KB of generated text', file: 'userland/bench/traces/gzip.ompt.gz' },
+  { name: 'sort', what: 'GNU sort sorting the same text', file: 'userland/bench/traces/sort.ompt.gz' },
+];
+
 /** The smaller size every scheme runs at besides the largest. */
 export const SCHEMES_SMALL_MIB = 32;
 
@@ -54,11 +65,12 @@ export interface Job {
    * share of the blocked time each closes at a size where the process
    * computes less per page); 'networks': openMosix, AMPoM, ampom-push and
    * the oracle at 32 MiB on a 20 ms WAN and at 1 Gb/s (Fast Ethernet's are
-   * the 'schemes-32' runs); 'ablation': AMPoM with one of the model's
+   * the 'schemes-32' runs); 'traces': every scheme on the traces of real
+   * programs (TRACES); 'ablation': AMPoM with one of the model's
    * changes undone, at the largest sizes (make bench-full).
    */
-  figure: 'fig5-8' | 'fig9' | 'fig10' | 'schemes' | 'schemes-32' | 'networks' | 'ablation';
-  kernel: HpccKernel;
+  figure: 'fig5-8' | 'fig9' | 'fig10' | 'schemes' | 'schemes-32' | 'networks' | 'traces' | 'ablation';
+  kernel: HpccKernel | `trace:${string}`;
   size_mib: number;
   working_set_mib: number;
   scheme: Policy;
@@ -117,6 +129,10 @@ export function bench_plan(scale = 1, tier: Tier = 'bench'): Job[] {
       const net = { ...(latency_ms !== undefined ? { latency_ms } : {}), ...(bandwidth_mbps !== undefined ? { bandwidth_mbps } : {}) };
       for (const scheme of NETWORK_SCHEMES) jobs.push({ figure: 'networks', kernel, size_mib: mib, working_set_mib: mib, scheme, profile: 'fast-ethernet', ...net });
     }
+  }
+  // A trace is a real program's own size: the bench's scale does not shrink it.
+  for (const t of TRACES) {
+    for (const scheme of POLICIES) jobs.push({ figure: 'traces', kernel: `trace:${t.file}`, size_mib: 0, working_set_mib: 0, scheme, profile: 'fast-ethernet' });
   }
   if (tier === 'bench') return jobs;
   for (const a of ABLATIONS) {

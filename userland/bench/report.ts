@@ -3,6 +3,7 @@ import type { Check } from './targets.ts';
 import { ablation_md, beyond_md } from './report_beyond.ts';
 import { closed_md } from './report_closed.ts';
 import { networks_md } from './report_networks.ts';
+import { traces_md } from './report_traces.ts';
 import { cluster_md, type ClusterPoint } from './cluster_fig.ts';
 import { implied_md } from './report_implied.ts';
 import type { BenchRecord } from './record.ts';
@@ -136,7 +137,7 @@ export function report_md(runs: BenchRecord[], checks: Check[], meta: ReportMeta
   L.push('## Table 1: problem sizes', '', ...table1(runs, meta.scale));
   L.push('', "The paper's problem sizes are HPCC's input N; the kernels derive their own sizes from the memory, as HPCC does.", '');
   L.push('## Targets', '', ...targets(checks));
-  L.push('', ...implied_md(runs, checks), ...beyond_md(runs), ...closed_md(runs), ...networks_md(runs), ...cluster_md(cluster), ...ablation_md(runs));
+  L.push('', ...implied_md(runs, checks), ...beyond_md(runs), ...closed_md(runs), ...networks_md(runs), ...traces_md(runs), ...cluster_md(cluster), ...ablation_md(runs));
   L.push('', '## Testbed numbers (inputs, not results)', '');
   L.push(
     '- 300 Pentium 4 2 GHz PCs with 512 MB: the emulation runs 2 nodes with the P4 cost model; ' +

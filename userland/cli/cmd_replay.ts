@@ -6,6 +6,7 @@ import { DEFAULT_CPI, replay_program, ReplayError } from '../trace/replay.ts';
 import { network_options, network_profile, partition_limit_ns, type NetworkOpts } from './network.ts';
 import { parse_preempt, PREEMPT_HELP } from './cmd_run.ts';
 import { print_runs } from './print_run.ts';
+import { replay_node_mem_B } from '../sweep/config.ts';
 import { parse_schemes, SCHEME_HELP } from './schemes.ts';
 import { exit_after, numberIn, UsageError } from './usage.ts';
 
@@ -28,7 +29,7 @@ function do_replay(file: string, o: ReplayOpts): void {
     const cpi = o.cpi ?? (header_cpi !== undefined && header_cpi > 0 ? header_cpi : DEFAULT_CPI);
     for (const scheme of schemes) {
       const program = replay_program(t, { cpi });
-      const node_mem_B = Math.max(256 << 20, Math.ceil(program.layout.footprint_pages * 4096 * 1.25 + (64 << 20)));
+      const node_mem_B = replay_node_mem_B(program.layout.footprint_pages * 4096);
       results.push(run_experiment({ program, scheme, profile, seed: o.seed, node_mem_B, partition_limit_ns: partition_limit_ns(o), preempt }));
     }
   } catch (e) {

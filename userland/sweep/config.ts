@@ -7,13 +7,15 @@ import { infod_min_bandwidth_bps } from '../../net/infod.ts';
 import { make_profile } from '../../net/profiles.ts';
 import { PAPER_POLICIES, POLICIES, type Policy } from '../../om/state.ts';
 import { KERNELS, MMAP_SPACE_B, parse_migrate_at, parse_path } from '../cli/cmd_run.ts';
-import type { MigrationPoint, RunSpec } from '../experiment.ts';
+import type { MigrationPoint, ProgramDef, RunSpec } from '../experiment.ts';
 import { FaultSpecError, parse_fault_plan } from '../faults.ts';
 import { MODES, type Mode } from '../hpcc/common.ts';
 import { KERNEL_MODELS, with_kernel_model, type KernelModel } from '../hpcc/variants.ts';
 import { PRECOPY_RULES } from '../../om/schemes/precopy.ts';
 import { DEFAULT_PARTITION_LIMIT_NS } from '../../om/pause.ts';
 import { NS_PER_S } from '../../kernel/time.ts';
+import { load_trace, OmptError } from '../trace/ompt.ts';
+import { DEFAULT_CPI, replay_program, ReplayError } from '../trace/replay.ts';
 
 /** Which run function a configuration is for: one migrating process, or a cluster under a workload (userland/sweep/cluster_config.ts). */
 export const KINDS = ['migration', 'cluster'] as const;
@@ -210,6 +212,9 @@ export function partition_limit_ns_of(c: RunConfig): number {
 }
 
 /** Host memory a node is given: the problem plus a quarter and 64 MiB, at least 64 MiB. */
+/** What `omemu replay` gives a trace's nodes (userland/cli/cmd_replay.ts), so that a sweep's replay is the command's. */
+export const replay_node_mem_B = (footprint_B: number): number => Math.max(256 << 20, Math.ceil(footprint_B * 1.25 + (64 << 20)));
+
 function node_mem_B(used_B: number): number {
   return Math.max(64 << 20, Math.ceil((used_B / 2 ** 20) * 1.25 + 64) << 20);
 }
@@ -219,27 +224,50 @@ function node_mem_B(used_B: number): number {
  * makes on the same flags (ConfigError says what is wrong). Building it is
  * cheap (the program does not start), so a sweep checks all its runs first.
  */
+/** A trace replayed as the program (kernel 'trace:FILE', as `omemu replay FILE` runs it); its own size, not mib. */
+const TRACE_KERNEL = /^trace:(.+)$/;
+
+function trace_program(file: string): ProgramDef & { layout: { footprint_pages: number } } {
+  try {
+    const t = load_trace(file);
+    const cpi = t.header.cpi !== undefined && Number(t.header.cpi) > 0 ? Number(t.header.cpi) : DEFAULT_CPI;
+    return replay_program(t, { cpi });
+  } catch (e) {
+    if (e instanceof OmptError || e instanceof ReplayError) throw new ConfigError(`kernel 'trace:${file}': ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError(`kernel 'trace:${file}': no such file`);
+    throw e;
+  }
+}
+
 export function run_spec_of(c: RunConfig): RunSpec {
   only_fields_of(c, CLUSTER_ONLY);
-  const mk = KERNELS[c.kernel];
-  if (!mk) throw new ConfigError(`kernel '${c.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')})`);
+  const trace = TRACE_KERNEL.exec(c.kernel)?.[1];
+  const mk = trace === undefined ? KERNELS[c.kernel] : undefined;
+  if (!mk && trace === undefined) throw new ConfigError(`kernel '${c.kernel}' is not known (known: ${Object.keys(KERNELS).join(', ')}, or trace:FILE)`);
   if (!MODES.includes(c.mode as Mode)) throw new ConfigError(`mode must be ${MODES.join(' or ')}, got '${c.mode}'`);
   if (!POLICIES.includes(c.scheme as Policy)) throw new ConfigError(`scheme must be one of ${POLICIES.join(', ')}, got '${c.scheme}'`);
-  if (!(c.mib > 0)) throw new ConfigError(`mib must be more than 0, got ${c.mib}`);
+  if (trace === undefined && !(c.mib > 0)) throw new ConfigError(`mib must be more than 0, got ${c.mib}`);
   if (!(c.seed >= 0 && c.seed < 2 ** 31)) throw new ConfigError(`seed must be from 0 to 2^31-1, got ${c.seed}`);
   if (!KERNEL_MODELS.includes(c.kernel_model as KernelModel)) throw new ConfigError(`kernel_model must be ${KERNEL_MODELS.join(', ')}, got '${c.kernel_model}'`);
   const rule = PRECOPY_RULES[c.precopy_rule];
   if (!rule) throw new ConfigError(`precopy_rule must be ${Object.keys(PRECOPY_RULES).join(' or ')}, got '${c.precopy_rule}'`);
   if (c.ampom_window !== 'all' && c.ampom_window !== 'remote') throw new ConfigError(`ampom_window must be all or remote, got '${c.ampom_window}'`);
   if (c.preempt !== null && c.preempt !== 'on' && c.preempt !== 'off') throw new ConfigError(`preempt must be on, off or null (the scheme's default), got '${c.preempt}'`);
-  let program;
-  try {
-    program = with_kernel_model(mk({ mib: c.mib, passes: c.passes, mode: c.mode as Mode, working_set_mib: c.working_set ?? undefined }), c.kernel_model as KernelModel);
-  } catch (e) {
-    if (e instanceof RangeError) throw new ConfigError(e.message);
-    throw e;
+  let program: ProgramDef;
+  let used_B: number;
+  if (trace !== undefined) {
+    const p = trace_program(trace);
+    program = p;
+    used_B = p.layout.footprint_pages * 4096;
+  } else {
+    try {
+      program = with_kernel_model(mk!({ mib: c.mib, passes: c.passes, mode: c.mode as Mode, working_set_mib: c.working_set ?? undefined }), c.kernel_model as KernelModel);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ConfigError(e.message);
+      throw e;
+    }
+    used_B = program.size?.used_B ?? c.mib * 2 ** 20;
   }
-  const used_B = program.size?.used_B ?? c.mib * 2 ** 20;
   if (used_B > MMAP_SPACE_B) throw new ConfigError(`mib ${c.mib}: ${c.kernel} would map more than an i386 process can`);
   let points: MigrationPoint[] = [];
   try {
@@ -276,7 +304,7 @@ export function run_spec_of(c: RunConfig): RunSpec {
     throw new ConfigError(`bandwidth ${profile.bandwidth_bps / 1e6} Mb/s is below the ${(min_bps / 1e6).toPrecision(2)} Mb/s infoD needs on ${nodes} nodes`);
   }
   return {
-    program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: node_mem_B(used_B), nodes, migrations: points, faults,
+    program, scheme: c.scheme as Policy, profile, seed: c.seed, node_mem_B: trace === undefined ? node_mem_B(used_B) : replay_node_mem_B(used_B), nodes, migrations: points, faults,
     precopy_rule: rule, ampom_window: c.ampom_window as 'all' | 'remote', partition_limit_ns: partition_limit_ns_of(c),
     ...(c.preempt === null ? {} : { preempt: c.preempt === 'on' }),
   };

@@ -239,5 +239,7 @@ export function replay_program(t: Trace, o: ReplayOpts = {}): ProgramDef & { lay
     if (!breaks.some((br) => br.label === 'timed_done')) yield { kind: 'mark', label: 'timed_done' };
   }
 
-  return { name: `replay:${t.file.split('/').pop()}`, mode: 'replay', image: plan?.image ?? IMAGE, gen, layout: lay, size: { problem: `${t.n} references after migration, ${lay.footprint_pages} pages`, used_B: lay.footprint_pages * PAGE_SIZE, working_set_B: lay.footprint_pages * PAGE_SIZE } };
+  // The marks it passes: setup_done at the migration point, the trace's own, and timed_done.
+  const marks = [...new Set(['setup_done', ...t.breaks.flatMap((br) => (br.label === null ? [] : [br.label])), 'timed_done'])];
+  return { name: `replay:${t.file.split('/').pop()}`, mode: 'replay', image: plan?.image ?? IMAGE, gen, layout: lay, marks, size: { problem: `${t.n} references after migration, ${lay.footprint_pages} pages`, used_B: lay.footprint_pages * PAGE_SIZE, working_set_B: lay.footprint_pages * PAGE_SIZE } };
 }

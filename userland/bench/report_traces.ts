@@ -1,0 +1,63 @@
+// REPORT.md: every scheme on the traces of real programs (plan.ts TRACES),
+// replayed as migrants: the share of NoPrefetch's blocked time each closes
+// against the oracle's, as for the kernels (report_closed.ts), and the goal
+// of the scheme on the envelope, ampom-push, to close at least 60% of it on
+// programs other than the four kernels.
+import { POLICIES } from '../../om/state.ts';
+import { TRACES } from './plan.ts';
+import type { BenchRecord } from './record.ts';
+import { share_closed } from './report_closed.ts';
+
+/** ampom-push's goal on the traces: this share of the blocked time closed, at least. */
+export const TRACE_GOAL_SHARE = 0.6;
+/** The schemes whose freeze is not the three current pages: their downtime stands instead of a share. */
+const OTHER_FREEZE = ['openmosix', 'precopy'];
+
+const f = (x: number, d: number): string => x.toFixed(d);
+const pct = (x: number): string => `${(100 * x).toFixed(0).replace(/^-0$/, '0')}%`;
+
+export function traces_md(rs: BenchRecord[]): string[] {
+  const tr = rs.filter((r) => r.figure === 'traces');
+  if (tr.length === 0) return [];
+  const L = [
+    '## Traces of real programs',
+    '',
+    'Programs no HPCC kernel stands for, recorded under valgrind\'s lackey and replayed as migrants (the first touch of each page after the ' +
+      'migration, half-way through the instructions; `omemu trace`, `omemu replay`): ' +
+      `${TRACES.map((t) => `${t.name} (${t.what})`).join(', ')}. Share closed as above: (NoPrefetch - scheme) / (NoPrefetch - oracle) of the blocked time. ` +
+      `Goal for ampom-push: at least ${pct(TRACE_GOAL_SHARE)}.`,
+    '',
+  ];
+  const notes: string[] = [];
+  for (const t of TRACES) {
+    const of = (scheme: string): BenchRecord | undefined => tr.find((r) => r.kernel === `trace:${t.file}` && r.scheme === scheme);
+    const np = of('noprefetch');
+    const or = of('oracle');
+    if (!np || !or) continue;
+    L.push(`**${t.name}** (${np.problem}):`, '', '| scheme | freeze s | blocked s | waits | runtime s | share of blocked time closed |', '|---|---|---|---|---|---|');
+    let best: { scheme: string; share: number } | null = null;
+    for (const scheme of POLICIES) {
+      const r = of(scheme);
+      if (!r) continue;
+      if (r.freeze_s === null) {
+        L.push(`| ${scheme} | did not migrate | | | ${f(r.runtime_s, 4)} | |`);
+        continue;
+      }
+      const other = OTHER_FREEZE.includes(scheme);
+      const share = other ? null : share_closed(np, or, r);
+      if (share !== null && scheme !== 'oracle' && (!best || share > best.share)) best = { scheme, share };
+      L.push(`| ${scheme} | ${f(r.freeze_s, 3)} | ${f(r.blocked_s, 4)} | ${r.blocked_waits} | ${f(r.runtime_s, 4)} | ${other ? `(downtime ${f(r.freeze_s + r.blocked_s, 4)} s)` : share === null ? '-' : pct(share)} |`);
+    }
+    L.push('');
+    const push = of('ampom-push');
+    const ps = push && push.freeze_s !== null ? share_closed(np, or, push) : null;
+    if (ps !== null) {
+      notes.push(
+        `- ${t.name}: ampom-push closes ${pct(ps)} (goal at least ${pct(TRACE_GOAL_SHARE)}: ${ps >= TRACE_GOAL_SHARE ? 'met' : '**missed**'})` +
+          (best ? `; the most any real scheme closes is ${pct(best.share)} (${best.scheme}).` : '.'),
+      );
+    }
+  }
+  if (notes.length === 0) return [];
+  return [...L, ...notes, ''];
+}
