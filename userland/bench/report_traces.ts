@@ -54,7 +54,9 @@ export function traces_md(rs: BenchRecord[]): string[] {
     if (ps !== null) {
       notes.push(
         `- ${t.name}: ampom-push closes ${pct(ps)} (goal at least ${pct(TRACE_GOAL_SHARE)}: ${ps >= TRACE_GOAL_SHARE ? 'met' : '**missed**'})` +
-          (best ? `; the most any real scheme closes is ${pct(best.share)} (${best.scheme}).` : '.'),
+          (best ? `; the most any real scheme closes is ${pct(best.share)} (${best.scheme})` : '') +
+          `. It pushed ${push!.pushed_pages} pages in address order where the program asked NoPrefetch for ${np.remote_fault_requests} after the migration, ` +
+          'in an order no stream predicts: the wire carries pages nobody waits for yet, and a fault\'s reply waits behind the push\'s send buffer.',
       );
     }
   }
