@@ -100,9 +100,20 @@ class Event implements EventHandle {
   }
 }
 
-/** A binary min-heap of events by (time, sequence number), sifted without swaps. */
+/**
+ * A binary min-heap of events by (key, sequence number), sifted without
+ * swaps. The key is an event's time, or for the bounds heap its bound_ns
+ * (both fixed once it is scheduled). Each event's key is kept beside it in
+ * a number array and compared inline: a comparison function read from a
+ * field (one for times, one for bounds) cost more than the sifts around
+ * it. The order is by_time's below, with bound_ns for the time in the
+ * bounds heap (the sorted list of tests/kernel/events.test.ts holds the
+ * queue to it).
+ */
 class Heap {
   h: Event[] = [];
+  /** k[i] is h[i]'s key. */
+  private k: number[] = [];
   /**
    * Events in it that were cancelled or have run (about: it is told of
    * them as they happen, and forgets them as they reach the top). Dead
@@ -111,7 +122,8 @@ class Heap {
    * through them: past half the heap they are swept out.
    */
   dead = 0;
-  constructor(private readonly less: (a: Event, b: Event) => boolean = by_time) {}
+  /** Keyed by bound_ns rather than at_ns. */
+  constructor(private readonly by_bound = false) {}
 
   /** The first event not cancelled (nor fired) (those at the top are dropped), or undefined. */
   top(): Event | undefined {
@@ -128,46 +140,56 @@ class Heap {
     if (++this.dead <= 64 || this.dead * 2 <= this.h.length) return;
     const live = this.h.filter((e) => !e.cancelled && !e.fired);
     this.h = [];
+    this.k = [];
     this.dead = 0;
     for (const e of live) this.push(e);
   }
 
   push(ev: Event): void {
     const h = this.h;
+    const k = this.k;
+    const key = this.by_bound ? ev.bound_ns : ev.at_ns;
     let i = h.length;
     h.push(ev);
-    // Sift up: move parents down until ev's place is found (no swaps).
-    const less = this.less;
+    k.push(key);
+    // Sift up: move parents down while ev goes before them (no swaps).
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = h[parent]!;
-      if (!less(ev, p)) break;
-      h[i] = p;
+      const pk = k[parent]!;
+      if (!(key < pk || (key === pk && ev.seq < h[parent]!.seq))) break;
+      h[i] = h[parent]!;
+      k[i] = pk;
       i = parent;
     }
     h[i] = ev;
+    k[i] = key;
   }
 
   pop(): Event | undefined {
     const h = this.h;
+    const k = this.k;
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
-      // Sift last down from the root: move the smaller child up until its place is found.
-      const less = this.less;
-      const n = h.length;
+    const lk = k.pop()!;
+    const n = h.length;
+    if (n > 0) {
+      // Sift last down from the root: move the child that goes first up while it goes before last.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const c = r < n && less(h[r]!, h[l]!) ? r : l;
-        if (!less(h[c]!, last)) break;
+        let c = l;
+        if (r < n && (k[r]! < k[l]! || (k[r] === k[l] && h[r]!.seq < h[l]!.seq))) c = r;
+        const ck = k[c]!;
+        if (!(ck < lk || (ck === lk && h[c]!.seq < last.seq))) break;
         h[i] = h[c]!;
+        k[i] = ck;
         i = c;
       }
       h[i] = last;
+      k[i] = lk;
     }
     return top;
   }
@@ -175,7 +197,6 @@ class Heap {
 
 const by_time = (a: Event, b: Event): boolean => a.at_ns < b.at_ns || (a.at_ns === b.at_ns && a.seq < b.seq);
 const less = by_time;
-const by_bound = (a: Event, b: Event): boolean => a.bound_ns < b.bound_ns || (a.bound_ns === b.bound_ns && a.seq < b.seq);
 
 export class EventQueue {
   /** The current virtual time: that of the event running (or of the task computing). */
@@ -184,7 +205,7 @@ export class EventQueue {
   private readonly heap = new Heap();
   private readonly cpus = new Heap();
   /** The CPU turns again, by how far each lets the others run (bound_ns). */
-  private readonly bounds = new Heap(by_bound);
+  private readonly bounds = new Heap(true);
   /** The ordinary events again: those of every node, and each node's own (see the top of this file). */
   private readonly any_node = new Heap();
   private readonly own: (Heap | undefined)[] = [];
