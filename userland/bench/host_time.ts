@@ -26,7 +26,7 @@ export function group_of_job(j: Job): string {
     case 'networks':
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB, WAN and 1 Gb/s' : 'schemes, 32 MiB, WAN and 1 Gb/s';
     case 'traces':
-      return 'traces of real programs';
+      return j.scheme === 'oracle' ? 'oracle (record + replay), traces' : 'traces of real programs';
     case 'ablation':
       return 'ablation';
   }
