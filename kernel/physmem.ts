@@ -1,10 +1,10 @@
 // Physical memory of one node: page frames holding real bytes.
 //
-// Frames live in 1 MiB chunks (cut from 64 MiB slabs) that are taken when a
-// frame in them is first handed out and released when the last one is freed,
-// so a node's host memory follows what the emulated node uses, not its
-// configured size. Each chunk has byte, 32-bit and float64 views so page
-// tables (32-bit PTEs) and program data are read in place.
+// Frames live in 1 MiB chunks that are allocated when a frame in them is first
+// handed out and released when the last one is freed, so a node's host memory
+// follows what the emulated node uses, not its configured size. Each chunk has
+// byte, 32-bit and float64 views so page tables (32-bit PTEs) and program data
+// are read in place.
 import { crc32 } from 'node:zlib';
 
 export const FRAME_SHIFT = 12;
@@ -17,7 +17,6 @@ export const MAX_FRAMES = 1 << 20;
 const ZERO_FRAME = Buffer.alloc(FRAME_SIZE_B);
 
 interface Chunk {
-  buf: ChunkBuf;
   u8: Uint8Array;
   u32: Uint32Array;
   f64: Float64Array;
@@ -29,50 +28,19 @@ interface Chunk {
  * the process: the host's, shared by every cluster it runs), each with
  * which of its frames hold only zeros, up to this many (4 GiB).
  *
- * Why keep them rather than give them back: a chunk's memory is fresh
- * mmap'd memory (a slab's, below), zero without being written, so the
- * host commits only the pages a node writes (none of a fast-mode run's
- * data pages). Kept, they are reused as they are (the frames' zero marks
- * tell which need clearing), and a task that maps and unmaps in a loop
- * does not make the host allocate and zero a megabyte each time.
+ * Why keep them rather than give them back: a chunk is a 1 MiB calloc,
+ * which glibc serves from fresh mmap'd memory, zero without being written,
+ * so the host commits only the pages a node writes (none of a fast-mode
+ * run's data pages). Freeing one raises glibc's mmap threshold past 1 MiB
+ * (its dynamic threshold), and from then on every chunk comes from the
+ * brk heap, which calloc must clear: each commits its whole megabyte, and
+ * what is freed stays in the heap. A 64-node cluster grew to 2 GB so.
+ * Kept, they are reused as they are (the frames' zero marks tell which
+ * need clearing), and a task that maps and unmaps in a loop does not make
+ * the host allocate and zero a megabyte each time.
  */
 const SPARE_CHUNKS = 4096;
-const spare_chunks: { buf: ChunkBuf; pristine: Uint8Array }[] = [];
-
-/** A chunk's memory: 1 MiB of a slab. */
-interface ChunkBuf {
-  slab: ArrayBuffer;
-  off_B: number;
-}
-
-/**
- * Chunks are cut from 64 MiB slabs, never allocated one by one. glibc's
- * dynamic mmap threshold rises to the size of the largest mmap'd block
- * freed (up to 32 MiB): once any 1 to 32 MiB buffer of the process is
- * collected (a finished cluster's free-frame stack is 2 MiB a node), every
- * 1 MiB calloc comes from the brk heap, which must clear it, and commits
- * the whole megabyte at once. A slab is past that maximum, so it is always
- * a fresh mmap: zero without being written, committed page by page as
- * nodes write frames (none of a fast-mode run's data pages). It stands for
- * one ArrayBuffer a chunk, the obvious version: a chunk's bytes are its
- * own 1 MiB either way and start as zeros; only the host's memory differs
- * (tests/kernel/physmem.test.ts holds chunks of several nodes apart). A
- * slab goes back to the host once none of its chunks is used or spare.
- */
-const SLAB_B = 64 << 20;
-const CHUNK_B = CHUNK_FRAMES * FRAME_SIZE_B;
-let slab: ArrayBuffer | null = null;
-let slab_used_B = 0;
-
-function new_chunk_buf(): ChunkBuf {
-  if (!slab || slab_used_B === SLAB_B) {
-    slab = new ArrayBuffer(SLAB_B);
-    slab_used_B = 0;
-  }
-  const off_B = slab_used_B;
-  slab_used_B += CHUNK_B;
-  return { slab, off_B };
-}
+const spare_chunks: { buf: ArrayBuffer; pristine: Uint8Array }[] = [];
 
 export class PhysMem {
   readonly nframes: number;
@@ -138,14 +106,8 @@ export class PhysMem {
     let c = this.chunks[ci];
     if (!c) {
       const s = spare_chunks.pop();
-      const buf = s?.buf ?? new_chunk_buf();
-      c = {
-        buf,
-        u8: new Uint8Array(buf.slab, buf.off_B, CHUNK_B),
-        u32: new Uint32Array(buf.slab, buf.off_B, CHUNK_B >> 2),
-        f64: new Float64Array(buf.slab, buf.off_B, CHUNK_B >> 3),
-        used: 0,
-      };
+      const buf = s?.buf ?? new ArrayBuffer(CHUNK_FRAMES * FRAME_SIZE_B);
+      c = { u8: new Uint8Array(buf), u32: new Uint32Array(buf), f64: new Float64Array(buf), used: 0 };
       this.chunks[ci] = c;
       // (A spare from a bigger memory may reach past this one's last frame.)
       if (s) this.pristine.set(s.pristine.subarray(0, Math.min(s.pristine.length, this.nframes - (ci << CHUNK_SHIFT))), ci << CHUNK_SHIFT);
@@ -205,7 +167,7 @@ export class PhysMem {
     const c = this.chunks[ci]!;
     this.chunks[ci] = undefined;
     const lo = ci << CHUNK_SHIFT;
-    if (spare_chunks.length < SPARE_CHUNKS) spare_chunks.push({ buf: c.buf, pristine: this.pristine.slice(lo, lo + CHUNK_FRAMES) });
+    if (spare_chunks.length < SPARE_CHUNKS) spare_chunks.push({ buf: c.u8.buffer as ArrayBuffer, pristine: this.pristine.slice(lo, lo + CHUNK_FRAMES) });
     this.pristine.fill(0, lo, lo + CHUNK_FRAMES);
   }
 
