@@ -62,4 +62,54 @@ test('property: after any sequence of alloc_copy, alloc_zeroed, writes and puts,
   );
 });
 
+// Chunks come from a pool shared by every node (kernel/physmem.ts's spare
+// chunks): no two chunks, of one node or of several, may share a byte, and
+// a chunk starts as zeros whether new or a spare.
+test('property: frames of several nodes spread over several chunks hold only their own writes, and start as zeros', () => {
+  check(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 3 }).chain((k) => fc.integer({ min: 16, max: k * 256 + 40 })), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ op: fc.constantFrom('alloc', 'alloc', 'put', 'write', 'write', 'free_all'), node: fc.nat(), v: fc.nat(), word: fc.integer({ min: 0, max: FRAME_SIZE_B / 4 - 1 }), value: fc.integer({ min: 1, max: 0xffffffff }) }), { maxLength: 120 }),
+      (sizes, ops) => {
+        const mems = sizes.map((n) => new PhysMem(n * FRAME_SIZE_B));
+        // What each frame in use holds: the words written into it since it was taken zeroed; every other word is 0.
+        const live = mems.map(() => new Map<number, Map<number, number>>());
+        for (const { op, node, v, word, value } of ops) {
+          const i = node % mems.length;
+          const mem = mems[i]!;
+          const frames = [...live[i]!.keys()];
+          if (op === 'alloc') {
+            // Take several, so a node reaches past its first chunk.
+            for (let j = 0; j < 1 + (v % 300); j++) {
+              const pfn = mem.alloc_zeroed();
+              if (pfn < 0) break;
+              live[i]!.set(pfn, new Map());
+            }
+          } else if (op === 'free_all') {
+            // Every chunk of the node goes to the spares, for this node or another to take again.
+            for (const pfn of frames) mem.put(pfn);
+            live[i]!.clear();
+          } else if (frames.length > 0) {
+            const pfn = frames[v % frames.length]!;
+            if (op === 'put') {
+              mem.put(pfn);
+              live[i]!.delete(pfn);
+            } else {
+              mem.write_u32(pfn, word, value);
+              live[i]!.get(pfn)!.set(word, value);
+            }
+          }
+        }
+        mems.forEach((mem, i) => {
+          for (const [pfn, words] of live[i]!) {
+            const want = new Uint32Array(FRAME_SIZE_B / 4);
+            for (const [w, x] of words) want[w] = x;
+            assert.equal(mem.peek(pfn), new Uint8Array(want.buffer), `node ${i} frame ${pfn}`);
+          }
+        });
+      },
+    ),
+  );
+});
+
 test.run();
