@@ -25,9 +25,10 @@ test('the plan replays every trace under every scheme, at its own size whatever 
 test("a 'trace:FILE' kernel runs as omemu replay runs it; a missing file is refused by name", () => {
   const file = TRACES[0]!.file;
   for (const scheme of ['noprefetch', 'ampom-push'] as const) {
-    const via_sweep = run_experiment(run_spec_of(normalize({ kernel: `trace:${file}`, mib: 0, scheme })));
+    const config = normalize({ kernel: `trace:${file}`, mib: 0, scheme });
+    const via_sweep = run_experiment(run_spec_of(config));
     const program = replay_program(load_trace(file), {});
-    const direct = run_experiment({ program, scheme, profile: make_profile('fast-ethernet'), seed: 1, node_mem_B: replay_node_mem_B(program.layout.footprint_pages * 4096) });
+    const direct = run_experiment({ program, scheme, profile: make_profile('fast-ethernet'), seed: config.seed, node_mem_B: replay_node_mem_B(program.layout.footprint_pages * 4096) });
     assert.ok(via_sweep.verified && via_sweep.migrated, scheme);
     assert.is(via_sweep.runtime_s, direct.runtime_s, scheme);
     assert.is(via_sweep.blocked_s, direct.blocked_s, scheme);
