@@ -13,7 +13,7 @@ import { has_frontier } from './plot_frontier.ts';
 
 const KERNELS = ['dgemm', 'stream', 'randomaccess', 'fft'];
 /** The schemes whose freeze is not the three current pages. */
-const OTHER_FREEZE = ['openmosix', 'precopy'];
+export const OTHER_FREEZE = ['openmosix', 'precopy'];
 
 const f = (x: number, d: number): string => x.toFixed(d);
 const ms = (x: number | null): string => (x === null ? '-' : f(x, 3));

@@ -6,12 +6,10 @@
 import { POLICIES } from '../../om/state.ts';
 import { TRACES } from './plan.ts';
 import type { BenchRecord } from './record.ts';
-import { share_closed } from './report_closed.ts';
+import { OTHER_FREEZE, share_closed } from './report_closed.ts';
 
 /** ampom-push's goal on the traces: this share of the blocked time closed, at least. */
 export const TRACE_GOAL_SHARE = 0.6;
-/** The schemes whose freeze is not the three current pages: their downtime stands instead of a share. */
-const OTHER_FREEZE = ['openmosix', 'precopy'];
 
 const f = (x: number, d: number): string => x.toFixed(d);
 const pct = (x: number): string => `${(100 * x).toFixed(0).replace(/^-0$/, '0')}%`;
