@@ -2,7 +2,7 @@
 // runs, the confidence intervals, and what the REPORT says they show.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cluster_blocks, cluster_csv, cluster_md, cluster_points, cluster_runs, cluster_sizes, mean_ci, QUESTION_SCHEMES, type ClusterPoint } from '../../userland/bench/cluster_fig.ts';
+import { cluster_blocks, cluster_csv, cluster_md, cluster_points, cluster_runs, cluster_sizes, groups, mean_ci, paired_difference, paired_words, QUESTION_SCHEMES, type ClusterPoint } from '../../userland/bench/cluster_fig.ts';
 import { cluster_spec } from '../../userland/bench/plot_cluster.ts';
 import { expand_grid } from '../../userland/sweep/grid.ts';
 import { run_config } from '../../userland/sweep/run.ts';
@@ -46,10 +46,28 @@ test('points from real cluster runs of each experiment, and a REPORT section tha
   assert.match(md, /- 8 MiB, ampom: makespan \d+% of off \(goal at most 20%: (met|\*\*missed\*\*)\)/);
   assert.match(md, /- 8 MiB: the 3 processes that must leave node 0 take at least 2\.0 s of its line/);
   assert.match(md, /- mosix: mean slowdown \d+\.\d% (lower|higher) than birth's \d\.\d{3} \(95% CI ± \d+\.\d points/);
-  assert.match(md, /- 2-4 MiB at load 0\.9: best of AMPoM and ampom-push \d\.\d{3} ± \d\.\d{3} \(ampom, threshold 0\) against openMosix's/);
+  assert.match(md, /- 2-4 MiB at load 0\.9: best of AMPoM and ampom-push \d\.\d{3} ± \d\.\d{3} \(ampom, threshold 0\) against openMosix's.*; per seed on the same arrivals the difference is [+-]\d\.\d{3} ± \d\.\d{3} \(2 seeds; /);
   assert.is(cluster_csv(ps).trimEnd().split('\n').length, ps.length + 1);
   const spec = cluster_spec(ps) as unknown as { data: { values: { experiment: string; lo: number; hi: number }[] } };
   assert.ok(spec.data.values.every((v) => v.experiment !== 'demo' && v.lo <= v.hi));
+});
+
+test('paired_difference: seed by seed on the same arrivals, a shift the side-by-side intervals hide', () => {
+  const q = (scheme: string, seed: number, v: number): ClusterPoint => ({
+    experiment: 'question', nodes: 16, mib: '4-64', balancer: 'mosix', scheme, threshold: 0, load: 0.9, seed, mean_slowdown: v, mean_bounded_slowdown: v, p95_slowdown: v,
+    makespan_s: 1, utilisation: 1, offered_load: null, all_busy_s: null, first_move_s: null, last_move_s: null, mean_relief_s: null, migrations: 0, max_moves: 0, mean_abs_cost_error_rel: null, max_link_util: 0, bytes_moved_MB: 0, verified: true,
+  });
+  // Seeds far apart (1.0, 2.0, 3.0), the cheap scheme 0.1 below on each but one (0.12).
+  const [om, cheap] = groups([q('openmosix', 1, 1), q('openmosix', 2, 2), q('openmosix', 3, 3), q('ampom', 3, 2.88), q('ampom', 1, 0.9), q('ampom', 2, 1.9), q('ampom', 4, 7)]);
+  const d = paired_difference(cheap!, om!, 'mean_bounded_slowdown');
+  assert.is(d.n, 3); // seed 4 has no partner
+  assert.ok(Math.abs(d.mean - -0.32 / 3) < 1e-12);
+  assert.ok(d.ci < Math.abs(d.mean) && d.ci > 0);
+  assert.match(paired_words(d), /-0\.107 ± 0\.0\d\d \(3 seeds; lower beyond its interval\)/);
+  // Side by side the intervals overlap wholly.
+  assert.ok(mean_ci([1, 2, 3]).ci > 1);
+  assert.match(paired_words(paired_difference(om!, om!, 'mean_bounded_slowdown')), /\+0\.000 ± 0\.000 \(3 seeds; zero is inside its interval\)/);
+  assert.match(paired_words({ mean: 0.1, ci: NaN, n: 1 }), /1 paired run\(s\): no interval/);
 });
 
 test('the demo: large processes are reported against their wire time, not the small ones\' goals', () => {
