@@ -25,6 +25,7 @@ import type { TcpStats } from '../../net/tcp.ts';
 import { make_hpcc } from '../hpcc/index.ts';
 import { get_page_hdr, page_hdr_layout, put_page_hdr } from '../../om/proto.ts';
 import { OMEMU_JS, script_argv } from './child.ts';
+import { copy_floor_us } from './copy_floor.ts';
 
 interface Figure {
   name: string;
@@ -132,24 +133,36 @@ function kernel_575(kernel: string): Figure[] {
  * Host time per page that crosses the wire, 575 MiB DGEMM: the run with a
  * migration under a scheme, less the same run without one, over the pages
  * moved (openMosix: at the freeze; AMPoM: by remote paging). Each run in its
- * own process, as the bench's workers run them.
+ * own process, as the bench's workers run them, measured in its CPU time
+ * (other work on the machine inflates wall time, and the difference of two
+ * wall times far more). Beside them the floor (copy_floor.ts): the two page
+ * copies every crossing makes, whatever the network model costs.
  */
 function per_page_us(): Figure[] {
   const script = script_argv(new URL('./kernel_run.ts', import.meta.url));
   const run = (scheme: string, migrate: string) => {
     const p = spawnSync(process.execPath, [...script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(`dgemm 575 MiB ${scheme} run failed: ${p.stderr}`);
-    return JSON.parse(p.stdout) as { wall_s: number; pages: number; rss_MB: number; verified: boolean };
+    return JSON.parse(p.stdout) as { wall_s: number; cpu_s: number; pages: number; rss_MB: number; verified: boolean };
   };
   const base = run('openmosix', 'no');
-  return [['openmosix', 'a migrated page (openMosix)'], ['ampom', 'a remote page (AMPoM)']].flatMap(([scheme, what]) => {
-    const m = run(scheme!, 'migrate');
-    const us = ((m.wall_s - base.wall_s) * 1e6) / Math.max(1, m.pages);
+  const runs = new Map(['openmosix', 'ampom'].map((scheme) => [scheme, run(scheme, 'migrate')]));
+  // After the children: Linux keeps a process's peak RSS across exec, so a
+  // child forked after the floor's arenas would report them as its own.
+  const floor = copy_floor_us();
+  const floor_fig = { name: 'floor: the two 4 KiB copies of a page that crosses (cold memory)', value: floor, unit: 'us a page', target: '', ok: true };
+  // The goals: a page of a bulk copy (openMosix) 2 us, a demand-paged one (AMPoM) 5 us.
+  const goals: Record<string, number> = { openmosix: 2, ampom: 5 };
+  return [floor_fig, ...[['openmosix', 'a migrated page (openMosix)'], ['ampom', 'a remote page (AMPoM)']].flatMap(([scheme, what]) => {
+    const m = runs.get(scheme!)!;
+    const us = ((m.cpu_s - base.cpu_s) * 1e6) / Math.max(1, m.pages);
+    const goal = goals[scheme!]!;
     return [
-      { name: `host time for ${what}, 575 MiB DGEMM (${m.pages} pages)`, value: us, unit: 'us a page', target: '<= 5', ok: us <= 5 && m.verified },
+      { name: `host CPU for ${what}, 575 MiB DGEMM (${m.pages} pages)`, value: us, unit: 'us a page', target: `<= ${goal}`, ok: us <= goal && m.verified },
+      { name: `  the same over the floor (the goal ${goal} us is ${(goal / floor).toFixed(1)}x it)`, value: us / floor, unit: 'x floor', target: '', ok: true },
       { name: `peak RSS, 575 MiB DGEMM migrated by ${scheme}`, value: m.rss_MB, unit: 'MB', target: '< 1500', ok: m.rss_MB < 1500 },
     ];
-  });
+  })];
 }
 
 /**
