@@ -11,7 +11,7 @@ STAMP := node_modules/.omemu-installed
 DIST := dist/userland
 
 PHONY_BENCH := bench bench-full bench-quick bench-merge bench-quick-merge
-.PHONY: help build test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro bench-preempt profile test-slurm test-browser docs docs-figures clean
+.PHONY: help build test typecheck unit fuzz chaos $(PHONY_BENCH) bench-micro bench-preempt sweep-scale profile test-slurm test-browser docs docs-figures clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -71,6 +71,9 @@ bench-quick-merge: $(STAMP) build ## the same for the shards of `make bench-quic
 
 bench-micro: $(STAMP) build ## micro-benchmarks: start-up, MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS (ONLY="startup tcp ..." for some)
 	$(NODE) $(DIST)/bench/micro.js $(ONLY)
+
+sweep-scale: $(STAMP) build ## (one-off, ~an hour of CPU) ~10,000 small runs in 2 shards killed and resumed, merged, sampled against an unsharded run; runs a second a core (OUT=dir keeps it)
+	bash slurm/sweep-scale.sh
 
 bench-preempt: $(STAMP) build ## ampom-push with and without demand first (--preempt): demand-fault latency p50/p99 over an idle link's, runtime (KERNELS=stream,... for some)
 	$(NODE) $(DIST)/bench/preempt.js $(KERNELS)
