@@ -57,7 +57,7 @@ FROM_DIRS := $(if $(FROM),$(FROM))
 bench: $(STAMP) build ## Table 1 and Figures 5-11 at the paper's sizes, and every scheme at the largest sizes, into bench-out/ (resumes; SHARD=I/N runs a part)
 	$(NODE) $(DIST)/bench/main.js --out bench-out $(SHARD_FLAG)
 
-bench-full: $(STAMP) build ## make bench and the ablation of the model's changes at the largest sizes
+bench-full: $(STAMP) build ## make bench, the ablation of the model's changes, the other networks at the largest sizes and the paper's question for 64-512 MiB processes
 	$(NODE) $(DIST)/bench/main.js --full --out bench-out $(SHARD_FLAG)
 
 bench-quick: $(STAMP) build ## the same experiments at 1/8 of the sizes (development; targets only indicative)

@@ -7,7 +7,7 @@ import { cluster_spec } from '../../userland/bench/plot_cluster.ts';
 import { expand_grid } from '../../userland/sweep/grid.ts';
 import { run_config } from '../../userland/sweep/run.ts';
 
-test('the plan: the demo, preemptive against birth over 5 seeds, the question over loads, sizes and thresholds; none below 1/8', () => {
+test('the plan: the demo, preemptive against birth over 5 seeds, the question over loads, sizes (the larger in bench-full) and thresholds; none below 1/8', () => {
   for (const scale of [1, 1 / 8]) {
     const z = cluster_sizes(scale);
     const runs = cluster_runs(scale, 1);
@@ -16,8 +16,16 @@ test('the plan: the demo, preemptive against birth over 5 seeds, the question ov
     const vs = runs.filter((r) => r.config.workload === 'pareto' && r.config.node_mem_mib !== 2048);
     assert.is(vs.length, 3 * 5);
     assert.equal(new Set(vs.map((r) => r.config.seed)).size, 5);
+    const per_mib = z.question.loads.length * z.question.seeds * (2 + QUESTION_SCHEMES.length * z.question.thresholds.length);
     const q = runs.filter((r) => r.config.node_mem_mib === 2048);
-    assert.is(q.length, z.question.loads.length * 2 * z.question.seeds * (2 + QUESTION_SCHEMES.length * z.question.thresholds.length));
+    // make bench asks the question of 4-64 MiB processes; bench-full of 64-512 MiB ones too.
+    assert.is(q.length, per_mib);
+    assert.ok(q.every((r) => r.config.job_mib === '4-64'));
+    const qfull = cluster_runs(scale, 1, 'full').filter((r) => r.config.node_mem_mib === 2048);
+    assert.is(qfull.length, 2 * per_mib);
+    assert.equal(new Set(qfull.map((r) => r.config.job_mib)), new Set(['4-64', '64-512']));
+    assert.is(cluster_runs(scale, 1, 'full').length, runs.length + per_mib, 'bench-full adds the larger processes and nothing else');
+    assert.equal(cluster_blocks(scale, 1, 'paper'), [], 'not among the paper\'s own runs');
   }
   assert.equal(cluster_blocks(1 / 512, 1), []);
 });
@@ -47,6 +55,7 @@ test('points from real cluster runs of each experiment, and a REPORT section tha
   assert.match(md, /- 8 MiB: the 3 processes that must leave node 0 take at least 2\.0 s of its line/);
   assert.match(md, /- mosix: mean slowdown \d+\.\d% (lower|higher) than birth's \d\.\d{3} \(95% CI ± \d+\.\d points/);
   assert.match(md, /- 2-4 MiB at load 0\.9: best of AMPoM and ampom-push \d\.\d{3} ± \d\.\d{3} \(ampom, threshold 0\) against openMosix's.*; per seed on the same arrivals the difference is [+-]\d\.\d{3} ± \d\.\d{3} \(2 seeds; /);
+  assert.match(md, /Processes of 4-64, 64-512 MiB: `make bench-full` asks the question of them too/);
   assert.is(cluster_csv(ps).trimEnd().split('\n').length, ps.length + 1);
   const spec = cluster_spec(ps) as unknown as { data: { values: { experiment: string; lo: number; hi: number }[] } };
   assert.ok(spec.data.values.every((v) => v.experiment !== 'demo' && v.lo <= v.hi));

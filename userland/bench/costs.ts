@@ -91,8 +91,9 @@ export function cost_table(costs: RunCost[], top: number): string {
 
 /** The bench's distinct runs (what make bench, --quick or --full runs). */
 export function bench_configs(scale: number, full: boolean, seed = 1): RunConfig[] {
-  const plan = bench_plan(scale, full ? 'full' : 'bench');
-  const grid = expand_grid([...plan.map((j) => config_of(j, seed)), ...cluster_blocks(scale, seed)], 'the bench plan');
+  const tier = full ? 'full' : 'bench';
+  const plan = bench_plan(scale, tier);
+  const grid = expand_grid([...plan.map((j) => config_of(j, seed)), ...cluster_blocks(scale, seed, tier)], 'the bench plan');
   return by_weight(grid).map((r) => r.config);
 }
 

@@ -25,6 +25,8 @@ export function group_of_job(j: Job): string {
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB' : 'schemes, 32 MiB';
     case 'networks':
       return j.scheme === 'oracle' ? 'oracle (record + replay), 32 MiB, WAN and 1 Gb/s' : 'schemes, 32 MiB, WAN and 1 Gb/s';
+    case 'networks-largest':
+      return j.scheme === 'oracle' ? 'oracle (record + replay), largest, WAN and 1 Gb/s' : 'schemes, largest, WAN and 1 Gb/s';
     case 'traces':
       return j.scheme === 'oracle' ? 'oracle (record + replay), traces' : 'traces of real programs';
     case 'ablation':

@@ -34,7 +34,7 @@ const cmd = new Command()
   .option('--seed <n>', 'seed of every random choice', numberIn('--seed', 0, 2 ** 31 - 1, true), 1)
   .option('--workers <n>', 'worker threads (default: the number of cores)', numberIn('--workers', 1, 64, true))
   .option('--shard <I/N>', 'run only shard I of N of the plan (default: the Slurm array task, else all)')
-  .option('--full', "the ablation of the model's changes too (make bench-full)")
+  .option('--full', "the ablation of the model's changes, the other networks at the largest sizes and the question for 64-512 MiB processes too (make bench-full)")
   .option('--paper', "only the paper's figures")
   .option('--merge [dirs...]', 'run nothing: render bench-out/ from the records in these directories (default: the bench\'s own)')
   .parse();
@@ -48,9 +48,10 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 
-const plan = bench_plan(scale, o.full ? 'full' : o.paper ? 'paper' : 'bench');
+const tier = o.full ? 'full' : o.paper ? 'paper' : 'bench';
+const plan = bench_plan(scale, tier);
 // The paper's figures and the schemes, then the cluster figure's runs (not with --paper).
-const cblocks = o.paper ? [] : cluster_blocks(scale, o.seed);
+const cblocks = cluster_blocks(scale, o.seed, tier);
 const grid: PlannedRun[] = expand_grid([...plan.map((j) => config_of(j, o.seed)), ...cblocks], 'the bench plan');
 const runs_dir = join(o.out, scale === 1 ? 'runs-full' : scale === 1 / 8 ? 'runs-quick' : `runs-x${scale}`);
 const nworkers = o.workers ?? availableParallelism();
@@ -99,7 +100,7 @@ try {
 }
 // The plan's runs are of kind 'migration'; the cluster figure's of kind 'cluster'.
 const results = new Map<string, RunResult>(got.records.map((r) => [r.hash, r.result as RunResult]));
-const cluster_runs_of = (): PlannedRun[] => (cblocks.length > 0 ? cluster_runs(scale, o.seed) : []);
+const cluster_runs_of = (): PlannedRun[] => (cblocks.length > 0 ? cluster_runs(scale, o.seed, tier) : []);
 const cluster = cblocks.length > 0 ? cluster_points(cluster_runs_of(), results) : [];
 const runs: BenchRecord[] = plan.map((j) => make_record(j, results.get(config_hash(normalize(config_of(j, o.seed))))!));
 const wall_s = (performance.now() - t_start) / 1000;
