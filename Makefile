@@ -72,7 +72,7 @@ bench-quick-merge: $(STAMP) build ## the same for the shards of `make bench-quic
 bench-micro: $(STAMP) build ## micro-benchmarks: start-up, MMU hot path, fault rates, AMPoM analysis, 575 MiB STREAM/DGEMM speed and RSS (ONLY="startup tcp ..." for some)
 	$(NODE) $(DIST)/bench/micro.js $(ONLY)
 
-sweep-scale: $(STAMP) build ## (one-off, ~an hour of CPU) ~10,000 small runs in 2 shards killed and resumed, merged, sampled against an unsharded run; runs a second a core (OUT=dir keeps it)
+sweep-scale: $(STAMP) build ## (one-off: ~10 CPU-minutes and the kills' waits) ~10,000 small runs in 2 shards killed and resumed, merged, sampled against an unsharded run; runs a second a core (OUT=dir keeps it)
 	bash slurm/sweep-scale.sh
 
 bench-preempt: $(STAMP) build ## ampom-push with and without demand first (--preempt): demand-fault latency p50/p99 over an idle link's, runtime (KERNELS=stream,... for some)

@@ -8,8 +8,8 @@
 # done unsharded in one go, and prints the runs per second per core (from
 # the workers' CPU, and from the wall time). A one-off measurement for the
 # docs (docs/sweeps-slurm.md), not part of make test or make bench: it takes
-# most of an hour of CPU. OUT=dir keeps its output there (default a temp dir,
-# kept); KILLS=n kills per shard (default 4); SAMPLE=n records re-run (100);
+# about ten minutes of CPU a core, and the kills' waits. OUT=dir keeps its
+# output there (default a temp dir, kept); KILLS=n kills per shard (default 4); SAMPLE=n records re-run (100);
 # KILL_GAP=s the longest gap between kills (default 200, at least 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
