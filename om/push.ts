@@ -47,7 +47,10 @@ export const PUSH_BACKLOG_MIN_B = 8192;
  * unacknowledged, the TCP window's segments on the wire among them: these
  * copies cover that. Older pushed pages are answered PG_ONWAY, as without
  * demand first. As an skb holds its bytes until they are acknowledged,
- * these copies are the push's own.
+ * these copies are the push's own. A demand-ordered push keeps none: it
+ * keeps so little waiting (push_backlog_B) that its pushed copy comes soon
+ * after a demand reply would, and a second copy would cost the wire its
+ * bytes.
  */
 export const PUSH_KEEP_PAGES = Math.ceil(TCP_WMEM_MAX_B / PAGE_SIZE) + 2 * PUSH_PAGES_PER_MSG;
 
@@ -132,7 +135,7 @@ export function push_start(node: Node, to: Node, pid: number, keep = false, mode
   if (!h || pushers(node).has(pid)) return;
   const vpns: number[] = [];
   h.hpt.for_each_pte(0, 1 << 20, (vpn) => void vpns.push(vpn));
-  pushers(node).set(pid, new Pusher(pid, to, vpns, keep, mode));
+  pushers(node).set(pid, new Pusher(pid, to, vpns, keep && mode === 'address', mode));
   dbg(node, 'pushing %d pages of pid %d to %s', vpns.length, pid, to.name);
   push_pump(node, pid);
 }

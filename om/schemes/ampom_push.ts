@@ -12,7 +12,15 @@
 // Address order from the last request (post-copy's) suits a kernel
 // sweeping arrays, not a program whose next pages are scattered: on gzip
 // and sort under valgrind it ended later than NoPrefetch or barely sooner.
+// Demand goes first on the wire by default (--preempt): a scattered fault
+// then waits a round trip, not behind pushed pages it does not need, and
+// the push fills what the demand leaves of the line. With the short
+// backlog no pushed page is sent twice (om/push.ts PUSH_KEEP_PAGES), which
+// is what made demand first cost the kernels time behind the address-order
+// push. Its second connection has a receive window of its own: on a long
+// path that alone lets more bytes be in flight than the oracle's one
+// connection (docs/schemes.md).
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-export const ampom_push: Scheme = { name: 'ampom-push', freeze_pages: three_pages, table: 'runs', prefetcher: 'ampom', precopy: null, push: 'demand', preempt: false };
+export const ampom_push: Scheme = { name: 'ampom-push', freeze_pages: three_pages, table: 'runs', prefetcher: 'ampom', precopy: null, push: 'demand', preempt: true };
