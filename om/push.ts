@@ -3,12 +3,13 @@
 // Post-copy's goes in address order, restarting just after the last page
 // the migrant asked for (where its streams go next; QEMU restarts its scan
 // after a requested page for the same reason); ampom-push's follows the
-// requests (om/push_order.ts), in small messages with a small backlog. Requests are answered as they come, ahead of the
-// push: the push writes only while the socket's send buffer has room
-// (om/sndbuf.ts), so a reply waits behind at most a buffer's worth, and the
-// buffer keeps the wire busy. A page is
-// sent once: taken from the HPT as it goes; asked for while on its way, it
-// is answered PG_ONWAY and the migrant waits for the pushed copy.
+// requests (om/push_order.ts), in small messages with a short backlog.
+// Requests are answered as they come, ahead of the push: the push writes
+// only while the socket's send buffer has room (om/sndbuf.ts), so a reply
+// waits behind at most a buffer's worth, and the buffer keeps the wire
+// busy. A page is sent once: taken from the HPT as it goes; asked for while
+// on its way, it is answered PG_ONWAY and the migrant waits for the pushed
+// copy (but see PUSH_KEEP_PAGES).
 import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
