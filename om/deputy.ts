@@ -17,7 +17,7 @@ import { register_om_costs } from './costs.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, own_page } from './pages.ts';
 import {
-  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, MIG_DROPPED, OMP_DEMAND, OMP_PREEMPT_ON, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
+  DEP_PAGES, DEP_SYSCALL, HOLD_ANSWER, MIG_DROPPED, OMP_DEMAND, OMP_PREEMPT_ON, OMP_PUSH_DEMAND, PG_ABSENT, PG_ONWAY, REM_EXIT, REM_PAGE, REM_PUSH_START, REM_PUSH_STOP, REM_SYSCALL, REM_UNMAP, REM_WHERE,
   message_B, type Msg, type PageRec, type RemSyscall,
 } from './proto.ts';
 import { holder_emptied, push_pump, push_start, push_stop, pusher_of } from './push.ts';
@@ -85,14 +85,14 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
         i += n;
       }
       if (pusher && m.vpns.length > 0) {
-        pusher.restart_after(Math.max(...m.vpns));
+        pusher.requested(m.vpns);
         push_pump(node, m.pid);
       } else if (holder && held_before > 0 && holder.hpt.rss === 0) holder_emptied(node, m.pid);
       break;
     }
     case REM_PUSH_START:
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));
-      push_start(node, from, m.pid, m.flags !== undefined && (m.flags & OMP_PREEMPT_ON) !== 0);
+      push_start(node, from, m.pid, m.flags !== undefined && (m.flags & OMP_PREEMPT_ON) !== 0, m.flags !== undefined && (m.flags & OMP_PUSH_DEMAND) !== 0 ? 'demand' : 'address');
       break;
     case REM_PUSH_STOP:
       kernel_work(node, now, node.cpu.cost_ns(costs.om_msg, 1));

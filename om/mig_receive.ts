@@ -23,7 +23,7 @@ import type { MigAttach } from './migrate.ts';
 import { INSTALLED, PROT_BITS, frame_with, install_page, own_page, page_state, vma_page_bits } from './pages.ts';
 import {
   MIG_ABORT, MIG_DONE, MIG_DROPPED, MIG_GO, MIG_HSHAKE, MIG_HSHAKE_ACK, MIG_MM, MIG_MPT, MIG_PAGE, MIG_RANGES, MIG_TASK, MIG_UNMAP, MIG_VMA,
-  OMP_BACKGROUND, OMP_PREEMPT_OFF, OMP_PREEMPT_ON, OMP_WINDOW_REMOTE, REM_PUSH_START, REM_WHERE, type MigTask, type MigVma, type Msg,
+  OMP_BACKGROUND, OMP_PREEMPT_OFF, OMP_PREEMPT_ON, OMP_PUSH_DEMAND, OMP_WINDOW_REMOTE, REM_PUSH_START, REM_WHERE, type MigTask, type MigVma, type Msg,
 } from './proto.ts';
 import { scheme_of } from './schemes/index.ts';
 import type { RemoteRange } from '../mm/remote_ranges.ts';
@@ -359,7 +359,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
     f.migrations++;
     f.freezes.push([ctx.frozen_at_ns, t_run - ctx.frozen_at_ns]);
     // A process whose demand goes first has its pushers keep copies of the pages still on their way (om/push.ts).
-    const flags = preempts(st) ? OMP_PREEMPT_ON : 0;
+    const flags = (preempts(st) ? OMP_PREEMPT_ON : 0) | (scheme.push === 'demand' ? OMP_PUSH_DEMAND : 0);
     for (const h of st.pushers) comm_send(dest, c.node(h), { type: REM_PUSH_START, pid: mi.pid, flags }, t_run);
     if (mi.home !== dest.id) {
       // The process tells its deputy where it is itself, as a new remote

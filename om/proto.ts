@@ -100,6 +100,8 @@ export const OMP_PREEMPT_OFF = 0x8;
  * alone, on the demand connection, ahead of the rest (which go as usual).
  */
 export const OMP_DEMAND = 0x10;
+/** REM_PUSH_START: push in the order the requests show (om/push_order.ts), not in address order. */
+export const OMP_PUSH_DEMAND = 0x20;
 export const PG_STATE_MASK = PG_RW | PG_DIRTY | PG_PROTNONE;
 
 // ---- layouts ----

@@ -1,18 +1,23 @@
 // The background push of post-copy and ampom-push, at the page holder the
-// process left: every page it still holds goes to the migrant unasked, in
-// address order, restarting just after the last page the migrant asked for
-// (where its streams go next; QEMU restarts its scan after a requested page
-// for the same reason). Requests are answered as they come, ahead of the
-// push: the push writes only while the socket's send buffer has room
-// (om/sndbuf.ts), so a reply waits behind at most a buffer's worth, and the
-// buffer keeps the wire busy. A page is
-// sent once: taken from the HPT as it goes; asked for while on its way, it
-// is answered PG_ONWAY and the migrant waits for the pushed copy.
+// process left: every page it still holds goes to the migrant unasked.
+// Post-copy's goes in address order, restarting just after the last page
+// the migrant asked for (where its streams go next; QEMU restarts its scan
+// after a requested page for the same reason); ampom-push's follows the
+// requests (om/push_order.ts), in small messages with a short backlog.
+// Requests are answered as they come, ahead of the push: the push writes
+// only while the socket's send buffer has room (om/sndbuf.ts), so a reply
+// waits behind at most a buffer's worth, and the buffer keeps the wire
+// busy. A page is sent once: taken from the HPT as it goes; asked for while
+// on its way, it is answered PG_ONWAY and the migrant waits for the pushed
+// copy (but see PUSH_KEEP_PAGES).
 import { kdebug } from '../kernel/klog.ts';
 import { CPU_COPY_PAGE } from '../kernel/cpu.ts';
 import type { Node } from '../kernel/node.ts';
 import { PAGE_SIZE } from '../mm/pgtable.ts';
 import { TCP_WMEM_MAX_B } from '../net/tcp.ts';
+import { network_of } from '../net/link.ts';
+import { NS_PER_S } from '../kernel/time.ts';
+import { PushOrder, type PushOrderMode } from './push_order.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
@@ -27,6 +32,14 @@ const dbg = kdebug('om:deputy');
 /** Pages a pushed DEP_PAGES carries. */
 export const PUSH_PAGES_PER_MSG = 8;
 /**
+ * Pages a DEP_PAGES of a demand-ordered push carries: few, so that a
+ * reply behind it waits little and the next message follows the latest
+ * requests (om/push_order.ts).
+ */
+export const DEMAND_PUSH_PAGES_PER_MSG = 2;
+/** The least a demand-ordered push keeps waiting in its socket: a message and then some. */
+export const PUSH_BACKLOG_MIN_B = 8192;
+/**
  * Pages pushed last whose copies a pusher keeps for a migrant whose demand
  * goes first: a request for one of them is answered with its copy again,
  * ahead of the push, rather than PG_ONWAY (the pushed copy may still wait
@@ -35,17 +48,18 @@ export const PUSH_PAGES_PER_MSG = 8;
  * unacknowledged, the TCP window's segments on the wire among them: these
  * copies cover that. Older pushed pages are answered PG_ONWAY, as without
  * demand first. As an skb holds its bytes until they are acknowledged,
- * these copies are the push's own.
+ * these copies are the push's own. A demand-ordered push keeps none: it
+ * keeps so little waiting (push_backlog_B) that its pushed copy comes soon
+ * after a demand reply would, and a second copy would cost the wire its
+ * bytes.
  */
 export const PUSH_KEEP_PAGES = Math.ceil(TCP_WMEM_MAX_B / PAGE_SIZE) + 2 * PUSH_PAGES_PER_MSG;
 
 export class Pusher {
-  /** The pages to push, ascending; `skip` links each to the next one not yet gone. */
-  private readonly order: Int32Array;
-  private readonly skip: Int32Array;
+  /** The pages to push, and the order they go in. */
+  private readonly order: PushOrder;
   /** Pages that went by the push (a request for one is answered PG_ONWAY). */
   private readonly pushed: Uint8Array;
-  private cursor = 0;
   /** A writer is waiting for room in the socket (om/sndbuf.ts). */
   writing = false;
   /** Nothing left to push. */
@@ -58,37 +72,25 @@ export class Pusher {
     vpns: number[],
     /** Keep copies of the PUSH_KEEP_PAGES pages pushed last (the migrant's demand goes first). */
     readonly keep = false,
+    readonly mode: PushOrderMode = 'address',
   ) {
-    this.order = Int32Array.from(vpns).sort();
-    this.skip = new Int32Array(this.order.length + 1).map((_, i) => i);
+    this.order = new PushOrder(vpns, mode);
     this.pushed = new Uint8Array(this.order.length);
   }
 
-  private index_of(vpn: number): number {
-    let lo = 0;
-    let hi = this.order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.order[mid]! < vpn) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** Pages a pushed message carries. */
+  get pages_per_msg(): number {
+    return this.mode === 'demand' ? DEMAND_PUSH_PAGES_PER_MSG : PUSH_PAGES_PER_MSG;
   }
 
-  /** The first index at or after i whose page has not gone (path-halving find). */
-  private next(i: number): number {
-    const s = this.skip;
-    while (s[i] !== i) {
-      s[i] = s[s[i]!]!;
-      i = s[i]!;
-    }
-    return i;
+  private index_of(vpn: number): number {
+    return this.order.index_of(vpn);
   }
 
   /** A page left by another way (a reply, an unmap): never push it. */
   gone(vpn: number): void {
     const i = this.index_of(vpn);
-    if (i < this.order.length && this.order[i] === vpn) this.skip[i] = i + 1;
+    if (i < this.order.length && this.order.vpn_at(i) === vpn) this.order.remove(i);
   }
 
   /** A page just pushed: keep its copy while it may still be on its way. */
@@ -105,26 +107,21 @@ export class Pusher {
 
   was_pushed(vpn: number): boolean {
     const i = this.index_of(vpn);
-    return i < this.order.length && this.order[i] === vpn && this.pushed[i] === 1;
+    return i < this.order.length && this.order.vpn_at(i) === vpn && this.pushed[i] === 1;
   }
 
-  /** Go on from just after vpn. */
-  restart_after(vpn: number): void {
-    this.cursor = this.index_of(vpn + 1);
+  /** The migrant asked for these pages, the faulting one first: steer the push (om/push_order.ts). */
+  requested(vpns: readonly number[]): void {
+    this.order.requested(vpns);
   }
 
-  /** Up to n next pages to push, in order from the cursor, wrapping once; marks them gone. */
+  /** Up to n next pages to push, in the pusher's order; marks them gone. */
   take(n: number, out: number[]): void {
-    const end = this.order.length;
-    for (let pass = 0; pass < 2 && out.length < n; pass++) {
-      let i = this.next(pass === 0 ? this.cursor : 0);
-      while (i < end && out.length < n) {
-        out.push(this.order[i]!);
-        this.pushed[i] = 1;
-        this.skip[i] = i + 1;
-        i = this.next(i + 1);
-      }
-      this.cursor = i;
+    const idx: number[] = [];
+    this.order.take(n, idx);
+    for (const i of idx) {
+      this.pushed[i] = 1;
+      out.push(this.order.vpn_at(i));
     }
   }
 }
@@ -134,12 +131,12 @@ const pushers = (n: Node): Map<number, Pusher> => om_node(n).pushers as Map<numb
 export const pusher_of = (node: Node, pid: number): Pusher | undefined => pushers(node).get(pid);
 
 /** REM_PUSH_START: push what this node holds for pid to `to`. */
-export function push_start(node: Node, to: Node, pid: number, keep = false): void {
+export function push_start(node: Node, to: Node, pid: number, keep = false, mode: PushOrderMode = 'address'): void {
   const h = om_node(node).holders.get(pid);
   if (!h || pushers(node).has(pid)) return;
   const vpns: number[] = [];
   h.hpt.for_each_pte(0, 1 << 20, (vpn) => void vpns.push(vpn));
-  pushers(node).set(pid, new Pusher(pid, to, vpns, keep));
+  pushers(node).set(pid, new Pusher(pid, to, vpns, keep && mode === 'address', mode));
   dbg(node, 'pushing %d pages of pid %d to %s', vpns.length, pid, to.name);
   push_pump(node, pid);
 }
@@ -157,7 +154,21 @@ export function push_pump(node: Node, pid: number): void {
     const live = pushers(node).get(pid) === p && !p.done;
     if (!live) p.writing = false;
     return live;
-  });
+  }, push_backlog_B(node, p));
+}
+
+/**
+ * How much of its push a pusher keeps waiting in the socket: post-copy's,
+ * the whole send buffer; a demand-ordered push, enough to keep the wire
+ * busy (two round trips' worth at the line rate, PUSH_BACKLOG_MIN_B at
+ * least), so that a reply waits behind little and what goes next follows
+ * the latest requests.
+ */
+function push_backlog_B(node: Node, p: Pusher): number {
+  if (p.mode !== 'demand') return Infinity;
+  const net = network_of(node.cluster);
+  const bdp_B = (net.handshake_rtt_ns(node, p.to) * net.profile.bandwidth_bps) / 8 / NS_PER_S;
+  return Math.max(PUSH_BACKLOG_MIN_B, 2 * bdp_B);
 }
 
 /** Compose and send the next pushed message; false when there is nothing left. */
@@ -168,7 +179,7 @@ function push_one(node: Node, p: Pusher): boolean {
   const vpns: number[] = [];
   for (;;) {
     vpns.length = 0;
-    p.take(PUSH_PAGES_PER_MSG, vpns);
+    p.take(p.pages_per_msg, vpns);
     if (vpns.length === 0) {
       push_done(node, p, h);
       return false;

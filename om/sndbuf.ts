@@ -16,15 +16,17 @@ import type { Conn } from './comm.ts';
  * buffer; compose sends one message and says whether there was one to send.
  * When the buffer is full, look again when it should have drained to half
  * at the line rate. Stops when compose has nothing, or when alive() says so.
+ * A writer may keep less than the buffer waiting (cap_B): what it writes
+ * then stays fresh, and a reply behind it waits less.
  */
-export function write_while_room(from: Node, to: Node, conn: Conn, compose: () => boolean, alive: () => boolean): void {
+export function write_while_room(from: Node, to: Node, conn: Conn, compose: () => boolean, alive: () => boolean, cap_B = Infinity): void {
   const net = network_of(from.cluster);
   const q = from.cluster.queue;
   const pump = (): void => {
     if (!alive() || !from.alive) return;
     for (;;) {
       const backlog = net.unacked_B(from, to, conn);
-      const sndbuf_B = net.sndbuf_B(from, to, conn);
+      const sndbuf_B = Math.min(cap_B, net.sndbuf_B(from, to, conn));
       if (backlog >= sndbuf_B) {
         const drain_ns = Math.ceil(((backlog - sndbuf_B / 2) * 8 * NS_PER_S) / net.profile.bandwidth_bps);
         q.after(Math.max(1000, drain_ns), pump, from.id);

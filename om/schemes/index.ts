@@ -6,6 +6,7 @@
 import type { Task } from '../../kernel/task.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import type { Policy } from '../state.ts';
+import type { PushOrderMode } from '../push_order.ts';
 import { ampom_push } from './ampom_push.ts';
 import { noprefetch } from './noprefetch.ts';
 import { oracle } from './oracle.ts';
@@ -41,8 +42,11 @@ export interface Scheme {
   readonly prefetcher: string | null;
   /** Copy rounds while the process still runs at its source. */
   readonly precopy: PrecopyRule | null;
-  /** The holder left behind pushes every remaining page unasked. */
-  readonly push: boolean;
+  /**
+   * The holder left behind pushes every remaining page unasked, in address
+   * order or in the order the requests show (om/push_order.ts); false: no push.
+   */
+  readonly push: false | PushOrderMode;
   /**
    * Demand first on the wire, unless a run says otherwise (--preempt): a
    * fault's request and the reply with its page go on a connection of

@@ -7,4 +7,4 @@
 import type { Scheme } from './index.ts';
 import { three_pages } from './common.ts';
 
-export const postcopy: Scheme = { name: 'postcopy', freeze_pages: three_pages, table: 'runs', prefetcher: null, precopy: null, push: true, preempt: false };
+export const postcopy: Scheme = { name: 'postcopy', freeze_pages: three_pages, table: 'runs', prefetcher: null, precopy: null, push: 'address', preempt: false };

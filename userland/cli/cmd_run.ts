@@ -42,7 +42,7 @@ interface RunOpts extends NetworkOpts {
 }
 
 export const PREEMPT_HELP =
-  "demand first on the wire: a fault's request and the reply with its page go on a connection of their own in the qdisc's top band, ahead of pushed and prefetched pages (default: off; a scheme's default is in docs/schemes.md)";
+  "demand first on the wire: a fault's request and the reply with its page go on a connection of their own in the qdisc's top band, ahead of pushed and prefetched pages (default: the scheme's: on for ampom-push, off for the others; docs/schemes.md)";
 
 /** --preempt on|off (absent: each scheme's default). */
 export function parse_preempt(v: string | undefined): boolean | undefined {
