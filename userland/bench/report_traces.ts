@@ -53,8 +53,8 @@ export function traces_md(rs: BenchRecord[]): string[] {
       notes.push(
         `- ${t.name}: ampom-push closes ${pct(ps)} (goal at least ${pct(TRACE_GOAL_SHARE)}: ${ps >= TRACE_GOAL_SHARE ? 'met' : '**missed**'})` +
           (best ? `; the most any real scheme closes is ${pct(best.share)} (${best.scheme})` : '') +
-          `. It pushed ${push!.pushed_pages} pages in address order where the program asked NoPrefetch for ${np.remote_fault_requests} after the migration, ` +
-          'in an order no stream predicts: the wire carries pages nobody waits for yet, and a fault\'s reply waits behind the push\'s send buffer.',
+          `. It pushed ${push!.pushed_pages} pages, each request steering the push on from its fault, its demand ahead of the push on the wire; ` +
+          `NoPrefetch made ${np.remote_fault_requests} requests after the migration, and ampom-push ${push!.remote_fault_requests}.`,
       );
     }
   }
