@@ -68,7 +68,8 @@ export function networks_md(rs: BenchRecord[]): string[] {
     '',
     `Each kernel at 32 MiB (scaled)${rs.some((r) => r.figure === 'networks-largest') ? ' and at its largest size' : ' (at the largest sizes too in make bench-full)'} on Fast Ethernet, on a 20 ms WAN (one way) and at 1 Gb/s. A cell: runtime s (freeze s; downtime s, freeze + blocked time). ` +
       `Goals for ampom-push: at most ${Math.round((NET_GOAL_VS_OPENMOSIX - 1) * 100)}% slower than openMosix, and within ${Math.round((NET_GOAL_VS_ORACLE - 1) * 100)}% of the oracle's runtime. ` +
-      'On the WAN every scheme is held to the 64,240 B receive window a round trip of 40 ms: the wire, not the order of the pages, sets the runtime there.',
+      'On the WAN a connection is held to the 64,240 B receive window a round trip of 40 ms: the wire, not the order of the pages, sets the runtime there; ' +
+      "ampom-push's demand-first connection is a second window beside its push's, which the oracle (one connection) lacks: where ampom-push runs ahead of the oracle, that is why.",
     '',
     `| kernel | network | ${NETWORK_SCHEMES.join(' | ')} | ampom-push / openMosix | ampom-push / oracle |`,
     `|---|---|${NETWORK_SCHEMES.map(() => '---|').join('')}---|---|`,
