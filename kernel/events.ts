@@ -34,6 +34,8 @@
 // throws.
 
 export type EventFn = () => void;
+/** An event's function that takes the argument it was scheduled with (at_arg): no closure a frame. */
+export type EventArgFn<T> = (arg: T) => void;
 
 /** The node of an event that belongs to every node (it bounds every CPU at its time). */
 export const ANY_NODE = -1;
@@ -63,6 +65,14 @@ export const lookahead_by_node = { on: true };
  */
 export const settle_on_demand = { on: true };
 
+/**
+ * Whether limit_ns and advance_to keep what they read from the heaps until
+ * an event is scheduled, cancelled or run (true, the default) or read it
+ * afresh at every call (the obvious version). Nothing can tell; a test
+ * turns it off to hold the two equal.
+ */
+export const limit_cache = { on: true };
+
 /** A handle to a scheduled event, so its owner can cancel it (a timer). */
 export interface EventHandle {
   cancel(): void;
@@ -71,6 +81,8 @@ export interface EventHandle {
 /** A scheduled event is its own handle: one object an event, no closure. */
 class Event implements EventHandle {
   cancelled = false;
+  /** What fn is called with (at_arg; undefined for at()). */
+  arg: unknown = undefined;
   /** A CPU turn that has run (it stays in the bounds heap until it reaches the top). */
   fired = false;
   /** A node's event that brings its lazy CPU up to its time itself, if it must (at()'s `settles_itself`). */
@@ -78,7 +90,7 @@ class Event implements EventHandle {
   constructor(
     readonly at_ns: number,
     readonly seq: number,
-    readonly fn: EventFn,
+    readonly fn: EventArgFn<unknown>,
     /** A CPU turn's promise: its CPU sends nothing before this (kernel/sched.ts). */
     readonly quiet_until_ns: number = at_ns,
     /** The node it belongs to (ANY_NODE, ON_WIRE, or a node's id). */
@@ -219,6 +231,20 @@ export class EventQueue {
   /** The node of the event or CPU turn running (ANY_NODE outside one). */
   private acting = ANY_NODE;
   private seq = 0;
+  /** Bumped whenever an event is scheduled, cancelled or run: what limit_ns read may have changed. */
+  private gen = 0;
+  /**
+   * limit_ns's reading of the heaps (ordinary_limit_ns(node) and the
+   * first CPU turn's bound_ns, Infinity when none), as of gen, for node,
+   * lookahead_ns and lookahead_by_node.on: a CPU asks after every page
+   * fault, and most faults schedule nothing.
+   */
+  private lim_gen = -1;
+  private lim_node = 0;
+  private lim_lookahead_ns = 0;
+  private lim_by_node = true;
+  private lim_ord_ns = 0;
+  private lim_bound_ns = 0;
   /** Events run so far; handy for tests and the micro-benchmarks. */
   dispatched = 0;
   /** How far a CPU may compute past another CPU's turn (see the top of this file); 0 until a network sets it. */
@@ -248,7 +274,17 @@ export class EventQueue {
    * it a turn of its own.
    */
   at(at_ns: number, fn: EventFn, node = ANY_NODE, settles_itself = false): EventHandle {
-    const ev = this.add(this.heap, at_ns, fn, at_ns, node);
+    return this.at_arg(at_ns, fn, undefined, node, settles_itself);
+  }
+
+  /**
+   * at(at_ns, () => fn(arg), ...) without making that closure: the event
+   * keeps arg and calls fn(arg). A frame's arrival goes so (one closure
+   * less a frame).
+   */
+  at_arg<T>(at_ns: number, fn: EventArgFn<T>, arg: T, node = ANY_NODE, settles_itself = false): EventHandle {
+    const ev = this.add(this.heap, at_ns, fn as EventArgFn<unknown>, at_ns, node);
+    ev.arg = arg;
     if (settles_itself && settle_on_demand.on) ev.settles_itself = true;
     if (node === ANY_NODE || node === OBSERVE) this.any_node.push(ev);
     else if (node >= 0) (this.own[node] ??= new Heap()).push(ev);
@@ -269,7 +305,7 @@ export class EventQueue {
     return ev;
   }
 
-  private add(heap: Heap, at_ns: number, fn: EventFn, quiet_until_ns: number, node: number, cpu = false): Event {
+  private add(heap: Heap, at_ns: number, fn: EventArgFn<unknown>, quiet_until_ns: number, node: number, cpu = false): Event {
     if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
     if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
     // A node's act reaches another node over the wire, never sooner. (An
@@ -283,6 +319,7 @@ export class EventQueue {
     }
     const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns, node, this, cpu, this.ctx);
     heap.push(ev);
+    this.gen++;
     return ev;
   }
 
@@ -293,6 +330,7 @@ export class EventQueue {
 
   /** An event was cancelled: every heap that holds it has one more dead. */
   dropped(ev: Event): void {
+    this.gen++;
     if (ev.cpu) {
       this.cpus.died();
       this.bounds.died();
@@ -347,7 +385,8 @@ export class EventQueue {
    */
   advance_to(t_ns: number, node = ANY_NODE): void {
     if (t_ns < this.now_ns) throw new Error(`clock cannot go back: ${t_ns} < ${this.now_ns}`);
-    const p = this.ordinary_limit_ns(node);
+    this.read_limits(node);
+    const p = this.lim_ord_ns;
     if (t_ns > p) throw new Error(`advance_to(${t_ns}) would skip an event due at ${p}`);
     this.now_ns = t_ns;
   }
@@ -356,6 +395,13 @@ export class EventQueue {
   step(): boolean {
     const ev = this.next();
     if (!ev) return false;
+    this.dispatch(ev);
+    return true;
+  }
+
+  /** Run ev, the next event (next()). */
+  private dispatch(ev: Event): void {
+    this.gen++;
     const ordinary = ev === this.heap.h[0];
     (ordinary ? this.heap : this.cpus).pop();
     ev.fired = true;
@@ -369,12 +415,11 @@ export class EventQueue {
     this.ctx = ev.ctx;
     try {
       if (ordinary && ev.node !== ON_WIRE && ev.node !== OBSERVE && !ev.settles_itself) this.before_event?.(ev.node, ev.at_ns);
-      ev.fn();
+      ev.fn(ev.arg);
     } finally {
       this.acting = ANY_NODE;
       this.ctx = null;
     }
-    return true;
   }
 
   /**
@@ -401,14 +446,31 @@ export class EventQueue {
    * same reason: the run dispatches what is due at its end.
    */
   limit_ns(node = ANY_NODE): number {
-    let lim = this.ordinary_limit_ns(node);
-    const c = this.bounds.top();
-    if (c) {
-      const t = Math.max(c.bound_ns + this.lookahead_ns, this.now_ns + 1);
+    this.read_limits(node);
+    let lim = this.lim_ord_ns;
+    const b = this.lim_bound_ns; // c.bound_ns of the first CPU turn c, if any (Infinity, none, changes nothing below)
+    if (b !== Infinity) {
+      const t = Math.max(b + this.lookahead_ns, this.now_ns + 1);
       if (t < lim) lim = t;
     }
     const h = this.horizon_ns + 1;
     return lim < h ? lim : h;
+  }
+
+  /**
+   * Read what limit_ns and advance_to need from the heaps, unless nothing
+   * was scheduled, cancelled or run since they were read for this node:
+   * the same values as reading them again (the heaps' tops are what they
+   * were), without looking.
+   */
+  private read_limits(node: number): void {
+    if (limit_cache.on && this.lim_gen === this.gen && this.lim_node === node && this.lim_lookahead_ns === this.lookahead_ns && this.lim_by_node === lookahead_by_node.on) return;
+    this.lim_ord_ns = this.ordinary_limit_ns(node);
+    this.lim_bound_ns = this.bounds.top()?.bound_ns ?? Infinity;
+    this.lim_gen = this.gen;
+    this.lim_node = node;
+    this.lim_lookahead_ns = this.lookahead_ns;
+    this.lim_by_node = lookahead_by_node.on;
   }
 
   /** Run fn on behalf of `ctx` (a node, or null for the host), and come back to the current one. */
@@ -426,7 +488,8 @@ export class EventQueue {
   run(until_ns = Infinity): void {
     this.horizon_ns = until_ns;
     try {
-      for (let t = this.peek_ns(); t !== Infinity && t <= until_ns; t = this.peek_ns()) this.step();
+      // step() as peek_ns() then step() would find it, once.
+      for (let ev = this.next(); ev !== undefined && ev.at_ns <= until_ns; ev = this.next()) this.dispatch(ev);
       // A CPU computing lazily stops just past the end, as one that runs does.
       if (until_ns !== Infinity) this.before_event?.(ANY_NODE, until_ns + 1);
     } finally {

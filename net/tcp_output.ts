@@ -15,7 +15,7 @@ import {
 function tcp_frame(tp: TcpSock, seq: number, len: number): Frame {
   return {
     kind: FRAME_TCP, src: tp.node, dst: tp.peer, ip_B: IP_TCP_HEADERS_B + len, len_B: len,
-    conn: tp.conn, seq, ack: tp.rcv_nxt, tsval: tp.cluster.queue.now_ns, tsecr: tp.ts_recent, rst: false, prio: tp.conn.prio, port: 0, data: null,
+    conn: tp.conn, seq, ack: tp.rcv_nxt, tsval: tp.cluster.queue.now_ns, tsecr: tp.ts_recent, rst: false, prio: tp.conn.prio, delay_ns: 0, port: 0, data: null,
   };
 }
 
@@ -42,7 +42,7 @@ export function tcp_v4_send_reset(host: TcpHost, f: Frame): void {
   if (f.rst) return;
   const rst: Frame = {
     kind: FRAME_TCP, src: f.dst, dst: f.src, ip_B: IP_TCP_HEADERS_B, len_B: 0,
-    conn: f.conn, seq: f.ack, ack: f.seq + f.len_B, tsval: host.cluster.queue.now_ns, tsecr: -1, rst: true, prio: 0, port: 0, data: null,
+    conn: f.conn, seq: f.ack, ack: f.seq + f.len_B, tsval: host.cluster.queue.now_ns, tsecr: -1, rst: true, prio: 0, delay_ns: 0, port: 0, data: null,
   };
   if (host.xmit(rst)) host.stats(f.dst).rst_segments++;
 }
