@@ -113,8 +113,11 @@ class Event implements EventHandle {
 }
 
 /**
- * A binary min-heap of events by (key, sequence number), sifted without
- * swaps. The key is an event's time, or for the bounds heap its bound_ns
+ * A 4-ary min-heap of events by (key, sequence number), sifted without
+ * swaps: half the levels of a binary heap, whose pops (every event is
+ * popped once, from the main heap and its node's) went down twice as many
+ * parents to the cache's cost; (key, sequence number) orders all events
+ * totally, so any heap pops them in the same order. The key is an event's time, or for the bounds heap its bound_ns
  * (both fixed once it is scheduled). Each event's key is kept beside it in
  * a number array and compared inline: a comparison function read from a
  * field (one for times, one for bounds) cost more than the sifts around
@@ -166,7 +169,7 @@ class Heap {
     k.push(key);
     // Sift up: move parents down while ev goes before them (no swaps).
     while (i > 0) {
-      const parent = (i - 1) >> 1;
+      const parent = (i - 1) >> 2;
       const pk = k[parent]!;
       if (!(key < pk || (key === pk && ev.seq < h[parent]!.seq))) break;
       h[i] = h[parent]!;
@@ -187,15 +190,22 @@ class Heap {
     const n = h.length;
     if (n > 0) {
       // Sift last down from the root: move the child that goes first up while it goes before last.
+      const ls = last.seq;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n && (k[r]! < k[l]! || (k[r] === k[l] && h[r]!.seq < h[l]!.seq))) c = r;
-        const ck = k[c]!;
-        if (!(ck < lk || (ck === lk && h[c]!.seq < last.seq))) break;
+        const first = 4 * i + 1;
+        if (first >= n) break;
+        let c = first;
+        let ck = k[first]!;
+        const end = first + 4 < n ? first + 4 : n;
+        for (let j = first + 1; j < end; j++) {
+          const kj = k[j]!;
+          if (kj < ck || (kj === ck && h[j]!.seq < h[c]!.seq)) {
+            c = j;
+            ck = kj;
+          }
+        }
+        if (!(ck < lk || (ck === lk && h[c]!.seq < ls))) break;
         h[i] = h[c]!;
         k[i] = ck;
         i = c;
@@ -345,13 +355,18 @@ export class EventQueue {
     return this.at(this.now_ns + Math.round(delay_ns), fn, node);
   }
 
+  /** next()'s answer as of gen (next_gen), so run()'s look and step()'s find it once. */
+  private next_ev: Event | undefined = undefined;
+  private next_gen = -1;
+
   /** The next event of either kind. */
   private next(): Event | undefined {
+    if (this.next_gen === this.gen) return this.next_ev;
     const a = this.heap.top();
     const b = this.cpus.top();
-    if (!a) return b;
-    if (!b) return a;
-    return less(a, b) ? a : b;
+    this.next_ev = !a ? b : !b ? a : less(a, b) ? a : b;
+    this.next_gen = this.gen;
+    return this.next_ev;
   }
 
   /** Time of the next pending event, or +Infinity when the queue is empty. */
@@ -395,12 +410,6 @@ export class EventQueue {
   step(): boolean {
     const ev = this.next();
     if (!ev) return false;
-    this.dispatch(ev);
-    return true;
-  }
-
-  /** Run ev, the next event (next()). */
-  private dispatch(ev: Event): void {
     this.gen++;
     const ordinary = ev === this.heap.h[0];
     (ordinary ? this.heap : this.cpus).pop();
@@ -420,6 +429,7 @@ export class EventQueue {
       this.acting = ANY_NODE;
       this.ctx = null;
     }
+    return true;
   }
 
   /**
@@ -488,8 +498,8 @@ export class EventQueue {
   run(until_ns = Infinity): void {
     this.horizon_ns = until_ns;
     try {
-      // step() as peek_ns() then step() would find it, once.
-      for (let ev = this.next(); ev !== undefined && ev.at_ns <= until_ns; ev = this.next()) this.dispatch(ev);
+      // peek_ns() then step(), as the obvious loop, but both find the event in next()'s answer, made once.
+      for (let ev = this.next(); ev !== undefined && ev.at_ns <= until_ns; ev = this.next()) this.step();
       // A CPU computing lazily stops just past the end, as one that runs does.
       if (until_ns !== Infinity) this.before_event?.(ANY_NODE, until_ns + 1);
     } finally {
