@@ -34,6 +34,8 @@
 // throws.
 
 export type EventFn = () => void;
+/** An event's function that takes the argument it was scheduled with (at_arg): no closure a frame. */
+export type EventArgFn<T> = (arg: T) => void;
 
 /** The node of an event that belongs to every node (it bounds every CPU at its time). */
 export const ANY_NODE = -1;
@@ -63,6 +65,14 @@ export const lookahead_by_node = { on: true };
  */
 export const settle_on_demand = { on: true };
 
+/**
+ * Whether limit_ns and advance_to keep what they read from the heaps until
+ * an event is scheduled, cancelled or run (true, the default) or read it
+ * afresh at every call (the obvious version). Nothing can tell; a test
+ * turns it off to hold the two equal.
+ */
+export const limit_cache = { on: true };
+
 /** A handle to a scheduled event, so its owner can cancel it (a timer). */
 export interface EventHandle {
   cancel(): void;
@@ -71,6 +81,8 @@ export interface EventHandle {
 /** A scheduled event is its own handle: one object an event, no closure. */
 class Event implements EventHandle {
   cancelled = false;
+  /** What fn is called with (at_arg; undefined for at()). */
+  arg: unknown = undefined;
   /** A CPU turn that has run (it stays in the bounds heap until it reaches the top). */
   fired = false;
   /** A node's event that brings its lazy CPU up to its time itself, if it must (at()'s `settles_itself`). */
@@ -78,7 +90,7 @@ class Event implements EventHandle {
   constructor(
     readonly at_ns: number,
     readonly seq: number,
-    readonly fn: EventFn,
+    readonly fn: EventArgFn<unknown>,
     /** A CPU turn's promise: its CPU sends nothing before this (kernel/sched.ts). */
     readonly quiet_until_ns: number = at_ns,
     /** The node it belongs to (ANY_NODE, ON_WIRE, or a node's id). */
@@ -101,8 +113,11 @@ class Event implements EventHandle {
 }
 
 /**
- * A binary min-heap of events by (key, sequence number), sifted without
- * swaps. The key is an event's time, or for the bounds heap its bound_ns
+ * A 4-ary min-heap of events by (key, sequence number), sifted without
+ * swaps: half the levels of a binary heap, whose pops (every event is
+ * popped once, from the main heap and its node's) went down twice as many
+ * parents to the cache's cost; (key, sequence number) orders all events
+ * totally, so any heap pops them in the same order. The key is an event's time, or for the bounds heap its bound_ns
  * (both fixed once it is scheduled). Each event's key is kept beside it in
  * a number array and compared inline: a comparison function read from a
  * field (one for times, one for bounds) cost more than the sifts around
@@ -154,7 +169,7 @@ class Heap {
     k.push(key);
     // Sift up: move parents down while ev goes before them (no swaps).
     while (i > 0) {
-      const parent = (i - 1) >> 1;
+      const parent = (i - 1) >> 2;
       const pk = k[parent]!;
       if (!(key < pk || (key === pk && ev.seq < h[parent]!.seq))) break;
       h[i] = h[parent]!;
@@ -175,15 +190,22 @@ class Heap {
     const n = h.length;
     if (n > 0) {
       // Sift last down from the root: move the child that goes first up while it goes before last.
+      const ls = last.seq;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n && (k[r]! < k[l]! || (k[r] === k[l] && h[r]!.seq < h[l]!.seq))) c = r;
-        const ck = k[c]!;
-        if (!(ck < lk || (ck === lk && h[c]!.seq < last.seq))) break;
+        const first = 4 * i + 1;
+        if (first >= n) break;
+        let c = first;
+        let ck = k[first]!;
+        const end = first + 4 < n ? first + 4 : n;
+        for (let j = first + 1; j < end; j++) {
+          const kj = k[j]!;
+          if (kj < ck || (kj === ck && h[j]!.seq < h[c]!.seq)) {
+            c = j;
+            ck = kj;
+          }
+        }
+        if (!(ck < lk || (ck === lk && h[c]!.seq < ls))) break;
         h[i] = h[c]!;
         k[i] = ck;
         i = c;
@@ -219,6 +241,20 @@ export class EventQueue {
   /** The node of the event or CPU turn running (ANY_NODE outside one). */
   private acting = ANY_NODE;
   private seq = 0;
+  /** Bumped whenever an event is scheduled, cancelled or run: what limit_ns read may have changed. */
+  private gen = 0;
+  /**
+   * limit_ns's reading of the heaps (ordinary_limit_ns(node) and the
+   * first CPU turn's bound_ns, Infinity when none), as of gen, for node,
+   * lookahead_ns and lookahead_by_node.on: a CPU asks after every page
+   * fault, and most faults schedule nothing.
+   */
+  private lim_gen = -1;
+  private lim_node = 0;
+  private lim_lookahead_ns = 0;
+  private lim_by_node = true;
+  private lim_ord_ns = 0;
+  private lim_bound_ns = 0;
   /** Events run so far; handy for tests and the micro-benchmarks. */
   dispatched = 0;
   /** How far a CPU may compute past another CPU's turn (see the top of this file); 0 until a network sets it. */
@@ -248,7 +284,17 @@ export class EventQueue {
    * it a turn of its own.
    */
   at(at_ns: number, fn: EventFn, node = ANY_NODE, settles_itself = false): EventHandle {
-    const ev = this.add(this.heap, at_ns, fn, at_ns, node);
+    return this.at_arg(at_ns, fn, undefined, node, settles_itself);
+  }
+
+  /**
+   * at(at_ns, () => fn(arg), ...) without making that closure: the event
+   * keeps arg and calls fn(arg). A frame's arrival goes so (one closure
+   * less a frame).
+   */
+  at_arg<T>(at_ns: number, fn: EventArgFn<T>, arg: T, node = ANY_NODE, settles_itself = false): EventHandle {
+    const ev = this.add(this.heap, at_ns, fn as EventArgFn<unknown>, at_ns, node);
+    ev.arg = arg;
     if (settles_itself && settle_on_demand.on) ev.settles_itself = true;
     if (node === ANY_NODE || node === OBSERVE) this.any_node.push(ev);
     else if (node >= 0) (this.own[node] ??= new Heap()).push(ev);
@@ -269,7 +315,7 @@ export class EventQueue {
     return ev;
   }
 
-  private add(heap: Heap, at_ns: number, fn: EventFn, quiet_until_ns: number, node: number, cpu = false): Event {
+  private add(heap: Heap, at_ns: number, fn: EventArgFn<unknown>, quiet_until_ns: number, node: number, cpu = false): Event {
     if (!Number.isInteger(at_ns)) throw new Error(`event time must be an integer ns, got ${at_ns}`);
     if (at_ns < this.now_ns) throw new Error(`event scheduled in the past: ${at_ns} < now ${this.now_ns}`);
     // A node's act reaches another node over the wire, never sooner. (An
@@ -283,6 +329,7 @@ export class EventQueue {
     }
     const ev = new Event(at_ns, this.seq++, fn, quiet_until_ns, node, this, cpu, this.ctx);
     heap.push(ev);
+    this.gen++;
     return ev;
   }
 
@@ -293,6 +340,7 @@ export class EventQueue {
 
   /** An event was cancelled: every heap that holds it has one more dead. */
   dropped(ev: Event): void {
+    this.gen++;
     if (ev.cpu) {
       this.cpus.died();
       this.bounds.died();
@@ -307,13 +355,18 @@ export class EventQueue {
     return this.at(this.now_ns + Math.round(delay_ns), fn, node);
   }
 
+  /** next()'s answer as of gen (next_gen), so run()'s look and step()'s find it once. */
+  private next_ev: Event | undefined = undefined;
+  private next_gen = -1;
+
   /** The next event of either kind. */
   private next(): Event | undefined {
+    if (this.next_gen === this.gen) return this.next_ev;
     const a = this.heap.top();
     const b = this.cpus.top();
-    if (!a) return b;
-    if (!b) return a;
-    return less(a, b) ? a : b;
+    this.next_ev = !a ? b : !b ? a : less(a, b) ? a : b;
+    this.next_gen = this.gen;
+    return this.next_ev;
   }
 
   /** Time of the next pending event, or +Infinity when the queue is empty. */
@@ -347,7 +400,8 @@ export class EventQueue {
    */
   advance_to(t_ns: number, node = ANY_NODE): void {
     if (t_ns < this.now_ns) throw new Error(`clock cannot go back: ${t_ns} < ${this.now_ns}`);
-    const p = this.ordinary_limit_ns(node);
+    this.read_limits(node);
+    const p = this.lim_ord_ns;
     if (t_ns > p) throw new Error(`advance_to(${t_ns}) would skip an event due at ${p}`);
     this.now_ns = t_ns;
   }
@@ -356,6 +410,7 @@ export class EventQueue {
   step(): boolean {
     const ev = this.next();
     if (!ev) return false;
+    this.gen++;
     const ordinary = ev === this.heap.h[0];
     (ordinary ? this.heap : this.cpus).pop();
     ev.fired = true;
@@ -369,7 +424,7 @@ export class EventQueue {
     this.ctx = ev.ctx;
     try {
       if (ordinary && ev.node !== ON_WIRE && ev.node !== OBSERVE && !ev.settles_itself) this.before_event?.(ev.node, ev.at_ns);
-      ev.fn();
+      ev.fn(ev.arg);
     } finally {
       this.acting = ANY_NODE;
       this.ctx = null;
@@ -401,14 +456,31 @@ export class EventQueue {
    * same reason: the run dispatches what is due at its end.
    */
   limit_ns(node = ANY_NODE): number {
-    let lim = this.ordinary_limit_ns(node);
-    const c = this.bounds.top();
-    if (c) {
-      const t = Math.max(c.bound_ns + this.lookahead_ns, this.now_ns + 1);
+    this.read_limits(node);
+    let lim = this.lim_ord_ns;
+    const b = this.lim_bound_ns; // c.bound_ns of the first CPU turn c, if any (Infinity, none, changes nothing below)
+    if (b !== Infinity) {
+      const t = Math.max(b + this.lookahead_ns, this.now_ns + 1);
       if (t < lim) lim = t;
     }
     const h = this.horizon_ns + 1;
     return lim < h ? lim : h;
+  }
+
+  /**
+   * Read what limit_ns and advance_to need from the heaps, unless nothing
+   * was scheduled, cancelled or run since they were read for this node:
+   * the same values as reading them again (the heaps' tops are what they
+   * were), without looking.
+   */
+  private read_limits(node: number): void {
+    if (limit_cache.on && this.lim_gen === this.gen && this.lim_node === node && this.lim_lookahead_ns === this.lookahead_ns && this.lim_by_node === lookahead_by_node.on) return;
+    this.lim_ord_ns = this.ordinary_limit_ns(node);
+    this.lim_bound_ns = this.bounds.top()?.bound_ns ?? Infinity;
+    this.lim_gen = this.gen;
+    this.lim_node = node;
+    this.lim_lookahead_ns = this.lookahead_ns;
+    this.lim_by_node = lookahead_by_node.on;
   }
 
   /** Run fn on behalf of `ctx` (a node, or null for the host), and come back to the current one. */
@@ -426,7 +498,8 @@ export class EventQueue {
   run(until_ns = Infinity): void {
     this.horizon_ns = until_ns;
     try {
-      for (let t = this.peek_ns(); t !== Infinity && t <= until_ns; t = this.peek_ns()) this.step();
+      // peek_ns() then step(), as the obvious loop, but both find the event in next()'s answer, made once.
+      for (let ev = this.next(); ev !== undefined && ev.at_ns <= until_ns; ev = this.next()) this.step();
       // A CPU computing lazily stops just past the end, as one that runs does.
       if (until_ns !== Infinity) this.before_event?.(ANY_NODE, until_ns + 1);
     } finally {

@@ -168,9 +168,14 @@ export class Network implements TcpHost {
       return null;
     }
     const q = this.cluster.queue;
-    if (this.cluster.nodes.length > 2) return q.at(end, () => this.switch_port(f, end, delay), ON_WIRE);
-    return q.at(end + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id, true);
+    // The events carry the frame (at_arg) rather than a closure over it: q.at(end, () => this.switch_port(f, end, delay), ...), q.at(..., () => this.arrive(f), ...).
+    f.delay_ns = delay;
+    if (this.cluster.nodes.length > 2) return q.at_arg(end, this.switch_port_fn, f, ON_WIRE);
+    return q.at_arg(end + this.profile.prop_ns + delay, this.arrive_fn, f, f.dst.id, true);
   }
+
+  private readonly switch_port_fn = (f: Frame): void => this.switch_port(f, this.cluster.queue.now_ns, f.delay_ns);
+  private readonly arrive_fn = (f: Frame): void => this.arrive(f);
 
   /** A frame's start was taken by a higher band's (net/qdisc.ts): undo on_line; it goes on again later. */
   private off_line(f: Frame, h: EventHandle | null): void {
@@ -184,7 +189,7 @@ export class Network implements TcpHost {
     const ser = ser_ns(f.ip_B, this.profile.line_bps);
     const out = Math.max(end, (this.port_free_ns[d] ?? 0) + ser);
     this.port_free_ns[d] = out;
-    this.cluster.queue.at(out + this.profile.prop_ns + delay, () => this.arrive(f), f.dst.id, true);
+    this.cluster.queue.at_arg(out + this.profile.prop_ns + delay, this.arrive_fn, f, f.dst.id, true);
   }
 
   /**

@@ -479,7 +479,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
   q.on_fail.push(on_fail);
   q.cpu_free.push(cpu_free);
   if (ready <= now) tcp_push(tp);
-  else tp.cluster.queue.at(ready, () => tcp_push(tp), tp.node.id, true); // TCP alone: it settles its CPU itself if it must (sk_data_ready)
+  else tp.cluster.queue.at_arg(ready, tcp_push, tp, tp.node.id, true); // TCP alone: it settles its CPU itself if it must (sk_data_ready)
 }
 
 /** The messages whose time has come may go: send what the window allows. */

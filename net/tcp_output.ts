@@ -15,7 +15,7 @@ import {
 function tcp_frame(tp: TcpSock, seq: number, len: number): Frame {
   return {
     kind: FRAME_TCP, src: tp.node, dst: tp.peer, ip_B: IP_TCP_HEADERS_B + len, len_B: len,
-    conn: tp.conn, seq, ack: tp.rcv_nxt, tsval: tp.cluster.queue.now_ns, tsecr: tp.ts_recent, rst: false, prio: tp.conn.prio, port: 0, data: null,
+    conn: tp.conn, seq, ack: tp.rcv_nxt, tsval: tp.cluster.queue.now_ns, tsecr: tp.ts_recent, rst: false, prio: tp.conn.prio, delay_ns: 0, port: 0, data: null,
   };
 }
 
@@ -42,7 +42,7 @@ export function tcp_v4_send_reset(host: TcpHost, f: Frame): void {
   if (f.rst) return;
   const rst: Frame = {
     kind: FRAME_TCP, src: f.dst, dst: f.src, ip_B: IP_TCP_HEADERS_B, len_B: 0,
-    conn: f.conn, seq: f.ack, ack: f.seq + f.len_B, tsval: host.cluster.queue.now_ns, tsecr: -1, rst: true, prio: 0, port: 0, data: null,
+    conn: f.conn, seq: f.ack, ack: f.seq + f.len_B, tsval: host.cluster.queue.now_ns, tsecr: -1, rst: true, prio: 0, delay_ns: 0, port: 0, data: null,
   };
   if (host.xmit(rst)) host.stats(f.dst).rst_segments++;
 }
@@ -168,7 +168,7 @@ export function tcp_reset_rto_timer(tp: TcpSock, after_ns: number): void {
   if (tp.rto_ev && tp.rto_ev_at <= tp.rto_at) return; // it fires first and re-arms
   tp.rto_ev?.cancel();
   tp.rto_ev_at = tp.rto_at;
-  tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id, true);
+  tp.rto_ev = q.at_arg(tp.rto_at, tcp_write_timer, tp, tp.node.id, true);
 }
 
 export function tcp_clear_rto_timer(tp: TcpSock): void {
@@ -183,7 +183,7 @@ function tcp_write_timer(tp: TcpSock): void {
   const q = tp.cluster.queue;
   if (q.now_ns < tp.rto_at) {
     tp.rto_ev_at = tp.rto_at;
-    tp.rto_ev = q.at(tp.rto_at, () => tcp_write_timer(tp), tp.node.id, true);
+    tp.rto_ev = q.at_arg(tp.rto_at, tcp_write_timer, tp, tp.node.id, true);
     return;
   }
   tp.rto_at = 0;
@@ -243,7 +243,7 @@ export function tcp_send_delayed_ack(tp: TcpSock): void {
   if (tp.delack_ev && tp.delack_ev_at <= at) return;
   tp.delack_ev?.cancel();
   tp.delack_ev_at = at;
-  tp.delack_ev = q.at(at, () => tcp_delack_timer(tp), tp.node.id, true);
+  tp.delack_ev = q.at_arg(at, tcp_delack_timer, tp, tp.node.id, true);
 }
 
 function tcp_delack_timer(tp: TcpSock): void {
@@ -252,7 +252,7 @@ function tcp_delack_timer(tp: TcpSock): void {
   const q = tp.cluster.queue;
   if (q.now_ns < tp.delack_at) {
     tp.delack_ev_at = tp.delack_at;
-    tp.delack_ev = q.at(tp.delack_at, () => tcp_delack_timer(tp), tp.node.id, true);
+    tp.delack_ev = q.at_arg(tp.delack_at, tcp_delack_timer, tp, tp.node.id, true);
     return;
   }
   tp.delack_at = 0;

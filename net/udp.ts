@@ -16,5 +16,5 @@ export const DISCARD_PORT = 9;
 
 export function udp_frame(from: Node, to: Node, port: number, data: Uint8Array | null, len_B: number): Frame {
   if (len_B > UDP_MAX_PAYLOAD_B) throw new Error(`a datagram of ${len_B} B does not fit one frame (at most ${UDP_MAX_PAYLOAD_B} B)`);
-  return { kind: FRAME_UDP, src: from, dst: to, ip_B: IP_UDP_HEADERS_B + len_B, len_B, conn: null, seq: 0, ack: 0, tsval: 0, tsecr: -1, rst: false, prio: 0, port, data };
+  return { kind: FRAME_UDP, src: from, dst: to, ip_B: IP_UDP_HEADERS_B + len_B, len_B, conn: null, seq: 0, ack: 0, tsval: 0, tsecr: -1, rst: false, prio: 0, delay_ns: 0, port, data };
 }

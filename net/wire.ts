@@ -48,6 +48,8 @@ export interface Frame {
    * the qdisc's band (net/qdisc.ts). 0: best effort.
    */
   prio: number;
+  /** netem's delay after the line, ns: set as the frame goes on the line (net/link.ts on_line). */
+  delay_ns: number;
   /** UDP: destination port and the datagram's bytes. */
   port: number;
   data: Uint8Array | null;

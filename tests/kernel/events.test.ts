@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
-import { EventQueue } from '../../kernel/events.ts';
+import { ANY_NODE, EventQueue, limit_cache, ON_WIRE, type EventHandle } from '../../kernel/events.ts';
 import { Rng } from '../../kernel/rng.ts';
 
 test('events run in time order, ties in insertion order', () => {
@@ -94,6 +94,56 @@ test('property: events run exactly in (time, scheduling order), cancelled ones s
         .sort((a, b) => a.t - b.t || a.i - b.i)
         .map((e) => e.i);
       assert.equal(ran, want);
+    }),
+  );
+});
+
+test('property: limit_ns and advance_to read the same limits with the cache as read afresh, whatever is scheduled, cancelled or run', () => {
+  // Ops: 0 schedule an ordinary event (of a node, the wire or every node),
+  // 1 a CPU turn (with a promise), 2 cancel one, 3 run one, 4 nothing, 5
+  // advance the clock as far as allowed, 6 change the lookahead; after
+  // each, a node's limit is asked (twice: the second may come from the
+  // cache) with the cache and without.
+  const op = fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: -3, max: 3 }));
+  check(
+    fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      const q = new EventQueue();
+      q.lookahead_ns = 50;
+      const hs: EventHandle[] = [];
+      const limits = (node: number): [number, number] => {
+        limit_cache.on = true;
+        const a = q.limit_ns(node);
+        const a2 = q.limit_ns(node);
+        limit_cache.on = false;
+        const b = q.limit_ns(node);
+        limit_cache.on = true;
+        assert.is(a2, a);
+        return [a, b];
+      };
+      try {
+        for (const [k, x, n] of ops) {
+          const node = n === -3 ? ON_WIRE : n < 0 ? ANY_NODE : n;
+          if (k === 0) hs.push(q.at(q.now_ns + (x % 200), () => {}, node));
+          else if (k === 1) hs.push(q.at_cpu(q.now_ns + x, () => {}, q.now_ns + x + (x % 7) * 30, Math.max(n, 0)));
+          else if (k === 2 && hs.length > 0) hs[hs.length - 1 - (x % Math.min(hs.length, 3))]!.cancel(); // the newest, likelier not run yet
+          else if (k === 3) q.step();
+          else if (k === 5) {
+            const [a, b] = limits(node);
+            assert.is(a, b);
+            const t = Math.min(a - 1, q.now_ns + x);
+            if (t >= q.now_ns) {
+              limit_cache.on = x % 2 === 0;
+              q.advance_to(t, node);
+              limit_cache.on = true;
+            }
+          } else if (k === 6) q.lookahead_ns = x % 3 === 0 ? 0 : x;
+          // After every op, as a CPU of that node would ask.
+          const [a, b] = limits(node);
+          assert.is(a, b);
+        }
+      } finally {
+        limit_cache.on = true;
+      }
     }),
   );
 });

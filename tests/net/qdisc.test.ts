@@ -28,7 +28,7 @@ const sent: fc.Arbitrary<Sent> = fc.record({
 });
 
 function frame_of(c: Cluster, s: Sent): Frame {
-  return { kind: FRAME_UDP, src: c.node(0), dst: c.node(1), ip_B: s.ip_B, len_B: s.ip_B - 28, conn: null, seq: 0, ack: 0, tsval: 0, tsecr: -1, rst: false, prio: s.prio, port: 9, data: null };
+  return { kind: FRAME_UDP, src: c.node(0), dst: c.node(1), ip_B: s.ip_B, len_B: s.ip_B - 28, conn: null, seq: 0, ack: 0, tsval: 0, tsecr: -1, rst: false, prio: s.prio, delay_ns: 0, port: 9, data: null };
 }
 
 interface Placed {
