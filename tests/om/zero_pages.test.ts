@@ -59,7 +59,7 @@ test('a page touched but never written (fast mode) travels as the shared zeros a
   scribble_after_page_messages(d, seen);
   try {
     om_migrate(d, 1);
-    let got: Uint8Array | null = null;
+    let got = null as Uint8Array | null;
     d.exec({ ...touch(vpn0, [0, 1, 2, 3], REF_R), work: () => void (got = d.mm.copy_from_user(base, 4 * PAGE_SIZE)) });
     assert.ok(got, 'the pages were read');
     assert.ok(got!.every((b) => b === 0), 'the pages arrived as zeros');
@@ -100,7 +100,7 @@ test('property: under every scheme, pages written, touched or left alone arrive 
       try {
         om_migrate(d, 1);
         if (hops === 2) om_migrate(d, 2);
-        let got: Uint8Array | null = null;
+        let got = null as Uint8Array | null;
         d.exec({ ...touch(vpn0, pages.map((_, i) => i), REF_R), work: () => void (got = d.mm.copy_from_user(base, n * PAGE_SIZE)) });
         assert.ok(got, `${policy}: the pages were read`);
         for (let i = 0; i < n; i++) {
