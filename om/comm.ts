@@ -5,7 +5,7 @@
 import { kdebug } from '../kernel/klog.ts';
 import type { Node } from '../kernel/node.ts';
 import { network_of } from '../net/link.ts';
-import { decode, encode, message_B, MSG_NAMES, release_message, REM_PAGE, type Msg } from './proto.ts';
+import { decode, encode, message_B, MSG_NAMES, only_shared_zeros, release_message, REM_PAGE, type Msg } from './proto.ts';
 import { figures_of } from './state.ts';
 
 const dbg = kdebug('om:comm');
@@ -34,7 +34,12 @@ export interface CommOpts {
   /**
    * Make the bytes now, not on delivery: for pages the sender frees as soon
    * as they are sent (a page holder's), whose bytes then live only in the
-   * message, as in an skb.
+   * message, as in an skb. A page message whose pages are all known to
+   * hold zeros (they carry the shared ZERO_PAGE_DATA, not a view of their
+   * frames) is made on delivery all the same: a holder that answers a
+   * burst of requests would otherwise keep a copy of every page queued
+   * behind the wire (the oracle's 575 MiB runs: as much again as the
+   * process, in host memory).
    */
   encode_now?: boolean;
 }
@@ -76,7 +81,7 @@ export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: C
   figures_of(from, msg.pid).bytes_transferred += size_B;
   tap?.(from, to, msg);
   const attach = opts.attach;
-  const bytes = opts.encode_now ? encode(msg) : null;
+  const bytes = opts.encode_now && !only_shared_zeros(msg) ? encode(msg) : null;
   network_of(from.cluster).send(from, to, size_B, at_ns, () => {
     if (!to.alive) return;
     const b = bytes ?? encode(msg);

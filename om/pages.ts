@@ -4,7 +4,7 @@ import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, _
 import { VM_EXEC, VM_READ, VM_WRITE } from '../mm/vma.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import type { VmArea } from '../mm/vma.ts';
-import { PG_STATE_MASK } from './proto.ts';
+import { PG_STATE_MASK, ZERO_PAGE_DATA } from './proto.ts';
 
 /**
  * The frame of a private page with contents (not the zero page), or -1.
@@ -30,9 +30,14 @@ export const page_state = (pte: number): number => pte & PG_STATE_MASK;
 export function copy_page(mm: MmStruct, vpn: number, view = false): { data: Uint8Array; flags: number } | null {
   const pfn = own_page(mm, vpn);
   if (pfn < 0) return null;
+  const flags = page_state(mm.pte_get(vpn));
+  // A frame known to hold zeros (every page of a fast-mode run) is carried
+  // as the shared zeros: neither a view that must be encoded before the
+  // frame goes nor a copy (comm_send then makes its bytes on delivery).
+  if (mm.mem.known_zero(pfn)) return { data: ZERO_PAGE_DATA, flags };
   // Only read: physmem may go on knowing the frame holds zeros (peek).
   const bytes = mm.mem.peek(pfn);
-  return { data: view ? bytes : bytes.slice(), flags: page_state(mm.pte_get(vpn)) };
+  return { data: view ? bytes : bytes.slice(), flags };
 }
 
 /** Unmap a private page and free its frame (its contents went elsewhere). */

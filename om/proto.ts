@@ -318,6 +318,25 @@ function payload_B(m: Msg): number {
   }
 }
 
+/**
+ * The bytes of a page of zeros, shared by every page record of a frame
+ * known to hold only zeros (om/pages.ts copy_page): every page of a
+ * fast-mode run. Read only: encode() copies from it, nothing writes it.
+ */
+export const ZERO_PAGE_DATA: Uint8Array = new Uint8Array(PAGE_SIZE);
+
+/**
+ * Whether a page message carries no bytes but the shared zeros (each of its
+ * records has none, or ZERO_PAGE_DATA): nothing it refers to can change
+ * before it is delivered, so its bytes need not be made when it is sent
+ * (om/comm.ts encode_now) and it holds no copy of its pages meanwhile.
+ */
+export function only_shared_zeros(m: Msg): boolean {
+  if (m.type !== MIG_PAGE && m.type !== DEP_PAGES) return false;
+  for (const p of m.pages) if (p.data && p.data !== ZERO_PAGE_DATA) return false;
+  return true;
+}
+
 /** Bytes a message takes on the wire before framing (header included). */
 export const message_B = (m: Msg): number => OMP_REQ_B + payload_B(m);
 
