@@ -94,7 +94,7 @@ test-browser: $(STAMP) build ## (root; not part of `make test`) bench-out/index.
 docs: $(STAMP) build ## regenerate docs/cli.md and every generated block of README.md and docs/ (from the code, docs/data/ and quick commands)
 	$(NODE) $(DIST)/docs/main.js
 
-docs-figures: $(STAMP) build ## after `make bench`: copy its figures into docs/img/ and its results into docs/data/, then `make docs`
+docs-figures: $(STAMP) build ## after `make bench` (or bench-full): copy its figures into docs/img/ and its results into docs/data/, then `make docs`
 	$(NODE) $(DIST)/docs/main.js --from-bench bench-out
 
 clean: ## remove generated output and the build
