@@ -75,7 +75,7 @@ bench-micro: $(STAMP) build ## micro-benchmarks: start-up, MMU hot path, fault r
 sweep-scale: $(STAMP) build ## (one-off: ~10 CPU-minutes and the kills' waits) ~10,000 small runs in 2 shards killed and resumed, merged, sampled against an unsharded run; runs a second a core (OUT=dir keeps it)
 	bash slurm/sweep-scale.sh
 
-bench-preempt: $(STAMP) build ## ampom-push with and without demand first (--preempt): demand-fault latency p50/p99 over an idle link's, runtime (KERNELS=stream,... for some)
+bench-preempt: $(STAMP) build ## ampom-push and post-copy with and without demand first (--preempt): demand-fault latency p50/p99 over an idle link's, runtime (KERNELS=stream,... for some)
 	$(NODE) $(DIST)/bench/preempt.js $(KERNELS)
 
 # CPU and heap profiles (node --cpu-prof, --heap-prof) of omemu's start-up, a

@@ -1,6 +1,8 @@
 // `make bench-preempt`: what demand first on the wire (--preempt) does to
-// ampom-push. For each kernel at 32 MiB on Fast Ethernet it runs ampom-push
-// with and without it, and prints the demand faults' latency (request sent
+// the two pushing schemes, ampom-push (whose push follows the requests, a
+// short backlog) and post-copy (QEMU's address-order push, a full send
+// buffer). For each kernel at 32 MiB on Fast Ethernet it runs each with and
+// without it, and prints the demand faults' latency (request sent
 // to page installed), p50 and p99, as multiples of a demand fault on an
 // idle link: NoPrefetch's median on the same kernel and network, where each
 // fault is a one-page request and its one-page reply alone on the wire.
@@ -24,14 +26,15 @@ const f3 = (x: number): string => x.toFixed(3);
 const ms = (s: number | null): string => (s === null ? '-' : (s * 1e3).toFixed(3));
 const x = (s: number | null, idle: number): string => (s === null ? '-' : `${(s / idle).toFixed(2)}x`);
 
-console.log(`ampom-push at ${MIB} MiB on ${profile.name}: demand-fault latency (request sent to page installed)`);
-console.log('kernel        idle ms  preempt  faults  p50 ms   p50/idle  p99 ms   p99/idle  resent  runtime s');
+const SCHEMES: Policy[] = ['ampom-push', 'postcopy'];
+console.log(`${SCHEMES.join(' and ')} at ${MIB} MiB on ${profile.name}: demand-fault latency (request sent to page installed)`);
+console.log('kernel        scheme      idle ms  preempt  faults  p50 ms   p50/idle  p99 ms   p99/idle  resent  runtime s');
 for (const k of KERNELS) {
   const idle = run(k, 'noprefetch').demand_fault_p50_s!;
-  for (const preempt of [false, true]) {
-    const r = run(k, 'ampom-push', preempt);
+  for (const [scheme, preempt] of SCHEMES.flatMap((s) => [false, true].map((p) => [s, p] as const))) {
+    const r = run(k, scheme, preempt);
     console.log(
-      `${k.padEnd(13)} ${ms(idle).padStart(7)}  ${(preempt ? 'on' : 'off').padEnd(7)}  ${String(r.demand_faults).padStart(6)}  ${ms(r.demand_fault_p50_s).padStart(7)}  ` +
+      `${k.padEnd(13)} ${scheme.padEnd(10)}  ${ms(idle).padStart(7)}  ${(preempt ? 'on' : 'off').padEnd(7)}  ${String(r.demand_faults).padStart(6)}  ${ms(r.demand_fault_p50_s).padStart(7)}  ` +
         `${x(r.demand_fault_p50_s, idle).padStart(8)}  ${ms(r.demand_fault_p99_s).padStart(7)}  ${x(r.demand_fault_p99_s, idle).padStart(8)}  ${String(r.demand_resent_pages).padStart(6)}  ${f3(r.runtime_s).padStart(9)}`,
     );
   }
