@@ -19,6 +19,9 @@ OUT=${OUT:-$(mktemp -d /tmp/omemu-sweep-scale.XXXXXX)}
 KILLS=${KILLS:-4}
 SAMPLE=${SAMPLE:-100}
 KILL_GAP=${KILL_GAP:-200}
+for v in KILLS SAMPLE KILL_GAP; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] || { say "$v must be a whole number, got '${!v}'"; exit 2; }
+done
 KILL_GAP_MIN=$((KILL_GAP < 20 ? KILL_GAP : 20))
 GRID=(--kernel stream,dgemm,randomaccess,fft --mib 4,5,6,7,8 --scheme all
   --bandwidth 10,100,1000 --latency 0.06,2,20 --loss 0,0.001 --seeds 1..2)
