@@ -28,7 +28,8 @@ import { NS_PER_S } from '../kernel/time.ts';
 import { FRAME_SIZE_B } from '../kernel/physmem.ts';
 import { network_of, wire_bytes } from './link.ts';
 import { NodeLoad } from './load.ts';
-import { decode_window, encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
+import { get_u16, get_u32, put_u16, put_u32 } from './le.ts';
+import { encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
 import { net_dev_bytes } from './nic.ts';
 import { INFOD_PORT } from './udp.ts';
 import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
@@ -41,6 +42,8 @@ interface AckMsg { type: number; version: number; node: number; seq: number }
 /** A window's acknowledgement: who acknowledges which window. */
 const ACK = struct<AckMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
 export const LOAD_ACK_B = ACK.span;
+/** ACK's fields, where it puts them: written and read byte by byte (net/le.ts), as loadvec.ts does a window's. */
+const A = { type: ACK.offsetOf('type')!, version: ACK.offsetOf('version')!, node: ACK.offsetOf('node')!, seq: ACK.offsetOf('seq')! };
 
 /** A window goes out every GOSSIP_MIN..GOSSIP_MAX of the load interval (0.5-1 s), uniformly. */
 export const GOSSIP_MIN = 0.5;
@@ -49,7 +52,18 @@ export const GOSSIP_MAX = 1;
 /** The available bandwidth is never taken as less than this share of the line. */
 const MIN_AVAILABLE_SHARE = 0.05;
 
-function encode_ack(node: number, seq: number): Uint8Array {
+/** A window's acknowledgement, as ACK.encode writes it. */
+export function encode_ack(node: number, seq: number): Uint8Array {
+  const b = new Uint8Array(LOAD_ACK_B);
+  b[A.type] = INFOD_ACK;
+  b[A.version] = INFOD_VERSION;
+  put_u16(b, A.node, node);
+  put_u32(b, A.seq, seq);
+  return b;
+}
+
+/** An acknowledgement as ACK.encode writes it, the slow way (tests compare encode_ack with it). */
+export function encode_ack_layout(node: number, seq: number): Uint8Array {
   const b = new Uint8Array(LOAD_ACK_B);
   ACK.encode({ type: INFOD_ACK, version: INFOD_VERSION, node, seq }, b);
   return b;
@@ -60,11 +74,6 @@ export class InfoD {
   readonly vector: LoadVector;
   /** Its own load, smoothed. */
   readonly load: NodeLoad;
-  /**
-   * When the freshest entry this node knows of each peer was true, virtual
-   * ns: the peer was alive then. Silence (om/liveness.ts) is its age.
-   */
-  readonly last_heard_ns = new Map<number, number>();
   /** Latest one-way latency estimate to each peer, ns (RTT/2). */
   readonly t0_ns = new Map<number, number>();
   /** The least of them: the path's own latency, without the time a window or its acknowledgement waited behind other traffic. */
@@ -100,6 +109,15 @@ export class InfoD {
   /** This node's own entry, as it last computed it (what it tells the others). */
   peer_own(): LoadEntry | undefined {
     return this.vector.get(this.node.id);
+  }
+
+  /**
+   * When the freshest entry this node knows of a peer was true, virtual ns
+   * (undefined: none came yet): the peer was alive then. Its age is how
+   * long the peer has been silent as far as this node knows.
+   */
+  last_heard_ns(n: number): number | undefined {
+    return this.peer(n)?.at_ns;
   }
 
   /** What this node knows of a peer, or undefined. */
@@ -197,22 +215,16 @@ export class InfoD {
     const c = this.node.cluster;
     const now = c.queue.now_ns;
     if (data[0] === INFOD_WINDOW) {
-      const w = decode_window(data, now);
-      this.vector.merge(w.entries);
-      for (const e of w.entries) {
-        if (e.node === this.node.id) continue;
-        const heard = this.last_heard_ns.get(e.node);
-        if (heard === undefined || e.at_ns > heard) this.last_heard_ns.set(e.node, e.at_ns);
-      }
-      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, w.seq));
+      const seq = this.vector.merge_window(data, now);
+      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, seq));
     } else if (data[0] === INFOD_ACK) {
-      const m = ACK.decode(data);
+      const node = get_u16(data, A.node);
       // Only the latest window's acknowledgement times the path; a late one for an older window is stale.
-      const s = this.sent.get(m.node);
-      if (s && s.seq === m.seq) {
+      const s = this.sent.get(node);
+      if (s && s.seq === get_u32(data, A.seq)) {
         const t0 = Math.round((now - s.at_ns) / 2);
-        this.t0_ns.set(m.node, t0);
-        if (!(t0 >= (this.t0_min_ns.get(m.node) ?? Infinity))) this.t0_min_ns.set(m.node, t0);
+        this.t0_ns.set(node, t0);
+        if (!(t0 >= (this.t0_min_ns.get(node) ?? Infinity))) this.t0_min_ns.set(node, t0);
       }
     } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type ${data[0]} from ${from.name}`);
   }

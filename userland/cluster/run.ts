@@ -309,10 +309,10 @@ export class ClusterSim {
       for (let k = 0; k < per_tick; k++, next = (next + 1) % n) {
         const node = c.nodes[next]!;
         if (!node.alive) continue;
-        const heard = infod_of(node).last_heard_ns;
+        const d = infod_of(node);
         for (const peer of c.nodes) {
           if (peer === node || !peer.alive) continue;
-          this.oldest_entry_ns = Math.max(this.oldest_entry_ns, now - (heard.get(peer.id) ?? 0));
+          this.oldest_entry_ns = Math.max(this.oldest_entry_ns, now - (d.last_heard_ns(peer.id) ?? 0));
         }
       }
       c.queue.after(NS_PER_S, tick, OBSERVE);
