@@ -43,6 +43,7 @@ import { exit_waits } from './remote_syscall.ts';
 import { om_node, type OmTask } from './state.ts';
 import { comm_send } from './comm.ts';
 import { HOLD_ANSWER, HOLD_CHECK, REM_EXIT, REM_WHERE } from './proto.ts';
+import { put_u16, put_u32 } from '../net/le.ts';
 
 const dbg = kdebug('om:deputy');
 
@@ -65,14 +66,34 @@ const PING_VERSION = 1;
 interface PingMsg { type: number; version: number; node: number; seq: number }
 const ping_rec = struct<PingMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
 export const PING_B = ping_rec.span;
+/** ping_rec's fields, where it puts them: written and read byte by byte (net/le.ts), as infoD's datagrams are. */
+const P = { type: ping_rec.offsetOf('type')!, version: ping_rec.offsetOf('version')!, node: ping_rec.offsetOf('node')!, seq: ping_rec.offsetOf('seq')! };
+
+/** A ping or its answer, as ping_rec.encode writes it. */
+export function encode_ping(type: number, node: number, seq: number): Uint8Array {
+  const b = new Uint8Array(PING_B);
+  b[P.type] = type;
+  b[P.version] = PING_VERSION;
+  put_u16(b, P.node, node);
+  put_u32(b, P.seq, seq);
+  return b;
+}
+
+/** What ping_rec.decode reads of a ping (tests compare encode_ping with it). */
+export const decode_ping_layout = (b: Uint8Array): PingMsg => ping_rec.decode(b);
 
 interface Liveness {
   /** Peers this node has taken as unreachable, and since when (until it hears from them again). */
   lost: Map<number, number>;
   /** Peers the partition limit has run out for: acted on as gone (until heard again). */
   gone: Set<number>;
-  /** When each peer was last heard (a ping or its answer). */
-  heard: Map<number, number>;
+  /**
+   * When each peer was last heard (a ping, its answer, a message over a
+   * connection), by node number; 0 until it is (as never: a watched peer's
+   * silence counts from when it was first watched). An array rather than
+   * a map: every message om receives sets it.
+   */
+  heard: Float64Array;
   /** The peers this node watches, and since when. */
   watched: Map<number, number>;
   /** When this node last pinged or answered each peer. */
@@ -82,8 +103,9 @@ interface Liveness {
   verdicts: { peer: number; at_ns: number }[];
 }
 
-const liveness = (n: Node): Liveness =>
-  n.attach('om_liveness', () => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] }));
+const new_liveness = (n: Node): Liveness =>
+  ({ lost: new Map(), gone: new Set(), heard: new Float64Array(n.cluster.nodes.length), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
+const liveness = (n: Node): Liveness => (n.ext.get('om_liveness') as Liveness | undefined) ?? n.attach('om_liveness', () => new_liveness(n));
 
 /** Every peer this node took as unreachable, and when (its own record). */
 export const verdicts_of = (node: Node): readonly { peer: number; at_ns: number }[] => liveness(node).verdicts;
@@ -111,8 +133,7 @@ const phase_of = (node: number, peer: number, period_ns: number): number =>
 function send_ping(node: Node, peer: number, type: number): void {
   if (!node.alive) return;
   const lv = liveness(node);
-  const b = new Uint8Array(PING_B);
-  ping_rec.encode({ type, version: PING_VERSION, node: node.id, seq: ++lv.seq }, b);
+  const b = encode_ping(type, node.id, ++lv.seq);
   lv.sent.set(peer, node.cluster.queue.now_ns);
   network_of(node.cluster).udp_send(node, node.cluster.node(peer), OM_PING_PORT, b);
 }
@@ -120,15 +141,15 @@ function send_ping(node: Node, peer: number, type: number): void {
 /** A ping or its answer arrived. */
 function receive_ping(node: Node, from: Node, data: Uint8Array | null): void {
   if (!data || !node.alive) return;
-  const m = ping_rec.decode(data);
-  if (m.version !== PING_VERSION || (m.type !== PING && m.type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${m.type} from ${from.name}`);
+  const type = data[P.type]!;
+  if (data[P.version] !== PING_VERSION || (type !== PING && type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${type} from ${from.name}`);
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
-  lv.heard.set(from.id, now);
+  lv.heard[from.id] = now;
   if (lv.lost.has(from.id)) peer_back(node, from.id);
   // Answer, unless this node's own ping or answer went that way lately.
   const period = network_of(node.cluster).profile.infod_interval_ns;
-  if (m.type === PING && now - (lv.sent.get(from.id) ?? -Infinity) > period / 2) send_ping(node, from.id, PONG);
+  if (type === PING && now - (lv.sent.get(from.id) ?? -Infinity) > period / 2) send_ping(node, from.id, PONG);
 }
 
 /** Start watching on every node (each watches on its own, on its own clock). */
@@ -179,7 +200,7 @@ function check_peers(node: Node, dead_after_ns: number): void {
   const now = node.cluster.queue.now_ns;
   const lv = liveness(node);
   for (const [peer, since] of lv.watched) {
-    const last = Math.max(lv.heard.get(peer) ?? 0, since);
+    const last = Math.max(lv.heard[peer]!, since);
     if (now - last > dead_after_ns && !lv.lost.has(peer)) peer_unreachable(node, peer, `${node.cluster.node(peer).name} unreachable`);
   }
 }
@@ -282,7 +303,7 @@ export function connection_failed(node: Node, peer: Node, why: string): void {
  */
 export function peer_heard(node: Node, peer: number): void {
   const lv = liveness(node);
-  lv.heard.set(peer, node.cluster.queue.now_ns);
+  lv.heard[peer] = node.cluster.queue.now_ns;
   if (lv.lost.has(peer)) peer_back(node, peer);
 }
 
