@@ -19,7 +19,6 @@
 // from each other (and only from each other) alive in each other's eyes,
 // since their news goes around the cut: a migrant would then run on without
 // the deputy it can no longer reach.
-import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { Rng } from '../kernel/rng.ts';
@@ -28,22 +27,17 @@ import { NS_PER_S } from '../kernel/time.ts';
 import { FRAME_SIZE_B } from '../kernel/physmem.ts';
 import { network_of, wire_bytes } from './link.ts';
 import { NodeLoad } from './load.ts';
-import { get_u16, get_u32, put_u16, put_u32 } from './le.ts';
 import { encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
 import { net_dev_bytes } from './nic.ts';
-import { INFOD_PORT } from './udp.ts';
+import { encode_note, INFOD_PORT, note_node, note_seq, NOTE_B } from './udp.ts';
 import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
 const INFOD_WINDOW = 1;
 const INFOD_ACK = 2;
 const INFOD_VERSION = 2;
 
-interface AckMsg { type: number; version: number; node: number; seq: number }
-/** A window's acknowledgement: who acknowledges which window. */
-const ACK = struct<AckMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
-export const LOAD_ACK_B = ACK.span;
-/** ACK's fields, where it puts them: written and read byte by byte (net/le.ts), as loadvec.ts does a window's. */
-const A = { type: ACK.offsetOf('type')!, version: ACK.offsetOf('version')!, node: ACK.offsetOf('node')!, seq: ACK.offsetOf('seq')! };
+/** A window's acknowledgement is a note (net/udp.ts): who acknowledges which window. */
+export const LOAD_ACK_B = NOTE_B;
 
 /** A window goes out every GOSSIP_MIN..GOSSIP_MAX of the load interval (0.5-1 s), uniformly. */
 export const GOSSIP_MIN = 0.5;
@@ -52,22 +46,7 @@ export const GOSSIP_MAX = 1;
 /** The available bandwidth is never taken as less than this share of the line. */
 const MIN_AVAILABLE_SHARE = 0.05;
 
-/** A window's acknowledgement, as ACK.encode writes it. */
-export function encode_ack(node: number, seq: number): Uint8Array {
-  const b = new Uint8Array(LOAD_ACK_B);
-  b[A.type] = INFOD_ACK;
-  b[A.version] = INFOD_VERSION;
-  put_u16(b, A.node, node);
-  put_u32(b, A.seq, seq);
-  return b;
-}
-
-/** An acknowledgement as ACK.encode writes it, the slow way (tests compare encode_ack with it). */
-export function encode_ack_layout(node: number, seq: number): Uint8Array {
-  const b = new Uint8Array(LOAD_ACK_B);
-  ACK.encode({ type: INFOD_ACK, version: INFOD_VERSION, node, seq }, b);
-  return b;
-}
+export const encode_ack = (node: number, seq: number): Uint8Array => encode_note(INFOD_ACK, INFOD_VERSION, node, seq);
 
 export class InfoD {
   /** What this node knows of every node's load, its own included. */
@@ -218,10 +197,10 @@ export class InfoD {
       const seq = this.vector.merge_window(data, now);
       network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, seq));
     } else if (data[0] === INFOD_ACK) {
-      const node = get_u16(data, A.node);
+      const node = note_node(data);
       // Only the latest window's acknowledgement times the path; a late one for an older window is stale.
       const s = this.sent.get(node);
-      if (s && s.seq === get_u32(data, A.seq)) {
+      if (s && s.seq === note_seq(data)) {
         const t0 = Math.round((now - s.at_ns) / 2);
         this.t0_ns.set(node, t0);
         if (!(t0 >= (this.t0_min_ns.get(node) ?? Infinity))) this.t0_min_ns.set(node, t0);

@@ -26,13 +26,13 @@
 // a live migrant would have noticed and told its holders, the process is
 // taken as gone and its pages are let go (a migrant that asks for one then
 // learns it is lost).
-import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import { network_of } from '../net/link.ts';
+import { encode_note, note_type, note_version, NOTE_B } from '../net/udp.ts';
 import { deputy_exit, drop_holder } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
 import { mig_in_idle, mig_in_peer_gone, mig_in_peer_lost } from './mig_receive.ts';
@@ -43,7 +43,6 @@ import { exit_waits } from './remote_syscall.ts';
 import { om_node, type OmTask } from './state.ts';
 import { comm_send } from './comm.ts';
 import { HOLD_ANSWER, HOLD_CHECK, REM_EXIT, REM_WHERE } from './proto.ts';
-import { put_u16, put_u32 } from '../net/le.ts';
 
 const dbg = kdebug('om:deputy');
 
@@ -63,24 +62,8 @@ export const OM_PING_PORT = 724;
 const PING = 1;
 const PONG = 2;
 const PING_VERSION = 1;
-interface PingMsg { type: number; version: number; node: number; seq: number }
-const ping_rec = struct<PingMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
-export const PING_B = ping_rec.span;
-/** ping_rec's fields, where it puts them: written and read byte by byte (net/le.ts), as infoD's datagrams are. */
-const P = { type: ping_rec.offsetOf('type')!, version: ping_rec.offsetOf('version')!, node: ping_rec.offsetOf('node')!, seq: ping_rec.offsetOf('seq')! };
-
-/** A ping or its answer, as ping_rec.encode writes it. */
-export function encode_ping(type: number, node: number, seq: number): Uint8Array {
-  const b = new Uint8Array(PING_B);
-  b[P.type] = type;
-  b[P.version] = PING_VERSION;
-  put_u16(b, P.node, node);
-  put_u32(b, P.seq, seq);
-  return b;
-}
-
-/** What ping_rec.decode reads of a ping (tests compare encode_ping with it). */
-export const decode_ping_layout = (b: Uint8Array): PingMsg => ping_rec.decode(b);
+/** A ping or its answer is a note (net/udp.ts): its type, the sender, a sequence number. */
+export const PING_B = NOTE_B;
 
 interface Liveness {
   /** Peers this node has taken as unreachable, and since when (until it hears from them again). */
@@ -133,7 +116,7 @@ const phase_of = (node: number, peer: number, period_ns: number): number =>
 function send_ping(node: Node, peer: number, type: number): void {
   if (!node.alive) return;
   const lv = liveness(node);
-  const b = encode_ping(type, node.id, ++lv.seq);
+  const b = encode_note(type, PING_VERSION, node.id, ++lv.seq);
   lv.sent.set(peer, node.cluster.queue.now_ns);
   network_of(node.cluster).udp_send(node, node.cluster.node(peer), OM_PING_PORT, b);
 }
@@ -141,8 +124,8 @@ function send_ping(node: Node, peer: number, type: number): void {
 /** A ping or its answer arrived. */
 function receive_ping(node: Node, from: Node, data: Uint8Array | null): void {
   if (!data || !node.alive) return;
-  const type = data[P.type]!;
-  if (data[P.version] !== PING_VERSION || (type !== PING && type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${type} from ${from.name}`);
+  const type = note_type(data);
+  if (note_version(data) !== PING_VERSION || (type !== PING && type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${type} from ${from.name}`);
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
   lv.heard[from.id] = now;

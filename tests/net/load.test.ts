@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
 import { NodeLoad } from '../../net/load.ts';
-import { encode_ack, encode_ack_layout } from '../../net/infod.ts';
+import { decode_note_layout, encode_note, note_node, note_seq, note_type, note_version } from '../../net/udp.ts';
 import { decode_head_layout, decode_window, encode_entry_layout, encode_window, LOAD_ENTRY_B, LOAD_VECTOR_WINDOW, LoadVector, WINDOW_HEAD_B, window_B, type LoadEntry } from '../../net/loadvec.ts';
 
 test('the local mean rises slowly and falls at once; the exported value rises at once and falls slowly', () => {
@@ -94,14 +94,16 @@ test("a window's entries are encoded as buffer-layout's ENTRY encodes them, and 
   );
 });
 
-test("a window's header is written as buffer-layout's HEAD encodes it; an acknowledgement as ACK does", () => {
+test("a window's header is written as buffer-layout's HEAD encodes it, a note (an acknowledgement, a ping) as NOTE does", () => {
   check(
     fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.array(entry(8), { maxLength: LOAD_VECTOR_WINDOW }), (type, version, from, seq, entries) => {
       const b = encode_window(type, version, from, seq, entries, 5e9);
       assert.equal(decode_head_layout(b), { type, version, node: from, seq, count: entries.length });
       const w = decode_window(b, 5e9);
       assert.equal([w.from, w.seq], [from, seq]);
-      assert.equal([...encode_ack(from, seq)], [...encode_ack_layout(from, seq)]);
+      const n = encode_note(type, version, from, seq);
+      assert.equal(decode_note_layout(n), { type, version, node: from, seq });
+      assert.equal([note_type(n), note_version(n), note_node(n), note_seq(n)], [type, version, from, seq]);
     }),
   );
 });
