@@ -133,6 +133,15 @@ test('the schedule computed at enqueue is the one a dequeue at each free moment 
   );
 });
 
+test('the same over long runs, whose queues drop their front as they go (hundreds of frames gone at a time)', () => {
+  check(
+    fc.property(profiles, fc.array(sent, { minLength: 300, maxLength: 900 }), (p, frames) => {
+      assert.equal(run_egress(p, frames).placed, reference(p, frames));
+    }),
+    { numRuns: 20 },
+  );
+});
+
 test('a frame of the top band waits behind at most the frame already on the wire and the frames ahead of it in its band', () => {
   check(
     fc.property(fc.array(sent, { minLength: 1, maxLength: 60 }), (frames) => {
