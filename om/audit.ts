@@ -15,6 +15,7 @@ import type { PhysMem } from '../kernel/physmem.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../mm/pgtable.ts';
 import { own_page } from './pages.ts';
+import { VpnTable } from './vpn_table.ts';
 
 /**
  * A page's checksum: CRC-32, except that a page of zeros (every page in
@@ -39,9 +40,9 @@ function frame_sum(mem: PhysMem, pfn: number): number {
 
 class PidAudit {
   /** vpn -> checksum of the bytes the page must still have. */
-  readonly pending = new Map<number, number>();
-  /** Pages a holder sent that have not arrived yet. */
-  readonly onwire = new Set<number>();
+  readonly pending = new VpnTable();
+  /** Pages a holder sent that have not arrived yet (each marked 1). */
+  readonly onwire = new VpnTable();
   corrupt = 0;
   lost = 0;
   /** What went wrong first, for the failure message. */
@@ -79,7 +80,7 @@ export class PageAudit {
 
   /** A page left a holder for the migrant. */
   sent(pid: number, vpn: number): void {
-    this.of(pid).onwire.add(vpn);
+    this.of(pid).onwire.set(vpn, 1);
   }
 
   /** A page arrived at the migrant (data null: the holder said it never existed). */
@@ -109,7 +110,8 @@ export class PageAudit {
     for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) a.pending.delete(v);
   }
 
-  in_flight(pid: number): ReadonlySet<number> {
+  /** The pages a holder sent to pid that have not arrived yet. */
+  in_flight(pid: number): Iterable<number> & { has(vpn: number): boolean; readonly size: number } {
     return this.of(pid).onwire;
   }
 
@@ -118,12 +120,13 @@ export class PageAudit {
    * completed, every page never seen again is lost too; for one that was
    * killed, only pages that came back wrong or as never existed count (it
    * needs none of the others any more, and a node that died with some took
-   * them along with the reason it was killed).
+   * them along with the reason it was killed). The message names the lowest
+   * page never seen again.
    */
   verdict(pid: number, completed = true): { corrupt: number; lost: number; problem: string } {
     const a = this.of(pid);
     const unseen = completed ? a.pending.size : 0;
-    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${[...a.pending.keys()][0]!.toString(16)})`, unseen);
+    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${a.pending.keys().next().value!.toString(16)})`, unseen);
     a.pending.clear();
     return { corrupt: a.corrupt, lost: a.lost, problem: a.first_problem };
   }
