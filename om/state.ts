@@ -242,12 +242,15 @@ export class OmNode {
   readonly ended = new Map<number, NonNullable<Deputy['outcome']>>();
 }
 
+/** A node's om records, made on first use (a factory: om_node is asked at every message, fault and page, so no closure a call). */
+const new_om_node = (): OmNode => new OmNode();
+
 export function om_node(node: Node): OmNode {
   if (share_nothing_check) {
     const ctx = node.cluster.queue.ctx;
     if (ctx !== null && ctx !== node) throw new Error(`share nothing: ${(ctx as Node).name ?? 'another node'} reached into ${node.name}'s om records`);
   }
-  return node.attach('om', () => new OmNode());
+  return node.attach('om', new_om_node);
 }
 
 /**
