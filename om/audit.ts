@@ -38,6 +38,16 @@ function frame_sum(mem: PhysMem, pfn: number): number {
   return mem.known_zero(pfn) ? ZERO_CRC : page_sum(mem.peek(pfn));
 }
 
+const changed = (vpn: number): string => `page 0x${vpn.toString(16)} changed where it was held`;
+
+/** The checksum pending for vpn, which is settled now (its record goes), or -1 when none is. */
+function take_pending(a: PidAudit, vpn: number): number {
+  const want = a.pending.get(vpn);
+  if (want === undefined) return -1;
+  a.pending.delete(vpn);
+  return want;
+}
+
 class PidAudit {
   /** vpn -> checksum of the bytes the page must still have. */
   readonly pending = new VpnTable();
@@ -87,9 +97,8 @@ export class PageAudit {
   arrived(pid: number, vpn: number, data: Uint8Array | null): void {
     const a = this.of(pid);
     a.onwire.delete(vpn);
-    const want = a.pending.get(vpn);
-    if (want === undefined) return;
-    a.pending.delete(vpn);
+    const want = take_pending(a, vpn);
+    if (want < 0) return;
     if (data === null) this.problem(a, 'lost', `page 0x${vpn.toString(16)} came back as never existed`);
     else if (page_sum(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} arrived with other bytes`);
   }
@@ -97,10 +106,20 @@ export class PageAudit {
   /** A page seen where it is: held at the process's exit, mapped back in place, or moved at a freeze. */
   seen(pid: number, vpn: number, data: Uint8Array): void {
     const a = this.of(pid);
-    const want = a.pending.get(vpn);
-    if (want === undefined) return;
-    a.pending.delete(vpn);
-    if (page_sum(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} changed where it was held`);
+    const want = take_pending(a, vpn);
+    if (want >= 0 && page_sum(data) !== want) this.problem(a, 'corrupt', changed(vpn));
+  }
+
+  /**
+   * seen(pid, vpn, mem.bytes(pfn)), the obvious version, for a page seen in
+   * its frame: a frame physmem knows to hold zeros is not read (frame_sum),
+   * and is not taken as written either (bytes() would, and the frame then
+   * has its 4 KiB compared with zeros again when it is freed).
+   */
+  seen_frame(pid: number, vpn: number, mem: PhysMem, pfn: number): void {
+    const a = this.of(pid);
+    const want = take_pending(a, vpn);
+    if (want >= 0 && frame_sum(mem, pfn) !== want) this.problem(a, 'corrupt', changed(vpn));
   }
 
   /** munmap: those pages no longer need to be found. */
