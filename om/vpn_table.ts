@@ -1,13 +1,16 @@
-// A table from page numbers to non-negative numbers (a page's checksum, a
-// mark), for the page audit's records: what Map<number, number> does for
-// it, in blocks of 1024 pages made as pages are first set, each a
-// Float64Array where -1 says "no entry". A Map of a large process's pages
+// Collections indexed by page number, in blocks of 1024 pages made as
+// pages first enter: VpnTable maps page numbers to non-negative numbers
+// (the page audit's checksums; a Float64Array a block, -1 for no entry),
+// VpnSet holds page numbers (a migrant's pages on their way, and those a
+// zone brought and not used yet; a Uint8Array a block). Each stands for a
+// Map or a Set keyed by page number: one of a large process's pages
 // (147,000 at 575 MiB) spreads them over a hash table, and each page that
-// arrives cost a few cache misses to find (the largest share of the audit's
-// time on the remote-paging path); pages arrive mostly in runs, which a
-// block keeps together. Keys are whole numbers below 2^31 (page numbers are
-// below 2^20), and come out in ascending order, not in the order they were
-// set. tests/om/vpn_table.test.ts holds it to a Map.
+// crossed the wire cost a few cache misses to find (the largest share of
+// the audit's time on the remote-paging path), where pages come mostly in
+// runs that a block keeps together. Keys are whole numbers below 2^31 (page
+// numbers are below 2^20) and come out in ascending order, not in the
+// order they were added. tests/om/vpn_table.test.ts holds each to a Map or
+// a Set.
 
 const BLOCK_SHIFT = 10;
 const BLOCK = 1 << BLOCK_SHIFT;
@@ -70,5 +73,63 @@ export class VpnTable implements Iterable<number> {
 
   [Symbol.iterator](): IterableIterator<number> {
     return this.keys();
+  }
+}
+
+/**
+ * A set of page numbers, as VpnTable is a map: what Set<number> does for a
+ * migrant's pages on their way or brought by a zone and not used yet,
+ * each asked, added and removed at every page of the remote-paging path,
+ * in blocks of 1024 pages a Uint8Array (a page's entry 1 when it is in).
+ * Iteration goes in ascending order, not in the order pages were added.
+ * tests/om/vpn_table.test.ts holds it to a Set.
+ */
+export class VpnSet implements Iterable<number> {
+  private blocks: (Uint8Array | undefined)[] = [];
+  /** Pages held. */
+  size = 0;
+
+  has(vpn: number): boolean {
+    if ((vpn | 0) !== vpn) return false; // not a whole number below 2^31: never added
+    const b = this.blocks[vpn >> BLOCK_SHIFT];
+    return b !== undefined && b[vpn & (BLOCK - 1)] === 1;
+  }
+
+  add(vpn: number): this {
+    if (!(Number.isInteger(vpn) && vpn >= 0 && vpn < 2 ** 31)) throw new RangeError(`a page number is a whole number from 0 to 2^31 - 1, got ${vpn}`);
+    const b = (this.blocks[vpn >> BLOCK_SHIFT] ??= new Uint8Array(BLOCK));
+    const j = vpn & (BLOCK - 1);
+    if (b[j] === 0) {
+      b[j] = 1;
+      this.size++;
+    }
+    return this;
+  }
+
+  /** Remove vpn; whether it was in. */
+  delete(vpn: number): boolean {
+    if ((vpn | 0) !== vpn) return false;
+    const b = this.blocks[vpn >> BLOCK_SHIFT];
+    if (b === undefined) return false;
+    const j = vpn & (BLOCK - 1);
+    if (b[j] === 0) return false;
+    b[j] = 0;
+    this.size--;
+    return true;
+  }
+
+  clear(): void {
+    this.blocks = [];
+    this.size = 0;
+  }
+
+  /** The pages, ascending. */
+  *[Symbol.iterator](): IterableIterator<number> {
+    const bs = this.blocks;
+    for (let i = 0; i < bs.length; i++) {
+      const b = bs[i];
+      if (b === undefined) continue;
+      for (let j = 0; j < BLOCK; j++) if (b[j] === 1) yield (i << BLOCK_SHIFT) + j;
+    }
   }
 }

@@ -1,12 +1,12 @@
-// The audit's page table (om/vpn_table.ts) answers as the obvious version,
-// a Map from page numbers to numbers, does: every get, has, delete and
-// size, and the same keys at the end (ascending, where the Map keeps the
-// order they were set in).
+// The page-indexed collections (om/vpn_table.ts) answer as the obvious
+// versions, a Map from page numbers to numbers and a Set of page numbers,
+// do: every get, has, add, delete and size, and the same keys at the end
+// (ascending, where the Map and the Set keep the order they were set in).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
-import { VpnTable } from '../../om/vpn_table.ts';
+import { VpnSet, VpnTable } from '../../om/vpn_table.ts';
 
 type Op = { op: 'set'; vpn: number; x: number } | { op: 'get' | 'has' | 'delete'; vpn: number } | { op: 'clear' };
 
@@ -45,6 +45,38 @@ test('VpnTable refuses what is no page number or no entry', () => {
   for (const v of [-1, 0.5, 2 ** 31, NaN]) assert.throws(() => t.set(v, 1), /page number/);
   for (const x of [-1, NaN]) assert.throws(() => t.set(1, x), /entry/);
   assert.is(t.size, 0);
+});
+
+type SetOp = { op: 'add'; vpn: number } | { op: 'has' | 'delete'; vpn: number } | { op: 'clear' };
+const set_op: fc.Arbitrary<SetOp> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('add' as const), vpn }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('has' as const, 'delete' as const), vpn: odd }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
+);
+
+test('property: VpnSet answers every has, add, delete and size as a Set does, and holds the same pages', () => {
+  check(
+    fc.property(fc.array(set_op, { maxLength: 400 }), (ops) => {
+      const fast = new VpnSet();
+      const obvious = new Set<number>();
+      for (const o of ops) {
+        switch (o.op) {
+          case 'add': assert.is(fast.add(o.vpn), fast); obvious.add(o.vpn); break;
+          case 'has': assert.is(fast.has(o.vpn), obvious.has(o.vpn)); break;
+          case 'delete': assert.is(fast.delete(o.vpn), obvious.delete(o.vpn)); break;
+          case 'clear': fast.clear(); obvious.clear(); break;
+        }
+        assert.is(fast.size, obvious.size);
+      }
+      assert.equal([...fast], [...obvious].sort((a, b) => a - b));
+    }),
+  );
+});
+
+test('VpnSet refuses what is no page number', () => {
+  const s = new VpnSet();
+  for (const v of [-1, 0.5, 2 ** 31, NaN]) assert.throws(() => s.add(v), /page number/);
+  assert.is(s.size, 0);
 });
 
 test.run();
