@@ -25,3 +25,8 @@ export function drop_front_kept<T>(a: T[], n: number, len: number): void {
   const m = len - n;
   for (let i = 0; i < m; i++) a[i] = a[i + n]!;
 }
+
+/** drop_front_kept on each of several arrays that run in parallel (a queue's fields). */
+export function drop_fronts_kept(arrays: unknown[][], n: number, len: number): void {
+  for (const a of arrays) drop_front_kept(a, n, len);
+}

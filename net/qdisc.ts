@@ -34,7 +34,7 @@
 // frame that is also lost goes once), then reorder; the copy goes through
 // netem again without being duplicated.
 import { Rng } from '../kernel/rng.ts';
-import { drop_front_kept } from './fifo.ts';
+import { drop_fronts_kept } from './fifo.ts';
 import type { NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { frame_counted_B, ser_ns, type Frame } from './wire.ts';
@@ -259,12 +259,11 @@ export class Egress<H = unknown> {
     }
     const h = Math.min(this.h_dep, this.h_start);
     if (h > 256 && h * 2 > n) {
-      for (const a of [dep, st, this.counted_B, this.band, this.enq_ns, this.delay_ns, this.free_before_ns, this.tok_before_ns, this.tok_at_before_ns, this.tbf_last_before_ns] as unknown[][]) drop_front_kept(a, h, n);
+      drop_fronts_kept([dep, st, this.counted_B, this.band, this.enq_ns, this.delay_ns, this.free_before_ns, this.tok_before_ns, this.tok_at_before_ns, this.tbf_last_before_ns], h, n);
       // The frames and their events as well, and the stale entries let go.
-      for (const a of [this.frame, this.handle] as unknown[][]) {
-        drop_front_kept(a, h, n);
-        a.fill(undefined, n - h, n);
-      }
+      drop_fronts_kept([this.frame, this.handle], h, n);
+      this.frame.fill(undefined as unknown as Frame, n - h, n);
+      this.handle.fill(undefined as H, n - h, n);
       this.n = n - h;
       this.h_dep -= h;
       this.h_start -= h;

@@ -61,7 +61,7 @@
 // give), the send buffer limit for om's other senders (a kernel sender
 // that never blocks on it: the migration's frozen pages, replies),
 // keepalive.
-import { drop_front_kept } from './fifo.ts';
+import { drop_fronts_kept } from './fifo.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { EventHandle } from '../kernel/events.ts';
 import type { Node } from '../kernel/node.ts';
@@ -226,11 +226,7 @@ export class MsgQueue {
     const h = Math.min(this.head, this.una);
     const n = this.length;
     if (h < 1024 || h * 2 < n) return;
-    drop_front_kept(this.end_seq, h, n);
-    drop_front_kept(this.ready_ns, h, n);
-    drop_front_kept(this.deliver, h, n);
-    drop_front_kept(this.on_fail, h, n);
-    drop_front_kept(this.cpu_free, h, n);
+    drop_fronts_kept([this.end_seq, this.ready_ns, this.deliver, this.on_fail, this.cpu_free], h, n);
     // The stale closures let go of what they hold.
     this.deliver.fill(delivered, n - h, n);
     this.on_fail.fill(undefined, n - h, n);

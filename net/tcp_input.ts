@@ -2,7 +2,7 @@
 // processed first (tcp_ack: the window, RTT, fast retransmit), then its data
 // (tcp_data_queue: in order, out of order, duplicate), then whatever can be
 // sent now, then whether the ACK goes at once or delayed (tcp_ack_snd_check).
-import { drop_front_kept } from './fifo.ts';
+import { drop_fronts_kept } from './fifo.ts';
 import { MSS_B, type Frame } from './wire.ts';
 import {
   TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_ESTABLISHED, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
@@ -122,11 +122,7 @@ function compact_segs(tp: TcpSock): void {
   const h = tp.una_i;
   const n = tp.seg_n;
   if (h < 1024 || h * 2 < n) return;
-  drop_front_kept(tp.seg_seq, h, n);
-  drop_front_kept(tp.seg_len, h, n);
-  drop_front_kept(tp.seg_sent_ns, h, n);
-  drop_front_kept(tp.seg_first_ns, h, n);
-  drop_front_kept(tp.seg_tx, h, n);
+  drop_fronts_kept([tp.seg_seq, tp.seg_len, tp.seg_sent_ns, tp.seg_first_ns, tp.seg_tx], h, n);
   tp.seg_n = n - h;
   tp.una_i -= h;
   tp.nxt_i -= h;

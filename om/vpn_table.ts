@@ -14,34 +14,27 @@
 
 const BLOCK_SHIFT = 10;
 const BLOCK = 1 << BLOCK_SHIFT;
-const NONE = -1;
 
-export class VpnTable implements Iterable<number> {
-  private blocks: (Float64Array | undefined)[] = [];
+/** What VpnTable and VpnSet share: the blocks, a count, and `none` where a page has no entry. */
+abstract class VpnBlocks<B extends Float64Array | Uint8Array> implements Iterable<number> {
+  protected blocks: (B | undefined)[] = [];
   /** Entries held. */
   size = 0;
+  /** A block's value for a page without an entry. */
+  protected abstract readonly none: number;
+  protected abstract new_block(): B;
 
-  /** The value of vpn's entry, or undefined. */
-  get(vpn: number): number | undefined {
-    if ((vpn | 0) !== vpn) return undefined; // not a whole number below 2^31: never set
-    const b = this.blocks[vpn >> BLOCK_SHIFT];
-    if (b === undefined) return undefined;
-    const x = b[vpn & (BLOCK - 1)]!;
-    return x === NONE ? undefined : x;
-  }
-
-  has(vpn: number): boolean {
-    return this.get(vpn) !== undefined;
-  }
-
-  set(vpn: number, x: number): void {
+  /** The block vpn goes in, made if need be; a RangeError for what is no page number. */
+  protected block_for(vpn: number): B {
     if (!(Number.isInteger(vpn) && vpn >= 0 && vpn < 2 ** 31)) throw new RangeError(`a page number is a whole number from 0 to 2^31 - 1, got ${vpn}`);
-    if (!(x >= 0)) throw new RangeError(`a page's entry is a number >= 0, got ${x}`);
-    const i = vpn >> BLOCK_SHIFT;
-    const b = (this.blocks[i] ??= new Float64Array(BLOCK).fill(NONE));
-    const j = vpn & (BLOCK - 1);
-    if (b[j] === NONE) this.size++;
-    b[j] = x;
+    return (this.blocks[vpn >> BLOCK_SHIFT] ??= this.new_block());
+  }
+
+  /** vpn's entry in its block, or `none` (also for what is no whole number below 2^31: never set). */
+  protected entry(vpn: number): number {
+    if ((vpn | 0) !== vpn) return this.none;
+    const b = this.blocks[vpn >> BLOCK_SHIFT];
+    return b === undefined ? this.none : b[vpn & (BLOCK - 1)]!;
   }
 
   /** Remove vpn's entry; whether there was one. */
@@ -50,8 +43,8 @@ export class VpnTable implements Iterable<number> {
     const b = this.blocks[vpn >> BLOCK_SHIFT];
     if (b === undefined) return false;
     const j = vpn & (BLOCK - 1);
-    if (b[j] === NONE) return false;
-    b[j] = NONE;
+    if (b[j] === this.none) return false;
+    b[j] = this.none;
     this.size--;
     return true;
   }
@@ -67,7 +60,7 @@ export class VpnTable implements Iterable<number> {
     for (let i = 0; i < bs.length; i++) {
       const b = bs[i];
       if (b === undefined) continue;
-      for (let j = 0; j < BLOCK; j++) if (b[j] !== NONE) yield (i << BLOCK_SHIFT) + j;
+      for (let j = 0; j < BLOCK; j++) if (b[j] !== this.none) yield (i << BLOCK_SHIFT) + j;
     }
   }
 
@@ -76,60 +69,50 @@ export class VpnTable implements Iterable<number> {
   }
 }
 
-/**
- * A set of page numbers, as VpnTable is a map: what Set<number> does for a
- * migrant's pages on their way or brought by a zone and not used yet,
- * each asked, added and removed at every page of the remote-paging path,
- * in blocks of 1024 pages a Uint8Array (a page's entry 1 when it is in).
- * Iteration goes in ascending order, not in the order pages were added.
- * tests/om/vpn_table.test.ts holds it to a Set.
- */
-export class VpnSet implements Iterable<number> {
-  private blocks: (Uint8Array | undefined)[] = [];
-  /** Pages held. */
-  size = 0;
+/** Map<number, number> for page numbers and values >= 0 (see the top of this file). */
+export class VpnTable extends VpnBlocks<Float64Array> {
+  protected readonly none = -1;
+  protected new_block(): Float64Array {
+    return new Float64Array(BLOCK).fill(this.none);
+  }
+
+  /** The value of vpn's entry, or undefined. */
+  get(vpn: number): number | undefined {
+    const x = this.entry(vpn);
+    return x === this.none ? undefined : x;
+  }
 
   has(vpn: number): boolean {
-    if ((vpn | 0) !== vpn) return false; // not a whole number below 2^31: never added
-    const b = this.blocks[vpn >> BLOCK_SHIFT];
-    return b !== undefined && b[vpn & (BLOCK - 1)] === 1;
+    return this.entry(vpn) !== this.none;
+  }
+
+  set(vpn: number, x: number): void {
+    if (!(x >= 0)) throw new RangeError(`a page's entry is a number >= 0, got ${x}`);
+    const b = this.block_for(vpn);
+    const j = vpn & (BLOCK - 1);
+    if (b[j] === this.none) this.size++;
+    b[j] = x;
+  }
+}
+
+/** Set<number> for page numbers (see the top of this file). */
+export class VpnSet extends VpnBlocks<Uint8Array> {
+  protected readonly none = 0;
+  protected new_block(): Uint8Array {
+    return new Uint8Array(BLOCK);
+  }
+
+  has(vpn: number): boolean {
+    return this.entry(vpn) !== this.none;
   }
 
   add(vpn: number): this {
-    if (!(Number.isInteger(vpn) && vpn >= 0 && vpn < 2 ** 31)) throw new RangeError(`a page number is a whole number from 0 to 2^31 - 1, got ${vpn}`);
-    const b = (this.blocks[vpn >> BLOCK_SHIFT] ??= new Uint8Array(BLOCK));
+    const b = this.block_for(vpn);
     const j = vpn & (BLOCK - 1);
-    if (b[j] === 0) {
+    if (b[j] === this.none) {
       b[j] = 1;
       this.size++;
     }
     return this;
-  }
-
-  /** Remove vpn; whether it was in. */
-  delete(vpn: number): boolean {
-    if ((vpn | 0) !== vpn) return false;
-    const b = this.blocks[vpn >> BLOCK_SHIFT];
-    if (b === undefined) return false;
-    const j = vpn & (BLOCK - 1);
-    if (b[j] === 0) return false;
-    b[j] = 0;
-    this.size--;
-    return true;
-  }
-
-  clear(): void {
-    this.blocks = [];
-    this.size = 0;
-  }
-
-  /** The pages, ascending. */
-  *[Symbol.iterator](): IterableIterator<number> {
-    const bs = this.blocks;
-    for (let i = 0; i < bs.length; i++) {
-      const b = bs[i];
-      if (b === undefined) continue;
-      for (let j = 0; j < BLOCK; j++) if (b[j] === 1) yield (i << BLOCK_SHIFT) + j;
-    }
   }
 }
