@@ -82,8 +82,9 @@ interface Liveness {
   verdicts: { peer: number; at_ns: number }[];
 }
 
-const liveness = (n: Node): Liveness =>
-  n.attach('om_liveness', () => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] }));
+const new_liveness = (): Liveness => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
+/** A node's liveness records (a factory, not a closure a call: a remote fault asks). */
+const liveness = (n: Node): Liveness => n.attach('om_liveness', new_liveness);
 
 /** Every peer this node took as unreachable, and when (its own record). */
 export const verdicts_of = (node: Node): readonly { peer: number; at_ns: number }[] => liveness(node).verdicts;
