@@ -115,9 +115,9 @@ class Event implements EventHandle {
 /**
  * A 4-ary min-heap of events by (key, sequence number), sifted without
  * swaps: half the levels of a binary heap, whose pops (every event is
- * popped once, from the main heap and its node's) went down twice as many
- * parents to the cache's cost; (key, sequence number) orders all events
- * totally, so any heap pops them in the same order. The key is an event's time, or for the bounds heap its bound_ns
+ * popped once) went down twice as many parents to the cache's cost; (key,
+ * sequence number) orders all events totally, so any heap pops them in the
+ * same order. The key is an event's time, or for the bounds heap its bound_ns
  * (both fixed once it is scheduled). Each event's key is kept beside it in
  * a number array and compared inline: a comparison function read from a
  * field (one for times, one for bounds) cost more than the sifts around
@@ -180,6 +180,44 @@ class Heap {
     k[i] = key;
   }
 
+  /**
+   * The earliest time before lim of a live event of `node` or of every node
+   * (ANY_NODE, OBSERVE), else lim: a search from the root that goes only
+   * where a key is under both lim and the best found (a child's key is at
+   * least its parent's, so nothing below a later key can be earlier). The
+   * obvious version keeps those events in heaps of their own as well, a
+   * push and a pop more every event; this reads only the events due
+   * before lim, which for a CPU's limit (lim: the next event plus
+   * lookahead_ns) are few. tests/kernel/events.test.ts holds it to the
+   * minimum over every event scheduled.
+   */
+  first_of(node: number, lim: number): number {
+    const h = this.h;
+    const k = this.k;
+    const n = h.length;
+    let best = lim;
+    if (n === 0 || !(k[0]! < best)) return best;
+    const st = this.stack;
+    let sp = 0;
+    st[sp++] = 0;
+    while (sp > 0) {
+      const i = st[--sp]!;
+      const key = k[i]!;
+      if (!(key < best)) continue;
+      const e = h[i]!;
+      if (!e.cancelled && !e.fired && (e.node === node || e.node === ANY_NODE || e.node === OBSERVE)) {
+        best = key; // its subtree is no earlier
+        continue;
+      }
+      const end = 4 * i + 5 < n ? 4 * i + 5 : n;
+      for (let j = 4 * i + 1; j < end; j++) st[sp++] = j;
+    }
+    return best;
+  }
+
+  /** first_of's search stack (indices), kept between calls. */
+  private readonly stack: number[] = [];
+
   pop(): Event | undefined {
     const h = this.h;
     const k = this.k;
@@ -228,9 +266,6 @@ export class EventQueue {
   private readonly cpus = new Heap();
   /** The CPU turns again, by how far each lets the others run (bound_ns). */
   private readonly bounds = new Heap(true);
-  /** The ordinary events again: those of every node, and each node's own (see the top of this file). */
-  private readonly any_node = new Heap();
-  private readonly own: (Heap | undefined)[] = [];
   /**
    * Run before an ordinary event of a node (with its node) or of every node
    * (with ANY_NODE), and at the end of a run (ANY_NODE, just past it): the
@@ -296,8 +331,6 @@ export class EventQueue {
     const ev = this.add(this.heap, at_ns, fn as EventArgFn<unknown>, at_ns, node);
     ev.arg = arg;
     if (settles_itself && settle_on_demand.on) ev.settles_itself = true;
-    if (node === ANY_NODE || node === OBSERVE) this.any_node.push(ev);
-    else if (node >= 0) (this.own[node] ??= new Heap()).push(ev);
     return ev;
   }
 
@@ -333,21 +366,13 @@ export class EventQueue {
     return ev;
   }
 
-  /** The secondary heap an ordinary event of `node` is in (see at()), if any. */
-  private side_heap(node: number): Heap | undefined {
-    return node === ANY_NODE || node === OBSERVE ? this.any_node : node >= 0 ? this.own[node] : undefined;
-  }
-
   /** An event was cancelled: every heap that holds it has one more dead. */
   dropped(ev: Event): void {
     this.gen++;
     if (ev.cpu) {
       this.cpus.died();
       this.bounds.died();
-    } else {
-      this.heap.died();
-      this.side_heap(ev.node)?.died();
-    }
+    } else this.heap.died();
   }
 
   /** Schedule fn delay_ns from now (an event of `node`, as at()). */
@@ -386,11 +411,8 @@ export class EventQueue {
   private ordinary_limit_ns(node: number): number {
     const next = this.heap.top()?.at_ns ?? Infinity;
     if (node < 0 || this.lookahead_ns === 0 || !lookahead_by_node.on) return next;
-    let lim = next + this.lookahead_ns;
-    const a = this.any_node.top()?.at_ns ?? Infinity;
-    if (a < lim) lim = a;
-    const o = this.own[node]?.top()?.at_ns ?? Infinity;
-    return o < lim ? o : lim;
+    // The next of its own or of every node, if before next + lookahead_ns.
+    return this.heap.first_of(node, next + this.lookahead_ns);
   }
 
   /**
@@ -414,10 +436,8 @@ export class EventQueue {
     const ordinary = ev === this.heap.h[0];
     (ordinary ? this.heap : this.cpus).pop();
     ev.fired = true;
-    // Out of the other heap it is in (a fired event at its top is dropped;
-    // a CPU's turn stays among the bounds until it reaches their top).
-    if (ordinary) this.side_heap(ev.node)?.top();
-    else this.bounds.died();
+    // A CPU's turn is in the bounds heap too: it stays there until it reaches their top.
+    if (!ordinary) this.bounds.died();
     this.now_ns = ev.at_ns;
     this.dispatched++;
     this.acting = ev.node;

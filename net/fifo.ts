@@ -13,3 +13,20 @@ export function drop_front<T>(a: T[], n: number): void {
   for (let i = 0; i < m; i++) a[i] = a[i + n]!;
   a.length = m;
 }
+
+/**
+ * drop_front(a, n) for an array whose first `len` entries are in use, the
+ * rest stale: the entries [n, len) move to the front and the array keeps
+ * its length (entries from len - n on are stale now). Setting a shorter
+ * length, as drop_front does, makes V8 trim the array's store when most of
+ * it goes, and a queue that fills again grows it back a step at a time.
+ */
+export function drop_front_kept<T>(a: T[], n: number, len: number): void {
+  const m = len - n;
+  for (let i = 0; i < m; i++) a[i] = a[i + n]!;
+}
+
+/** drop_front_kept on each of several arrays that run in parallel (a queue's fields). */
+export function drop_fronts_kept(arrays: unknown[][], n: number, len: number): void {
+  for (const a of arrays) drop_front_kept(a, n, len);
+}

@@ -34,7 +34,7 @@
 // frame that is also lost goes once), then reorder; the copy goes through
 // netem again without being duplicated.
 import { Rng } from '../kernel/rng.ts';
-import { drop_front } from './fifo.ts';
+import { drop_fronts_kept } from './fifo.ts';
 import type { NicCounters } from './nic.ts';
 import type { NetProfile } from './profiles.ts';
 import { frame_counted_B, ser_ns, type Frame } from './wire.ts';
@@ -84,6 +84,13 @@ export class Egress<H = unknown> {
   private tok_before_ns: number[] = [];
   private tok_at_before_ns: number[] = [];
   private tbf_last_before_ns: number[] = [];
+  /**
+   * Frames held: the arrays' entries [0, n). The arrays are not shortened
+   * when their front is dropped (drop_front_kept), so a busy queue's arrays
+   * keep their room instead of being trimmed by V8 and grown again, twelve
+   * of them, every few hundred frames; entries from n on are stale.
+   */
+  private n = 0;
   /** First frame not yet out of the qdisc, and first not yet on the line. */
   private h_dep = 0;
   private h_start = 0;
@@ -149,7 +156,7 @@ export class Egress<H = unknown> {
       return false;
     }
     // Its place: after every waiting frame of its band or a higher one.
-    const n = this.dep_ns.length;
+    const n = this.n;
     let at = n;
     while (at > this.h_dep && this.band[at - 1]! > band) at--;
     this.waiting[band]!++;
@@ -174,25 +181,27 @@ export class Egress<H = unknown> {
   }
 
   private push_frame(f: Frame, now: number, delay: number, cnt: number, band: number): void {
-    this.frame.push(f);
-    this.enq_ns.push(now);
-    this.delay_ns.push(delay);
-    this.counted_B.push(cnt);
-    this.band.push(band);
-    this.dep_ns.push(0);
-    this.start_ns.push(0);
-    this.handle.push(undefined as H);
-    this.free_before_ns.push(0);
-    this.tok_before_ns.push(0);
-    this.tok_at_before_ns.push(0);
-    this.tbf_last_before_ns.push(0);
+    const i = this.n++;
+    this.frame[i] = f;
+    this.enq_ns[i] = now;
+    this.delay_ns[i] = delay;
+    this.counted_B[i] = cnt;
+    this.band[i] = band;
+    this.dep_ns[i] = 0;
+    this.start_ns[i] = 0;
+    this.handle[i] = undefined as H;
+    this.free_before_ns[i] = 0;
+    this.tok_before_ns[i] = 0;
+    this.tok_at_before_ns[i] = 0;
+    this.tbf_last_before_ns[i] = 0;
   }
 
   /** Move the frame just pushed to index `at` (the ones from there on go one later). */
   private rotate_last_to(at: number): void {
+    const last = this.n - 1;
     const mv = <T>(a: T[]): void => {
-      const x = a[a.length - 1]!;
-      a.copyWithin(at + 1, at, a.length - 1);
+      const x = a[last]!;
+      a.copyWithin(at + 1, at, last);
       a[at] = x;
     };
     mv(this.frame);
@@ -239,17 +248,23 @@ export class Egress<H = unknown> {
   /** Move frames that left the qdisc, and count those that went on the line by now. */
   sync(now: number): void {
     const dep = this.dep_ns;
-    while (this.h_dep < dep.length && dep[this.h_dep]! <= now) this.backlog_B -= this.counted_B[this.h_dep++]!;
+    const n = this.n;
+    while (this.h_dep < n && dep[this.h_dep]! <= now) this.backlog_B -= this.counted_B[this.h_dep++]!;
     const st = this.start_ns;
-    while (this.h_start < st.length && st[this.h_start]! <= now) {
+    while (this.h_start < n && st[this.h_start]! <= now) {
       this.nic.tx_packets++;
       this.nic.tx_bytes += this.counted_B[this.h_start]!;
       this.waiting[this.band[this.h_start]!]!--;
       this.h_start++;
     }
     const h = Math.min(this.h_dep, this.h_start);
-    if (h > 256 && h * 2 > st.length) {
-      for (const a of [dep, st, this.counted_B, this.band, this.frame, this.enq_ns, this.delay_ns, this.handle, this.free_before_ns, this.tok_before_ns, this.tok_at_before_ns, this.tbf_last_before_ns] as unknown[][]) drop_front(a, h);
+    if (h > 256 && h * 2 > n) {
+      drop_fronts_kept([dep, st, this.counted_B, this.band, this.enq_ns, this.delay_ns, this.free_before_ns, this.tok_before_ns, this.tok_at_before_ns, this.tbf_last_before_ns], h, n);
+      // The frames and their events as well, and the stale entries let go.
+      drop_fronts_kept([this.frame, this.handle], h, n);
+      this.frame.fill(undefined as unknown as Frame, n - h, n);
+      this.handle.fill(undefined as H, n - h, n);
+      this.n = n - h;
       this.h_dep -= h;
       this.h_start -= h;
     }
@@ -258,6 +273,6 @@ export class Egress<H = unknown> {
   /** Frames waiting in the qdisc at `now` (tests). */
   queued(now: number): number {
     this.sync(now);
-    return this.start_ns.length - this.h_start;
+    return this.n - this.h_start;
   }
 }

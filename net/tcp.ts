@@ -61,7 +61,7 @@
 // give), the send buffer limit for om's other senders (a kernel sender
 // that never blocks on it: the migration's frozen pages, replies),
 // keepalive.
-import { drop_front } from './fifo.ts';
+import { drop_fronts_kept } from './fifo.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { EventHandle } from '../kernel/events.ts';
 import type { Node } from '../kernel/node.ts';
@@ -177,6 +177,9 @@ export interface TcpHost {
   sk_error_report(tp: TcpSock, reason: string): void;
 }
 
+/** What a delivered message's slot holds (and a stale one's). */
+export const delivered = (): void => {};
+
 /**
  * The messages one direction of a connection carries, in the order sent:
  * the sender's socket buffer and, for each message, what the receiver does
@@ -201,20 +204,33 @@ export class MsgQueue {
   ready_i = 0;
   write_seq = 0;
   last_ready_ns = 0;
+  /**
+   * Messages held: the arrays' entries [0, length). The arrays keep their
+   * length when their front is dropped (see net/qdisc.ts's n); entries from
+   * length on are stale.
+   */
+  length = 0;
 
-  get length(): number {
-    return this.end_seq.length;
+  /** Queue a message (the arrays' entries at length). */
+  push(end_seq: number, ready_ns: number, deliver: () => void, on_fail: ((reason: string) => void) | undefined, cpu_free: boolean): void {
+    const i = this.length++;
+    this.end_seq[i] = end_seq;
+    this.ready_ns[i] = ready_ns;
+    this.deliver[i] = deliver;
+    this.on_fail[i] = on_fail;
+    this.cpu_free[i] = cpu_free;
   }
 
   /** Drop the prefix delivered and acknowledged once it is long (keeps the arrays short). */
   compact(): void {
     const h = Math.min(this.head, this.una);
-    if (h < 1024 || h * 2 < this.end_seq.length) return;
-    drop_front(this.end_seq, h);
-    drop_front(this.ready_ns, h);
-    drop_front(this.deliver, h);
-    drop_front(this.on_fail, h);
-    drop_front(this.cpu_free, h);
+    const n = this.length;
+    if (h < 1024 || h * 2 < n) return;
+    drop_fronts_kept([this.end_seq, this.ready_ns, this.deliver, this.on_fail, this.cpu_free], h, n);
+    // The stale closures let go of what they hold.
+    this.deliver.fill(delivered, n - h, n);
+    this.on_fail.fill(undefined, n - h, n);
+    this.length = n - h;
     this.ready_i -= h;
     this.head -= h;
     this.una -= h;
@@ -246,6 +262,8 @@ export class TcpSock {
   seg_sent_ns: number[] = [];
   seg_first_ns: number[] = [];
   seg_tx: number[] = [];
+  /** Segments held: the arrays' entries [0, seg_n), kept at their length as MsgQueue's are. */
+  seg_n = 0;
   una_i = 0;
   nxt_i = 0;
   snd_cwnd: number;
@@ -321,7 +339,7 @@ export class TcpSock {
 
   /** Segments sent and not acknowledged (2.4's packets_out). */
   get packets_out(): number {
-    return this.seg_seq.length - this.una_i;
+    return this.seg_n - this.una_i;
   }
 
   get cluster(): Cluster {
@@ -449,7 +467,7 @@ export function tcp_done(tp: TcpSock, reason: string): void {
 /** The user timeout expired (2.4's tcp_write_err: ETIMEDOUT). */
 export function tcp_write_err(tp: TcpSock): void {
   const s = tp.stats;
-  const tries = tp.seg_tx[tp.una_i] ?? 0;
+  const tries = tp.una_i < tp.seg_n ? tp.seg_tx[tp.una_i]! : 0;
   s.user_timeouts++;
   s.fewest_tries_at_timeout = s.fewest_tries_at_timeout === 0 ? tries : Math.min(s.fewest_tries_at_timeout, tries);
   tcp_done(tp, `connection to ${tp.peer.name} timed out`);
@@ -473,11 +491,7 @@ export function tcp_sendmsg(tp: TcpSock, bytes: number, at_ns: number, deliver: 
   const ready = Math.max(Math.ceil(at_ns), q.last_ready_ns, now);
   q.last_ready_ns = ready;
   q.write_seq += bytes;
-  q.end_seq.push(q.write_seq);
-  q.ready_ns.push(ready);
-  q.deliver.push(deliver);
-  q.on_fail.push(on_fail);
-  q.cpu_free.push(cpu_free);
+  q.push(q.write_seq, ready, deliver, on_fail, cpu_free);
   if (ready <= now) tcp_push(tp);
   else tp.cluster.queue.at_arg(ready, tcp_push, tp, tp.node.id, true); // TCP alone: it settles its CPU itself if it must (sk_data_ready)
 }

@@ -2,18 +2,16 @@
 // processed first (tcp_ack: the window, RTT, fast retransmit), then its data
 // (tcp_data_queue: in order, out of order, duplicate), then whatever can be
 // sent now, then whether the ACK goes at once or delayed (tcp_ack_snd_check).
-import { drop_front } from './fifo.ts';
+import { drop_fronts_kept } from './fifo.ts';
 import { MSS_B, type Frame } from './wire.ts';
 import {
   TCP_ATO_MIN_NS, TCP_CA_CWR, TCP_CA_LOSS, TCP_CA_OPEN, TCP_CA_RECOVERY, TCP_ESTABLISHED, TCP_FASTRETRANS_THRESH, TCP_MAX_QUICKACKS,
-  TCP_RCV_WND_B, tcp_reset, tcp_rtt_estimator, type TcpSock,
+  TCP_RCV_WND_B, delivered, tcp_reset, tcp_rtt_estimator, type TcpSock,
 } from './tcp.ts';
 import {
   tcp_ca_open, tcp_clear_rto_timer, tcp_reset_rto_timer, tcp_retransmit_head, tcp_send_ack, tcp_send_delayed_ack, tcp_write_xmit,
 } from './tcp_output.ts';
 
-/** What a delivered message's slot holds. */
-const delivered = (): void => {};
 
 /** A segment for this end arrived (tcp_rcv_established). */
 export function tcp_rcv(tp: TcpSock, f: Frame): void {
@@ -72,7 +70,7 @@ function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
   // New data acknowledged (tcp_clean_rtx_queue).
   const prior_in_flight = tp.in_flight;
   let i = tp.una_i;
-  const n = tp.seg_seq.length;
+  const n = tp.seg_n;
   let acked = 0;
   let sample = -1;
   let karn = false;
@@ -122,12 +120,10 @@ function tcp_ack(tp: TcpSock, ack: number, tsecr: number, pure: boolean): void {
 
 function compact_segs(tp: TcpSock): void {
   const h = tp.una_i;
-  if (h < 1024 || h * 2 < tp.seg_seq.length) return;
-  drop_front(tp.seg_seq, h);
-  drop_front(tp.seg_len, h);
-  drop_front(tp.seg_sent_ns, h);
-  drop_front(tp.seg_first_ns, h);
-  drop_front(tp.seg_tx, h);
+  const n = tp.seg_n;
+  if (h < 1024 || h * 2 < n) return;
+  drop_fronts_kept([tp.seg_seq, tp.seg_len, tp.seg_sent_ns, tp.seg_first_ns, tp.seg_tx], h, n);
+  tp.seg_n = n - h;
   tp.una_i -= h;
   tp.nxt_i -= h;
 }

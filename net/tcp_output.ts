@@ -102,7 +102,7 @@ export function tcp_write_xmit(tp: TcpSock): void {
   const now = tp.cluster.queue.now_ns;
   while (tp.in_flight < tp.snd_cwnd) {
     const i = tp.nxt_i;
-    const again = i < tp.seg_seq.length;
+    const again = i < tp.seg_n;
     let seq: number;
     let len: number;
     if (again) {
@@ -128,11 +128,12 @@ export function tcp_write_xmit(tp: TcpSock): void {
       tp.stats.retransmitted_segments++;
       tp.stats.retransmitted_B += len;
     } else {
-      tp.seg_seq.push(seq);
-      tp.seg_len.push(len);
-      tp.seg_sent_ns.push(now);
-      tp.seg_first_ns.push(now);
-      tp.seg_tx.push(1);
+      const k = tp.seg_n++;
+      tp.seg_seq[k] = seq;
+      tp.seg_len[k] = len;
+      tp.seg_sent_ns[k] = now;
+      tp.seg_first_ns[k] = now;
+      tp.seg_tx[k] = 1;
       tp.snd_max = seq + len;
     }
     tp.nxt_i = i + 1;
@@ -146,7 +147,7 @@ export function tcp_write_xmit(tp: TcpSock): void {
 /** Send the oldest unacknowledged segment again (fast retransmit, a partial ACK). */
 export function tcp_retransmit_head(tp: TcpSock): void {
   const i = tp.una_i;
-  if (i >= tp.seg_seq.length) return;
+  if (i >= tp.seg_n) return;
   if (!tcp_transmit_skb(tp, tp.seg_seq[i]!, tp.seg_len[i]!)) return;
   tp.seg_sent_ns[i] = tp.cluster.queue.now_ns;
   tp.seg_tx[i]!++;

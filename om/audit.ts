@@ -15,6 +15,7 @@ import type { PhysMem } from '../kernel/physmem.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { PAGE_SIZE } from '../mm/pgtable.ts';
 import { own_page } from './pages.ts';
+import { VpnTable } from './vpn_table.ts';
 
 /**
  * A page's checksum: CRC-32, except that a page of zeros (every page in
@@ -37,11 +38,21 @@ function frame_sum(mem: PhysMem, pfn: number): number {
   return mem.known_zero(pfn) ? ZERO_CRC : page_sum(mem.peek(pfn));
 }
 
+const changed = (vpn: number): string => `page 0x${vpn.toString(16)} changed where it was held`;
+
+/** The checksum pending for vpn, which is settled now (its record goes), or -1 when none is. */
+function take_pending(a: PidAudit, vpn: number): number {
+  const want = a.pending.get(vpn);
+  if (want === undefined) return -1;
+  a.pending.delete(vpn);
+  return want;
+}
+
 class PidAudit {
   /** vpn -> checksum of the bytes the page must still have. */
-  readonly pending = new Map<number, number>();
-  /** Pages a holder sent that have not arrived yet. */
-  readonly onwire = new Set<number>();
+  readonly pending = new VpnTable();
+  /** Pages a holder sent that have not arrived yet (each marked 1). */
+  readonly onwire = new VpnTable();
   corrupt = 0;
   lost = 0;
   /** What went wrong first, for the failure message. */
@@ -79,16 +90,15 @@ export class PageAudit {
 
   /** A page left a holder for the migrant. */
   sent(pid: number, vpn: number): void {
-    this.of(pid).onwire.add(vpn);
+    this.of(pid).onwire.set(vpn, 1);
   }
 
   /** A page arrived at the migrant (data null: the holder said it never existed). */
   arrived(pid: number, vpn: number, data: Uint8Array | null): void {
     const a = this.of(pid);
     a.onwire.delete(vpn);
-    const want = a.pending.get(vpn);
-    if (want === undefined) return;
-    a.pending.delete(vpn);
+    const want = take_pending(a, vpn);
+    if (want < 0) return;
     if (data === null) this.problem(a, 'lost', `page 0x${vpn.toString(16)} came back as never existed`);
     else if (page_sum(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} arrived with other bytes`);
   }
@@ -96,10 +106,20 @@ export class PageAudit {
   /** A page seen where it is: held at the process's exit, mapped back in place, or moved at a freeze. */
   seen(pid: number, vpn: number, data: Uint8Array): void {
     const a = this.of(pid);
-    const want = a.pending.get(vpn);
-    if (want === undefined) return;
-    a.pending.delete(vpn);
-    if (page_sum(data) !== want) this.problem(a, 'corrupt', `page 0x${vpn.toString(16)} changed where it was held`);
+    const want = take_pending(a, vpn);
+    if (want >= 0 && page_sum(data) !== want) this.problem(a, 'corrupt', changed(vpn));
+  }
+
+  /**
+   * seen(pid, vpn, mem.bytes(pfn)), the obvious version, for a page seen in
+   * its frame: a frame physmem knows to hold zeros is not read (frame_sum),
+   * and is not taken as written either (bytes() would, and the frame then
+   * has its 4 KiB compared with zeros again when it is freed).
+   */
+  seen_frame(pid: number, vpn: number, mem: PhysMem, pfn: number): void {
+    const a = this.of(pid);
+    const want = take_pending(a, vpn);
+    if (want >= 0 && frame_sum(mem, pfn) !== want) this.problem(a, 'corrupt', changed(vpn));
   }
 
   /** munmap: those pages no longer need to be found. */
@@ -109,7 +129,8 @@ export class PageAudit {
     for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) a.pending.delete(v);
   }
 
-  in_flight(pid: number): ReadonlySet<number> {
+  /** The pages a holder sent to pid that have not arrived yet. */
+  in_flight(pid: number): Iterable<number> & { has(vpn: number): boolean; readonly size: number } {
     return this.of(pid).onwire;
   }
 
@@ -118,12 +139,13 @@ export class PageAudit {
    * completed, every page never seen again is lost too; for one that was
    * killed, only pages that came back wrong or as never existed count (it
    * needs none of the others any more, and a node that died with some took
-   * them along with the reason it was killed).
+   * them along with the reason it was killed). The message names the lowest
+   * page never seen again.
    */
   verdict(pid: number, completed = true): { corrupt: number; lost: number; problem: string } {
     const a = this.of(pid);
     const unseen = completed ? a.pending.size : 0;
-    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${[...a.pending.keys()][0]!.toString(16)})`, unseen);
+    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${a.pending.keys().next().value!.toString(16)})`, unseen);
     a.pending.clear();
     return { corrupt: a.corrupt, lost: a.lost, problem: a.first_problem };
   }

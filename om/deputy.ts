@@ -58,11 +58,14 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
         const pages: PageRec[] = [];
         // A page leaves once the reply holding its bytes is made (below).
         const sent: number[] = [];
-        for (const vpn of m.vpns.slice(i, i + n)) {
+        let copied = 0;
+        for (let j = i, end = Math.min(i + n, m.vpns.length); j < end; j++) {
+          const vpn = m.vpns[j]!;
           const p = holder && !sent.includes(vpn) ? copy_page(holder.hpt, vpn, true) : null;
           const again = demand && i === 0 && !p ? pusher?.copy_on_way(vpn) : undefined;
           if (p) {
             sent.push(vpn);
+            copied++;
             pages.push({ vpn, flags: p.flags, data: p.data });
             f.pages_transferred++;
             audit.sent(m.pid, vpn);
@@ -71,12 +74,12 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
             // Pushed, and perhaps still behind a send buffer of the push:
             // its copy goes again, ahead; the migrant takes the first.
             pages.push({ vpn, flags: again.flags, data: again.data });
+            copied++;
             f.pages_transferred++;
             f.demand_resent_pages++;
           } else if (pusher?.was_pushed(vpn)) pages.push({ vpn, flags: PG_ONWAY, data: null });
           else pages.push({ vpn, flags: PG_ABSENT, data: null });
         }
-        const copied = pages.filter((p) => p.data).length;
         t = kernel_work(node, t, node.cpu.cost_ns(CPU_COPY_PAGE, copied) + node.cpu.cost_ns(costs.om_msg, 1));
         const reply: Msg = demand && i === 0 ? { type: DEP_PAGES, pid: m.pid, pages, flags: OMP_DEMAND } : { type: DEP_PAGES, pid: m.pid, pages };
         f.postcopy_bytes += message_B(reply);

@@ -3,8 +3,10 @@
 // another on the node's CPU, no earlier than it is asked for.
 import type { Node } from '../kernel/node.ts';
 
+const new_kclock = (): { t: number } => ({ t: 0 });
+
 function kclock(node: Node): { t: number } {
-  return node.attach('om_kclock', () => ({ t: 0 }));
+  return node.attach('om_kclock', new_kclock); // a factory, not a closure a call
 }
 
 /** Run CPU work of `ns` on a node's kernel no earlier than at_ns; returns when it ends. */

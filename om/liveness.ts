@@ -88,6 +88,7 @@ interface Liveness {
 
 const new_liveness = (n: Node): Liveness =>
   ({ lost: new Map(), gone: new Set(), heard: new Float64Array(n.cluster.nodes.length), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
+/** A node's liveness records (looked up with no closure a call: a remote fault asks; the factory needs the node's cluster size once). */
 const liveness = (n: Node): Liveness => (n.ext.get('om_liveness') as Liveness | undefined) ?? n.attach('om_liveness', () => new_liveness(n));
 
 /** Every peer this node took as unreachable, and when (its own record). */

@@ -307,7 +307,7 @@ function mig_resume(dest: Node, mi: MigIn): void {
   // Only now is it sure these pages belong to this attempt's freeze (a
   // called-off attempt's pages may arrive after a new freeze).
   const audit = audit_of(c);
-  for (const vpn of mi.moved) audit.seen(mi.pid, vpn, mm.mem.bytes(own_page(mm, vpn)));
+  for (const vpn of mi.moved) audit.seen_frame(mi.pid, vpn, mm.mem, own_page(mm, vpn));
   const oom = map_held_pages(dest, mi, mm);
   // The process is this node's from now on, in a task_struct of its own:
   // installed at once, so that whatever this node decides before it runs
@@ -392,7 +392,7 @@ function map_held_pages(dest: Node, mi: MigIn, mm: MmStruct): boolean {
     const pfn = own_page(hpt, vpn);
     if (pfn < 0) return;
     const flags = page_state(hpt.pte_get(vpn));
-    audit.seen(mi.pid, vpn, hpt.mem.bytes(pfn));
+    audit.seen_frame(mi.pid, vpn, hpt.mem, pfn);
     hpt.pte_set(vpn, 0);
     hpt.rss--;
     if (install_page(mm, vpn, pfn, flags) !== INSTALLED && mm.vmas.find_vma(vpn * PAGE_SIZE)) oom = true;

@@ -29,8 +29,9 @@
 export type PushOrderMode = 'address' | 'demand';
 
 // FRONT_GAP and FRONT_BUDGET0 were picked among a few values (16 and 8
-// closed 57% and 74%) on the bench's two traces, gzip and sort: the
-// REPORT's shares on them are not held-out figures.
+// closed 57% and 74%) on two of the bench's traces, gzip and sort: the
+// REPORT's shares on them are not held-out figures; its other traces were
+// recorded after, to test them (userland/bench/plan.ts TRACES).
 /** A hole wider than this (pages) ends a front; requests this close are one walk. */
 export const FRONT_GAP = 8;
 /** Pages a new front may push before a request confirms it (split over both ways when the way is unknown). */

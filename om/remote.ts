@@ -104,9 +104,11 @@ const zone = new Int32Array(4096);
 // be renamed (a defineProperty) at every fault.
 function wanted_by(st: OmTask, mm: MmStruct): (v: number) => boolean {
   return (v) => {
-    // Whether another node holds it first: mostly answered without a walk
-    // or a lookup (holder_of, mm.may_be_remote).
-    if (v < 0 || v >= 1 << 20 || holder_of(mm, v) < 0 || st.inflight.has(v) || st.arrived.has(v)) return false;
+    // On its way first (a zone asks again for most of what it asked for at
+    // the last fault; a look into a VpnSet), then whether another node
+    // holds it (holder_of: no walk where no remote entry can be), then
+    // whether it arrived: the same answer in any order, all three only look.
+    if (v < 0 || v >= 1 << 20 || st.inflight.has(v) || holder_of(mm, v) < 0 || st.arrived.has(v)) return false;
     const a = mm.vmas.find_vma(v * PAGE_SIZE);
     return !!a && a.start <= v * PAGE_SIZE;
   };
@@ -158,8 +160,9 @@ function fault_zone(task: Task, st: OmTask, mm: MmStruct, vma: VmArea, vpn: numb
 
 /** Note v for its holder's request unless it is here, on its way, or nowhere. */
 function want(st: OmTask, mm: MmStruct, by_holder: Map<number, number[]>, v: number): boolean {
+  if (st.inflight.has(v)) return false; // the cheapest look first (see wanted_by)
   const h = holder_of(mm, v);
-  if (h < 0 || st.inflight.has(v) || st.arrived.has(v)) return false;
+  if (h < 0 || st.arrived.has(v)) return false;
   st.inflight.add(v);
   let l = by_holder.get(h);
   if (!l) by_holder.set(h, (l = []));

@@ -11,6 +11,7 @@ import type { Task } from '../kernel/task.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import type { Prefetcher } from '../mm/prefetch.ts';
 import type { PrecopyRule } from './schemes/index.ts';
+import { VpnSet } from './vpn_table.ts';
 
 /**
  * Page-transfer schemes (om/schemes/): the paper's three; prefetchers of
@@ -112,7 +113,7 @@ export const new_figures = (): OmFigures => ({
 export class OmTask {
   prefetcher: Prefetcher | null = null;
   /** Pages requested and not yet installed (the request may not have reached the holder yet). */
-  readonly inflight = new Set<number>();
+  readonly inflight = new VpnSet();
   /** Pages that have arrived and wait for the next fault: vpn -> frame and PTE state. */
   readonly arrived = new Map<number, { pfn: number; flags: number }>();
   /** The page the task is blocked on, or -1. */
@@ -126,7 +127,7 @@ export class OmTask {
   /** The exit status of an exit that waits for an unreachable page holder (om/remote_syscall.ts), or -1. */
   exit_code = -1;
   /** Pages a zone asked for that have not been used yet (a first use is a hit). */
-  readonly zone_unused = new Set<number>();
+  readonly zone_unused = new VpnSet();
   /** A migration asked for while pages were in flight waits for them. */
   deferred: (() => void) | null = null;
   /**
@@ -242,12 +243,15 @@ export class OmNode {
   readonly ended = new Map<number, NonNullable<Deputy['outcome']>>();
 }
 
+/** A node's om records, made on first use (a factory: om_node is asked at every message, fault and page, so no closure a call). */
+const new_om_node = (): OmNode => new OmNode();
+
 export function om_node(node: Node): OmNode {
   if (share_nothing_check) {
     const ctx = node.cluster.queue.ctx;
     if (ctx !== null && ctx !== node) throw new Error(`share nothing: ${(ctx as Node).name ?? 'another node'} reached into ${node.name}'s om records`);
   }
-  return node.attach('om', () => new OmNode());
+  return node.attach('om', new_om_node);
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
-import { ANY_NODE, EventQueue, limit_cache, ON_WIRE, type EventHandle } from '../../kernel/events.ts';
+import { ANY_NODE, EventQueue, limit_cache, OBSERVE, ON_WIRE, type EventHandle } from '../../kernel/events.ts';
 import { Rng } from '../../kernel/rng.ts';
 
 test('events run in time order, ties in insertion order', () => {
@@ -143,6 +143,47 @@ test('property: limit_ns and advance_to read the same limits with the cache as r
         }
       } finally {
         limit_cache.on = true;
+      }
+    }),
+  );
+});
+
+test('property: a CPU of a node may run to its own next event or every node\'s, or another\'s plus the lookahead, as a list of every event scheduled says', () => {
+  // The reference is the definition (kernel/events.ts ordinary_limit_ns)
+  // over a list of the events scheduled, not yet run nor cancelled: the
+  // earliest of them plus lookahead_ns, or the earliest of the node's own
+  // or every node's (ANY_NODE, OBSERVE) if sooner. Ops: 0 schedule (of a
+  // node 0-3, the wire, every node or an observer), 1 cancel one, 2 run
+  // one, 3 change the lookahead; after each, every node's limit is asked.
+  const op = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: -4, max: 3 }));
+  check(
+    fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const q = new EventQueue();
+      q.lookahead_ns = 50;
+      const list: { at_ns: number; node: number; h: EventHandle; gone: boolean }[] = [];
+      for (const [k, x, n] of ops) {
+        const node = n === -4 ? OBSERVE : n === -3 ? ON_WIRE : n < 0 ? ANY_NODE : n;
+        if (k === 0) {
+          const e = { at_ns: q.now_ns + (x % 300), node, h: null as unknown as EventHandle, gone: false };
+          e.h = q.at(e.at_ns, () => (e.gone = true), node);
+          list.push(e);
+        } else if (k === 1 && list.length > 0) {
+          const e = list[x % list.length]!;
+          e.h.cancel();
+          e.gone = true;
+        } else if (k === 2) q.step();
+        else if (k === 3) q.lookahead_ns = x % 4 === 0 ? 0 : x % 120;
+        const live = list.filter((e) => !e.gone);
+        const next = Math.min(...live.map((e) => e.at_ns));
+        for (const asker of [ANY_NODE, 0, 1, 2, 3]) {
+          let want = next;
+          if (asker >= 0 && q.lookahead_ns > 0) {
+            const mine = Math.min(...live.filter((e) => e.node === asker || e.node === ANY_NODE || e.node === OBSERVE).map((e) => e.at_ns));
+            want = Math.min(next + q.lookahead_ns, mine);
+          }
+          // limit_ns adds only the end of the run (none here) and CPU turns (none here).
+          assert.is(q.limit_ns(asker), want === Infinity ? Infinity : want, `node ${asker}`);
+        }
       }
     }),
   );

@@ -133,6 +133,24 @@ test('the schedule computed at enqueue is the one a dequeue at each free moment 
   );
 });
 
+// Long runs at most a few frames deep (a gap of a full frame's time on Fast
+// Ethernet mostly), so the queues never fill but do drop their fronts.
+const spaced: fc.Arbitrary<Sent> = fc.record({
+  gap_ns: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 9, arbitrary: fc.integer({ min: 130_000, max: 400_000 }) }),
+  ip_B: sent.map((s) => s.ip_B),
+  prio: fc.constantFrom(TC_PRIO_BESTEFFORT, TC_PRIO_BULK, TC_PRIO_INTERACTIVE),
+});
+const fast_lines = fc.constantFrom(make_profile('fast-ethernet'), make_profile('fast-ethernet', { bandwidth_mbps: 1000 }));
+
+test('the same over long runs, whose queues drop their front as they go (hundreds of frames gone at a time)', () => {
+  check(
+    fc.property(fast_lines, fc.array(spaced, { minLength: 300, maxLength: 900 }), (p, frames) => {
+      assert.equal(run_egress(p, frames).placed, reference(p, frames));
+    }),
+    { numRuns: 20 },
+  );
+});
+
 test('a frame of the top band waits behind at most the frame already on the wire and the frames ahead of it in its band', () => {
   check(
     fc.property(fc.array(sent, { minLength: 1, maxLength: 60 }), (frames) => {

@@ -14,6 +14,8 @@ import { make_profile } from '../../net/profiles.ts';
 import { mmap_anon, sys_getpid, sys_write, sys_munmap } from '../../userland/libc.ts';
 import { PAGE_SIZE, is_remote_pte, pte_none } from '../../mm/pgtable.ts';
 import { own_page } from '../../om/pages.ts';
+import { set_comm_tap } from '../../om/comm.ts';
+import { MIG_PAGE } from '../../om/proto.ts';
 import type { MmStruct } from '../../mm/mm_struct.ts';
 import { run_experiment, tap_program } from '../../userland/experiment.ts';
 import { KERNELS } from '../../userland/cli/cmd_run.ts';
@@ -192,6 +194,30 @@ test('a page that stayed home is checked too: corrupting it at the deputy fails 
     assert.is(r.corrupt_pages, 1);
     const clean = run_experiment({ program: KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), scheme, profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
     assert.ok(clean.verified, `${scheme} clean run: ${clean.failures.join('; ')}`);
+  }
+});
+
+test('a page moved at the freeze is checked in its new frame: one changed on its way fails page-checksums', () => {
+  // The pages of a fast-mode run hold zeros, and a frame known to hold
+  // zeros is not read at the resume (audit.seen_frame): a page whose bytes
+  // changed on the way lands in a frame that is read, and is found.
+  let hit = false;
+  set_comm_tap((_from, _to, m) => {
+    if (hit || m.type !== MIG_PAGE || m.pages.length === 0) return;
+    const p = m.pages[0]!;
+    const data = new Uint8Array(PAGE_SIZE);
+    data[100] = 0xff;
+    m.pages[0] = { ...p, data };
+    hit = true;
+  });
+  try {
+    const r = run_experiment({ program: KERNELS.seqtouch!({ mib: 1, passes: 0, mode: 'fast' }), scheme: 'openmosix', profile: make_profile('fast-ethernet'), node_mem_B: 64 << 20 });
+    assert.ok(hit, 'a page was changed on its way');
+    assert.not.ok(r.verified);
+    assert.match(r.failures.join(';'), /page-checksums: 1 corrupt pages/);
+    assert.is(r.corrupt_pages, 1);
+  } finally {
+    set_comm_tap(null);
   }
 });
 

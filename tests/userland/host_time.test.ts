@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check } from '../helpers/prop.ts';
-import { bench_plan, config_of } from '../../userland/bench/plan.ts';
+import { bench_plan, config_of, TRACES } from '../../userland/bench/plan.ts';
 import { cluster_blocks, cluster_runs } from '../../userland/bench/cluster_fig.ts';
 import { groups_of, host_summary, host_table, top_lines } from '../../userland/bench/host_time.ts';
 import { expand_grid, type PlannedRun } from '../../userland/sweep/grid.ts';
@@ -34,8 +34,8 @@ test('every run of the bench-quick plan has a group, and a run serving two jobs 
   assert.ok(largest, 'the run');
   assert.is(groups.get(largest.hash), 'Table 1, figs 5-8, 11: dgemm');
   const oracle = grid.filter((r) => r.config.scheme === 'oracle');
-  // At the largest size, at 32 MiB, and at 32 MiB on the WAN and at 1 Gb/s (four kernels each), and on the two traces.
-  assert.is(oracle.length, 18);
+  // At the largest size, at 32 MiB, and at 32 MiB on the WAN and at 1 Gb/s (four kernels each), and on every trace.
+  assert.is(oracle.length, 16 + TRACES.length);
   for (const r of oracle) assert.match(groups.get(r.hash)!, /^oracle/);
 });
 
