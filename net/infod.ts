@@ -19,7 +19,6 @@
 // from each other (and only from each other) alive in each other's eyes,
 // since their news goes around the cut: a migrant would then run on without
 // the deputy it can no longer reach.
-import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { Rng } from '../kernel/rng.ts';
@@ -28,19 +27,17 @@ import { NS_PER_S } from '../kernel/time.ts';
 import { FRAME_SIZE_B } from '../kernel/physmem.ts';
 import { network_of, wire_bytes } from './link.ts';
 import { NodeLoad } from './load.ts';
-import { decode_window, encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
+import { encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
 import { net_dev_bytes } from './nic.ts';
-import { INFOD_PORT } from './udp.ts';
+import { encode_note, INFOD_PORT, note_node, note_seq, NOTE_B } from './udp.ts';
 import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
 const INFOD_WINDOW = 1;
 const INFOD_ACK = 2;
 const INFOD_VERSION = 2;
 
-interface AckMsg { type: number; version: number; node: number; seq: number }
-/** A window's acknowledgement: who acknowledges which window. */
-const ACK = struct<AckMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
-export const LOAD_ACK_B = ACK.span;
+/** A window's acknowledgement is a note (net/udp.ts): who acknowledges which window. */
+export const LOAD_ACK_B = NOTE_B;
 
 /** A window goes out every GOSSIP_MIN..GOSSIP_MAX of the load interval (0.5-1 s), uniformly. */
 export const GOSSIP_MIN = 0.5;
@@ -49,22 +46,13 @@ export const GOSSIP_MAX = 1;
 /** The available bandwidth is never taken as less than this share of the line. */
 const MIN_AVAILABLE_SHARE = 0.05;
 
-function encode_ack(node: number, seq: number): Uint8Array {
-  const b = new Uint8Array(LOAD_ACK_B);
-  ACK.encode({ type: INFOD_ACK, version: INFOD_VERSION, node, seq }, b);
-  return b;
-}
+export const encode_ack = (node: number, seq: number): Uint8Array => encode_note(INFOD_ACK, INFOD_VERSION, node, seq);
 
 export class InfoD {
   /** What this node knows of every node's load, its own included. */
   readonly vector: LoadVector;
   /** Its own load, smoothed. */
   readonly load: NodeLoad;
-  /**
-   * When the freshest entry this node knows of each peer was true, virtual
-   * ns: the peer was alive then. Silence (om/liveness.ts) is its age.
-   */
-  readonly last_heard_ns = new Map<number, number>();
   /** Latest one-way latency estimate to each peer, ns (RTT/2). */
   readonly t0_ns = new Map<number, number>();
   /** The least of them: the path's own latency, without the time a window or its acknowledgement waited behind other traffic. */
@@ -100,6 +88,15 @@ export class InfoD {
   /** This node's own entry, as it last computed it (what it tells the others). */
   peer_own(): LoadEntry | undefined {
     return this.vector.get(this.node.id);
+  }
+
+  /**
+   * When the freshest entry this node knows of a peer was true, virtual ns
+   * (undefined: none came yet): the peer was alive then. Its age is how
+   * long the peer has been silent as far as this node knows.
+   */
+  last_heard_ns(n: number): number | undefined {
+    return this.peer(n)?.at_ns;
   }
 
   /** What this node knows of a peer, or undefined. */
@@ -197,22 +194,16 @@ export class InfoD {
     const c = this.node.cluster;
     const now = c.queue.now_ns;
     if (data[0] === INFOD_WINDOW) {
-      const w = decode_window(data, now);
-      this.vector.merge(w.entries);
-      for (const e of w.entries) {
-        if (e.node === this.node.id) continue;
-        const heard = this.last_heard_ns.get(e.node);
-        if (heard === undefined || e.at_ns > heard) this.last_heard_ns.set(e.node, e.at_ns);
-      }
-      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, w.seq));
+      const seq = this.vector.merge_window(data, now);
+      network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, seq));
     } else if (data[0] === INFOD_ACK) {
-      const m = ACK.decode(data);
+      const node = note_node(data);
       // Only the latest window's acknowledgement times the path; a late one for an older window is stale.
-      const s = this.sent.get(m.node);
-      if (s && s.seq === m.seq) {
+      const s = this.sent.get(node);
+      if (s && s.seq === note_seq(data)) {
         const t0 = Math.round((now - s.at_ns) / 2);
-        this.t0_ns.set(m.node, t0);
-        if (!(t0 >= (this.t0_min_ns.get(m.node) ?? Infinity))) this.t0_min_ns.set(m.node, t0);
+        this.t0_ns.set(node, t0);
+        if (!(t0 >= (this.t0_min_ns.get(node) ?? Infinity))) this.t0_min_ns.set(node, t0);
       }
     } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type ${data[0]} from ${from.name}`);
   }

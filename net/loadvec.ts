@@ -12,6 +12,7 @@
 // share no clock): the receiver dates it from its own clock on arrival
 // (transit, 0.1 ms on the LAN, is not subtracted).
 import { struct, u8, u16, u32 } from '@solana/buffer-layout';
+import { get_u16, get_u32, put_u16, put_u32 } from './le.ts';
 
 /** Entries in a window, the sender's own included (MOSIX's window). */
 export const LOAD_VECTOR_WINDOW = 20;
@@ -41,13 +42,14 @@ export const WINDOW_HEAD_B = HEAD.span;
 export const LOAD_ENTRY_B = ENTRY.span;
 
 /**
- * The entries' fields, where ENTRY puts them. A window's entries are read
- * and written through a DataView at these offsets, little-endian as ENTRY
- * has them: buffer-layout makes a Buffer for every field it reads or
+ * The fields, where HEAD and ENTRY put them. Windows are written and read
+ * byte by byte at these offsets (net/le.ts), little-endian as the layouts
+ * have them: buffer-layout makes a Buffer for every field it reads or
  * writes, and at hundreds of nodes every node's windows did cost more than
- * the processes they run. ENTRY stays the one description of the format
- * (a test holds the two equal).
+ * the processes they run. HEAD and ENTRY stay the one description of the
+ * format (tests hold the two equal).
  */
+const H = { type: HEAD.offsetOf('type')!, version: HEAD.offsetOf('version')!, node: HEAD.offsetOf('node')!, seq: HEAD.offsetOf('seq')!, count: HEAD.offsetOf('count')! };
 const OFF = {
   node: ENTRY.offsetOf('node')!, load: ENTRY.offsetOf('load')!, util: ENTRY.offsetOf('util')!, speed: ENTRY.offsetOf('speed')!,
   free_mem_kB: ENTRY.offsetOf('free_mem_kB')!, age_ms: ENTRY.offsetOf('age_ms')!,
@@ -60,7 +62,10 @@ export function encode_entry_layout(e: EntryMsg): Uint8Array {
   return b;
 }
 
-export type { EntryMsg };
+/** A window's header as HEAD decodes it, the slow way (tests compare the fast one with it). */
+export const decode_head_layout = (b: Uint8Array): HeadMsg => HEAD.decode(b, 0);
+
+export type { EntryMsg, HeadMsg };
 /** Bytes of a full window. */
 export const window_B = (entries: number): number => WINDOW_HEAD_B + entries * LOAD_ENTRY_B;
 
@@ -70,36 +75,51 @@ const clamp16 = (x: number): number => Math.max(0, Math.min(0xffff, Math.round(x
 
 export function encode_window(type: number, version: number, from: number, seq: number, entries: readonly LoadEntry[], now_ns: number): Uint8Array {
   const b = new Uint8Array(window_B(entries.length));
-  HEAD.encode({ type, version, node: from, seq, count: entries.length }, b, 0);
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  b[H.type] = type;
+  b[H.version] = version;
+  put_u16(b, H.node, from);
+  put_u32(b, H.seq, seq);
+  put_u16(b, H.count, entries.length);
   let off = WINDOW_HEAD_B;
   for (const e of entries) {
-    v.setUint16(off + OFF.node, e.node, true);
-    v.setUint16(off + OFF.load, clamp16(e.load * 100), true);
-    v.setUint16(off + OFF.util, clamp16(e.util * 10000), true);
-    v.setUint16(off + OFF.speed, clamp16(e.speed * 100), true);
-    v.setUint32(off + OFF.free_mem_kB, Math.min(Math.floor(e.free_mem_B / 1024), 0xffffffff), true);
-    v.setUint32(off + OFF.age_ms, Math.min(Math.max(0, Math.round((now_ns - e.at_ns) / 1e6)), 0xffffffff), true);
+    put_u16(b, off + OFF.node, e.node);
+    put_u16(b, off + OFF.load, clamp16(e.load * 100));
+    put_u16(b, off + OFF.util, clamp16(e.util * 10000));
+    put_u16(b, off + OFF.speed, clamp16(e.speed * 100));
+    put_u32(b, off + OFF.free_mem_kB, Math.min(Math.floor(e.free_mem_B / 1024), 0xffffffff));
+    put_u32(b, off + OFF.age_ms, Math.min(Math.max(0, Math.round((now_ns - e.at_ns) / 1e6)), 0xffffffff));
     off += LOAD_ENTRY_B;
   }
   return b;
 }
 
+/** A window's entry count, once its length is checked against it. */
+function window_count(b: Uint8Array): number {
+  if (b.length < WINDOW_HEAD_B) throw new LoadWindowError(`load window of ${b.length} B is shorter than its ${WINDOW_HEAD_B}-byte header`);
+  const count = get_u16(b, H.count);
+  if (b.length !== window_B(count)) throw new LoadWindowError(`load window says ${count} entries but has ${b.length} B (expected ${window_B(count)})`);
+  return count;
+}
+
+/** When the entry at `off` was true, dated from now_ns (its age travels in ms). */
+const entry_at_ns = (b: Uint8Array, off: number, now_ns: number): number => now_ns - get_u32(b, off + OFF.age_ms) * 1e6;
+
+/** The entry at `off`, of `node`, true at at_ns. */
+const read_entry = (b: Uint8Array, off: number, node: number, at_ns: number): LoadEntry => ({
+  node, load: get_u16(b, off + OFF.load) / 100, util: get_u16(b, off + OFF.util) / 10000,
+  speed: get_u16(b, off + OFF.speed) / 100, free_mem_B: get_u32(b, off + OFF.free_mem_kB) * 1024, at_ns,
+});
+
 /** Decode a window; the entries are dated from now_ns. */
 export function decode_window(b: Uint8Array, now_ns: number): { from: number; seq: number; entries: LoadEntry[] } {
-  if (b.length < WINDOW_HEAD_B) throw new LoadWindowError(`load window of ${b.length} B is shorter than its ${WINDOW_HEAD_B}-byte header`);
-  const h = HEAD.decode(b, 0);
-  if (b.length !== window_B(h.count)) throw new LoadWindowError(`load window says ${h.count} entries but has ${b.length} B (expected ${window_B(h.count)})`);
+  const count = window_count(b);
   const entries: LoadEntry[] = [];
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0, off = WINDOW_HEAD_B; i < h.count; i++, off += LOAD_ENTRY_B) {
-    entries.push({
-      node: v.getUint16(off + OFF.node, true), load: v.getUint16(off + OFF.load, true) / 100, util: v.getUint16(off + OFF.util, true) / 10000,
-      speed: v.getUint16(off + OFF.speed, true) / 100, free_mem_B: v.getUint32(off + OFF.free_mem_kB, true) * 1024, at_ns: now_ns - v.getUint32(off + OFF.age_ms, true) * 1e6,
-    });
-  }
-  return { from: h.node, seq: h.seq, entries };
+  for (let i = 0, off = WINDOW_HEAD_B; i < count; i++, off += LOAD_ENTRY_B) entries.push(read_entry(b, off, get_u16(b, off + OFF.node), entry_at_ns(b, off, now_ns)));
+  return { from: get_u16(b, H.node), seq: get_u32(b, H.seq), entries };
 }
+
+/** Whether a goes before b among the freshest: fresher, or as fresh and of a lower node number. */
+const before = (a: LoadEntry, b: LoadEntry): boolean => a.at_ns > b.at_ns || (a.at_ns === b.at_ns && a.node < b.node);
 
 /** One node's load vector: the freshest entry it knows of each node, its own included. */
 export class LoadVector {
@@ -132,15 +152,41 @@ export class LoadVector {
   merge(entries: readonly LoadEntry[]): number {
     let n = 0;
     for (const e of entries) {
-      if (e.node === this.self || e.node >= this.by_node.length) continue;
-      const old = this.by_node[e.node];
-      if (old && old.at_ns >= e.at_ns) continue;
-      this.by_node[e.node] = e;
-      if (e.speed > this.fastest) this.fastest = e.speed;
-      this.keep_fresh(e);
+      if (!this.fresher(e.node, e.at_ns)) continue;
+      this.take(e);
       n++;
     }
     return n;
+  }
+
+  /**
+   * merge(decode_window(b, now_ns).entries), returning the window's
+   * sequence number: the same entries kept in the same order, read
+   * straight from the bytes, and an entry made only for those kept (most
+   * of a window is news the node has already heard).
+   */
+  merge_window(b: Uint8Array, now_ns: number): number {
+    const count = window_count(b);
+    for (let i = 0, off = WINDOW_HEAD_B; i < count; i++, off += LOAD_ENTRY_B) {
+      const node = get_u16(b, off + OFF.node);
+      const at_ns = entry_at_ns(b, off, now_ns);
+      if (this.fresher(node, at_ns)) this.take(read_entry(b, off, node, at_ns));
+    }
+    return get_u32(b, H.seq);
+  }
+
+  /** Whether news of `node` true at at_ns is worth keeping: another node's, fresher than what this one has. */
+  private fresher(node: number, at_ns: number): boolean {
+    if (node === this.self || node >= this.by_node.length) return false;
+    const old = this.by_node[node];
+    return !(old && old.at_ns >= at_ns);
+  }
+
+  /** Keep e, fresher than what this node had of its node. */
+  private take(e: LoadEntry): void {
+    this.by_node[e.node] = e;
+    if (e.speed > this.fastest) this.fastest = e.speed;
+    this.keep_fresh(e);
   }
 
   /** An entry came in: into the freshest, in its place, if it belongs there. */
@@ -148,7 +194,6 @@ export class LoadVector {
     const f = this.fresh;
     const was = f.findIndex((x) => x.node === e.node);
     if (was >= 0) f.splice(was, 1);
-    const before = (a: LoadEntry, b: LoadEntry): boolean => a.at_ns > b.at_ns || (a.at_ns === b.at_ns && a.node < b.node);
     if (f.length === LOAD_VECTOR_WINDOW && !before(e, f[f.length - 1]!)) return;
     let i = f.length;
     while (i > 0 && before(e, f[i - 1]!)) i--;

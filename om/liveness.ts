@@ -26,13 +26,13 @@
 // a live migrant would have noticed and told its holders, the process is
 // taken as gone and its pages are let go (a migrant that asks for one then
 // learns it is lost).
-import { struct, u8, u16, u32 } from '@solana/buffer-layout';
 import { kdebug } from '../kernel/klog.ts';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import { network_of } from '../net/link.ts';
+import { encode_note, note_type, note_version, NOTE_B } from '../net/udp.ts';
 import { deputy_exit, drop_holder } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
 import { mig_in_idle, mig_in_peer_gone, mig_in_peer_lost } from './mig_receive.ts';
@@ -62,17 +62,21 @@ export const OM_PING_PORT = 724;
 const PING = 1;
 const PONG = 2;
 const PING_VERSION = 1;
-interface PingMsg { type: number; version: number; node: number; seq: number }
-const ping_rec = struct<PingMsg>([u8('type'), u8('version'), u16('node'), u32('seq')]);
-export const PING_B = ping_rec.span;
+/** A ping or its answer is a note (net/udp.ts): its type, the sender, a sequence number. */
+export const PING_B = NOTE_B;
 
 interface Liveness {
   /** Peers this node has taken as unreachable, and since when (until it hears from them again). */
   lost: Map<number, number>;
   /** Peers the partition limit has run out for: acted on as gone (until heard again). */
   gone: Set<number>;
-  /** When each peer was last heard (a ping or its answer). */
-  heard: Map<number, number>;
+  /**
+   * When each peer was last heard (a ping, its answer, a message over a
+   * connection), by node number; 0 until it is (as never: a watched peer's
+   * silence counts from when it was first watched). An array rather than
+   * a map: every message om receives sets it.
+   */
+  heard: Float64Array;
   /** The peers this node watches, and since when. */
   watched: Map<number, number>;
   /** When this node last pinged or answered each peer. */
@@ -82,9 +86,10 @@ interface Liveness {
   verdicts: { peer: number; at_ns: number }[];
 }
 
-const new_liveness = (): Liveness => ({ lost: new Map(), gone: new Set(), heard: new Map(), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
-/** A node's liveness records (a factory, not a closure a call: a remote fault asks). */
-const liveness = (n: Node): Liveness => n.attach('om_liveness', new_liveness);
+const new_liveness = (n: Node): Liveness =>
+  ({ lost: new Map(), gone: new Set(), heard: new Float64Array(n.cluster.nodes.length), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
+/** A node's liveness records (looked up with no closure a call: a remote fault asks; the factory needs the node's cluster size once). */
+const liveness = (n: Node): Liveness => (n.ext.get('om_liveness') as Liveness | undefined) ?? n.attach('om_liveness', () => new_liveness(n));
 
 /** Every peer this node took as unreachable, and when (its own record). */
 export const verdicts_of = (node: Node): readonly { peer: number; at_ns: number }[] => liveness(node).verdicts;
@@ -112,8 +117,7 @@ const phase_of = (node: number, peer: number, period_ns: number): number =>
 function send_ping(node: Node, peer: number, type: number): void {
   if (!node.alive) return;
   const lv = liveness(node);
-  const b = new Uint8Array(PING_B);
-  ping_rec.encode({ type, version: PING_VERSION, node: node.id, seq: ++lv.seq }, b);
+  const b = encode_note(type, PING_VERSION, node.id, ++lv.seq);
   lv.sent.set(peer, node.cluster.queue.now_ns);
   network_of(node.cluster).udp_send(node, node.cluster.node(peer), OM_PING_PORT, b);
 }
@@ -121,15 +125,15 @@ function send_ping(node: Node, peer: number, type: number): void {
 /** A ping or its answer arrived. */
 function receive_ping(node: Node, from: Node, data: Uint8Array | null): void {
   if (!data || !node.alive) return;
-  const m = ping_rec.decode(data);
-  if (m.version !== PING_VERSION || (m.type !== PING && m.type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${m.type} from ${from.name}`);
+  const type = note_type(data);
+  if (note_version(data) !== PING_VERSION || (type !== PING && type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${type} from ${from.name}`);
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
-  lv.heard.set(from.id, now);
+  lv.heard[from.id] = now;
   if (lv.lost.has(from.id)) peer_back(node, from.id);
   // Answer, unless this node's own ping or answer went that way lately.
   const period = network_of(node.cluster).profile.infod_interval_ns;
-  if (m.type === PING && now - (lv.sent.get(from.id) ?? -Infinity) > period / 2) send_ping(node, from.id, PONG);
+  if (type === PING && now - (lv.sent.get(from.id) ?? -Infinity) > period / 2) send_ping(node, from.id, PONG);
 }
 
 /** Start watching on every node (each watches on its own, on its own clock). */
@@ -180,7 +184,7 @@ function check_peers(node: Node, dead_after_ns: number): void {
   const now = node.cluster.queue.now_ns;
   const lv = liveness(node);
   for (const [peer, since] of lv.watched) {
-    const last = Math.max(lv.heard.get(peer) ?? 0, since);
+    const last = Math.max(lv.heard[peer]!, since);
     if (now - last > dead_after_ns && !lv.lost.has(peer)) peer_unreachable(node, peer, `${node.cluster.node(peer).name} unreachable`);
   }
 }
@@ -283,7 +287,7 @@ export function connection_failed(node: Node, peer: Node, why: string): void {
  */
 export function peer_heard(node: Node, peer: number): void {
   const lv = liveness(node);
-  lv.heard.set(peer, node.cluster.queue.now_ns);
+  lv.heard[peer] = node.cluster.queue.now_ns;
   if (lv.lost.has(peer)) peer_back(node, peer);
 }
 

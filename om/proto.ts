@@ -8,6 +8,7 @@
 // decoded on arrival; a short or malformed message is rejected with a
 // ProtoError naming its type and the offset where it broke.
 import { struct, u8, u16, u32, s32, f64, blob, type Layout } from '@solana/buffer-layout';
+import { get_u16, get_u32, put_u16, put_u32 } from '../net/le.ts';
 import { PAGE_SIZE } from '../mm/pgtable.ts';
 
 export const MIG_HSHAKE = 1;
@@ -114,27 +115,9 @@ export const OMP_REQ_B = 12;
 // (tests/om/proto.test.ts holds each equal to its layout's encode and
 // decode on random values): buffer-layout makes a Buffer per field, and a
 // DataView over a small message's bytes makes V8 move them off its heap,
-// each of which cost more than the rest of a page request's handling.
+// each of which cost more than the rest of a page request's handling
+// (the byte-by-byte helpers are net/le.ts's, infoD's datagrams use them too).
 
-/** x as a little-endian u16 at o (what DataView's setUint16(o, x, true) writes). */
-export function put_u16(b: Uint8Array, o: number, x: number): void {
-  b[o] = x;
-  b[o + 1] = x >>> 8;
-}
-
-/** x as a little-endian u32 at o (what DataView's setUint32(o, x, true) writes). */
-export function put_u32(b: Uint8Array, o: number, x: number): void {
-  b[o] = x;
-  b[o + 1] = x >>> 8;
-  b[o + 2] = x >>> 16;
-  b[o + 3] = x >>> 24;
-}
-
-/** The little-endian u16 at o (DataView's getUint16(o, true)). */
-export const get_u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
-
-/** The little-endian u32 at o (DataView's getUint32(o, true)). */
-export const get_u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 const OMP_TYPE = omp_req.offsetOf('type')!;
 const OMP_FLAGS = omp_req.offsetOf('flags')!;
 const OMP_LEN = omp_req.offsetOf('len')!;

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
 import { NodeLoad } from '../../net/load.ts';
-import { decode_window, encode_entry_layout, encode_window, LOAD_ENTRY_B, LOAD_VECTOR_WINDOW, LoadVector, WINDOW_HEAD_B, window_B, type LoadEntry } from '../../net/loadvec.ts';
+import { decode_note_layout, encode_note, note_node, note_seq, note_type, note_version } from '../../net/udp.ts';
+import { decode_head_layout, decode_window, encode_entry_layout, encode_window, LOAD_ENTRY_B, LOAD_VECTOR_WINDOW, LoadVector, WINDOW_HEAD_B, window_B, type LoadEntry } from '../../net/loadvec.ts';
 
 test('the local mean rises slowly and falls at once; the exported value rises at once and falls slowly', () => {
   const l = new NodeLoad(1);
@@ -89,6 +90,41 @@ test("a window's entries are encoded as buffer-layout's ENTRY encodes them, and 
         assert.equal([d.node, d.load, d.util, d.speed, d.free_mem_B], [e.node, e.load, e.util, e.speed, e.free_mem_B]);
         assert.ok(Math.abs(d.at_ns - e.at_ns) < 1e6, `at ${d.at_ns} for ${e.at_ns}`);
       });
+    }),
+  );
+});
+
+test("a window's header is written as buffer-layout's HEAD encodes it, a note (an acknowledgement, a ping) as NOTE does", () => {
+  check(
+    fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.array(entry(8), { maxLength: LOAD_VECTOR_WINDOW }), (type, version, from, seq, entries) => {
+      const b = encode_window(type, version, from, seq, entries, 5e9);
+      assert.equal(decode_head_layout(b), { type, version, node: from, seq, count: entries.length });
+      const w = decode_window(b, 5e9);
+      assert.equal([w.from, w.seq], [from, seq]);
+      const n = encode_note(type, version, from, seq);
+      assert.equal(decode_note_layout(n), { type, version, node: from, seq });
+      assert.equal([note_type(n), note_version(n), note_node(n), note_seq(n)], [type, version, from, seq]);
+    }),
+  );
+});
+
+test('merging a window straight from its bytes keeps what merging its decoded entries keeps, in the same order', () => {
+  // merge_window (what infoD does with a window) against the obvious
+  // version, decode_window then merge: the same vector after any windows.
+  check(
+    fc.property(fc.integer({ min: 2, max: 64 }), fc.nat(), fc.array(fc.tuple(fc.array(entry(64), { maxLength: LOAD_VECTOR_WINDOW }), fc.integer({ min: 4, max: 8 })), { maxLength: 30 }), (nodes, self0, windows) => {
+      const self = self0 % nodes;
+      const fast = new LoadVector(self, nodes);
+      const slow = new LoadVector(self, nodes);
+      for (const v of [fast, slow]) v.set_own({ node: self, load: 1, util: 1, speed: 1, free_mem_B: 0, at_ns: 5e9 });
+      windows.forEach(([entries, now_s], i) => {
+        const b = encode_window(1, 2, self, i, entries.filter((e) => e.node < nodes), now_s * 1e9);
+        assert.is(fast.merge_window(b, now_s * 1e9), i);
+        slow.merge(decode_window(b, now_s * 1e9).entries);
+      });
+      assert.equal(fast.known(), slow.known());
+      assert.is(fast.fastest, slow.fastest);
+      for (let to = 0; to < nodes; to++) assert.equal(fast.window(to), slow.window(to));
     }),
   );
 });

@@ -62,10 +62,10 @@ for (const n of o.sizes.split(',').map(Number)) {
       c.run(t * 1e9);
       let every = true;
       for (const node of c.nodes) {
-        const heard = infod_of(node).last_heard_ns;
+        const d = infod_of(node);
         for (const peer of c.nodes) {
           if (peer === node) continue;
-          const last = heard.get(peer.id);
+          const last = d.last_heard_ns(peer.id);
           if (last === undefined) every = false;
           const age = (c.queue.now_ns - (last ?? 0)) / 1e9;
           oldest_all = Math.max(oldest_all, age);

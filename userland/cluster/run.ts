@@ -220,6 +220,26 @@ export function offered_load(ps: readonly Pick<ProcRecord, 'arrival_s' | 'standa
   return hi > lo && capacity > 0 ? r6(work_s / (capacity * (hi - lo))) : null;
 }
 
+/** Whether every node holds a process now (running, or waiting for its pages): the walk of every process there ever was. */
+export function all_busy_walk(c: Cluster): boolean {
+  const busy = new Set<number>();
+  for (const t of c.tasks.values()) if (t.alive && t.mm && (t.state === 'R' || t.state === 'S')) busy.add(t.node.id);
+  return busy.size === c.nodes.length;
+}
+
+/**
+ * all_busy_walk, answered at once while some node has no task_struct at
+ * all (most of a large cluster's checks): a process alive with its memory
+ * is always on its node's list (spawning or installing a migrant puts it
+ * there; a release, an exit or a crash takes it off as it takes its memory
+ * or its life), so such a node holds none. The walk goes through the
+ * host's whole process table, the ended processes too, ten times a second.
+ */
+export function all_busy(c: Cluster): boolean {
+  for (const n of c.nodes) if (n.tasks.size === 0) return false;
+  return all_busy_walk(c);
+}
+
 /** Seconds between busy checks until every node has been busy at once. */
 const BUSY_CHECK_NS = 0.1 * NS_PER_S;
 /** Every node's load vector is looked at at least this often, s (a share of the nodes each second). */
@@ -281,9 +301,7 @@ export class ClusterSim {
     const c = this.c;
     const tick = (): void => {
       if (this.done_ish()) return;
-      const busy = new Set<number>();
-      for (const t of c.tasks.values()) if (t.alive && t.mm && (t.state === 'R' || t.state === 'S')) busy.add(t.node.id);
-      if (busy.size === c.nodes.length) {
+      if (all_busy(c)) {
         this.all_busy_ns = c.queue.now_ns;
         return;
       }
@@ -309,10 +327,10 @@ export class ClusterSim {
       for (let k = 0; k < per_tick; k++, next = (next + 1) % n) {
         const node = c.nodes[next]!;
         if (!node.alive) continue;
-        const heard = infod_of(node).last_heard_ns;
+        const d = infod_of(node);
         for (const peer of c.nodes) {
           if (peer === node || !peer.alive) continue;
-          this.oldest_entry_ns = Math.max(this.oldest_entry_ns, now - (heard.get(peer.id) ?? 0));
+          this.oldest_entry_ns = Math.max(this.oldest_entry_ns, now - (d.last_heard_ns(peer.id) ?? 0));
         }
       }
       c.queue.after(NS_PER_S, tick, OBSERVE);
