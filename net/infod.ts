@@ -29,7 +29,7 @@ import { network_of, wire_bytes } from './link.ts';
 import { NodeLoad } from './load.ts';
 import { encode_window, LOAD_VECTOR_WINDOW, LoadVector, window_B, type LoadEntry } from './loadvec.ts';
 import { net_dev_bytes } from './nic.ts';
-import { encode_note, INFOD_PORT, note_node, note_seq, NOTE_B } from './udp.ts';
+import { encode_note, INFOD_PORT, is_note, note_node, note_seq, NOTE_B } from './udp.ts';
 import { frame_wire_B, IP_UDP_HEADERS_B } from './wire.ts';
 
 const INFOD_WINDOW = 1;
@@ -196,7 +196,7 @@ export class InfoD {
     if (data[0] === INFOD_WINDOW) {
       const seq = this.vector.merge_window(data, now);
       network_of(c).udp_send(this.node, from, INFOD_PORT, encode_ack(this.node.id, seq));
-    } else if (data[0] === INFOD_ACK) {
+    } else if (data[0] === INFOD_ACK && is_note(data)) {
       const node = note_node(data);
       // Only the latest window's acknowledgement times the path; a late one for an older window is stale.
       const s = this.sent.get(node);
@@ -205,7 +205,7 @@ export class InfoD {
         this.t0_ns.set(node, t0);
         if (!(t0 >= (this.t0_min_ns.get(node) ?? Infinity))) this.t0_min_ns.set(node, t0);
       }
-    } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type ${data[0]} from ${from.name}`);
+    } else throw new Error(`infoD on ${this.node.name}: datagram of unknown type or size (type ${data[0]}, ${data.length} B) from ${from.name}`);
   }
 }
 

@@ -36,6 +36,9 @@ export function encode_note(type: number, version: number, node: number, seq: nu
   return b;
 }
 
+/** Whether b is a note's size (read byte by byte, a short one would give zeros rather than NOTE.decode's error). */
+export const is_note = (b: Uint8Array): boolean => b.length === NOTE_B;
+
 export const note_type = (b: Uint8Array): number => b[N.type]!;
 export const note_version = (b: Uint8Array): number => b[N.version]!;
 export const note_node = (b: Uint8Array): number => get_u16(b, N.node);

@@ -32,7 +32,7 @@ import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
 import { is_remote_pte, pte_none, swp_offset } from '../mm/pgtable.ts';
 import { network_of } from '../net/link.ts';
-import { encode_note, note_type, note_version, NOTE_B } from '../net/udp.ts';
+import { encode_note, is_note, note_type, note_version, NOTE_B } from '../net/udp.ts';
 import { deputy_exit, drop_holder } from './deputy.ts';
 import { kill_migrant } from './kill.ts';
 import { mig_in_idle, mig_in_peer_gone, mig_in_peer_lost } from './mig_receive.ts';
@@ -126,7 +126,7 @@ function send_ping(node: Node, peer: number, type: number): void {
 function receive_ping(node: Node, from: Node, data: Uint8Array | null): void {
   if (!data || !node.alive) return;
   const type = note_type(data);
-  if (note_version(data) !== PING_VERSION || (type !== PING && type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type ${type} from ${from.name}`);
+  if (!is_note(data) || note_version(data) !== PING_VERSION || (type !== PING && type !== PONG)) throw new Error(`liveness on ${node.name}: datagram of unknown type or size (type ${type}, ${data.length} B) from ${from.name}`);
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
   lv.heard[from.id] = now;

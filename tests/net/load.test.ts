@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/prop.ts';
 import { NodeLoad } from '../../net/load.ts';
-import { decode_note_layout, encode_note, note_node, note_seq, note_type, note_version } from '../../net/udp.ts';
+import { decode_note_layout, encode_note, is_note, note_node, note_seq, note_type, note_version } from '../../net/udp.ts';
 import { decode_head_layout, decode_window, encode_entry_layout, encode_window, LOAD_ENTRY_B, LOAD_VECTOR_WINDOW, LoadVector, WINDOW_HEAD_B, window_B, type LoadEntry } from '../../net/loadvec.ts';
 
 test('the local mean rises slowly and falls at once; the exported value rises at once and falls slowly', () => {
@@ -127,6 +127,17 @@ test('merging a window straight from its bytes keeps what merging its decoded en
       for (let to = 0; to < nodes; to++) assert.equal(fast.window(to), slow.window(to));
     }),
   );
+});
+
+test('a window shorter than the entries it says it holds, or a note of the wrong size, is refused, not read as zeros', () => {
+  const entries: LoadEntry[] = [1, 2, 3].map((node) => ({ node, load: node, util: 0.5, speed: 1, free_mem_B: 1 << 20, at_ns: 1e9 }));
+  const b = encode_window(1, 2, 0, 17, entries, 5e9);
+  assert.throws(() => new LoadVector(9, 16).merge_window(b.subarray(0, b.length - 1), 5e9), /says 3 entries but has 57 B/);
+  assert.is(new LoadVector(9, 16).merge_window(b, 5e9), 17, 'the whole window merges');
+  const note = encode_note(1, 2, 3, 4);
+  assert.ok(is_note(note));
+  assert.not.ok(is_note(note.subarray(0, 7)));
+  assert.not.ok(is_note(new Uint8Array(9)));
 });
 
 test.run();
