@@ -20,10 +20,11 @@ import { cluster_blocks, cluster_points, cluster_runs } from './cluster_fig.ts';
 import { make_record, type BenchRecord } from './record.ts';
 import { groups_of, host_summary, host_table, top_lines } from './host_time.ts';
 import { print_summary, write_bench_out, write_timing } from './output.ts';
-import { relaunch_with_mmap_threshold } from '../malloc_env.ts';
+import { relaunch_tuned } from '../relaunch.ts';
 
-// One emulation after another in each worker: keep glibc from holding on to their frames (malloc_env.ts).
-await relaunch_with_mmap_threshold();
+// One emulation after another in each worker: keep glibc from holding on to
+// their frames (malloc_env.ts), and V8 off the cores the workers need (v8_flags.ts).
+await relaunch_tuned();
 
 const cmd = new Command()
   .name('bench')

@@ -10,10 +10,12 @@ try {
   process.stderr.write(`omemu: cannot build dist/ from the sources: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
-// The commands that run many emulations in one process, on worker threads,
-// keep glibc from holding on to their frames (userland/malloc_env.ts).
-if (['sweep', 'chaos'].includes(process.argv[2] ?? '')) {
-  const { relaunch_with_mmap_threshold } = await import('../../dist/userland/malloc_env.js');
-  await relaunch_with_mmap_threshold();
+// The commands that emulate for long start themselves again, once, with
+// glibc's malloc and V8 set for it (userland/relaunch.ts): sweeps and chaos
+// run many emulations on worker threads, a cluster one large one. Not `run`:
+// most runs are small, and starting twice would double their start-up.
+if (['sweep', 'chaos', 'cluster'].includes(process.argv[2] ?? '')) {
+  const { relaunch_tuned } = await import('../../dist/userland/relaunch.js');
+  await relaunch_tuned();
 }
 await import('../../dist/omemu.js');
