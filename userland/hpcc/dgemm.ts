@@ -66,6 +66,8 @@ class Panel {
   private a_pre: Float64Array;
   private a_col = new Int32Array(KB + 1);
   private pre_unit_ns = -1;
+  /** Views of a_ref and a_pre by from * (a_ref.length + 1) + to (copy), for the panel loaded. */
+  private readonly views = new Map<number, { ref: Uint32Array; pre: Float64Array }>();
   private lb = 0;
   private le = 0;
   constructor(
@@ -95,6 +97,7 @@ class Panel {
     }
     this.a_col[le - lb] = na;
     this.pre_unit_ns = -1;
+    this.views.clear();
   }
 
   /** List the step of column j; written straight into the batch, since it runs for every reference of the timed phase. */
@@ -171,17 +174,23 @@ class Panel {
 
   /**
    * Copy A's pages [from, to) to refs/pre at m, the first one timed from
-   * pos; returns the new m. The loop is refs.set(a_ref.subarray(from, to), m)
-   * and the same for pre, without the two views subarray makes each time
-   * (the largest share of a DGEMM run's garbage).
+   * pos; returns the new m. The loop it stands for: for x in [from, to),
+   * refs[m + x - from] = a_ref[x], pre[...] = a_pre[x]. It copies with
+   * set() from views of the panel kept for each (from, to) the steps ask
+   * for (a few a panel: where B's column crosses a page decides them), as
+   * a new view each time was the largest share of a DGEMM run's garbage and
+   * the loop, element by element, most of the time of listing a step.
    */
   private copy(refs: Uint32Array, pre: Float64Array, m: number, from: number, to: number, base: number, pos: number, ns: number): number {
     if (to <= from) return m;
-    const { a_ref, a_pre } = this;
-    for (let x = from, y = m; x < to; x++, y++) {
-      refs[y] = a_ref[x]!;
-      pre[y] = a_pre[x]!;
+    const key = from * (this.a_ref.length + 1) + to;
+    let v = this.views.get(key);
+    if (v === undefined) {
+      v = { ref: this.a_ref.subarray(from, to), pre: this.a_pre.subarray(from, to) };
+      this.views.set(key, v);
     }
+    refs.set(v.ref, m);
+    pre.set(v.pre, m);
     pre[m] = (base + this.a_at[from]! - pos) * ns;
     return m + to - from;
   }
