@@ -56,7 +56,7 @@ test('the summary: sums and shares by group, dearest first, the dearest runs, ru
   const text = host_table(s, { render_s: 2, process_cpu_s: s.total_s + 10, main_cpu_s: 3 }, 'text').join('\n');
   assert.match(text, /rendering bench-out\/ \(main thread\)\s+2\.0/);
   assert.match(text, /main thread \(plan, messages, records\)\s+3\.0/);
-  assert.match(text, /V8 helper threads \(JIT\), worker start-up\s+7\.0/, 'the process less the runs and the main thread');
+  assert.match(text, /V8 helper threads, worker start-up\s+7\.0/, 'the process less the runs and the main thread');
   const md = host_table(s, { render_s: null, process_cpu_s: null, main_cpu_s: null }, 'md');
   assert.is(md.length, 2 + s.groups.length + 1, 'a head, a rule, a row a group and the total');
   assert.ok(md.some((l) => /of \d+ \|/.test(l)), 'a group with runs without a cost says so');
