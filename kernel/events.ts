@@ -338,14 +338,36 @@ export class EventQueue {
    * Schedule a CPU's turn (it bounds the other CPUs only by lookahead_ns
    * past its time, or past quiet_until_ns when its CPU promises to send
    * nothing before then: a task whose sweep is fast-forwarded, sched.ts).
-   * A promise needs no undoing when an event makes the CPU act sooner: every
-   * CPU stops at the next ordinary event anyway, so none can have run past
-   * what that CPU then does.
+   * The promise rests on the node's state when it was made (which tasks
+   * may run, what was asked of them); an event of the node that changes
+   * that state must take it back (revoke_promise), at its own time: every
+   * CPU stops at that event anyway (at it, or lookahead_ns past it), so
+   * none has run past what that CPU may then do. The promise itself was
+   * right until then.
    */
   at_cpu(at_ns: number, fn: EventFn, quiet_until_ns = at_ns, node = ANY_NODE): EventHandle {
     const ev = this.add(this.cpus, at_ns, fn, quiet_until_ns, node, true);
     this.bounds.push(ev);
     return ev;
+  }
+
+  /**
+   * A CPU turn's promise (at_cpu's quiet_until_ns) no longer holds: the
+   * same turn, at the same place in the order (its time and sequence
+   * number), bounding the other CPUs from its time only. Returns the
+   * turn's handle from now on (the one given, when it made no promise or
+   * has run or been cancelled).
+   */
+  revoke_promise(h: EventHandle): EventHandle {
+    const ev = h as Event;
+    if (ev.cancelled || ev.fired || !ev.cpu || ev.quiet_until_ns <= ev.at_ns) return h;
+    ev.cancel();
+    const again = new Event(ev.at_ns, ev.seq, ev.fn, ev.at_ns, ev.node, this, true, ev.ctx);
+    again.arg = ev.arg;
+    this.cpus.push(again);
+    this.bounds.push(again);
+    this.gen++;
+    return again;
   }
 
   private add(heap: Heap, at_ns: number, fn: EventArgFn<unknown>, quiet_until_ns: number, node: number, cpu = false): Event {

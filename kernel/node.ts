@@ -26,6 +26,8 @@ export class Node {
   sched_epoch = 0;
   /** True while a run of the CPU is scheduled or in progress. */
   cpu_scheduled = false;
+  /** The CPU's next turn while one is scheduled as usual (not lazily: that one is lazy.turn), else null. */
+  cpu_turn: EventHandle | null = null;
   /** True while run_cpu is executing on this node. */
   cpu_running = false;
   /**

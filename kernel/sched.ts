@@ -132,6 +132,11 @@ export function wake_up_process(task: Task): void {
     sched_sync(cur, node);
     if (goodness(task) - goodness(cur) > 0) node.need_resched = true;
   }
+  // A turn already scheduled promised (quiet_until) from the state before
+  // this wake-up: the woken task, or what was asked of the running one,
+  // may make the CPU act sooner. The other CPUs have run no further than
+  // this event allows.
+  if (node.cpu_scheduled && node.cpu_turn) node.cpu_turn = node.cluster.queue.revoke_promise(node.cpu_turn);
   kick_cpu(node);
 }
 
@@ -159,7 +164,7 @@ function kick_cpu(node: Node): void {
   node.cpu_scheduled = true;
   const q = node.cluster.queue;
   const at = Math.max(q.now_ns, node.cpu_free_ns);
-  q.at_cpu(at, () => run_cpu(node), at, node.id);
+  node.cpu_turn = q.at_cpu(at, () => run_cpu(node), at, node.id);
 }
 
 /**
@@ -213,6 +218,7 @@ function pick_next(node: Node): Task | null {
 function run_cpu(node: Node): void {
   node.cluster.queue.ctx = node; // the CPU's turn is its node's act, whoever woke it
   node.cpu_scheduled = false;
+  node.cpu_turn = null;
   if (!node.alive) return; // a crashed node runs nothing
   node.cpu_running = true;
   try {
@@ -253,7 +259,7 @@ function run_slice(node: Node): void {
       // Something is due first: run it, then come back at our clock.
       account(task, start_ns);
       node.cpu_scheduled = true;
-      q.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns), node.id);
+      node.cpu_turn = q.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns), node.id);
       return;
     }
     q.advance_to(task.clock_ns, node.id);
@@ -480,7 +486,7 @@ function lazy_settle(node: Node, at_ns: number, set: Set<Node>): void {
   node.lazy!.turn.cancel();
   const { task, slice_end_ns } = lazy_advance(node, at_ns, set);
   node.cpu_scheduled = true;
-  node.cluster.queue.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns), node.id);
+  node.cpu_turn = node.cluster.queue.at_cpu(task.clock_ns, () => run_cpu(node), quiet_until(task, slice_end_ns), node.id);
 }
 
 /**

@@ -69,6 +69,23 @@ test('running ahead: the same figures, byte for byte, as every event bounding ev
   );
 });
 
+test('a wake-up takes back the promise of the CPU turn already scheduled (a case the property found)', () => {
+  // Node 0 runs a locked hog alone, so its turn promised to send nothing
+  // until the hog's sweep ends (1.12 s). A job born there at 1.001 s is
+  // sent to node 1 at once (birth): node 0 acts long before its promise.
+  // Kept, the promise let node 1's CPU run to 1.12 s before the migrant
+  // arrived at 1.079 s, and its hog's time slice was then read 43 ms ahead.
+  const jobs: Job[] = [
+    { arrival_s: 1.001, node: 0, kernel: 'hog', mib: 1, mode: 'fast', cpu_s: 0.2 },
+    { arrival_s: 0, node: 0, kernel: 'hog', mib: 1, mode: 'fast', cpu_s: 1.122, lock: true },
+    { arrival_s: 0.001, node: 1, kernel: 'hog', mib: 3, mode: 'fast', cpu_s: 1.308, lock: true },
+  ];
+  const spec: ClusterSpec = { nodes: 2, speeds: [1, 1], mem_mib: 256, jobs, scheme: 'ampom', balancer: 'birth', threshold: 0, profile: make_profile('fast-ethernet'), seed: 1 };
+  const exact = run(spec, false).json;
+  assert.is(run(spec, true, false, false).json, exact, 'by node alone');
+  assert.is(run(spec, true).json, exact, 'by node, lazy CPUs');
+});
+
 test('running ahead: the small MOSIX demo (4 hogs from node 0 of 4, AMPoM) takes under half the events', () => {
   const jobs: Job[] = [0, 1, 2, 3].map(() => ({ arrival_s: 0, node: 0, kernel: 'hog', mib: 8, mode: 'fast', cpu_s: 20 }));
   const spec: ClusterSpec = { nodes: 4, speeds: [1, 1, 1, 1], mem_mib: 256, jobs, scheme: 'ampom', balancer: 'mosix', threshold: 0, profile: make_profile('fast-ethernet'), seed: 1 };
