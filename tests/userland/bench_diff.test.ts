@@ -90,6 +90,24 @@ test('a change of the file-level fields (seed, scale) is a difference too', () =
   assert.match(format_diff(r), /\(file\) seed 1 -> 2/);
 });
 
+test("cluster.csv's points are named by every column that names one: a size's points are not paired with another size's", () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'omemu-diff-'));
+  try {
+    const head = 'experiment,nodes,mib,balancer,scheme,threshold,load,seed,mean_slowdown\n';
+    const small = 'question,16,4-64,mosix,ampom,0,0.9,2,1.2\n';
+    const large = 'question,16,64-512,mosix,ampom,0,0.9,2,1.7\n';
+    for (const [d, body] of [['a', large + small], ['b', small]] as const) {
+      mkdirSync(join(tmp, d));
+      writeFileSync(join(tmp, d, 'cluster.csv'), head + body);
+    }
+    const [d] = diff_outputs(load_output(join(tmp, 'a')), load_output(join(tmp, 'b'))).diffs;
+    assert.is(d!.moved.length, 0, 'the 4-64 MiB point is compared with itself');
+    assert.equal(d!.only_a, ['question 16 nodes 64-512 MiB mosix ampom threshold 0 load 0.9 seed 2']);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 interface Out { code: number; stdout: string; stderr: string }
 const omemu = (args: string[]): Promise<Out> =>
   new Promise((resolve) => {

@@ -2,7 +2,8 @@
 // record. A and B are bench output directories (bench-out/) or results.json
 // files. Compared, when both sides have them: results.json's runs (keyed by
 // figure, kernel, sizes, scheme, network and variant), the cluster figure's
-// points (cluster.csv, keyed by scheme and threshold) and the sweep records
+// points (cluster.csv, keyed by experiment, nodes, sizes, balancer, scheme,
+// threshold, load and seed: the columns that name a point) and the sweep records
 // under runs-*/ (every field of every run's result, keyed by the run's
 // configuration hash; the build that made them is left out, since a change
 // of code is what is being checked). Identical means every record of each
@@ -104,7 +105,26 @@ function cluster_set(path: string): RecordSet {
   const [head, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
   const cols = (head ?? '').split(',');
   const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i] ?? `col${i}`, v])));
-  return { name: 'cluster.csv', records: keyed(rows, (r) => `${String(r.scheme)} threshold ${String(r.threshold) || '-'}`) };
+  return { name: 'cluster.csv', records: keyed(rows, cluster_key) };
+}
+
+/**
+ * A cluster point's name from the columns that name it, those the file
+ * has (by scheme and threshold alone, a make bench-full output's points
+ * for 64-512 MiB processes were paired with another size's).
+ */
+function cluster_key(row: Record<string, unknown>): string {
+  const r = row as Record<string, string | undefined>;
+  const has = (c: string): boolean => r[c] !== undefined && r[c] !== '';
+  const parts: string[] = [];
+  if (has('experiment')) parts.push(r.experiment!);
+  if (has('nodes')) parts.push(`${r.nodes} nodes`);
+  if (has('mib')) parts.push(`${r.mib} MiB`);
+  if (has('balancer')) parts.push(r.balancer!);
+  parts.push(`${String(r.scheme)} threshold ${r.threshold || '-'}`);
+  if (has('load')) parts.push(`load ${r.load}`);
+  if (has('seed')) parts.push(`seed ${r.seed}`);
+  return parts.join(' ');
 }
 
 /** The sweep records of one runs-* folder, every shard file: each run's result by configuration hash. */
