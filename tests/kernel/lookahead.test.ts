@@ -69,21 +69,28 @@ test('running ahead: the same figures, byte for byte, as every event bounding ev
   );
 });
 
-test('a wake-up takes back the promise of the CPU turn already scheduled (a case the property found)', () => {
+test('property: a wake-up takes back the promise of the CPU turn already scheduled (the case the property above found, at any seed)', () => {
   // Node 0 runs a locked hog alone, so its turn promised to send nothing
   // until the hog's sweep ends (1.12 s). A job born there at 1.001 s is
   // sent to node 1 at once (birth): node 0 acts long before its promise.
   // Kept, the promise let node 1's CPU run to 1.12 s before the migrant
-  // arrived at 1.079 s, and its hog's time slice was then read 43 ms ahead.
+  // arrived at 1.079 s, and its hog's time slice was then read 43 ms ahead
+  // (found at FC_SEED=626683105 with the cluster's seed 1; without the fix
+  // the figures differ at every cluster seed tried).
   const jobs: Job[] = [
     { arrival_s: 1.001, node: 0, kernel: 'hog', mib: 1, mode: 'fast', cpu_s: 0.2 },
     { arrival_s: 0, node: 0, kernel: 'hog', mib: 1, mode: 'fast', cpu_s: 1.122, lock: true },
     { arrival_s: 0.001, node: 1, kernel: 'hog', mib: 3, mode: 'fast', cpu_s: 1.308, lock: true },
   ];
-  const spec: ClusterSpec = { nodes: 2, speeds: [1, 1], mem_mib: 256, jobs, scheme: 'ampom', balancer: 'birth', threshold: 0, profile: make_profile('fast-ethernet'), seed: 1 };
-  const exact = run(spec, false).json;
-  assert.is(run(spec, true, false, false).json, exact, 'by node alone');
-  assert.is(run(spec, true).json, exact, 'by node, lazy CPUs');
+  check(
+    fc.property(fc.integer({ min: 1, max: 1 << 20 }), (seed) => {
+      const spec: ClusterSpec = { nodes: 2, speeds: [1, 1], mem_mib: 256, jobs, scheme: 'ampom', balancer: 'birth', threshold: 0, profile: make_profile('fast-ethernet'), seed };
+      const exact = run(spec, false).json;
+      assert.is(run(spec, true, false, false).json, exact, 'by node alone');
+      assert.is(run(spec, true).json, exact, 'by node, lazy CPUs');
+    }),
+    { numRuns: 5 },
+  );
 });
 
 test('running ahead: the small MOSIX demo (4 hogs from node 0 of 4, AMPoM) takes under half the events', () => {
