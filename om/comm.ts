@@ -52,8 +52,15 @@ export function set_om_receiver(r: OmReceiver): void {
   receiver = r;
 }
 
-/** What a node does when a connection to a peer gives up (om/liveness.ts). */
-let on_conn_fail: ((node: Node, peer: Node, why: string) => void) | null = null;
+/** A message lost with a connection that gave up: what it was, its bytes if they were made, and its connection. */
+export interface LostMsg {
+  msg: Msg;
+  bytes: Uint8Array | null;
+  conn: Conn;
+}
+
+/** What a node does when a connection to a peer gives up, once for each message lost with it (om/liveness.ts). */
+let on_conn_fail: ((node: Node, peer: Node, why: string, lost?: LostMsg) => void) | null = null;
 export function set_conn_fail_handler(h: typeof on_conn_fail): void {
   on_conn_fail = h;
 }
@@ -64,9 +71,34 @@ export function set_comm_tap(t: typeof tap): void {
   tap = t;
 }
 
-/** What a connection that gave up tells om (a factory: see om/remote.ts wanted_by). */
-function fail_of(from: Node, to: Node): (why: string) => void {
-  return (why) => on_conn_fail?.(from, to, why);
+/**
+ * One message on its way: delivered where it arrives, or, if its
+ * connection gives up first, told to om as lost with it. One that arrived
+ * but whose ACK was lost both arrives and fails (as in any TCP); it is not
+ * told as lost: its receiver has it (and its pooled bytes may carry
+ * another message by then: proto.ts release_message).
+ */
+class InFlight {
+  private delivered = false;
+  constructor(
+    readonly from: Node,
+    readonly to: Node,
+    readonly msg: Msg,
+    readonly bytes: Uint8Array | null,
+    readonly conn: Conn,
+    readonly attach: unknown,
+  ) {}
+  deliver = (): void => {
+    if (!this.to.alive) return;
+    this.delivered = true;
+    const b = this.bytes ?? encode(this.msg);
+    receiver?.(this.to, this.from, comm_recv(b), this.attach);
+    // Handled: a page message's buffer may carry another (proto.ts release_message).
+    release_message(b);
+  };
+  fail = (why: string): void => {
+    on_conn_fail?.(this.from, this.to, why, this.delivered ? undefined : { msg: this.msg, bytes: this.bytes, conn: this.conn });
+  };
 }
 
 /**
@@ -80,15 +112,10 @@ export function comm_send(from: Node, to: Node, msg: Msg, at_ns: number, opts: C
   const size_B = message_B(msg);
   figures_of(from, msg.pid).bytes_transferred += size_B;
   tap?.(from, to, msg);
-  const attach = opts.attach;
   const bytes = opts.encode_now && !only_shared_zeros(msg) ? encode(msg) : null;
-  network_of(from.cluster).send(from, to, size_B, at_ns, () => {
-    if (!to.alive) return;
-    const b = bytes ?? encode(msg);
-    receiver?.(to, from, comm_recv(b), attach);
-    // Handled: a page message's buffer may carry another (proto.ts release_message).
-    release_message(b);
-  }, { conn: opts.conn ?? 'om', on_fail: fail_of(from, to), cpu_free: CPU_FREE.has(msg.type) });
+  const conn = opts.conn ?? 'om';
+  const m = new InFlight(from, to, msg, bytes, conn, opts.attach);
+  network_of(from.cluster).send(from, to, size_B, at_ns, m.deliver, { conn, on_fail: m.fail, cpu_free: CPU_FREE.has(msg.type) });
   dbg(from, '-> %s %s pid %d (%d B) at %d', to.name, MSG_NAMES[msg.type], msg.pid, size_B, at_ns);
 }
 

@@ -126,6 +126,7 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   // A crash takes the node's om records and its queues with it, nothing else.
   cluster.crash_listeners.push((n) => {
     n.ext.delete('om');
+    n.ext.delete('om_lost');
     network_of(cluster).crash(n);
   });
   // openMosix's migrate tool writes a node number (or "home") here.

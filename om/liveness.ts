@@ -41,7 +41,8 @@ import { partition_limit_ns, pause_begin } from './pause.ts';
 import { run_deferred } from './remote.ts';
 import { exit_waits } from './remote_syscall.ts';
 import { om_node, type OmTask } from './state.ts';
-import { comm_send } from './comm.ts';
+import { comm_send, type LostMsg } from './comm.ts';
+import { note_lost, owed_peers, send_lost_again } from './resend.ts';
 import { HOLD_ANSWER, HOLD_CHECK, REM_EXIT, REM_WHERE } from './proto.ts';
 
 const dbg = kdebug('om:deputy');
@@ -106,6 +107,7 @@ function watch_set(node: Node): Set<number> {
   for (const h of here.holders.values()) w.add(h.home);
   for (const mi of here.incoming.values()) w.add((mi as { src: Node }).src.id);
   for (const out of here.outgoing.values()) w.add((out as { dest: Node }).dest.id);
+  owed_peers(node, w);
   w.delete(node.id);
   return w;
 }
@@ -273,8 +275,13 @@ export function hold_answer(node: Node, from: Node, pid: number, alive: boolean)
  * A connection to peer gave up (TCP's user timeout, or the peer reset it):
  * the same verdict as silence, reached sooner when this node was talking to it.
  */
-export function connection_failed(node: Node, peer: Node, why: string): void {
-  if (!node.alive || liveness(node).lost.has(peer.id)) return;
+export function connection_failed(node: Node, peer: Node, why: string, lost?: LostMsg): void {
+  if (!node.alive) return;
+  // With a partition limit, what waits on the peer waits for it to be heard
+  // again, and what was lost goes again then (om/resend.ts); with none,
+  // the verdict below acts on it at once, as openMosix does.
+  if (lost && partition_limit_ns(node.cluster) > 0) note_lost(node, peer.id, lost.msg, lost.bytes, lost.conn);
+  if (liveness(node).lost.has(peer.id)) return;
   peer_unreachable(node, peer.id, why);
 }
 
@@ -344,6 +351,7 @@ function peer_back(node: Node, peer: number): void {
   dbg(node, 'node%d reachable again after %d ns', peer, node.cluster.queue.now_ns - lv.lost.get(peer)!);
   lv.lost.delete(peer);
   lv.gone.delete(peer);
+  send_lost_again(node, peer);
   exit_waits(node);
 }
 

@@ -1,0 +1,98 @@
+// Messages lost with a connection that closed early, sent again once the
+// peer is heard again. With a partition limit, om's connections outlast a
+// partition (om/pause.ts), but one end can still close before its owner
+// takes the peer as gone: the peer's end gave up (its own data went
+// unacknowledged for the whole user timeout) while this end, with nothing
+// to send, stayed half open; this end learns it only from the RST its next
+// message meets, or from the new connection the peer opens, which resets
+// it. What it had queued is lost with it (tcp_done). A process waiting for
+// the answer to a lost request (a page, a system call, a push's stop) would
+// wait for ever, and so would the asker of a lost answer; and a holder's
+// page lives only in the message that carried it. Each goes again when the
+// peer is heard again, if what it was for still stands; the receiver takes
+// only what it still waits for, so a message that arrived but whose ACK was
+// lost (it both arrived and failed, as in any TCP) does no harm sent twice.
+// Other messages are notes another path repeats (HOLD_CHECK asks again for
+// a lost REM_EXIT or REM_WHERE) or a migration's, which its own verdicts
+// settle (om/migrate.ts, om/mig_receive.ts).
+import type { Node } from '../kernel/node.ts';
+import type { MmStruct } from '../mm/mm_struct.ts';
+import { comm_send, type Conn } from './comm.ts';
+import { decode, DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, OMP_DEMAND, REM_PAGE, REM_PUSH_STOP, REM_SYSCALL, type Msg } from './proto.ts';
+import { holder_of } from './remote.ts';
+import { om_node } from './state.ts';
+
+/** A message lost with a connection: to whom, and what (its bytes, when they were made as it was sent). */
+interface Lost {
+  peer: number;
+  msg: Msg;
+  bytes: Uint8Array | null;
+  conn: Conn;
+}
+
+/** The messages this node may have to send again, in the order they were lost. */
+const lost_of = (node: Node): Lost[] => node.attach('om_lost', () => [] as Lost[]);
+
+const AGAIN: ReadonlySet<number> = new Set([REM_PAGE, REM_PUSH_STOP, REM_SYSCALL, DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL]);
+
+/** A message of this node's failed with its connection: kept if it may be needed again. */
+export function note_lost(node: Node, peer: number, msg: Msg, bytes: Uint8Array | null, conn: Conn): void {
+  if (AGAIN.has(msg.type)) lost_of(node).push({ peer, msg, bytes, conn });
+}
+
+/**
+ * The peers this node owes messages lost on the way to them: it watches
+ * them (om/liveness.ts) even with no other business, to hear them again.
+ */
+export function owed_peers(node: Node, into: Set<number>): void {
+  const all = node.ext.get('om_lost') as Lost[] | undefined;
+  if (all) for (const l of all) into.add(l.peer);
+}
+
+/** `peer` was heard again: what was lost on the way to it and still stands goes again, in order. */
+export function send_lost_again(node: Node, peer: number): void {
+  const all = node.ext.get('om_lost') as Lost[] | undefined;
+  if (!all || !all.some((l) => l.peer === peer)) return;
+  const now = node.cluster.queue.now_ns;
+  const to = node.cluster.node(peer);
+  const keep: Lost[] = [];
+  for (const l of all) {
+    if (l.peer !== peer) {
+      keep.push(l);
+      continue;
+    }
+    const m = still_wanted(node, peer, l.bytes ? decode(l.bytes) : l.msg);
+    if (!m) continue;
+    // A request no longer for a faulting page goes on the usual connection.
+    const conn = m.type === REM_PAGE && !(m.flags !== undefined && m.flags & OMP_DEMAND) ? 'om' : l.conn;
+    // A page's bytes may live only in the message: made again now, as when it first went.
+    comm_send(node, to, m, now, { conn, encode_now: m.type === DEP_PAGES });
+  }
+  all.length = 0;
+  all.push(...keep);
+}
+
+/** What of a lost message is still waited for (or must not be lost), or null. */
+function still_wanted(node: Node, peer: number, m: Msg): Msg | null {
+  const here = om_node(node);
+  const st = here.migrants.get(m.pid);
+  const mm = st?.task.alive ? (st.task.mm as MmStruct | null) : null;
+  switch (m.type) {
+    case REM_PAGE: {
+      // The pages still on their way from that holder by its table.
+      if (!st || !mm) return null;
+      const vpns = m.vpns.filter((v) => (st.inflight.has(v) || st.demand_out.get(v) === peer) && holder_of(mm, v) === peer);
+      if (vpns.length === 0) return null;
+      return m.flags !== undefined && m.flags & OMP_DEMAND && vpns[0] === m.vpns[0] ? { ...m, vpns } : { type: REM_PAGE, pid: m.pid, vpns };
+    }
+    case REM_PUSH_STOP:
+      return st?.push_stopping.has(peer) ? m : null;
+    case REM_SYSCALL:
+      return st?.pending_call && st.waiting_on === peer ? m : null;
+    case DEP_SYSCALL:
+      return here.deputies.get(m.pid)?.where === peer ? m : null;
+    default:
+      // DEP_PAGES (its pages are nowhere else) and DEP_PUSH_STOPPED: the receiver takes them only if it waits for them.
+      return m;
+  }
+}
