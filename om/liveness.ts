@@ -242,8 +242,15 @@ function check_holdings(node: Node, every_ns: number): void {
 export function hold_check(node: Node, from: Node, pid: number): void {
   const here = om_node(node);
   const now = node.cluster.queue.now_ns;
-  // The process's home answers from its deputy: whether the process exists.
-  if (here.deputies.has(pid) || here.ended.has(pid)) {
+  // The process's home answers from its deputy: whether the process exists,
+  // or, if it exited, the REM_EXIT the asker missed (a holder then shows the
+  // audit the pages it kept to the end, as at any exit).
+  const ended = here.ended.get(pid);
+  if (!here.deputies.has(pid) && ended && ended.lost === null) {
+    comm_send(node, from, { type: REM_EXIT, pid, code: ended.exit_code }, now);
+    return;
+  }
+  if (here.deputies.has(pid) || ended) {
     comm_send(node, from, { type: HOLD_ANSWER, pid, alive: here.deputies.has(pid) }, now);
     return;
   }

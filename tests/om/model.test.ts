@@ -630,6 +630,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     "with a partition limit of 5 s, node 2 (a page holder) gave up its connection to the home in a 25 s partition while the home's end, idle, stayed half open; 15 s after the heal the process came home and its next migration asked node 2 to stop pushing over that end, which met a reset: the request was lost with it, and the migration waited for the answer for ever (now a request lost with a connection goes again once its peer is heard again)",
     5e9,
   ],
+  [
+    4, 'leap',
+    [new MmapCmd(2), new WriteCmd(0, 0, 1), new CommitWindowCmd(3, 'MIG_TASK', 0, 'cut-src-dest', 0.5), new WriteCmd(0, 3, 1), new MigrateCmd(1, null), new PartitionCmd(3, 0, true), new MigrateCmd(0, null)],
+    "node 3, holding a page the process wrote, gave up its connection to the home in a 5 s partition; the process came home and exited, and its REM_EXIT to node 3 met the reset of the home's half-open end; node 3's next HOLD_CHECK was answered 'no such process' and it let the page go unchecked, so the audit never saw it again (now the home answers a process that exited with the REM_EXIT the holder missed)",
+  ],
 ];
 
 // Every model run checks that nodes share nothing: a node's om records are
