@@ -118,8 +118,8 @@ export function decode_window(b: Uint8Array, now_ns: number): { from: number; se
   return { from: get_u16(b, H.node), seq: get_u32(b, H.seq), entries };
 }
 
-/** Whether a goes before b among the freshest: fresher, or as fresh and of a lower node number. */
-const before = (a: LoadEntry, b: LoadEntry): boolean => a.at_ns > b.at_ns || (a.at_ns === b.at_ns && a.node < b.node);
+/** Whether news of node `a` true at a_ns goes before that of `b` at b_ns among the freshest: fresher, or as fresh and of a lower node number. */
+const before = (a_ns: number, a: number, b_ns: number, b: number): boolean => a_ns > b_ns || (a_ns === b_ns && a < b);
 
 /** One node's load vector: the freshest entry it knows of each node, its own included. */
 export class LoadVector {
@@ -134,8 +134,20 @@ export class LoadVector {
    * exactly the freshest.
    */
   private readonly fresh: LoadEntry[] = [];
+  /**
+   * What the freshest list and the vector are ordered by, beside the
+   * entries in typed arrays: each entry's time and node in the list, and
+   * the time of each node's entry (-Infinity for none). Every entry of
+   * every window is weighed against them, and in a cluster's heap the
+   * entries themselves lie scattered: a look into an entry was a cache
+   * miss, these are a few cache lines a node.
+   */
+  private readonly fresh_at = new Float64Array(LOAD_VECTOR_WINDOW);
+  private readonly fresh_node = new Int32Array(LOAD_VECTOR_WINDOW);
+  private readonly at_of: Float64Array;
   constructor(readonly self: number, nodes: number) {
     this.by_node = new Array(nodes);
+    this.at_of = new Float64Array(nodes).fill(-Infinity);
   }
 
   get(node: number): LoadEntry | undefined {
@@ -145,6 +157,7 @@ export class LoadVector {
   /** This node's own entry, as of now. */
   set_own(e: LoadEntry): void {
     this.by_node[this.self] = e;
+    this.at_of[this.self] = e.at_ns;
     if (e.speed > this.fastest) this.fastest = e.speed;
   }
 
@@ -178,13 +191,13 @@ export class LoadVector {
   /** Whether news of `node` true at at_ns is worth keeping: another node's, fresher than what this one has. */
   private fresher(node: number, at_ns: number): boolean {
     if (node === this.self || node >= this.by_node.length) return false;
-    const old = this.by_node[node];
-    return !(old && old.at_ns >= at_ns);
+    return !(this.at_of[node]! >= at_ns); // what by_node[node]'s at_ns says, none taken as -Infinity
   }
 
   /** Keep e, fresher than what this node had of its node. */
   private take(e: LoadEntry): void {
     this.by_node[e.node] = e;
+    this.at_of[e.node] = e.at_ns;
     if (e.speed > this.fastest) this.fastest = e.speed;
     this.keep_fresh(e);
   }
@@ -194,28 +207,44 @@ export class LoadVector {
    * The obvious version: take out its node's older entry (findIndex,
    * splice), then, unless the list is full of fresher ones, splice it in
    * behind those that go before it and pop what falls off the end. The
-   * same moves are made here in place, without a closure or a splice
-   * (nearly every entry of every window comes in: at 256 nodes the two
-   * splices were half of infoD's host time); the window property of
+   * same moves are made here in place, on the entries and on their times
+   * and nodes beside them, without a closure or a splice (nearly every
+   * entry of every window comes in: at 256 nodes the two splices were half
+   * of infoD's host time); the window property of
    * tests/net/load.test.ts holds the list to its definition.
    */
   private keep_fresh(e: LoadEntry): void {
     const f = this.fresh;
+    const fa = this.fresh_at;
+    const fn = this.fresh_node;
+    const node = e.node;
+    const at = e.at_ns;
     for (let j = 0, n = f.length; j < n; j++) {
-      if (f[j]!.node !== e.node) continue;
-      for (let m = j + 1; m < n; m++) f[m - 1] = f[m]!;
+      if (fn[j] !== node) continue;
+      for (let m = j + 1; m < n; m++) {
+        f[m - 1] = f[m]!;
+        fa[m - 1] = fa[m]!;
+        fn[m - 1] = fn[m]!;
+      }
       f.pop();
       break;
     }
     const n = f.length;
-    if (n === LOAD_VECTOR_WINDOW && !before(e, f[n - 1]!)) return;
+    if (n === LOAD_VECTOR_WINDOW && !before(at, node, fa[n - 1]!, fn[n - 1]!)) return;
     let i = n;
-    while (i > 0 && before(e, f[i - 1]!)) i--;
+    while (i > 0 && before(at, node, fa[i - 1]!, fn[i - 1]!)) i--;
     // Those from i on go one later; when the list is full its last falls off.
     if (n < LOAD_VECTOR_WINDOW) f.push(e);
-    for (let m = f.length - 1; m > i; m--) f[m] = f[m - 1]!;
+    for (let m = f.length - 1; m > i; m--) {
+      f[m] = f[m - 1]!;
+      fa[m] = fa[m - 1]!;
+      fn[m] = fn[m - 1]!;
+    }
     f[i] = e;
+    fa[i] = at;
+    fn[i] = node;
   }
+
 
   /**
    * The window to send to `to`: the own entry, then the freshest others
