@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { error_line, EXIT_USAGE, numberIn, UsageError } from '../cli/usage.ts';
 
 interface CallFrame {
   functionName: string;
@@ -106,26 +108,44 @@ function print(title: string, unit: string, es: Entry[]): void {
   for (const e of es) console.log(`    ${e.value.toFixed(1).padStart(9)} ${unit} ${(100 * e.share).toFixed(1).padStart(5)}%  ${e.what}`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const args = process.argv.slice(2);
-  let n = 15;
-  const at = args.indexOf('--top');
-  if (at >= 0) {
-    n = Number(args[at + 1]);
-    args.splice(at, 2);
+/** Print the top entries of one profile file (a .cpuprofile or a .heapprofile). */
+function report(file: string, n: number): void {
+  let data: CpuProfile | { head: HeapNode };
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | { head: HeapNode };
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read it as a profile (${(e as Error).message.split('\n')[0]})`);
   }
-  for (const file of args) {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | { head: HeapNode };
-    if ('head' in data) {
-      const h = heap_top(data.head, n);
-      console.log(`${file}: ${h.total_MB.toFixed(1)} MB sampled`);
-      print('by allocating function', 'MB', h.functions);
-      print('by file or package', 'MB', h.files);
-    } else {
-      const c = cpu_top(data, n);
-      console.log(`${file}: ${(c.total_ms / 1000).toFixed(2)} s sampled (wall time)`);
-      print('self time by function', 'ms', c.functions);
-      print('self time by file or package', 'ms', c.files);
-    }
+  if (data && typeof data === 'object' && 'head' in data) {
+    const h = heap_top(data.head, n);
+    console.log(`${file}: ${h.total_MB.toFixed(1)} MB sampled`);
+    print('by allocating function', 'MB', h.functions);
+    print('by file or package', 'MB', h.files);
+  } else if (data && typeof data === 'object' && Array.isArray((data as CpuProfile).nodes) && Array.isArray((data as CpuProfile).samples)) {
+    const c = cpu_top(data as CpuProfile, n);
+    console.log(`${file}: ${(c.total_ms / 1000).toFixed(2)} s sampled (wall time)`);
+    print('self time by function', 'ms', c.functions);
+    print('self time by file or package', 'ms', c.files);
+  } else throw new UsageError(`${file}: not a CPU profile (--cpu-prof) nor a heap profile (--heap-prof)`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const program = new Command()
+    .name('profile_top')
+    .description("The top entries of node's CPU profiles (--cpu-prof: self time by function and by file) and heap profiles (--heap-prof: bytes held by allocating function).")
+    .argument('<profiles...>', '.cpuprofile or .heapprofile files')
+    .option('--top <n>', 'entries to print in each list', numberIn('--top', 1, 10_000, true), 15)
+    .configureOutput({ outputError: (str, write) => write(error_line(`${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)`)) })
+    .exitOverride();
+  try {
+    program.parse();
+    const { top: n } = program.opts<{ top: number }>();
+    for (const file of program.args) report(file, n);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+    else if (e instanceof UsageError) {
+      process.stderr.write(error_line(e.message));
+      process.exitCode = EXIT_USAGE;
+    } else throw e;
   }
 }
