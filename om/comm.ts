@@ -52,11 +52,22 @@ export function set_om_receiver(r: OmReceiver): void {
   receiver = r;
 }
 
-/** A message lost with a connection that gave up: what it was, its bytes if they were made, and its connection. */
+/**
+ * A message whose connection gave up before the peer acknowledged it:
+ * what it was, its bytes if they were made as it was sent, and its
+ * connection. It may still arrive (frames already on the wire reach an end
+ * that has not heard of the reset yet): `delivered` says so. Once its
+ * sender sends it again, or gives it up, `drop` keeps the first copy from
+ * being handed up if it arrives after all, as a session layer numbering
+ * its messages would (om/resend.ts; the emulation does not count such a
+ * layer's bytes).
+ */
 export interface LostMsg {
-  msg: Msg;
-  bytes: Uint8Array | null;
-  conn: Conn;
+  readonly msg: Msg;
+  readonly bytes: Uint8Array | null;
+  readonly conn: Conn;
+  readonly delivered: boolean;
+  drop(): void;
 }
 
 /** What a node does when a connection to a peer gives up, once for each message lost with it (om/liveness.ts). */
@@ -73,13 +84,14 @@ export function set_comm_tap(t: typeof tap): void {
 
 /**
  * One message on its way: delivered where it arrives, or, if its
- * connection gives up first, told to om as lost with it. One that arrived
- * but whose ACK was lost both arrives and fails (as in any TCP); it is not
- * told as lost: its receiver has it (and its pooled bytes may carry
- * another message by then: proto.ts release_message).
+ * connection gives up first, told to om as lost with it (LostMsg). One
+ * that arrived but whose ACK was lost both arrives and fails (as in any
+ * TCP); it is not told as lost: its receiver has it (and its pooled bytes
+ * may carry another message by then: proto.ts release_message).
  */
-class InFlight {
-  private delivered = false;
+class InFlight implements LostMsg {
+  delivered = false;
+  private dropped = false;
   constructor(
     readonly from: Node,
     readonly to: Node,
@@ -89,7 +101,7 @@ class InFlight {
     readonly attach: unknown,
   ) {}
   deliver = (): void => {
-    if (!this.to.alive) return;
+    if (!this.to.alive || this.dropped) return;
     this.delivered = true;
     const b = this.bytes ?? encode(this.msg);
     receiver?.(this.to, this.from, comm_recv(b), this.attach);
@@ -97,8 +109,11 @@ class InFlight {
     release_message(b);
   };
   fail = (why: string): void => {
-    on_conn_fail?.(this.from, this.to, why, this.delivered ? undefined : { msg: this.msg, bytes: this.bytes, conn: this.conn });
+    on_conn_fail?.(this.from, this.to, why, this.delivered ? undefined : this);
   };
+  drop(): void {
+    this.dropped = true;
+  }
 }
 
 /**

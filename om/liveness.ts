@@ -151,6 +151,7 @@ export function start_liveness(cluster: Cluster, active: (node: Node) => boolean
       const now = cluster.queue.now_ns;
       const limit = partition_limit_ns(cluster);
       watch(node, now, period);
+      recheck_gone(node, now);
       check_peers(node, dead_after);
       check_limits(node, limit);
       mig_in_idle(node, now, limit);
@@ -180,6 +181,37 @@ function watch(node: Node, now: number, period: number): void {
       if (liveness(node).watched.has(p)) send_ping(node, p, PING);
     }, node.id);
   }
+}
+
+/**
+ * A peer acted on as gone that records here wait on again: a process its
+ * deputy here took as lost with it has none, but one can move there since
+ * through another node (that node had not taken the peer as gone), and
+ * the deputy here then waits on it. The verdict predates that wait, and
+ * nothing more would come of it (a verdict stands until the peer is heard):
+ * it is taken back, and the peer's silence counts afresh from now, so a
+ * peer that is there is heard within an interval, and one that is not
+ * (it crashed meanwhile) is taken as unreachable again, and acted on.
+ */
+function recheck_gone(node: Node, now: number): void {
+  const lv = liveness(node);
+  if (lv.gone.size === 0) return;
+  for (const peer of [...lv.gone]) {
+    if (!waits_on(node, peer)) continue;
+    dbg(node, 'node%d, taken as gone, is waited on again: its silence counts from now', peer);
+    lv.lost.delete(peer);
+    lv.gone.delete(peer);
+    lv.watched.set(peer, now);
+    exit_waits(node);
+  }
+}
+
+/** Whether a record here would be ended by `peer` gone (om_peer_gone): a deputy whose process runs there, a migrant whose home it is or that needs its pages. */
+function waits_on(node: Node, peer: number): boolean {
+  const here = om_node(node);
+  for (const dep of here.deputies.values()) if (dep.where === peer) return true;
+  for (const st of here.migrants.values()) if (st.home === peer || depends_on(st, peer)) return true;
+  return false;
 }
 
 function check_peers(node: Node, dead_after_ns: number): void {
@@ -287,7 +319,7 @@ export function connection_failed(node: Node, peer: Node, why: string, lost?: Lo
   // With a partition limit, what waits on the peer waits for it to be heard
   // again, and what was lost goes again then (om/resend.ts); with none,
   // the verdict below acts on it at once, as openMosix does.
-  if (lost && partition_limit_ns(node.cluster) > 0) note_lost(node, peer.id, lost.msg, lost.bytes, lost.conn);
+  if (lost && partition_limit_ns(node.cluster) > 0) note_lost(node, peer.id, lost);
   if (liveness(node).lost.has(peer.id)) return;
   peer_unreachable(node, peer.id, why);
 }

@@ -5,29 +5,31 @@
 // unacknowledged for the whole user timeout) while this end, with nothing
 // to send, stayed half open; this end learns it only from the RST its next
 // message meets, or from the new connection the peer opens, which resets
-// it. What it had queued is lost with it (tcp_done). A process waiting for
-// the answer to a lost request (a page, a system call, a push's stop) would
-// wait for ever, and so would the asker of a lost answer; and a holder's
-// page lives only in the message that carried it. Each goes again when the
-// peer is heard again, if what it was for still stands; the receiver takes
-// only what it still waits for, so a message that arrived but whose ACK was
-// lost (it both arrived and failed, as in any TCP) does no harm sent twice.
+// it; and a node that gives up on a peer resets its connections to it
+// (net.reset). What an end had queued is lost with it (tcp_done). A process
+// waiting for the answer to a lost request (a page, a system call, a
+// push's stop) would wait for ever, and so would the asker of a lost
+// answer; and a holder's page lives only in the message that carried it.
+// Each goes again when the peer is heard again, if what it was for still
+// stands, and the receiver takes only what it still waits for. A message
+// is handed up once: one that arrived though its ACK was lost is not sent
+// again, and one still on the wire when its connection gave up is either
+// handed up on arrival, before it would go again, or not at all (LostMsg,
+// as a session layer that numbers its messages would).
 // Other messages are notes another path repeats (HOLD_CHECK asks again for
 // a lost REM_EXIT or REM_WHERE) or a migration's, which its own verdicts
 // settle (om/migrate.ts, om/mig_receive.ts).
 import type { Node } from '../kernel/node.ts';
 import type { MmStruct } from '../mm/mm_struct.ts';
-import { comm_send, type Conn } from './comm.ts';
+import { comm_send, type LostMsg } from './comm.ts';
 import { decode, DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL, OMP_DEMAND, REM_PAGE, REM_PUSH_STOP, REM_SYSCALL, type Msg } from './proto.ts';
 import { holder_of } from './remote.ts';
 import { om_node } from './state.ts';
 
-/** A message lost with a connection: to whom, and what (its bytes, when they were made as it was sent). */
+/** A message lost with a connection, and to whom. */
 interface Lost {
   peer: number;
-  msg: Msg;
-  bytes: Uint8Array | null;
-  conn: Conn;
+  m: LostMsg;
 }
 
 /** The messages this node may have to send again, in the order they were lost. */
@@ -36,8 +38,8 @@ const lost_of = (node: Node): Lost[] => node.attach('om_lost', () => [] as Lost[
 const AGAIN: ReadonlySet<number> = new Set([REM_PAGE, REM_PUSH_STOP, REM_SYSCALL, DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL]);
 
 /** A message of this node's failed with its connection: kept if it may be needed again. */
-export function note_lost(node: Node, peer: number, msg: Msg, bytes: Uint8Array | null, conn: Conn): void {
-  if (AGAIN.has(msg.type)) lost_of(node).push({ peer, msg, bytes, conn });
+export function note_lost(node: Node, peer: number, m: LostMsg): void {
+  if (AGAIN.has(m.msg.type)) lost_of(node).push({ peer, m });
 }
 
 /**
@@ -61,10 +63,14 @@ export function send_lost_again(node: Node, peer: number): void {
       keep.push(l);
       continue;
     }
-    const m = still_wanted(node, peer, l.bytes ? decode(l.bytes) : l.msg);
+    // It arrived after all (it was on the wire when its connection gave up).
+    if (l.m.delivered) continue;
+    // From now on this copy or none: the first, should it still arrive, is not handed up.
+    l.m.drop();
+    const m = still_wanted(node, peer, l.m.bytes ? decode(l.m.bytes) : l.m.msg);
     if (!m) continue;
     // A request no longer for a faulting page goes on the usual connection.
-    const conn = m.type === REM_PAGE && !(m.flags !== undefined && m.flags & OMP_DEMAND) ? 'om' : l.conn;
+    const conn = m.type === REM_PAGE && !(m.flags !== undefined && m.flags & OMP_DEMAND) ? 'om' : l.m.conn;
     // A page's bytes may live only in the message: made again now, as when it first went.
     comm_send(node, to, m, now, { conn, encode_now: m.type === DEP_PAGES });
   }

@@ -248,6 +248,52 @@ class ReadAllCmd implements fc.Command<Model, Real> {
   toString = (): string => `read_all(r${this.reg})`;
 }
 
+/**
+ * A connection closed early by one of its ends while the process pages it
+ * in: `delay_us` after the `nth` om message of the process from the start
+ * of a read of every page of a region, that message's sender (or its
+ * receiver) resets its connections to the other (net.reset: an RST, as a
+ * node sends when it gives up on a peer). What either end had queued
+ * (requests, pages, answers) is lost with them. Under a partition limit
+ * both nodes are still there: the process pauses and goes on with every
+ * byte; under the limit 0 it may end, for a named reason.
+ */
+class ResetCmd implements fc.Command<Model, Real> {
+  constructor(readonly reg: number, readonly nth: number, readonly delay_us: number, readonly by_sender: boolean) {}
+  check = (m: Model): boolean => !m.ended && m.regions.length > 0 && readable(m.regions[this.reg % m.regions.length]!);
+  run(m: Model, r: Real): void {
+    const { c, d } = r;
+    const pid = d.task.pid;
+    m.faulty = true;
+    m.lossy = true; // a migration soon after may find a verdict standing
+    let seen = 0;
+    let fired = false;
+    set_comm_tap((from, to, msg) => {
+      if (fired || msg.pid !== pid || ++seen < this.nth) return;
+      fired = true;
+      const [a, b] = this.by_sender ? [from, to] : [to, from];
+      c.queue.after(this.delay_us * 1e3, () => {
+        if (!a.alive || !b.alive) return;
+        c.queue.ctx = a; // node a's act (it gives up its connections), not that of the node whose message armed it
+        network_of(c).reset(a, b);
+      });
+    });
+    try {
+      new ReadAllCmd(this.reg).run(m, r);
+    } finally {
+      set_comm_tap(null);
+    }
+    // Let the verdicts the reset left be undone by hearing the peer again.
+    c.run(c.queue.now_ns + SETTLE_NS);
+    if (note_end(m, r)) {
+      assert.is(m.limit_ns, 0, `a reset between two nodes still there ended the process under a partition limit (${m.ended})`);
+      return;
+    }
+    check_invariants(m, r);
+  }
+  toString = (): string => `reset(r${this.reg}, message ${this.nth}+${this.delay_us}us, by its ${this.by_sender ? 'sender' : 'receiver'})`;
+}
+
 class MunmapCmd implements fc.Command<Model, Real> {
   constructor(readonly reg: number) {}
   check = (m: Model): boolean => !m.ended && m.regions.length > 0;
@@ -509,6 +555,7 @@ const commands = [
   mmap, mmap, write, write, write, read, read, read, migrate, migrate, migrate,
   fc.tuple(fc.nat(3), fc.integer({ min: 1, max: 255 })).map(([r, v]) => new FillCmd(r, v)),
   fc.nat(3).map((r) => new ReadAllCmd(r)),
+  fc.tuple(fc.nat(3), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 400 }), fc.boolean()).map(([r, nth, us, by]) => new ResetCmd(r, nth, us, by)),
   fc.nat(3).map((r) => new MunmapCmd(r)),
   fc.tuple(fc.nat(3), fc.constantFrom(PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE)).map(([r, p]) => new MprotectCmd(r, p)),
   fc.nat(3).map((n) => new CrashCmd(n)),
@@ -655,6 +702,11 @@ const FOUND: [nodes: number, policy: Policy, cmds: fc.Command<Model, Real>[], wh
     3, 'vma-ra',
     [new MmapCmd(1), new WriteCmd(0, 0, 1), new MmapCmd(2), new CommitWindowCmd(2, 'MIG_TASK', 903, 'cut-src-dest', 25), new FillCmd(1, 1), new MigrateCmd(2, null), new MunmapCmd(0)],
     "under the limit 0 the home took a connection reset by node 2's new one as node 2 lost, and its deputy the process with it, freeing its pages there, as openMosix does; the process ran on at node 2 until the news came, and the model, checking it in between, found a page nowhere (now a process its home took as lost is not checked: it ends once it hears)",
+  ],
+  [
+    4, 'openmosix',
+    [new MigrateCmd(3, null), new CommitWindowCmd(0, 'MIG_TASK', 1375, 'cut-src-dest', 25), new MigrateCmd(3, null), new MigrateCmd(1, null), new MigrateCmd(3, null), new CrashCmd(3)],
+    "under the limit 0 a migration to node 3 met a reset and the home acted on node 3 as gone; the process reached node 3 through node 1 a moment later, before the home's next look at whom it watches, and node 3 crashed: the home's verdict stood, unheard, so no new one came, and its deputy waited on node 3 for ever, asking every 10 s (now a verdict older than what waits on its peer is taken back, and the silence counts afresh)",
   ],
 ];
 
