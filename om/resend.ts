@@ -57,12 +57,12 @@ export function send_lost_again(node: Node, peer: number): void {
   if (!all || !all.some((l) => l.peer === peer)) return;
   const now = node.cluster.queue.now_ns;
   const to = node.cluster.node(peer);
-  const keep: Lost[] = [];
-  for (const l of all) {
-    if (l.peer !== peer) {
-      keep.push(l);
-      continue;
-    }
+  // Taken out first: what fails again while they go is kept anew, not sent in this pass.
+  const again = all.filter((l) => l.peer === peer);
+  const others = all.filter((l) => l.peer !== peer);
+  all.length = 0;
+  all.push(...others);
+  for (const l of again) {
     // It arrived after all (it was on the wire when its connection gave up).
     if (l.m.delivered) continue;
     // From now on this copy or none: the first, should it still arrive, is not handed up.
@@ -74,8 +74,6 @@ export function send_lost_again(node: Node, peer: number): void {
     // A page's bytes may live only in the message: made again now, as when it first went.
     comm_send(node, to, m, now, { conn, encode_now: m.type === DEP_PAGES });
   }
-  all.length = 0;
-  all.push(...keep);
 }
 
 /** What of a lost message is still waited for (or must not be lost), or null. */
