@@ -11,6 +11,7 @@ import { TC_PRIO_INTERACTIVE } from '../net/qdisc.ts';
 import { set_conn_fail_handler, set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
+import { forget_lost } from './resend.ts';
 import { connection_failed, hold_answer, hold_check, peer_heard, start_liveness } from './liveness.ts';
 import { mig_do_receive } from './mig_receive.ts';
 import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
@@ -126,7 +127,7 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   // A crash takes the node's om records and its queues with it, nothing else.
   cluster.crash_listeners.push((n) => {
     n.ext.delete('om');
-    n.ext.delete('om_lost');
+    forget_lost(n);
     network_of(cluster).crash(n);
   });
   // openMosix's migrate tool writes a node number (or "home") here.

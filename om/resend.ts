@@ -33,7 +33,15 @@ interface Lost {
 }
 
 /** The messages this node may have to send again, in the order they were lost. */
-const lost_of = (node: Node): Lost[] => node.attach('om_lost', () => [] as Lost[]);
+const KEY = 'om_lost';
+const lost_of = (node: Node): Lost[] => node.attach(KEY, () => [] as Lost[]);
+/** The list if this node ever lost a message (most never do: no list is made to read it). */
+const lost_if_any = (node: Node): Lost[] | undefined => node.ext.get(KEY) as Lost[] | undefined;
+
+/** A crash takes the node's kept messages with it, as its other records. */
+export function forget_lost(node: Node): void {
+  node.ext.delete(KEY);
+}
 
 const AGAIN: ReadonlySet<number> = new Set([REM_PAGE, REM_PUSH_STOP, REM_SYSCALL, DEP_PAGES, DEP_PUSH_STOPPED, DEP_SYSCALL]);
 
@@ -47,13 +55,13 @@ export function note_lost(node: Node, peer: number, m: LostMsg): void {
  * them (om/liveness.ts) even with no other business, to hear them again.
  */
 export function owed_peers(node: Node, into: Set<number>): void {
-  const all = node.ext.get('om_lost') as Lost[] | undefined;
+  const all = lost_if_any(node);
   if (all) for (const l of all) into.add(l.peer);
 }
 
 /** `peer` was heard again: what was lost on the way to it and still stands goes again, in order. */
 export function send_lost_again(node: Node, peer: number): void {
-  const all = node.ext.get('om_lost') as Lost[] | undefined;
+  const all = lost_if_any(node);
   if (!all || !all.some((l) => l.peer === peer)) return;
   const now = node.cluster.queue.now_ns;
   const to = node.cluster.node(peer);
