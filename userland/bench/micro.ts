@@ -143,7 +143,7 @@ function per_page_us(): Figure[] {
   const run = (scheme: string, migrate: string) => {
     const p = spawnSync(process.execPath, [...script, 'dgemm', '575', scheme, migrate], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(`dgemm 575 MiB ${scheme} run failed: ${p.stderr}`);
-    return JSON.parse(p.stdout) as { wall_s: number; cpu_s: number; pages: number; rss_MB: number; verified: boolean };
+    return JSON.parse(p.stdout) as { wall_s: number; cpu_s: number; pages: number; data_segments: number; ack_segments: number; rss_MB: number; verified: boolean };
   };
   const base = run('openmosix', 'no');
   const runs = new Map(['openmosix', 'ampom'].map((scheme) => [scheme, run(scheme, 'migrate')]));
@@ -151,15 +151,25 @@ function per_page_us(): Figure[] {
   // child forked after the floor's arenas would report them as its own.
   const floor = copy_floor_us();
   const floor_fig = { name: 'floor: the two 4 KiB copies of a page that crosses (cold memory)', value: floor, unit: 'us a page', target: '', ok: true };
+  // What the transport alone costs a page: TCP's host time a data segment
+  // (its share of the ACKs included) in a bulk transfer between two nodes
+  // with nothing else running (tcp_run.ts), times the data segments a page
+  // took in the run. Whatever om and the MMU cost comes on top.
+  const tcp = spawnSync(process.execPath, script_argv(new URL('./tcp_run.ts', import.meta.url)), { encoding: 'utf8' });
+  if (tcp.status !== 0) throw new Error(`the TCP bulk transfer failed: ${tcp.stderr}`);
+  const seg_us = (JSON.parse(tcp.stdout) as { us_a_segment: number }).us_a_segment;
   // The goals: a page of a bulk copy (openMosix) 2 us, a demand-paged one (AMPoM) 5 us.
   const goals: Record<string, number> = { openmosix: 2, ampom: 5 };
   return [floor_fig, ...[['openmosix', 'a migrated page (openMosix)'], ['ampom', 'a remote page (AMPoM)']].flatMap(([scheme, what]) => {
     const m = runs.get(scheme!)!;
     const us = ((m.cpu_s - base.cpu_s) * 1e6) / Math.max(1, m.pages);
     const goal = goals[scheme!]!;
+    const segs = m.data_segments / Math.max(1, m.pages);
+    const tcp_us = seg_us * segs;
     return [
       { name: `host CPU for ${what}, 575 MiB DGEMM (${m.pages} pages)`, value: us, unit: 'us a page', target: `<= ${goal}`, ok: us <= goal && m.verified },
       { name: `  the same over the floor (the goal ${goal} us is ${(goal / floor).toFixed(1)}x it)`, value: us / floor, unit: 'x floor', target: '', ok: true },
+      { name: `  of it TCP alone: ${segs.toFixed(2)} data segments a page (${(m.ack_segments / Math.max(1, m.pages)).toFixed(2)} ACKs) at ${seg_us.toFixed(2)} us`, value: tcp_us, unit: 'us a page', target: '', ok: true },
       { name: `peak RSS, 575 MiB DGEMM migrated by ${scheme}`, value: m.rss_MB, unit: 'MB', target: '< 1500', ok: m.rss_MB < 1500 },
     ];
   })];
