@@ -25,6 +25,12 @@ export interface RunCost {
   rss_MB: number;
   heap_MB: number;
   array_buffers_MB: number;
+  /**
+   * At the highest RSS sampled during the run (every 20,000 events): that
+   * RSS, the JS heap's resident size and its live part, and the events
+   * then pending (zeros for a run too short to be sampled).
+   */
+  peak_sampled: { rss_MB: number; js_heap_MB: number; heap_used_MB: number; pending: number };
   /** Events the run dispatched, the most ever pending, and the pages it moved (a migration run; null for a cluster). */
   events: number;
   max_pending: number;

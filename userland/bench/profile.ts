@@ -99,6 +99,9 @@ for (const r of RUNS) {
   console.log(`\n${r.name} (${c.what}): ${c.cpu_s.toFixed(1)} CPU s profiled, peak RSS ${c.rss_MB.toFixed(0)} MB; at the end JS heap ${c.heap_MB.toFixed(0)} MB, typed arrays ${c.array_buffers_MB.toFixed(0)} MB`);
   const per_page = c.pages_moved ? `, ${c.pages_moved} pages moved (${(c.events / c.pages_moved).toFixed(2)} events a page, the run's own included)` : '';
   console.log(`  ${c.events} events, at most ${c.max_pending} pending${per_page}`);
+  // What the peak is made of: the JS heap (events, frames, messages, records) against the rest (node's own, and typed arrays: emulated memory, page tables, TLBs).
+  const pk = c.peak_sampled;
+  if (pk.rss_MB > 0) console.log(`  at the peak RSS sampled (${pk.rss_MB.toFixed(0)} MB): JS heap ${pk.js_heap_MB.toFixed(0)} MB resident (${pk.heap_used_MB.toFixed(0)} MB live), the rest ${(pk.rss_MB - pk.js_heap_MB).toFixed(0)} MB outside it (node's own, and typed arrays: frames written, page tables, TLBs), ${pk.pending} events pending`);
   summarize(dir);
 }
 
