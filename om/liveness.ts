@@ -42,7 +42,7 @@ import { run_deferred } from './remote.ts';
 import { exit_waits } from './remote_syscall.ts';
 import { om_node, type OmTask } from './state.ts';
 import { comm_send, type LostMsg } from './comm.ts';
-import { note_lost, owed_peers, send_lost_again } from './resend.ts';
+import { forget_lost_to, note_lost, owed_peers, send_lost_again } from './resend.ts';
 import { HOLD_ANSWER, HOLD_CHECK, REM_EXIT, REM_WHERE } from './proto.ts';
 
 const dbg = kdebug('om:deputy');
@@ -72,6 +72,12 @@ interface Liveness {
   /** Peers the partition limit has run out for: acted on as gone (until heard again). */
   gone: Set<number>;
   /**
+   * Peers whose verdict was taken back (recheck_gone) and that have not
+   * been heard since: hearing one is hearing a peer back (peer_back), for
+   * what waited on it (messages kept for it, an exit held back).
+   */
+  rechecked: Set<number>;
+  /**
    * When each peer was last heard (a ping, its answer, a message over a
    * connection), by node number; 0 until it is (as never: a watched peer's
    * silence counts from when it was first watched). An array rather than
@@ -88,7 +94,7 @@ interface Liveness {
 }
 
 const new_liveness = (n: Node): Liveness =>
-  ({ lost: new Map(), gone: new Set(), heard: new Float64Array(n.cluster.nodes.length), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
+  ({ lost: new Map(), gone: new Set(), rechecked: new Set(), heard: new Float64Array(n.cluster.nodes.length), watched: new Map(), sent: new Map(), seq: 0, verdicts: [] });
 /** A node's liveness records (looked up with no closure a call: a remote fault asks; the factory needs the node's cluster size once). */
 const liveness = (n: Node): Liveness => (n.ext.get('om_liveness') as Liveness | undefined) ?? n.attach('om_liveness', () => new_liveness(n));
 
@@ -132,7 +138,7 @@ function receive_ping(node: Node, from: Node, data: Uint8Array | null): void {
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
   lv.heard[from.id] = now;
-  if (lv.lost.has(from.id)) peer_back(node, from.id);
+  if (lv.lost.has(from.id) || lv.rechecked.has(from.id)) peer_back(node, from.id);
   // Answer, unless this node's own ping or answer went that way lately.
   const period = network_of(node.cluster).profile.infod_interval_ns;
   if (type === PING && now - (lv.sent.get(from.id) ?? -Infinity) > period / 2) send_ping(node, from.id, PONG);
@@ -156,6 +162,7 @@ export function start_liveness(cluster: Cluster, active: (node: Node) => boolean
       check_limits(node, limit);
       mig_in_idle(node, now, limit);
       let_orphans_go(node, limit + ORPHAN_AFTER_UPDATES * period);
+      let_kept_go(node, limit + ORPHAN_AFTER_UPDATES * period);
       check_holdings(node, HOLD_CHECK_UPDATES * period);
       cluster.queue.after(period, tick, node.id);
     };
@@ -174,6 +181,7 @@ function watch(node: Node, now: number, period: number): void {
     lv.watched.delete(p);
     lv.lost.delete(p);
     lv.gone.delete(p);
+    lv.rechecked.delete(p);
   }
   for (const p of w) {
     if (!lv.watched.has(p)) lv.watched.set(p, now);
@@ -192,6 +200,9 @@ function watch(node: Node, now: number, period: number): void {
  * it is taken back, and the peer's silence counts afresh from now, so a
  * peer that is there is heard within an interval, and one that is not
  * (it crashed meanwhile) is taken as unreachable again, and acted on.
+ * Taking it back is not hearing it: what waits for the peer to be heard
+ * (messages kept for it, an exit held back until its pages' holder is
+ * reachable) waits on, until it is (peer_back) or the new verdict acts.
  */
 function recheck_gone(node: Node, now: number): void {
   const lv = liveness(node);
@@ -201,8 +212,8 @@ function recheck_gone(node: Node, now: number): void {
     dbg(node, 'node%d, taken as gone, is waited on again: its silence counts from now', peer);
     lv.lost.delete(peer);
     lv.gone.delete(peer);
+    lv.rechecked.add(peer);
     lv.watched.set(peer, now);
-    exit_waits(node);
   }
 }
 
@@ -243,6 +254,12 @@ function let_orphans_go(node: Node, after_ns: number): void {
     else if (h.orphan_since_ns < 0) h.orphan_since_ns = now;
     else if (now - h.orphan_since_ns >= after_ns) drop_holder(node, h.pid);
   }
+}
+
+/** Messages kept for a peer unreachable that long go too (om/resend.ts forget_lost_to). */
+function let_kept_go(node: Node, after_ns: number): void {
+  const now = node.cluster.queue.now_ns;
+  for (const [peer, since] of liveness(node).lost) if (now - since >= after_ns) forget_lost_to(node, peer);
 }
 
 /**
@@ -334,7 +351,7 @@ export function connection_failed(node: Node, peer: Node, why: string, lost?: Lo
 export function peer_heard(node: Node, peer: number): void {
   const lv = liveness(node);
   lv.heard[peer] = node.cluster.queue.now_ns;
-  if (lv.lost.has(peer)) peer_back(node, peer);
+  if (lv.lost.has(peer) || (lv.rechecked.size > 0 && lv.rechecked.has(peer))) peer_back(node, peer);
 }
 
 /** Whether this node has taken peer as unreachable. */
@@ -373,6 +390,7 @@ function peer_unreachable(node: Node, peer: number, why: string): void {
   const lv = liveness(node);
   const now = node.cluster.queue.now_ns;
   lv.lost.set(peer, now);
+  lv.rechecked.delete(peer); // the new verdict stands for it
   lv.verdicts.push({ peer, at_ns: now });
   mig_peer_lost(node, peer);
   mig_in_peer_lost(node, peer);
@@ -384,12 +402,13 @@ function peer_unreachable(node: Node, peer: number, why: string): void {
   }
 }
 
-/** A peer taken as unreachable was heard again: nothing of what waits on it is given up. */
+/** A peer taken as unreachable (or whose verdict was taken back) was heard again: nothing of what waits on it is given up. */
 function peer_back(node: Node, peer: number): void {
   const lv = liveness(node);
-  dbg(node, 'node%d reachable again after %d ns', peer, node.cluster.queue.now_ns - lv.lost.get(peer)!);
+  if (dbg.enabled) dbg(node, 'node%d reachable again (%s)', peer, lv.lost.has(peer) ? `after ${node.cluster.queue.now_ns - lv.lost.get(peer)!} ns` : 'its verdict was taken back');
   lv.lost.delete(peer);
   lv.gone.delete(peer);
+  lv.rechecked.delete(peer);
   send_lost_again(node, peer);
   exit_waits(node);
 }

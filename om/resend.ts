@@ -51,6 +51,24 @@ export function note_lost(node: Node, peer: number, m: LostMsg): void {
 }
 
 /**
+ * `peer` has been unreachable far longer than the partition limit (a
+ * crash, most likely): whatever was kept for it goes, as pages held for a
+ * silent home do (om/liveness.ts), so it is no longer watched for them.
+ * Nothing there can still wait for them: a node that waits on this one
+ * watches it too, and gave up on it (the limit) well before.
+ */
+export function forget_lost_to(node: Node, peer: number): void {
+  const all = lost_if_any(node);
+  if (!all) return;
+  let w = 0;
+  for (const l of all) {
+    if (l.peer !== peer) all[w++] = l;
+    else l.m.drop(); // should the first copy still arrive, it is not handed up: its sender gave it up
+  }
+  all.length = w;
+}
+
+/**
  * The peers this node owes messages lost on the way to them: it watches
  * them (om/liveness.ts) even with no other business, to hear them again.
  */

@@ -1,0 +1,113 @@
+// Messages kept to go again (om/resend.ts) and the liveness records that
+// decide when: a kept message goes once its peer is heard, also after a
+// verdict on that peer was taken back (recheck_gone), and not before; and
+// what was kept for a peer gone for good is let go, so it stops being
+// watched. The lost messages here are made by hand, as the network's
+// failure report hands them to om (connection_failed).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Cluster } from '../../kernel/cluster.ts';
+import { make_profile } from '../../net/profiles.ts';
+import { network_of } from '../../net/link.ts';
+import { nic_of } from '../../net/nic.ts';
+import { om_init, om_keep_alive } from '../../om/index.ts';
+import { set_partition_limit } from '../../om/pause.ts';
+import { connection_failed, ORPHAN_AFTER_UPDATES, peer_lost, verdicts_of } from '../../om/liveness.ts';
+import { set_comm_tap, type LostMsg } from '../../om/comm.ts';
+import { DEP_PAGES, DEP_PUSH_STOPPED } from '../../om/proto.ts';
+import { Deputy, om_node } from '../../om/state.ts';
+
+const LIMIT_NS = 5e9;
+
+function cluster(nodes: number) {
+  const c = new Cluster({ nodes, mem_B: 16 << 20, seed: 5 });
+  om_init(c, make_profile('fast-ethernet'));
+  set_partition_limit(c, LIMIT_NS);
+  const alive = { on: true };
+  om_keep_alive(c, () => alive.on); // other work keeps the daemons running
+  return { c, alive };
+}
+
+const lost_msg = (type: typeof DEP_PUSH_STOPPED | typeof DEP_PAGES, dropped: { n: number }): LostMsg => ({
+  msg: type === DEP_PAGES ? { type, pid: 4242, pages: [] } : { type, pid: 4242 },
+  bytes: null,
+  conn: 'om',
+  delivered: false,
+  drop: () => void dropped.n++,
+});
+
+const kept = (c: Cluster, node: number): number => ((c.node(node).ext.get('om_lost') as unknown[] | undefined) ?? []).length;
+
+for (const recheck of [false, true]) {
+  test(`a kept message goes when its peer is heard again${recheck ? ', after its verdict was taken back' : ''}`, () => {
+    const { c, alive } = cluster(3);
+    const [n0, n1] = [c.node(0), c.node(1)];
+    const sent: number[] = [];
+    set_comm_tap((from, to, m) => {
+      if (m.type === DEP_PUSH_STOPPED && from === n0 && to === n1) sent.push(c.queue.now_ns);
+    });
+    try {
+      // With a recheck, the partition heals before node 0 takes node 1 as
+      // unreachable afresh (3 intervals after the verdict was taken back).
+      const heal_ns = recheck ? 13.6e9 : 20e9;
+      network_of(c).partition(n0, n1, 0, heal_ns);
+      c.queue.at(0.1e9, () => c.queue.acting_as(n0, () => connection_failed(n0, n1, 'connection reset', lost_msg(DEP_PUSH_STOPPED, { n: 0 }))), 0);
+      if (recheck) {
+        // After the limit node 0 acts on node 1 as gone; then a record of
+        // node 0 waits on node 1 again for a while (a process that reached
+        // it through another node), so node 0 takes its verdict back.
+        c.queue.at(12e9, () => c.queue.acting_as(n0, () => {
+          const d = new Deputy(4243, 'x', 0);
+          d.where = 1;
+          om_node(n0).deputies.set(4243, d);
+        }), 0);
+        c.queue.at(12.5e9, () => c.queue.acting_as(n0, () => om_node(n0).deputies.delete(4243)), 0);
+      }
+      c.run(heal_ns);
+      assert.equal(sent, [], 'nothing goes while node 1 is cut off');
+      assert.is(kept(c, 0), 1);
+      c.run(40e9);
+      assert.is(sent.length, 1, 'sent again once node 1 was heard');
+      assert.ok(sent[0]! > heal_ns);
+      assert.is(kept(c, 0), 0);
+      assert.not.ok(peer_lost(n0, 1));
+    } finally {
+      set_comm_tap(null);
+      alive.on = false;
+    }
+  });
+}
+
+test('what was kept for a peer that crashed goes after the limit and the orphans\' wait; the peer is then no longer pinged', () => {
+  const { c, alive } = cluster(3);
+  const [n0, n1] = [c.node(0), c.node(1)];
+  const dropped = { n: 0 };
+  c.queue.at(1e9, () => c.queue.acting_as(n1, () => c.crash_node(n1)), 1);
+  c.queue.at(3e9, () => c.queue.acting_as(n0, () => {
+    for (let i = 0; i < 16; i++) connection_failed(n0, n1, 'connection timed out', lost_msg(DEP_PAGES, dropped));
+  }), 0);
+  const period_ns = network_of(c).profile.infod_interval_ns;
+  const let_go_ns = 3e9 + LIMIT_NS + (ORPHAN_AFTER_UPDATES + 2) * period_ns;
+  c.run(let_go_ns - 4 * period_ns);
+  assert.is(kept(c, 0), 16, 'kept while node 1 may still come back');
+  assert.ok(peer_lost(n0, 1));
+  c.run(let_go_ns);
+  assert.is(kept(c, 0), 0, 'let go');
+  assert.is(dropped.n, 16, 'each given up: a first copy arriving late would not be handed up');
+  assert.not.ok(peer_lost(n0, 1), 'no business with node 1 any more: no verdict about it stands');
+  const tx = nic_of(n0).tx_packets;
+  c.run(let_go_ns + 100e9);
+  const pings = nic_of(n0).tx_packets - tx;
+  // infoD's gossip goes on (to node 2 and, as membership, the dead node 1); om's pings to node 1 do not.
+  const gossip_only = cluster(3);
+  gossip_only.c.queue.at(1e9, () => gossip_only.c.queue.acting_as(gossip_only.c.node(1), () => gossip_only.c.crash_node(gossip_only.c.node(1))), 1);
+  gossip_only.c.run(let_go_ns);
+  const tx0 = nic_of(gossip_only.c.node(0)).tx_packets;
+  gossip_only.c.run(let_go_ns + 100e9);
+  assert.is(pings, nic_of(gossip_only.c.node(0)).tx_packets - tx0, 'node 0 sends what it sends without the kept messages');
+  assert.is(verdicts_of(n0).length, 1);
+  alive.on = false;
+  gossip_only.alive.on = false;
+});
+
+test.run();
