@@ -358,7 +358,7 @@ export function peer_heard(node: Node, peer: number): void {
 export const peer_lost = (node: Node, peer: number): boolean => liveness(node).lost.has(peer);
 
 /** Whether a migrant still has pages at node `peer` (or asks it for missing ones). */
-function depends_on(st: OmTask, peer: number): boolean {
+export function depends_on(st: OmTask, peer: number): boolean {
   const mm = st.task.mm as MmStruct | null;
   if (!mm) return false;
   // A range names where its missing pages are; the pages that have come

@@ -25,7 +25,7 @@ import { VM_SHARED } from '../mm/vma.ts';
 import { audit_of } from './audit.ts';
 import { comm_send } from './comm.ts';
 import { register_om_costs } from './costs.ts';
-import { peer_lost } from './liveness.ts';
+import { depends_on, peer_lost } from './liveness.ts';
 import { mig_abort_planned, mig_attempt_begins, type MigStep } from './faults.ts';
 import { kernel_work } from './kclock.ts';
 import { copy_page, drop_page, install_page, own_page } from './pages.ts';
@@ -106,6 +106,8 @@ const outgoing = (n: Node): Map<number, MigOut> => om_node(n).outgoing as Map<nu
 export function request_migration(task: Task, dest: Node, policy?: Policy, done?: (r: MigrationResult) => void): number {
   if (task.state === TASK_ZOMBIE) return -ESRCH;
   if (peer_lost(task.node, dest.id)) return -EHOSTUNREACH;
+  const known = om_task(task);
+  if (known && lost_pusher(known) >= 0) return -EHOSTUNREACH;
   if (dest === task.node) return -EINVAL;
   const mm = task.mm as MmStruct | null;
   if (!mm) return -EBUSY; // on its way somewhere already
@@ -150,14 +152,37 @@ function precopy_begin(task: Task, st: OmTask, dest: Node, scheme: Scheme, done:
   return 0;
 }
 
+/**
+ * A node pushing pages to the process that this node takes as unreachable
+ * while it still holds some of them, or -1. Pages it pushed may have been
+ * lost with their connection and kept to go again here (om/resend.ts),
+ * where the process would no longer be, while it answers a request from
+ * the process's next node that they are on their way: that node would
+ * wait for them for ever. No stop can be asked of it until it is heard,
+ * so a migration is refused meanwhile (the process goes on here, paused
+ * if it needs one of those pages), and may be asked again once it is.
+ */
+function lost_pusher(st: OmTask): number {
+  for (const h of st.pushers) if (peer_lost(st.task.node, h) && depends_on(st, h)) return h;
+  return -1;
+}
+
 /** Stop the task (at an operation boundary) and begin. */
 function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult) => void): void {
+  const pusher = st.push_stopping.size === 0 ? lost_pusher(st) : -1;
+  if (pusher >= 0) {
+    dbg(task.node, 'pid %d: not migrating to %s while node%d, which pushes its pages, is unreachable', task.pid, dest.name, pusher);
+    const existing = outgoing(task.node).get(task.pid);
+    if (existing) return mig_abort_local(existing, -EHOSTUNREACH); // pre-copy's, shaken hands already
+    return done({ ok: false, errno: -EHOSTUNREACH });
+  }
   task.state = TASK_STOPPED;
   // Let the pages on their way land first (they are part of what moves),
   // and let every holder that pushes say it stopped.
   if (st.pushers.size > 0 && st.push_stopping.size === 0) {
     for (const h of st.pushers) {
-      if (peer_lost(task.node, h)) continue; // gone: it pushes nothing more, and would never answer
+      // Unreachable and holding nothing of it any more (lost_pusher above): what it pushed is here; it would not answer.
+      if (peer_lost(task.node, h)) continue;
       st.push_stopping.add(h);
       comm_send(task.node, task.node.cluster.node(h), { type: REM_PUSH_STOP, pid: task.pid }, task.clock_ns);
     }

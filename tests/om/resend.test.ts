@@ -16,6 +16,11 @@ import { connection_failed, ORPHAN_AFTER_UPDATES, peer_lost, verdicts_of } from 
 import { set_comm_tap, type LostMsg } from '../../om/comm.ts';
 import { DEP_PAGES, DEP_PUSH_STOPPED } from '../../om/proto.ts';
 import { Deputy, om_node } from '../../om/state.ts';
+import { EHOSTUNREACH } from '../../kernel/errno.ts';
+import { PAGE_SIZE } from '../../mm/pgtable.ts';
+import { mmap_anon } from '../../userland/libc.ts';
+import { migrate_process } from '../../userland/experiment.ts';
+import { om_migrate, om_setup } from '../helpers/om.ts';
 
 const LIMIT_NS = 5e9;
 
@@ -108,6 +113,37 @@ test('what was kept for a peer that crashed goes after the limit and the orphans
   assert.is(verdicts_of(n0).length, 1);
   alive.on = false;
   gossip_only.alive.on = false;
+});
+
+
+// A holder's push lost with its connection is kept for the node it went
+// to. Had the process moved on meanwhile, the holder would answer the next
+// node's request for such a page that it is on its way, and that node
+// would wait for ever (found by review; it hung for 200 s of virtual time).
+test('a process whose pages a node it cannot reach still pushes stays until that node is heard, then moves with every page', () => {
+  const { c, d } = om_setup(3, 'ampom-push', 64);
+  set_partition_limit(c, 60e9);
+  d.limit_ns = 200e9;
+  const pages = 2000;
+  const base = d.exec(mmap_anon(pages * PAGE_SIZE));
+  const value = (i: number): number => (i * 7 + 3) & 0xff;
+  for (let i = 0; i < pages; i++) d.write_u8(base + i * PAGE_SIZE, value(i));
+  assert.ok(om_migrate(d, 1).ok);
+  // The home pushes the pages to node 1; 50 ms in, the two are cut off for 30 s.
+  const cut_ns = c.queue.now_ns + 50e6;
+  const heal_ns = cut_ns + 30e9;
+  network_of(c).partition(c.node(0), c.node(1), cut_ns, heal_ns);
+  d.until(() => c.queue.now_ns > cut_ns + 5e9);
+  assert.ok(peer_lost(c.node(1), 0), 'node 1 takes the home as unreachable');
+  let result: { ok: boolean; errno: number } | null = null;
+  assert.is(migrate_process(c, d.pid, 2, undefined, (r) => (result = r)), -EHOSTUNREACH, 'refused while the home, which pushes its pages, is cut off');
+  assert.is(result, null);
+  assert.is(d.task.node.id, 1);
+  d.until(() => c.queue.now_ns > heal_ns + 5e9);
+  assert.not.ok(peer_lost(c.node(1), 0));
+  assert.ok(om_migrate(d, 2).ok, 'once the home is heard, the process moves');
+  for (let i = 0; i < pages; i++) assert.is(d.read_u8(base + i * PAGE_SIZE), value(i), `page ${i}`);
+  assert.ok(d.alive);
 });
 
 test.run();
