@@ -8,7 +8,9 @@
 // seen again: on arrival at the migrant, or where it stayed when the process
 // exits. A page that arrives with other bytes is corrupt; one that a holder
 // says never existed, or that is never seen again, is lost. munmap forgets.
-// It also knows which pages are on the wire, for the location invariant.
+// It also knows which pages are on the wire, and from where, for the
+// location invariant; and, told by the host at a crash (om/index.ts), which
+// pages went with the crashed node: held there, or on the wire from it.
 import { crc32 } from 'node:zlib';
 import type { Cluster } from '../kernel/cluster.ts';
 import type { PhysMem } from '../kernel/physmem.ts';
@@ -45,14 +47,17 @@ function take_pending(a: PidAudit, vpn: number): number {
   const want = a.pending.get(vpn);
   if (want === undefined) return -1;
   a.pending.delete(vpn);
+  a.crashed.delete(vpn);
   return want;
 }
 
 class PidAudit {
   /** vpn -> checksum of the bytes the page must still have. */
   readonly pending = new VpnTable();
-  /** Pages a holder sent that have not arrived yet (each marked 1). */
+  /** Pages a holder sent that have not arrived yet, each with its sender's node number + 1. */
   readonly onwire = new VpnTable();
+  /** Pages still to be seen whose only copy went with a node that crashed: vpn -> that node. */
+  readonly crashed = new VpnTable();
   corrupt = 0;
   lost = 0;
   /** What went wrong first, for the failure message. */
@@ -88,9 +93,23 @@ export class PageAudit {
     });
   }
 
-  /** A page left a holder for the migrant. */
-  sent(pid: number, vpn: number): void {
-    this.of(pid).onwire.set(vpn, 1);
+  /** A page left a holder (node `from`) for the migrant. */
+  sent(pid: number, vpn: number, from: number): void {
+    this.of(pid).onwire.set(vpn, from + 1);
+  }
+
+  /**
+   * A node crashed: pages it held for pid (`held`), and those on the wire
+   * from it (a crashed node finishes sending nothing), went with it. A
+   * process that needs one afterwards is killed for the crash, with the
+   * reason; one that completes never needed them (it would have asked for
+   * them), and the verdict names the crash rather than counting them lost.
+   */
+  node_crashed(node: number, held: Map<number, number[]>): void {
+    for (const [pid, a] of this.pids) {
+      for (const vpn of held.get(pid) ?? []) if (a.pending.get(vpn) !== undefined) a.crashed.set(vpn, node);
+      for (const vpn of a.onwire) if (a.onwire.get(vpn) === node + 1 && a.pending.get(vpn) !== undefined) a.crashed.set(vpn, node);
+    }
   }
 
   /** A page arrived at the migrant (data null: the holder said it never existed). */
@@ -126,7 +145,10 @@ export class PageAudit {
   forget(pid: number, start: number, end: number): void {
     const a = this.pids.get(pid);
     if (!a) return;
-    for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) a.pending.delete(v);
+    for (let v = start / PAGE_SIZE; v < end / PAGE_SIZE; v++) {
+      a.pending.delete(v);
+      a.crashed.delete(v);
+    }
   }
 
   /** The pages a holder sent to pid that have not arrived yet. */
@@ -136,18 +158,37 @@ export class PageAudit {
 
   /**
    * The verdict for a process: corrupt and lost pages. For one that
-   * completed, every page never seen again is lost too; for one that was
-   * killed, only pages that came back wrong or as never existed count (it
-   * needs none of the others any more, and a node that died with some took
-   * them along with the reason it was killed). The message names the lowest
-   * page never seen again.
+   * completed, every page never seen again is lost too, unless it went with
+   * a node that crashed (node_crashed): those are counted apart
+   * (`crash_lost`, with `crash_note` naming the nodes), as pages the process
+   * no longer needed. For one that was killed, only pages that came back
+   * wrong or as never existed count (it needs none of the others any more,
+   * and a node that died with some took them along with the reason it was
+   * killed). The message names the lowest page never seen again.
    */
-  verdict(pid: number, completed = true): { corrupt: number; lost: number; problem: string } {
+  verdict(pid: number, completed = true): { corrupt: number; lost: number; problem: string; crash_lost: number; crash_note: string } {
     const a = this.of(pid);
-    const unseen = completed ? a.pending.size : 0;
-    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${a.pending.keys().next().value!.toString(16)})`, unseen);
+    let crash_lost = 0;
+    const by_node = new Map<number, number>();
+    let first = -1;
+    let unseen = 0;
+    if (completed) {
+      for (const vpn of a.pending) {
+        const node = a.crashed.get(vpn);
+        if (node !== undefined) {
+          crash_lost++;
+          by_node.set(node, (by_node.get(node) ?? 0) + 1);
+        } else {
+          unseen++;
+          if (first < 0) first = vpn;
+        }
+      }
+    }
+    if (unseen > 0) this.problem(a, 'lost', `${unseen} pages were never seen again (first 0x${first.toString(16)})`, unseen);
     a.pending.clear();
-    return { corrupt: a.corrupt, lost: a.lost, problem: a.first_problem };
+    a.crashed.clear();
+    const crash_note = [...by_node].sort((x, y) => x[0] - y[0]).map(([node, n]) => `${n} pages it no longer needed went with node ${node}, which crashed holding them`).join('; ');
+    return { corrupt: a.corrupt, lost: a.lost, problem: a.first_problem, crash_lost, crash_note };
   }
 
   private problem(a: PidAudit, kind: 'lost' | 'corrupt', what: string, n = 1): void {

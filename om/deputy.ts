@@ -68,7 +68,7 @@ function deputy_process_communication(node: Node, from: Node, m: Msg, holder: Pa
             copied++;
             pages.push({ vpn, flags: p.flags, data: p.data });
             f.pages_transferred++;
-            audit.sent(m.pid, vpn);
+            audit.sent(m.pid, vpn, node.id);
             pusher?.gone(vpn);
           } else if (again) {
             // Pushed, and perhaps still behind a send buffer of the push:

@@ -12,6 +12,8 @@ import { set_conn_fail_handler, set_om_receiver } from './comm.ts';
 import { register_om_costs } from './costs.ts';
 import { deputy_main_loop } from './deputy.ts';
 import { forget_lost } from './resend.ts';
+import { audit_of } from './audit.ts';
+import { own_page } from './pages.ts';
 import { connection_failed, hold_answer, hold_check, peer_heard, start_liveness } from './liveness.ts';
 import { mig_do_receive } from './mig_receive.ts';
 import { mig_commit, mig_hshake_acked, mig_refused, request_migration } from './migrate.ts';
@@ -72,6 +74,19 @@ function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
  * done, pages held for a process that is gone): until they are settled,
  * its infoD and liveness watch keep running even with no task left.
  */
+/** The pages node n holds for each process, as the audit hears of them at n's crash (om/audit.ts node_crashed). */
+function held_pages(n: Node): Map<number, number[]> {
+  const held = new Map<number, number[]>();
+  for (const h of om_node(n).holders.values()) {
+    const vpns: number[] = [];
+    h.hpt.for_each_pte(0, 1 << 20, (vpn) => {
+      if (own_page(h.hpt, vpn) >= 0) vpns.push(vpn);
+    });
+    held.set(h.pid, vpns);
+  }
+  return held;
+}
+
 function om_unsettled(n: Node): boolean {
   const o = n.ext.get('om') as ReturnType<typeof om_node> | undefined;
   return !!o && (o.migrants.size > 0 || o.deputies.size > 0 || o.holders.size > 0 || o.incoming.size > 0 || o.outgoing.size > 0);
@@ -125,7 +140,10 @@ export function om_init(cluster: Cluster, profile: NetProfile): void {
   net.on_error = (n, p, _purpose, why) => connection_failed(n, p, why);
   start_liveness(cluster, active);
   // A crash takes the node's om records and its queues with it, nothing else.
+  // The host's audit hears which pages went with it (held there, or on the
+  // wire from it), to name the crash if the process never needs them again.
   cluster.crash_listeners.push((n) => {
+    audit_of(cluster).node_crashed(n.id, cluster.queue.acting_as(null, () => held_pages(n))); // the host looks, not a node
     n.ext.delete('om');
     forget_lost(n);
     network_of(cluster).crash(n);

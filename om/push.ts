@@ -190,7 +190,7 @@ function push_one(node: Node, p: Pusher): boolean {
       if (!pg) continue; // gone meanwhile without us hearing of it
       pages.push({ vpn, flags: pg.flags, data: pg.data });
       p.pushed_copy(vpn, pg.data, pg.flags);
-      audit_of(node.cluster).sent(pid, vpn);
+      audit_of(node.cluster).sent(pid, vpn, node.id);
     }
     if (pages.length === 0) continue;
     const m: Msg = { type: DEP_PAGES, pid, pages, flags: OMP_BACKGROUND };

@@ -215,7 +215,7 @@ export interface RunResult extends PagingCounts {
   /** TCP segments sent again, and retransmission timeouts, over every node (net/). */
   retransmitted_segments: number;
   timeouts: number;
-  /** What deputies reported (a process lost with the node it ran on). */
+  /** What deputies reported (a process lost with the node it ran on), and pages the process no longer needed that went with a node that crashed holding them (the audit's). */
   reports: string[];
   /**
    * Nodes that crashed during the run. Figures are counted where the work
@@ -529,7 +529,7 @@ function run_once(spec: RunSpec): RunResult {
     check('migrations', failed === 0, `${s.migrations} of ${points.length} migrations happened, ${s.aborts} called off${mig_errors.length ? ` (${mig_errors.join('; ')})` : ''}`);
   }
   const audit = audit_of(c).verdict(pid, completed);
-  check('page-checksums', audit.corrupt === 0 && audit.lost === 0, `${audit.corrupt} corrupt pages, ${audit.lost} lost pages${audit.problem ? ` (${audit.problem})` : ''}`);
+  check('page-checksums', audit.corrupt === 0 && audit.lost === 0, `${audit.corrupt} corrupt pages, ${audit.lost} lost pages${audit.problem ? ` (${audit.problem})` : ''}${audit.crash_lost ? `; ${audit.crash_note}` : ''}`);
   // Nothing left behind: every frame is back on every node still up.
   let leaked = 0;
   const left_on: string[] = [];
@@ -613,7 +613,8 @@ function run_once(spec: RunSpec): RunResult {
     corrupt_pages: audit.corrupt,
     leaked_frames: leaked,
     ...net_figures(c),
-    reports: c.nodes.flatMap((n) => (n.alive ? om_node(n).reports : [])),
+    // What the deputies reported, and what the audit names: pages the process no longer needed that went with a crashed node.
+    reports: [...c.nodes.flatMap((n) => (n.alive ? om_node(n).reports : [])), ...(audit.crash_lost ? [`pid ${pid}: ${audit.crash_note}`] : [])],
     crashed_nodes: c.nodes.filter((n) => !n.alive).map((n) => n.id),
     verified: failures.length === 0,
     checks,

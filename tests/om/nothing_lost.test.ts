@@ -3,12 +3,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mmap_anon, sys_mprotect, sys_munmap } from '../../userland/libc.ts';
 import { gather_figures, migrate_process } from '../../userland/experiment.ts';
-import { audit_of } from '../../om/audit.ts';
+import { audit_of, PageAudit } from '../../om/audit.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE } from '../../mm/mmap.ts';
 import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { frames_left, om_migrate, om_setup } from '../helpers/om.ts';
 import { deputy_exit } from '../../om/deputy.ts';
 import { om_node } from '../../om/state.ts';
+import { own_page } from '../../om/pages.ts';
+import { holder_of } from '../../om/remote.ts';
 
 for (const path of [[1, 2], [1, 0]]) {
   test(`noprefetch: pages written before migrating survive 0 -> ${path.join(' -> ')}`, () => {
@@ -195,6 +197,63 @@ test('precopy: memory mapped and written during the rounds migrates with the res
   c.run();
   assert.is(audit_of(c).verdict(d.task.pid).lost, 0);
   for (const n of c.nodes) assert.is(frames_left(c, n.id), 0, `${n.name} leaked frames`);
+});
+
+// Found by omemu chaos (seed 761516428: leap, 4 nodes, node 1 crashed
+// after the process had moved on from it): pages the process had left at
+// node 1 went with its crash, the process never needed them again and
+// completed, and the audit counted them lost, with no reason given.
+for (const policy of ['noprefetch', 'leap'] as const) {
+  test(`${policy}: pages left at a node that crashed, never needed again, are named with the crash, not lost`, () => {
+    const { c, d } = om_setup(3, policy);
+    const base = d.exec(mmap_anon(16 * PAGE_SIZE));
+    for (let i = 0; i < 16; i++) d.write_u8(base + i * PAGE_SIZE, 10 + i);
+    om_migrate(d, 1);
+    for (let i = 0; i < 8; i++) assert.is(d.read_u8(base + i * PAGE_SIZE), 10 + i); // brought to node 1
+    om_migrate(d, 2);
+    const at_1 = om_node(c.node(1)).holders.get(d.task.pid)?.hpt.rss ?? 0;
+    assert.ok(at_1 > 0, 'node 1 holds some of its pages');
+    c.queue.acting_as(c.node(1), () => c.crash_node(c.node(1)));
+    // Pages still at home come; one of those node 1 held would be waited for until the limit killed the process.
+    const mm = d.mm;
+    for (let i = 8; i < 16; i++) if (holder_of(mm, base / PAGE_SIZE + i) === 0) assert.is(d.read_u8(base + i * PAGE_SIZE), 10 + i);
+    assert.ok(d.alive);
+    d.exec({ kind: 'sys', nr: 1, args: [0] });
+    c.run(c.queue.now_ns + 1e9);
+    const v = audit_of(c).verdict(d.task.pid);
+    assert.is(v.corrupt, 0);
+    assert.is(v.lost, 0, v.problem);
+    assert.is(v.crash_lost, at_1);
+    assert.match(v.crash_note, new RegExp(`^${at_1} pages it no longer needed went with node 1, which crashed holding them$`));
+  });
+}
+
+test('the audit: a page whose only copy went with a crashed node (held there, or on the wire from it) is named; any other unseen page is lost', () => {
+  const a = new PageAudit();
+  const pid = 7;
+  const { d } = om_setup(1, 'ampom');
+  const base = d.exec(mmap_anon(5 * PAGE_SIZE));
+  for (let i = 0; i < 5; i++) d.write_u8(base + i * PAGE_SIZE, i + 1);
+  a.freeze(pid, d.mm);
+  const vpns = [0, 1, 2, 3, 4].map((i) => base / PAGE_SIZE + i);
+  // vpns[0] held at node 3; vpns[1] on the wire from node 3; vpns[2] on the wire from node 4; vpns[3] seen; vpns[4] never seen.
+  a.sent(pid, vpns[1]!, 3);
+  a.sent(pid, vpns[2]!, 4);
+  a.node_crashed(3, new Map([[pid, [vpns[0]!]]]));
+  a.seen_frame(pid, vpns[3]!, d.mm.mem, own_page(d.mm, vpns[3]!));
+  const v = a.verdict(pid);
+  assert.is(v.crash_lost, 2);
+  // Every other page of the process (its stack and image too) was never seen again after the freeze.
+  let pages = 0;
+  d.mm.for_each_pte(0, 1 << 20, (vpn) => void (own_page(d.mm, vpn) >= 0 && pages++));
+  assert.is(v.lost, pages - 3, 'the page on the wire from a live node, the one nowhere, and the rest');
+  assert.is(v.crash_note, '2 pages it no longer needed went with node 3, which crashed holding them');
+  // A killed process counts neither (its kill names the reason).
+  const b = new PageAudit();
+  b.freeze(pid, d.mm);
+  b.node_crashed(3, new Map([[pid, [vpns[0]!]]]));
+  const k = b.verdict(pid, false);
+  assert.is(k.lost + k.crash_lost, 0);
 });
 
 test.run();
