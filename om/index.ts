@@ -69,11 +69,6 @@ function om_receive(node: Node, from: Node, m: Msg, attach: unknown): void {
   }
 }
 
-/**
- * Whether this node still keeps records of a process (a migration half
- * done, pages held for a process that is gone): until they are settled,
- * its infoD and liveness watch keep running even with no task left.
- */
 /** The pages node n holds for each process, as the audit hears of them at n's crash (om/audit.ts node_crashed). */
 function held_pages(n: Node): Map<number, number[]> {
   const held = new Map<number, number[]>();
@@ -87,6 +82,11 @@ function held_pages(n: Node): Map<number, number[]> {
   return held;
 }
 
+/**
+ * Whether this node still keeps records of a process (a migration half
+ * done, pages held for a process that is gone): until they are settled,
+ * its infoD and liveness watch keep running even with no task left.
+ */
 function om_unsettled(n: Node): boolean {
   const o = n.ext.get('om') as ReturnType<typeof om_node> | undefined;
   return !!o && (o.migrants.size > 0 || o.deputies.size > 0 || o.holders.size > 0 || o.incoming.size > 0 || o.outgoing.size > 0);
