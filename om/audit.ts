@@ -78,7 +78,10 @@ export class PageAudit {
     const a = this.of(pid);
     mm.for_each_pte(0, 1 << 20, (vpn) => {
       const pfn = own_page(mm, vpn);
-      if (pfn >= 0) a.pending.set(vpn, frame_sum(mm.mem, pfn));
+      if (pfn >= 0) {
+        a.pending.set(vpn, frame_sum(mm.mem, pfn));
+        a.crashed.delete(vpn); // its copy is here now, whatever went with a crash before
+      }
     });
   }
 

@@ -376,11 +376,16 @@ export function depends_on(st: OmTask, peer: number): boolean {
   return found;
 }
 
-/** A node this migrant depends on (its home, or a holder of pages it still needs) that this node has taken as unreachable, or -1. */
+/**
+ * A node this migrant depends on (its home, or a holder of pages it still
+ * needs) that this node has taken as unreachable, or whose verdict it took
+ * back without hearing it since (rechecked), or -1: an exit waits on it.
+ */
 export function lost_dependency(st: OmTask): number {
   const lv = liveness(st.task.node);
-  if (lv.lost.has(st.home)) return st.home;
+  if (lv.lost.has(st.home) || lv.rechecked.has(st.home)) return st.home;
   for (const peer of lv.lost.keys()) if (depends_on(st, peer)) return peer;
+  for (const peer of lv.rechecked) if (depends_on(st, peer)) return peer;
   return -1;
 }
 

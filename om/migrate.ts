@@ -173,8 +173,10 @@ function mig_start(task: Task, st: OmTask, dest: Node, done: (r: MigrationResult
   if (pusher >= 0) {
     dbg(task.node, 'pid %d: not migrating to %s while node%d, which pushes its pages, is unreachable', task.pid, dest.name, pusher);
     const existing = outgoing(task.node).get(task.pid);
-    if (existing) return mig_abort_local(existing, -EHOSTUNREACH); // pre-copy's, shaken hands already
-    return done({ ok: false, errno: -EHOSTUNREACH });
+    if (!existing) return done({ ok: false, errno: -EHOSTUNREACH });
+    // Pre-copy's: the destination shook hands and holds its rounds' pages; it is told, as at any abort.
+    comm_send(task.node, existing.dest, { type: MIG_ABORT, pid: task.pid, errno: -EHOSTUNREACH }, Math.max(task.clock_ns, task.node.cluster.queue.now_ns), { conn: 'mig' });
+    return mig_abort_local(existing, -EHOSTUNREACH);
   }
   task.state = TASK_STOPPED;
   // Let the pages on their way land first (they are part of what moves),

@@ -21,6 +21,7 @@ import { PAGE_SIZE } from '../../mm/pgtable.ts';
 import { mmap_anon } from '../../userland/libc.ts';
 import { migrate_process } from '../../userland/experiment.ts';
 import { om_migrate, om_setup } from '../helpers/om.ts';
+import { wake_up_process } from '../../kernel/sched.ts';
 
 const LIMIT_NS = 5e9;
 
@@ -144,6 +145,45 @@ test('a process whose pages a node it cannot reach still pushes stays until that
   assert.ok(om_migrate(d, 2).ok, 'once the home is heard, the process moves');
   for (let i = 0; i < pages; i++) assert.is(d.read_u8(base + i * PAGE_SIZE), value(i), `page ${i}`);
   assert.ok(d.alive);
+});
+
+
+// Found by review: an exit held until the holder of the process's pages is
+// heard went as soon as any other peer was heard, once the verdict on that
+// holder had been taken back (the exit looked only at the standing verdicts).
+test('an exit held on a holder whose verdict was taken back waits for that holder, not for any peer, and the limit then names it', () => {
+  const { c, d } = om_setup(4, 'noprefetch', 64);
+  set_partition_limit(c, 60e9);
+  d.limit_ns = 300e9;
+  const base = d.exec(mmap_anon(64 * PAGE_SIZE));
+  for (let i = 0; i < 64; i++) d.write_u8(base + i * PAGE_SIZE, i + 1);
+  assert.ok(om_migrate(d, 1).ok);
+  for (let i = 0; i < 8; i++) d.write_u8(base + i * PAGE_SIZE, 100 + i); // these stay at node 1
+  assert.ok(om_migrate(d, 2).ok);
+  const n2 = c.node(2);
+  const st = om_node(n2).migrants.get(d.pid)!;
+  assert.ok(st.holders.has(1));
+  const t0 = c.queue.now_ns;
+  network_of(c).partition(c.node(1), n2, t0, t0 + 100e9);
+  // As if node 2 had acted on node 1 as gone before the process came (it came through node 1's peers): its records say so.
+  const lv = n2.ext.get('om_liveness') as { lost: Map<number, number>; gone: Set<number>; rechecked: Set<number> };
+  c.queue.acting_as(n2, () => {
+    lv.lost.set(1, t0 - 70e9);
+    lv.gone.add(1);
+  });
+  d.exec({ kind: 'mark', label: 'about to exit' });
+  (d as unknown as { pending: unknown }).pending = { kind: 'sys', nr: 1, args: [0] };
+  wake_up_process(d.task);
+  d.until(() => st.exit_code >= 0 || !d.alive);
+  assert.ok(d.alive, 'the exit is held');
+  d.until(() => lv.rechecked.has(1) || !d.alive);
+  assert.ok(d.alive && lv.rechecked.has(1), 'node 2 took its verdict back, and still holds the exit');
+  // Another peer node 2 had taken as unreachable is heard again.
+  c.queue.acting_as(n2, () => connection_failed(n2, c.node(3), 'connection reset', lost_msg(DEP_PUSH_STOPPED, { n: 0 })));
+  d.until(() => !d.alive || c.queue.now_ns > t0 + 10e9);
+  assert.ok(d.alive, 'still held: node 1 was not heard');
+  d.until(() => !d.alive);
+  assert.match(d.exit_reason, /page holder node 1 unreachable/);
 });
 
 test.run();
