@@ -58,14 +58,22 @@ export function note_lost(node: Node, peer: number, m: LostMsg): void {
  * watches it too, and gave up on it (the limit) well before.
  */
 export function forget_lost_to(node: Node, peer: number): void {
+  // Should a first copy still arrive, it is not handed up: its sender gave it up.
+  for (const l of take_lost_to(node, peer)) l.m.drop();
+}
+
+/** The messages kept for `peer`, in order, taken out of the node's list (the others stay, in order). */
+function take_lost_to(node: Node, peer: number): Lost[] {
   const all = lost_if_any(node);
-  if (!all) return;
+  if (!all || !all.some((l) => l.peer === peer)) return [];
+  const taken: Lost[] = [];
   let w = 0;
   for (const l of all) {
-    if (l.peer !== peer) all[w++] = l;
-    else l.m.drop(); // should the first copy still arrive, it is not handed up: its sender gave it up
+    if (l.peer === peer) taken.push(l);
+    else all[w++] = l;
   }
   all.length = w;
+  return taken;
 }
 
 /**
@@ -79,15 +87,11 @@ export function owed_peers(node: Node, into: Set<number>): void {
 
 /** `peer` was heard again: what was lost on the way to it and still stands goes again, in order. */
 export function send_lost_again(node: Node, peer: number): void {
-  const all = lost_if_any(node);
-  if (!all || !all.some((l) => l.peer === peer)) return;
+  // Taken out first: what fails again while they go is kept anew, not sent in this pass.
+  const again = take_lost_to(node, peer);
+  if (again.length === 0) return;
   const now = node.cluster.queue.now_ns;
   const to = node.cluster.node(peer);
-  // Taken out first: what fails again while they go is kept anew, not sent in this pass.
-  const again = all.filter((l) => l.peer === peer);
-  const others = all.filter((l) => l.peer !== peer);
-  all.length = 0;
-  all.push(...others);
   for (const l of again) {
     // It arrived after all (it was on the wire when its connection gave up).
     if (l.m.delivered) continue;
